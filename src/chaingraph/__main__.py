@@ -1,0 +1,5 @@
+"""``python -m chaingraph``."""
+
+from chaingraph.cli import main
+
+main()

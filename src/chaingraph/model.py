@@ -1,0 +1,325 @@
+"""The data model: node kinds, relation kinds, fact grades and the rules they obey.
+
+This module is the one place that names labels and relationship types. Everything that
+writes Cypher, draws a legend or validates a dataset takes them from here.
+
+Conventions
+-----------
+- A graph is a networkx ``MultiDiGraph`` (:data:`ChainGraph`). Nodes are keyed by their
+  ``id``; node attributes hold ``kind`` (a :class:`Kind` value), ``name``, ``grade`` and the
+  kind's fields. Edges are keyed by their relation kind (a :class:`Rel` value), so two nodes
+  have at most one edge of each kind; edge attributes hold ``rel`` (same value), ``grade``
+  and the relation's fields.
+- Edges point downstream: supplier -> customer, upstream segment -> downstream segment.
+  "Upstream of X" is always predecessors, "downstream" successors.
+- Every node and edge may carry ``sources``: a list of ``{"source": SOURCE_ID, "quote": str}``
+  dicts (optionally ``"about": [field, ...]`` naming the attributes the quote supports).
+- ``figures`` on a node: reported numbers, each ``{"key", "label", "value", "unit",
+  "qualifier", "year", "sources"}``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+ChainGraph: TypeAlias = "nx.MultiDiGraph[str]"
+
+
+class Kind(StrEnum):
+    """Node kinds; the value is the Neo4j label."""
+
+    ZONE = "Zone"
+    PARK = "Park"
+    PLATFORM = "Platform"
+    CHAIN = "Chain"
+    SEGMENT = "Segment"
+    FIRM = "Firm"
+    PROJECT = "Project"
+    SOURCE = "Source"
+
+
+class Rel(StrEnum):
+    """Relation kinds; the value is the Neo4j relationship type."""
+
+    FEEDS = "FEEDS"
+    HAS_SEGMENT = "HAS_SEGMENT"
+    IN_SEGMENT = "IN_SEGMENT"
+    SUPPLIES = "SUPPLIES"
+    LEADS = "LEADS"
+    LOCATED_IN = "LOCATED_IN"
+    HOSTS = "HOSTS"
+    INVESTS_IN = "INVESTS_IN"
+    ATTRACTED = "ATTRACTED"
+    AFFILIATED_WITH = "AFFILIATED_WITH"
+
+
+class Grade(StrEnum):
+    """How a fact is known."""
+
+    SOURCED = "sourced"  # a quote from a source document supports it
+    TEMPLATE = "template"  # chain-structure knowledge (which segments make up a chain)
+    INFERRED = "inferred"  # computed by the tool; never stored as sourced
+
+
+class Tier(StrEnum):
+    """Position of a segment in its chain."""
+
+    UPSTREAM = "upstream"
+    MIDSTREAM = "midstream"
+    DOWNSTREAM = "downstream"
+
+
+TIER_ORDER: dict[str, int] = {Tier.UPSTREAM: 0, Tier.MIDSTREAM: 1, Tier.DOWNSTREAM: 2}
+TIER_LABEL_ZH: dict[str, str] = {
+    Tier.UPSTREAM: "上游",
+    Tier.MIDSTREAM: "中游",
+    Tier.DOWNSTREAM: "下游",
+}
+
+# --- attribute schema -------------------------------------------------------------------
+
+#: type names used in the schema tables below
+STR, INT, NUM, BOOL, STRLIST, DATE = "str", "int", "number", "bool", "list[str]", "date"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One attribute of a node or edge kind."""
+
+    name: str
+    type: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    doc: str = ""
+
+
+COMMON_NODE_FIELDS: tuple[Field, ...] = (
+    Field("id", STR, True, doc="stable ASCII slug, e.g. 'byd'"),
+    Field("kind", STR, True, tuple(Kind), doc="node kind"),
+    Field("name", STR, True, doc="name in Chinese as the source writes it"),
+    Field("name_en", STR, doc="English name"),
+    Field("aliases", STRLIST, doc="other names and abbreviations"),
+    Field("description", STR, doc="one or two sentences"),
+    Field("grade", STR, False, tuple(Grade), doc="sourced / template / inferred"),
+    Field("note", STR, doc="an editor's remark; not a fact"),
+)
+
+NODE_FIELDS: dict[Kind, tuple[Field, ...]] = {
+    Kind.ZONE: (
+        Field("level", STR, doc="e.g. 省级经济开发区"),
+        Field("region", STR, doc="administrative region, e.g. 浙江省绍兴市嵊州市"),
+        Field("awards", STRLIST, doc="titles and awards the zone holds"),
+        Field("services", STRLIST, doc="service institutions the zone runs for firms"),
+    ),
+    Kind.PARK: (Field("region", STR),),
+    Kind.PLATFORM: (
+        Field("platform_type", STR, doc="e.g. 万亩千亿 / 千亩"),
+        Field("area_mu", NUM, doc="planned area in mu"),
+    ),
+    Kind.CHAIN: (Field("sector", STR, doc="broad sector, e.g. 新能源"),),
+    Kind.SEGMENT: (
+        Field("tier", STR, True, tuple(Tier)),
+        Field("chain", STR, doc="shorthand: id of the chain (adds HAS_SEGMENT)"),
+        Field("feeds", STRLIST, doc="shorthand: ids of downstream segments (adds FEEDS)"),
+        Field("weight", NUM, doc="relative importance in its chain (default 1)"),
+        Field("products", STRLIST, doc="typical products of the segment"),
+        Field(
+            "extension",
+            BOOL,
+            doc="a neighbouring segment the chain could extend into (延链); not counted in "
+            "the chain's coverage",
+        ),
+    ),
+    Kind.FIRM: (
+        Field("local", BOOL, True, doc="true if the firm operates in the zone"),
+        Field("region", STR, doc="where an external firm is based"),
+        Field("credit_code", STR, doc="统一社会信用代码 (18 characters)"),
+        Field("above_size", BOOL, doc="规上企业"),
+        Field("output_cny", NUM, doc="annual output value in yuan"),
+        Field("employees", INT),
+        Field("products", STRLIST),
+        Field("chairman", STR, doc="董事长, as the source names them"),
+    ),
+    Kind.PROJECT: (
+        Field("amount_cny", NUM, doc="total investment in yuan"),
+        Field("amount_text", STR, doc="the amount as the source writes it, e.g. 130亿元"),
+        Field("signed", DATE, doc="signing date, YYYY, YYYY-MM or YYYY-MM-DD"),
+        Field("status", STR, doc="e.g. signed / under construction / in production"),
+        Field("phase", STR),
+    ),
+    Kind.SOURCE: (
+        Field("title", STR, True),
+        Field("authors", STRLIST),
+        Field("publisher", STR),
+        Field("published", DATE),
+        Field("url", STR),
+        Field("text_file", STR, doc="path of the full text, relative to the dataset folder"),
+    ),
+}
+
+#: what ``stats`` counts in the graph beside a reported figure (figure field ``compare``).
+#: The scope is the figure's node: a Chain (its segments), a Platform (the chains it HOSTS and
+#: what is LOCATED_IN it) or the Zone (everything).
+FIGURE_COMPARE: dict[str, str] = {
+    "firms": "local firms in scope",
+    "projects": "projects in scope",
+    "projects_over_100m": "projects in scope with amount_cny >= 100,000,000 (亿元以上)",
+    "investment_cny": "sum of amount_cny of the projects in scope",
+}
+FIGURE_QUALIFIERS = ("exact", "over", "about", "at_least", "up_to")
+
+PROJECT_STATUSES = (
+    "planned",
+    "negotiating",
+    "signed",
+    "under_construction",
+    "trial_production",
+    "in_production",
+    "completed",
+)
+
+
+@dataclass(frozen=True)
+class RelSpec:
+    """Which node kinds a relation may connect, and its fields."""
+
+    sources: tuple[Kind, ...]
+    targets: tuple[Kind, ...]
+    fields: tuple[Field, ...] = ()
+    doc: str = ""
+
+
+COMMON_EDGE_FIELDS: tuple[Field, ...] = (
+    Field("from", STR, True),
+    Field("rel", STR, True, tuple(Rel)),
+    Field("to", STR, True),
+    Field("grade", STR, False, tuple(Grade)),
+    Field("note", STR),
+)
+
+REL_SPECS: dict[Rel, RelSpec] = {
+    Rel.FEEDS: RelSpec((Kind.SEGMENT,), (Kind.SEGMENT,), doc="upstream segment -> downstream"),
+    Rel.HAS_SEGMENT: RelSpec((Kind.CHAIN,), (Kind.SEGMENT,), doc="chain -> its segment"),
+    Rel.IN_SEGMENT: RelSpec(
+        (Kind.FIRM, Kind.PROJECT), (Kind.SEGMENT,), doc="firm or project works in a segment"
+    ),
+    Rel.SUPPLIES: RelSpec(
+        (Kind.FIRM,),
+        (Kind.FIRM,),
+        (Field("product", STR), Field("share", NUM, doc="share of the customer's need, 0..1")),
+        doc="supplier -> customer",
+    ),
+    Rel.LEADS: RelSpec(
+        (Kind.FIRM,), (Kind.CHAIN, Kind.PLATFORM), doc="链主 / 龙头: firm leads a chain or platform"
+    ),
+    Rel.LOCATED_IN: RelSpec(
+        (Kind.FIRM, Kind.PROJECT, Kind.PARK, Kind.PLATFORM),
+        (Kind.ZONE, Kind.PARK, Kind.PLATFORM),
+        doc="where something is",
+    ),
+    Rel.HOSTS: RelSpec((Kind.PLATFORM, Kind.ZONE), (Kind.CHAIN,), doc="platform hosts a chain"),
+    Rel.INVESTS_IN: RelSpec(
+        (Kind.FIRM,),
+        (Kind.PROJECT,),
+        (Field("amount_cny", NUM, doc="the firm's investment in yuan"),),
+        doc="firm invests in a project",
+    ),
+    Rel.ATTRACTED: RelSpec(
+        (Kind.FIRM, Kind.PROJECT),
+        (Kind.FIRM, Kind.PROJECT),
+        doc="以商引商: an anchor drew a firm or project to the zone",
+    ),
+    Rel.AFFILIATED_WITH: RelSpec(
+        (Kind.FIRM,), (Kind.FIRM,), doc="subsidiary or sister company -> group"
+    ),
+}
+
+# Relations the up/downstream traversals follow.
+SUPPLY_RELS: tuple[Rel, ...] = (Rel.FEEDS, Rel.SUPPLIES)
+
+# --- ids and names ------------------------------------------------------------------------
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
+ID_RULE = "lower-case ASCII letters and digits joined by '-', '_' or '.', e.g. 'byd-battery-base'"
+
+
+def is_valid_id(value: object) -> bool:
+    """True if value is a valid node id (see :data:`ID_RULE`)."""
+    return isinstance(value, str) and len(value) <= 120 and bool(ID_RE.match(value))
+
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def normalize_text(text: str) -> str:
+    """Fold width (NFKC), case and whitespace, for matching names and quotes.
+
+    >>> normalize_text("ＢＹＤ  比亚迪（嵊州）") == normalize_text("byd 比亚迪(嵊州)")
+    True
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _SPACE_RE.sub(" ", folded).strip()
+
+
+def quote_key(text: str) -> str:
+    """Normalise text for quote matching: NFKC, casefold, all whitespace removed.
+
+    A quote may be typed with full- or half-width punctuation and may span the line breaks of
+    the source text.
+    """
+    return _SPACE_RE.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def node_grade(attrs: dict[str, Any]) -> str:
+    """The grade of a node or edge: its explicit ``grade``, else sourced if it has sources."""
+    grade = attrs.get("grade")
+    if grade:
+        return str(grade)
+    return Grade.SOURCED if attrs.get("sources") else Grade.TEMPLATE
+
+
+@dataclass
+class Location:
+    """Where a dataset item was read from, for error messages."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass
+class Problem:
+    """One problem found in a dataset: where, what and how to fix it."""
+
+    where: Location
+    message: str
+    fix: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}"
+        return f"{text}. {self.fix}" if self.fix else text
+
+
+def fields_of(kind: Kind) -> dict[str, Field]:
+    """All fields a node of this kind may have."""
+    return {f.name: f for f in (*COMMON_NODE_FIELDS, *NODE_FIELDS[kind])}
+
+
+def edge_fields_of(rel: Rel) -> dict[str, Field]:
+    """All fields an edge of this kind may have."""
+    return {f.name: f for f in (*COMMON_EDGE_FIELDS, *REL_SPECS[rel].fields)}
+
+
+def is_local_firm(attrs: dict[str, Any]) -> bool:
+    """True for a node that is a firm located in the zone."""
+    return attrs.get("kind") == Kind.FIRM and bool(attrs.get("local"))

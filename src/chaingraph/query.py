@@ -1,0 +1,544 @@
+"""Explore queries on a networkx chain graph: the reference answers every store must give.
+
+The embedded store calls these functions on its graph; the Neo4j store computes the same rows
+in Cypher (and the store-contract tests check both agree). Every function is deterministic:
+ties are broken by id, so two stores give identical output.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+from .errors import AmbiguousEntity, UnknownEntity
+from .model import (
+    FIGURE_COMPARE,
+    SUPPLY_RELS,
+    ChainGraph,
+    Kind,
+    Rel,
+    normalize_text,
+)
+
+Row = dict[str, Any]
+
+KIND_ORDER: dict[str, int] = {k.value: i for i, k in enumerate(Kind)}
+NAME_FIELDS = ("id", "name", "name_en", "aliases")
+#: attributes the explore rows never carry (large or internal)
+HIDDEN_ATTRS = frozenset({"text"})
+
+
+def _names(attrs: dict[str, Any], node_id: str) -> list[tuple[str, str]]:
+    """(field, value) pairs a node can be found by."""
+    out = [("id", node_id), ("name", str(attrs.get("name", "")))]
+    if attrs.get("name_en"):
+        out.append(("name_en", str(attrs["name_en"])))
+    out.extend(("aliases", str(a)) for a in attrs.get("aliases") or ())
+    return out
+
+
+def brief(G: ChainGraph, node_id: str) -> Row:
+    """The id, kind and name of a node."""
+    attrs = G.nodes[node_id]
+    return {"id": node_id, "kind": attrs.get("kind", ""), "name": attrs.get("name", "")}
+
+
+def match_rank(text: str, value: str) -> int | None:
+    """0 exact, 1 prefix, 2 contains, None no match (after :func:`normalize_text`)."""
+    needle, hay = normalize_text(text), normalize_text(value)
+    if not needle:
+        return None
+    if hay == needle:
+        return 0
+    if hay.startswith(needle):
+        return 1
+    if needle in hay:
+        return 2
+    return None
+
+
+MATCH_NAMES = ("exact", "prefix", "contains")
+
+
+def find(G: ChainGraph, text: str, limit: int = 50) -> list[Row]:
+    """Nodes whose id, name, name_en or an alias contains ``text``.
+
+    Matching folds case and full/half width. Rows are ``id, kind, name, match, field,
+    value``: the best match of the node (exact < prefix < contains, then id < name < name_en
+    < aliases), sorted by match, kind and id.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("byd", kind="Firm", name="比亚迪", aliases=["BYD"])
+    >>> [(r["id"], r["match"], r["field"]) for r in find(G, "ｂｙｄ")]
+    [('byd', 'exact', 'id')]
+    """
+    found: list[tuple[int, int, int, str, Row]] = []
+    for node_id, attrs in G.nodes(data=True):
+        best: tuple[int, int, str, str] | None = None
+        for field_rank, (field, value) in enumerate(_names(attrs, node_id)):
+            rank = match_rank(text, value)
+            if rank is None:
+                continue
+            cand = (rank, min(field_rank, 3), field, value)
+            if best is None or cand[:2] < best[:2]:
+                best = cand
+        if best is None:
+            continue
+        row = brief(G, node_id) | {
+            "match": MATCH_NAMES[best[0]],
+            "field": best[2],
+            "value": best[3],
+        }
+        kind_rank = KIND_ORDER.get(str(attrs.get("kind")), 99)
+        found.append((best[0], kind_rank, best[1], node_id, row))
+    found.sort(key=lambda t: t[:4])
+    return [t[4] for t in found[:limit]]
+
+
+def resolve(G: ChainGraph, text: str) -> str:
+    """The id of the node that ``text`` names: an id, else an exact name, name_en or alias.
+
+    Raises UnknownEntity (with near matches as hints) or AmbiguousEntity (with candidates).
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("byd", kind="Firm", name="比亚迪", aliases=["BYD"])
+    >>> resolve(G, "比亚迪")
+    'byd'
+    """
+    if text in G:
+        return text
+    exact = [r for r in find(G, text, limit=1000) if r["match"] == "exact"]
+    ids = sorted({r["id"] for r in exact})
+    if len(ids) == 1:
+        return ids[0]
+    if len(ids) > 1:
+        raise ambiguous(text, [brief(G, i) for i in ids])
+    raise unknown(text, find(G, text, limit=5))
+
+
+def ambiguous(text: str, candidates: list[Row]) -> AmbiguousEntity:
+    """The error for a name several nodes share."""
+    listing = "; ".join(f"{c['id']} ({c['kind']} {c['name']})" for c in candidates)
+    return AmbiguousEntity(
+        f"'{text}' names {len(candidates)} nodes: {listing}. Give one of these ids instead",
+        candidates,
+    )
+
+
+def unknown(text: str, near: list[Row]) -> UnknownEntity:
+    """The error for a name no node has, with near matches as hints."""
+    if near:
+        hint = ", ".join(f"{r['id']} ({r['name']})" for r in near)
+        return UnknownEntity(f"Unknown entity '{text}'. Did you mean: {hint}?")
+    return UnknownEntity(
+        f"Unknown entity '{text}'. Run 'chaingraph find TEXT' to search names and aliases"
+    )
+
+
+def node(G: ChainGraph, node_id: str) -> Row:
+    """All attributes of a node, with ``id`` first (the full source text left out)."""
+    if node_id not in G:
+        raise unknown(node_id, find(G, node_id, limit=5))
+    attrs = G.nodes[node_id]
+    row: Row = {"id": node_id}
+    row.update({k: v for k, v in attrs.items() if k not in HIDDEN_ATTRS})
+    if "text" in attrs:
+        row["text_chars"] = len(attrs["text"])
+    return row
+
+
+EDGE_META = ("rel", "grade", "sources")
+
+
+def edge_row(G: ChainGraph, u: str, v: str, data: dict[str, Any], direction: str) -> Row:
+    """A relation as seen from one end: ``direction`` 'out' (u is the node) or 'in'."""
+    other = v if direction == "out" else u
+    fields = {k: data[k] for k in sorted(data) if k not in EDGE_META}
+    return {
+        "direction": direction,
+        "rel": data.get("rel", ""),
+        "other": other,
+        "other_kind": G.nodes[other].get("kind", ""),
+        "other_name": G.nodes[other].get("name", ""),
+        "grade": data.get("grade", ""),
+        "fields": fields,
+        "sources": list(data.get("sources") or []),
+    }
+
+
+def relations(G: ChainGraph, node_id: str) -> list[Row]:
+    """Every edge at a node, sorted by direction (out first), rel and the other end's id."""
+    if node_id not in G:
+        raise unknown(node_id, find(G, node_id, limit=5))
+    rows = [edge_row(G, u, v, d, "out") for u, v, d in G.out_edges(node_id, data=True)]
+    rows += [edge_row(G, u, v, d, "in") for u, v, d in G.in_edges(node_id, data=True)]
+    rows.sort(key=lambda r: (r["direction"] != "out", r["rel"], r["other"]))
+    return rows
+
+
+def _steps(
+    G: ChainGraph, node_id: str, rels: frozenset[str] | None, direction: str
+) -> Iterable[tuple[str, str, str]]:
+    """(neighbour, rel, 'out'|'in') for each edge at node_id allowed by rels and direction."""
+    if direction in ("both", "out"):
+        for _, v, key in G.out_edges(node_id, keys=True):
+            if rels is None or key in rels:
+                yield v, str(key), "out"
+    if direction in ("both", "in"):
+        for u, _, key in G.in_edges(node_id, keys=True):
+            if rels is None or key in rels:
+                yield u, str(key), "in"
+
+
+def _rel_set(rels: Iterable[str] | None) -> frozenset[str] | None:
+    return None if rels is None else frozenset(str(r) for r in rels)
+
+
+def neighbors(
+    G: ChainGraph,
+    node_id: str,
+    depth: int = 1,
+    rels: Iterable[str] | None = None,
+    direction: str = "both",
+) -> list[Row]:
+    """Nodes within ``depth`` hops, breadth first.
+
+    Each row is ``id, kind, name, hops, via, rel, direction``: ``via`` is the node one hop
+    closer by which it was reached, ``rel`` the edge kind and ``direction`` 'out' if the edge
+    points from ``via`` to the node, else 'in'. Where several edges reach a node at the same
+    distance, the smallest ``(via, rel, direction)`` wins. Sorted by hops then id.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from(["a", "b", "c"], kind="Segment", name="x")
+    >>> G.add_edge("a", "b", key="FEEDS"); G.add_edge("b", "c", key="FEEDS")
+    'FEEDS'
+    'FEEDS'
+    >>> [(r["id"], r["hops"], r["via"]) for r in neighbors(G, "c", depth=2)]
+    [('b', 1, 'c'), ('a', 2, 'b')]
+    """
+    if node_id not in G:
+        raise unknown(node_id, find(G, node_id, limit=5))
+    allowed = _rel_set(rels)
+    seen = {node_id}
+    frontier = [node_id]
+    rows: list[Row] = []
+    for hops in range(1, depth + 1):
+        best: dict[str, tuple[str, str, str]] = {}
+        for u in frontier:
+            for v, rel, dirn in _steps(G, u, allowed, direction):
+                if v in seen:
+                    continue
+                cand = (u, rel, dirn)
+                if v not in best or cand < best[v]:
+                    best[v] = cand
+        if not best:
+            break
+        for v in sorted(best):
+            via, rel, dirn = best[v]
+            rows.append(brief(G, v) | {"hops": hops, "via": via, "rel": rel, "direction": dirn})
+        seen.update(best)
+        frontier = sorted(best)
+    return rows
+
+
+def reach(G: ChainGraph, node_id: str, direction: str) -> list[Row]:
+    """What lies upstream (``direction='up'``) or downstream (``'down'``) of a node.
+
+    The walk follows FEEDS and SUPPLIES edges against (up) or along (down) their direction.
+    A firm or project also starts from the segments it works in (rows with hops 0, rel
+    IN_SEGMENT). Firms and projects working in a reached segment are listed with that
+    segment's hops, ``via`` the segment and rel IN_SEGMENT. Rows: ``id, kind, name, hops,
+    via, rel``, sorted by hops, kind and id; the start node itself is not listed.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from(["cathode", "cell"], kind="Segment", name="s")
+    >>> G.add_node("byd", kind="Firm", name="比亚迪")
+    >>> _ = G.add_edge("cathode", "cell", key="FEEDS"); _ = G.add_edge("byd", "cell", key="IN_SEGMENT")
+    >>> [(r["id"], r["hops"], r["rel"]) for r in reach(G, "byd", "up")]
+    [('cell', 0, 'IN_SEGMENT'), ('cathode', 1, 'FEEDS')]
+    """
+    if direction not in ("up", "down"):
+        raise ValueError(f"direction must be 'up' or 'down', not {direction!r}")
+    if node_id not in G:
+        raise unknown(node_id, find(G, node_id, limit=5))
+    walk = "in" if direction == "up" else "out"
+    supply = frozenset(str(r) for r in SUPPLY_RELS)
+    hops_of: dict[str, Row] = {}
+    frontier = [node_id]
+    if G.nodes[node_id].get("kind") in (Kind.FIRM, Kind.PROJECT):
+        own = sorted(v for _, v, k in G.out_edges(node_id, keys=True) if k == Rel.IN_SEGMENT)
+        for seg in own:
+            hops_of[seg] = {"hops": 0, "via": node_id, "rel": str(Rel.IN_SEGMENT)}
+        frontier += own
+    seen = {node_id, *hops_of}
+    hops = 0
+    while frontier:
+        hops += 1
+        best: dict[str, tuple[str, str]] = {}
+        for u in frontier:
+            for v, rel, _ in _steps(G, u, supply, walk):
+                if v in seen:
+                    continue
+                if v not in best or (u, rel) < best[v]:
+                    best[v] = (u, rel)
+        for v, (via, rel) in best.items():
+            hops_of[v] = {"hops": hops, "via": via, "rel": rel}
+        seen.update(best)
+        frontier = sorted(best)
+    # members of reached segments
+    members: dict[str, Row] = {}
+    for seg, info in hops_of.items():
+        if G.nodes[seg].get("kind") != Kind.SEGMENT or info["hops"] == 0:
+            continue
+        for u, _, key in G.in_edges(seg, keys=True):
+            if key != Rel.IN_SEGMENT or u in seen:
+                continue
+            cand = {"hops": info["hops"], "via": seg, "rel": str(Rel.IN_SEGMENT)}
+            old = members.get(u)
+            if old is None or (cand["hops"], cand["via"]) < (old["hops"], old["via"]):
+                members[u] = cand
+    hops_of.update(members)
+    rows = [brief(G, v) | info for v, info in hops_of.items()]
+    rows.sort(key=lambda r: (r["hops"], KIND_ORDER.get(r["kind"], 99), r["id"]))
+    return rows
+
+
+def path(
+    G: ChainGraph,
+    source: str,
+    target: str,
+    rels: Iterable[str] | None = None,
+    directed: bool = False,
+    max_hops: int = 8,
+) -> list[Row]:
+    """The shortest path from ``source`` to ``target`` as one row per node.
+
+    Edges are followed in both directions unless ``directed``. Among shortest paths the one
+    whose id sequence is smallest wins; between two consecutive nodes the smallest
+    ``(rel, direction)`` is shown. Rows: ``step, id, kind, name, rel, direction`` where
+    ``rel``/``direction`` describe the edge from the previous node ('' on step 0). Returns []
+    when no path of at most ``max_hops`` edges exists.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from("abc", kind="Firm", name="n")
+    >>> _ = G.add_edge("a", "b", key="SUPPLIES"); _ = G.add_edge("c", "b", key="SUPPLIES")
+    >>> [(r["id"], r["rel"], r["direction"]) for r in path(G, "a", "c")]
+    [('a', '', ''), ('b', 'SUPPLIES', 'out'), ('c', 'SUPPLIES', 'in')]
+    """
+    for n in (source, target):
+        if n not in G:
+            raise unknown(n, find(G, n, limit=5))
+    allowed = _rel_set(rels)
+    fwd = "out" if directed else "both"
+    back = "in" if directed else "both"
+    # distances to target, walking edges backwards
+    dist = {target: 0}
+    frontier = [target]
+    while frontier and source not in dist:
+        nxt: list[str] = []
+        for u in frontier:
+            if dist[u] >= max_hops:
+                continue
+            for v, _, _ in _steps(G, u, allowed, back):
+                if v not in dist:
+                    dist[v] = dist[u] + 1
+                    nxt.append(v)
+        frontier = nxt
+    if source not in dist:
+        return []
+    rows: list[Row] = [brief(G, source) | {"step": 0, "rel": "", "direction": ""}]
+    cur = source
+    while cur != target:
+        options: dict[str, tuple[str, str]] = {}
+        for v, rel, dirn in _steps(G, cur, allowed, fwd):
+            if dist.get(v) == dist[cur] - 1 and (v not in options or (rel, dirn) < options[v]):
+                options[v] = (rel, dirn)
+        cur = min(options)
+        rel, dirn = options[cur]
+        rows.append(brief(G, cur) | {"step": len(rows), "rel": rel, "direction": dirn})
+    return [
+        {k: r[k] for k in ("step", "id", "kind", "name", "rel", "direction")} for r in rows
+    ]
+
+
+# --- chains and stats -----------------------------------------------------------------------
+
+
+def chain_segments(G: ChainGraph, chain_id: str) -> list[str]:
+    """Ids of the chain's segments (HAS_SEGMENT), sorted."""
+    return sorted(v for _, v, k in G.out_edges(chain_id, keys=True) if k == Rel.HAS_SEGMENT)
+
+
+def segment_members(G: ChainGraph, segment_id: str) -> list[str]:
+    """Ids of the firms and projects working in a segment (IN_SEGMENT), sorted."""
+    return sorted(u for u, _, k in G.in_edges(segment_id, keys=True) if k == Rel.IN_SEGMENT)
+
+
+CHAIN_CONTEXT_RELS = (
+    Rel.SUPPLIES,
+    Rel.ATTRACTED,
+    Rel.INVESTS_IN,
+    Rel.LEADS,
+    Rel.AFFILIATED_WITH,
+)
+
+
+def chain_node_ids(G: ChainGraph, chain_id: str) -> set[str]:
+    """The nodes an analysis of one chain needs.
+
+    The chain; its segments; segments one FEEDS hop from them (for 延链); the firms and
+    projects in any of those segments; every node one SUPPLIES / ATTRACTED / INVESTS_IN /
+    LEADS / AFFILIATED_WITH hop from those firms and projects; firms that LEAD the chain; and
+    the platforms or zone that HOST it.
+    """
+    if chain_id not in G or G.nodes[chain_id].get("kind") != Kind.CHAIN:
+        raise unknown(chain_id, [r for r in find(G, chain_id, 5) if r["kind"] == Kind.CHAIN])
+    own = chain_segments(G, chain_id)
+    segs = set(own)
+    for s in own:
+        segs.update(v for _, v, k in G.out_edges(s, keys=True) if k == Rel.FEEDS)
+        segs.update(u for u, _, k in G.in_edges(s, keys=True) if k == Rel.FEEDS)
+    members = {m for s in segs for m in segment_members(G, s)}
+    context_rels = frozenset(str(r) for r in CHAIN_CONTEXT_RELS)
+    extra: set[str] = set()
+    for m in members:
+        extra.update(v for v, _, _ in _steps(G, m, context_rels, "both"))
+    for u, _, k in G.in_edges(chain_id, keys=True):
+        if k in (Rel.LEADS, Rel.HOSTS):
+            extra.add(u)
+    return {chain_id} | segs | members | extra
+
+
+def stats(G: ChainGraph) -> dict[str, list[Row]]:
+    """Counts by kind, relation, chain and platform, and reported figures beside the graph.
+
+    Sections (each a list of rows):
+
+    - ``kinds``: ``kind, count`` in model order;
+    - ``relations``: ``rel, count``;
+    - ``chains``: ``chain, name, segments, covered, local_firms, external_firms, projects``
+      where ``covered`` counts segments with at least one local firm;
+    - ``platforms``: ``platform, name, chains, firms, projects`` (chains it HOSTS; firms and
+      projects LOCATED_IN it);
+    - ``reported``: for every figure with ``compare``, ``node, figure, label, reported,
+      qualifier, in_graph, share`` where ``in_graph`` is the matching count in the graph
+      (see :data:`chaingraph.model.FIGURE_COMPARE`) and share = in_graph / reported.
+    """
+    kinds = [{"kind": k.value, "count": 0} for k in Kind]
+    index = {r["kind"]: r for r in kinds}
+    for _, kind in G.nodes(data="kind"):
+        if kind in index:
+            index[kind]["count"] += 1
+    rel_counts: dict[str, int] = {r.value: 0 for r in Rel}
+    for _, _, key in G.edges(keys=True):
+        rel_counts[str(key)] = rel_counts.get(str(key), 0) + 1
+    chains = []
+    for cid in sorted(n for n, k in G.nodes(data="kind") if k == Kind.CHAIN):
+        chains.append({"chain": cid, "name": G.nodes[cid].get("name", "")} | _chain_counts(G, cid))
+    platforms = []
+    for pid in sorted(n for n, k in G.nodes(data="kind") if k == Kind.PLATFORM):
+        hosted = [v for _, v, k in G.out_edges(pid, keys=True) if k == Rel.HOSTS]
+        located = [u for u, _, k in G.in_edges(pid, keys=True) if k == Rel.LOCATED_IN]
+        platforms.append(
+            {
+                "platform": pid,
+                "name": G.nodes[pid].get("name", ""),
+                "chains": len(hosted),
+                "firms": sum(G.nodes[u].get("kind") == Kind.FIRM for u in located),
+                "projects": sum(G.nodes[u].get("kind") == Kind.PROJECT for u in located),
+            }
+        )
+    reported = []
+    for nid in sorted(G.nodes):
+        for fig in G.nodes[nid].get("figures") or ():
+            compare = fig.get("compare")
+            if not compare or compare not in FIGURE_COMPARE:
+                continue
+            in_graph = compare_count(G, nid, compare)
+            value = fig.get("value")
+            share = round(in_graph / value, 3) if isinstance(value, int | float) and value else None
+            reported.append(
+                {
+                    "node": nid,
+                    "figure": fig.get("key", ""),
+                    "label": fig.get("label", ""),
+                    "reported": value,
+                    "qualifier": fig.get("qualifier", "exact"),
+                    "in_graph": in_graph,
+                    "share": share,
+                }
+            )
+    return {
+        "kinds": kinds,
+        "relations": [{"rel": r, "count": c} for r, c in rel_counts.items()],
+        "chains": chains,
+        "platforms": platforms,
+        "reported": reported,
+    }
+
+
+def _chain_counts(G: ChainGraph, chain_id: str) -> dict[str, int]:
+    segs = chain_segments(G, chain_id)
+    local: set[str] = set()
+    external: set[str] = set()
+    projects: set[str] = set()
+    covered = 0
+    for s in segs:
+        has_local = False
+        for m in segment_members(G, s):
+            attrs = G.nodes[m]
+            if attrs.get("kind") == Kind.PROJECT:
+                projects.add(m)
+            elif attrs.get("kind") == Kind.FIRM:
+                if attrs.get("local"):
+                    local.add(m)
+                    has_local = True
+                else:
+                    external.add(m)
+        covered += has_local
+    return {
+        "segments": len(segs),
+        "covered": covered,
+        "local_firms": len(local),
+        "external_firms": len(external),
+        "projects": len(projects),
+    }
+
+
+def scope_members(G: ChainGraph, node_id: str) -> set[str]:
+    """Firms and projects in a figure's scope: a chain's segments, a platform's hosted chains
+    and what is LOCATED_IN it, or (for a zone and anything else) the whole graph."""
+    kind = G.nodes[node_id].get("kind")
+    if kind == Kind.CHAIN:
+        chains = [node_id]
+    elif kind == Kind.PLATFORM:
+        chains = [v for _, v, k in G.out_edges(node_id, keys=True) if k == Rel.HOSTS]
+    else:
+        return {n for n, k in G.nodes(data="kind") if k in (Kind.FIRM, Kind.PROJECT)}
+    found = {m for c in chains for s in chain_segments(G, c) for m in segment_members(G, s)}
+    if kind == Kind.PLATFORM:
+        found.update(u for u, _, k in G.in_edges(node_id, keys=True) if k == Rel.LOCATED_IN)
+    return {n for n in found if G.nodes[n].get("kind") in (Kind.FIRM, Kind.PROJECT)}
+
+
+def compare_count(G: ChainGraph, node_id: str, compare: str) -> float:
+    """The graph's count for a figure's ``compare`` key (see FIGURE_COMPARE)."""
+    members = scope_members(G, node_id)
+    firms = [n for n in members if G.nodes[n].get("kind") == Kind.FIRM]
+    projects = [n for n in members if G.nodes[n].get("kind") == Kind.PROJECT]
+    amounts = [G.nodes[p].get("amount_cny") for p in projects]
+    if compare == "firms":
+        return sum(bool(G.nodes[f].get("local")) for f in firms)
+    if compare == "projects":
+        return len(projects)
+    if compare == "projects_over_100m":
+        return sum(isinstance(a, int | float) and a >= 1e8 for a in amounts)
+    if compare == "investment_cny":
+        return sum(a for a in amounts if isinstance(a, int | float))
+    raise ValueError(f"unknown figure comparison {compare!r}")

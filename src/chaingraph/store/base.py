@@ -1,0 +1,88 @@
+"""The store interface: where a chain graph lives. Analysis and the CLI never know which one.
+
+Every store answers the explore queries with the same rows (see :mod:`chaingraph.query`,
+whose networkx functions define the answers; the Neo4j store computes them in Cypher).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Protocol, runtime_checkable
+
+from ..model import ChainGraph
+
+Row = dict[str, Any]
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """Where a ChainGraph lives."""
+
+    url: str
+
+    def load(self) -> ChainGraph:
+        """The whole graph (small stores; analysis of one chain uses :meth:`chain_graph`)."""
+        ...
+
+    def save(self, G: ChainGraph) -> None:
+        """Replace the store's content with G."""
+        ...
+
+    def close(self) -> None:
+        """Release connections and files."""
+        ...
+
+    # --- explore queries (same rows on every store) ------------------------------------
+
+    def resolve(self, text: str) -> str:
+        """The id of the node named by id, name or alias; raises Unknown/AmbiguousEntity."""
+        ...
+
+    def find(self, text: str, limit: int = 50) -> list[Row]:
+        """Nodes whose id, name, name_en or alias contains text (width/case-insensitive)."""
+        ...
+
+    def node(self, node_id: str) -> Row:
+        """All attributes of one node (raises UnknownEntity)."""
+        ...
+
+    def relations(self, node_id: str) -> list[Row]:
+        """Every edge at the node, both directions, as rows (see query.relations)."""
+        ...
+
+    def neighbors(
+        self,
+        node_id: str,
+        depth: int = 1,
+        rels: Iterable[str] | None = None,
+        direction: str = "both",
+    ) -> list[Row]:
+        """Nodes within depth hops (see query.neighbors)."""
+        ...
+
+    def reach(self, node_id: str, direction: str) -> list[Row]:
+        """Upstream ('up') or downstream ('down') through FEEDS and SUPPLIES."""
+        ...
+
+    def path(
+        self,
+        source: str,
+        target: str,
+        rels: Iterable[str] | None = None,
+        directed: bool = False,
+        max_hops: int = 8,
+    ) -> list[Row]:
+        """The shortest path as step rows (see query.path); [] if none."""
+        ...
+
+    def stats(self) -> dict[str, list[Row]]:
+        """Counts by kind, chain, platform and reported-vs-graph (see query.stats)."""
+        ...
+
+    def chain_graph(self, chain_id: str) -> ChainGraph:
+        """The subgraph an analysis of one chain needs (see query.chain_node_ids)."""
+        ...
+
+    def subgraph(self, node_ids: Iterable[str]) -> ChainGraph:
+        """The induced subgraph on the given ids."""
+        ...
