@@ -193,6 +193,12 @@ def _steps(
                 yield u, str(key), "in"
 
 
+def edge_grade(G: ChainGraph, a: str, b: str, rel: str, direction: str) -> str:
+    """The grade of the edge of kind rel between a and b ('out': a -> b, 'in': b -> a)."""
+    u, v = (a, b) if direction == "out" else (b, a)
+    return str(G.edges[u, v, rel].get("grade", ""))
+
+
 def _rel_set(rels: Iterable[str] | None) -> frozenset[str] | None:
     return None if rels is None else frozenset(str(r) for r in rels)
 
@@ -206,9 +212,9 @@ def neighbors(
 ) -> list[Row]:
     """Nodes within ``depth`` hops, breadth first.
 
-    Each row is ``id, kind, name, hops, via, rel, direction``: ``via`` is the node one hop
-    closer by which it was reached, ``rel`` the edge kind and ``direction`` 'out' if the edge
-    points from ``via`` to the node, else 'in'. Where several edges reach a node at the same
+    Each row is ``id, kind, name, hops, via, rel, direction, grade``: ``via`` is the node one
+    hop closer by which it was reached, ``rel`` the edge kind, ``direction`` 'out' if the edge
+    points from ``via`` to the node, else 'in', and ``grade`` that edge's grade. Where several edges reach a node at the same
     distance, the smallest ``(via, rel, direction)`` wins. Sorted by hops then id.
 
     >>> import networkx as nx
@@ -239,7 +245,11 @@ def neighbors(
             break
         for v in sorted(best):
             via, rel, dirn = best[v]
-            rows.append(brief(G, v) | {"hops": hops, "via": via, "rel": rel, "direction": dirn})
+            grade = edge_grade(G, via, v, rel, dirn)
+            rows.append(
+                brief(G, v)
+                | {"hops": hops, "via": via, "rel": rel, "direction": dirn, "grade": grade}
+            )
         seen.update(best)
         frontier = sorted(best)
     return rows
@@ -252,7 +262,8 @@ def reach(G: ChainGraph, node_id: str, direction: str) -> list[Row]:
     A firm or project also starts from the segments it works in (rows with hops 0, rel
     IN_SEGMENT). Firms and projects working in a reached segment are listed with that
     segment's hops, ``via`` the segment and rel IN_SEGMENT. Rows: ``id, kind, name, hops,
-    via, rel``, sorted by hops, kind and id; the start node itself is not listed.
+    via, rel, grade`` (grade of the edge that reached it), sorted by hops, kind and id; the
+    start node itself is not listed.
 
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
@@ -273,7 +284,12 @@ def reach(G: ChainGraph, node_id: str, direction: str) -> list[Row]:
     if G.nodes[node_id].get("kind") in (Kind.FIRM, Kind.PROJECT):
         own = sorted(v for _, v, k in G.out_edges(node_id, keys=True) if k == Rel.IN_SEGMENT)
         for seg in own:
-            hops_of[seg] = {"hops": 0, "via": node_id, "rel": str(Rel.IN_SEGMENT)}
+            hops_of[seg] = {
+                "hops": 0,
+                "via": node_id,
+                "rel": str(Rel.IN_SEGMENT),
+                "grade": edge_grade(G, node_id, seg, Rel.IN_SEGMENT, "out"),
+            }
         frontier += own
     seen = {node_id, *hops_of}
     hops = 0
@@ -287,7 +303,8 @@ def reach(G: ChainGraph, node_id: str, direction: str) -> list[Row]:
                 if v not in best or (u, rel) < best[v]:
                     best[v] = (u, rel)
         for v, (via, rel) in best.items():
-            hops_of[v] = {"hops": hops, "via": via, "rel": rel}
+            grade = edge_grade(G, via, v, rel, walk)
+            hops_of[v] = {"hops": hops, "via": via, "rel": rel, "grade": grade}
         seen.update(best)
         frontier = sorted(best)
     # members of reached segments
@@ -298,7 +315,12 @@ def reach(G: ChainGraph, node_id: str, direction: str) -> list[Row]:
         for u, _, key in G.in_edges(seg, keys=True):
             if key != Rel.IN_SEGMENT or u in seen:
                 continue
-            cand = {"hops": info["hops"], "via": seg, "rel": str(Rel.IN_SEGMENT)}
+            cand = {
+                "hops": info["hops"],
+                "via": seg,
+                "rel": str(Rel.IN_SEGMENT),
+                "grade": edge_grade(G, seg, u, Rel.IN_SEGMENT, "in"),
+            }
             old = members.get(u)
             if old is None or (cand["hops"], cand["via"]) < (old["hops"], old["via"]):
                 members[u] = cand
@@ -320,8 +342,9 @@ def path(
 
     Edges are followed in both directions unless ``directed``. Among shortest paths the one
     whose id sequence is smallest wins; between two consecutive nodes the smallest
-    ``(rel, direction)`` is shown. Rows: ``step, id, kind, name, rel, direction`` where
-    ``rel``/``direction`` describe the edge from the previous node ('' on step 0). Returns []
+    ``(rel, direction)`` is shown. Rows: ``step, id, kind, name, rel, direction, grade``
+    where ``rel``/``direction``/``grade`` describe the edge from the previous node ('' on
+    step 0). Returns []
     when no path of at most ``max_hops`` edges exists.
 
     >>> import networkx as nx
@@ -352,18 +375,22 @@ def path(
         frontier = nxt
     if source not in dist:
         return []
-    rows: list[Row] = [brief(G, source) | {"step": 0, "rel": "", "direction": ""}]
+    rows: list[Row] = [brief(G, source) | {"step": 0, "rel": "", "direction": "", "grade": ""}]
     cur = source
     while cur != target:
         options: dict[str, tuple[str, str]] = {}
         for v, rel, dirn in _steps(G, cur, allowed, fwd):
             if dist.get(v) == dist[cur] - 1 and (v not in options or (rel, dirn) < options[v]):
                 options[v] = (rel, dirn)
-        cur = min(options)
+        prev, cur = cur, min(options)
         rel, dirn = options[cur]
-        rows.append(brief(G, cur) | {"step": len(rows), "rel": rel, "direction": dirn})
+        grade = edge_grade(G, prev, cur, rel, dirn)
+        rows.append(
+            brief(G, cur) | {"step": len(rows), "rel": rel, "direction": dirn, "grade": grade}
+        )
     return [
-        {k: r[k] for k in ("step", "id", "kind", "name", "rel", "direction")} for r in rows
+        {k: r[k] for k in ("step", "id", "kind", "name", "rel", "direction", "grade")}
+        for r in rows
     ]
 
 

@@ -1,0 +1,1 @@
+"""Analysis of chains: coverage, gaps, targets, leaders, impact and inferred supply."""

@@ -1,0 +1,265 @@
+"""Shared per-chain facts the measures build on: segments, who is present in each, sizes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from ..errors import UnknownEntity
+from ..model import TIER_ORDER, ChainGraph, Grade, Kind, Rel, node_grade
+from ..query import find
+
+Row = dict[str, Any]
+
+COVERED, WEAK, GAP = "covered", "weak", "gap"
+STATUS_ZH = {COVERED: "已覆盖", WEAK: "薄弱", GAP: "缺口"}
+YI = 1e8  # 亿元
+
+
+def status_of(n_local: int) -> str:
+    """covered (>= 2 local firms), weak (exactly 1) or gap (none)."""
+    return COVERED if n_local >= 2 else WEAK if n_local == 1 else GAP
+
+
+def name_of(G: ChainGraph, node_id: str) -> str:
+    """The node's name, else its id."""
+    return str(G.nodes[node_id].get("name") or node_id)
+
+
+def out_ids(G: ChainGraph, node_id: str, rel: str) -> list[str]:
+    """Sorted targets of ``rel`` edges leaving node_id."""
+    return sorted(v for _, v, k in G.out_edges(node_id, keys=True) if k == rel)
+
+
+def in_ids(G: ChainGraph, node_id: str, rel: str) -> list[str]:
+    """Sorted sources of ``rel`` edges entering node_id."""
+    return sorted(u for u, _, k in G.in_edges(node_id, keys=True) if k == rel)
+
+
+def kind_of(G: ChainGraph, node_id: str) -> str:
+    return str(G.nodes[node_id].get("kind", ""))
+
+
+def is_local(G: ChainGraph, node_id: str) -> bool:
+    attrs = G.nodes[node_id]
+    return attrs.get("kind") == Kind.FIRM and bool(attrs.get("local"))
+
+
+def invested_cny(G: ChainGraph, firm: str) -> float:
+    """Sum over the firm's INVESTS_IN edges of the edge's amount_cny, else the project's."""
+    total = 0.0
+    for _, p, key, data in G.out_edges(firm, keys=True, data=True):
+        if key != Rel.INVESTS_IN:
+            continue
+        amount = data.get("amount_cny")
+        if not isinstance(amount, int | float):
+            amount = G.nodes[p].get("amount_cny")
+        if isinstance(amount, int | float):
+            total += float(amount)
+    return total
+
+
+def firm_weight(G: ChainGraph, firm: str) -> float:
+    """w(f) = 1 + log10(1 + m / 1e8), m = max(output_cny, invested_cny): 1 for a firm of
+    unknown size, 2 for one of 9 亿元, about 3 for 100 亿元."""
+    output = G.nodes[firm].get("output_cny")
+    mass = max(float(output) if isinstance(output, int | float) else 0.0, invested_cny(G, firm))
+    return 1.0 + math.log10(1.0 + max(mass, 0.0) / YI)
+
+
+def amount_text(G: ChainGraph, project: str) -> str:
+    """The project's amount as written, else formatted from amount_cny, else ''."""
+    attrs = G.nodes[project]
+    if attrs.get("amount_text"):
+        return str(attrs["amount_text"])
+    amount = attrs.get("amount_cny")
+    return yuan(amount) if isinstance(amount, int | float) else ""
+
+
+def yuan(amount: float) -> str:
+    """Format yuan in 亿元 or 万元."""
+    if abs(amount) >= YI:
+        return f"{amount / YI:,.2f}".rstrip("0").rstrip(".") + "亿元"
+    if abs(amount) >= 1e4:
+        return f"{amount / 1e4:,.1f}".rstrip("0").rstrip(".") + "万元"
+    return f"{amount:,.0f}元"
+
+
+@dataclass
+class Segment:
+    """One segment of a chain and who is present in it.
+
+    Presence rule: a segment's *local firms* are the local firms IN_SEGMENT it, plus local
+    firms that INVESTS_IN a project IN_SEGMENT it (``via_project`` names those projects). A
+    project without a local investor does not make a segment covered; it is listed as a
+    *pipeline* project (a signed project may still fall through).
+    """
+
+    id: str
+    name: str
+    tier: str
+    weight: float
+    extension: bool
+    local: list[str] = field(default_factory=list)
+    via_project: dict[str, list[str]] = field(default_factory=dict)
+    external: list[str] = field(default_factory=list)
+    projects: list[str] = field(default_factory=list)
+    pipeline: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return status_of(len(self.local))
+
+
+def segment_facts(G: ChainGraph, seg: str) -> Segment:
+    """Who is present in one segment (see :class:`Segment` for the presence rule)."""
+    attrs = G.nodes[seg]
+    weight = attrs.get("weight")
+    out = Segment(
+        id=seg,
+        name=name_of(G, seg),
+        tier=str(attrs.get("tier") or ""),
+        weight=float(weight) if isinstance(weight, int | float) and weight >= 0 else 1.0,
+        extension=bool(attrs.get("extension")),
+    )
+    direct: set[str] = set()
+    via: dict[str, list[str]] = {}
+    for m in in_ids(G, seg, Rel.IN_SEGMENT):
+        kind = kind_of(G, m)
+        if kind == Kind.FIRM:
+            if is_local(G, m):
+                direct.add(m)
+            else:
+                out.external.append(m)
+        elif kind == Kind.PROJECT:
+            out.projects.append(m)
+            investors = [f for f in in_ids(G, m, Rel.INVESTS_IN) if is_local(G, f)]
+            for f in investors:
+                via.setdefault(f, []).append(m)
+            if not investors:
+                out.pipeline.append(m)
+    out.via_project = {f: sorted(p) for f, p in sorted(via.items()) if f not in direct}
+    out.local = sorted(direct | set(out.via_project))
+    return out
+
+
+def check_chain(G: ChainGraph, chain_id: str) -> None:
+    """Raise UnknownEntity unless chain_id is a Chain node of G."""
+    if chain_id not in G or G.nodes[chain_id].get("kind") != Kind.CHAIN:
+        near = [r for r in find(G, chain_id, 5) if r["kind"] == Kind.CHAIN]
+        hint = ", ".join(f"{r['id']} ({r['name']})" for r in near)
+        raise UnknownEntity(
+            f"Unknown chain '{chain_id}'. "
+            + (f"Did you mean: {hint}?" if hint else "Run 'chaingraph find TEXT' to list chains")
+        )
+
+
+def chains_of(G: ChainGraph) -> list[str]:
+    """Ids of all Chain nodes, sorted."""
+    return sorted(n for n, k in G.nodes(data="kind") if k == Kind.CHAIN)
+
+
+@dataclass
+class ChainContext:
+    """A chain's segments in tier order, with presence, and the FEEDS links among them."""
+
+    G: ChainGraph
+    chain_id: str
+    name: str
+    segments: dict[str, Segment]  # the chain's own segments, extension ones included
+    order: list[str]  # segment ids upstream -> downstream
+
+    @property
+    def core(self) -> list[str]:
+        """Segments that count for coverage (not ``extension``), in tier order."""
+        return [s for s in self.order if not self.segments[s].extension]
+
+    def feeds_out(self, seg: str) -> list[str]:
+        return out_ids(self.G, seg, Rel.FEEDS)
+
+    def feeds_in(self, seg: str) -> list[str]:
+        return in_ids(self.G, seg, Rel.FEEDS)
+
+    def downstream_hops(self, seg: str) -> dict[str, int]:
+        """FEEDS distance from seg to each core segment below it (walking only core ones)."""
+        core = set(self.core)
+        dist = {seg: 0}
+        frontier = [seg]
+        while frontier:
+            nxt = []
+            for u in frontier:
+                for v in self.feeds_out(u):
+                    if v in core and v not in dist:
+                        dist[v] = dist[u] + 1
+                        nxt.append(v)
+            frontier = sorted(nxt)
+        del dist[seg]
+        return dist
+
+    def leaders_designated(self) -> set[str]:
+        """Firms that LEAD the chain or a platform/zone that HOSTS it."""
+        G = self.G
+        hosts = in_ids(G, self.chain_id, Rel.HOSTS)
+        found = {f for f in in_ids(G, self.chain_id, Rel.LEADS) if kind_of(G, f) == Kind.FIRM}
+        for h in hosts:
+            found.update(f for f in in_ids(G, h, Rel.LEADS) if kind_of(G, f) == Kind.FIRM)
+        return found
+
+
+def chain_context(G: ChainGraph, chain_id: str) -> ChainContext:
+    """Build the :class:`ChainContext` of one chain (raises UnknownEntity)."""
+    check_chain(G, chain_id)
+    seg_ids = [s for s in out_ids(G, chain_id, Rel.HAS_SEGMENT) if kind_of(G, s) == Kind.SEGMENT]
+    segments = {s: segment_facts(G, s) for s in seg_ids}
+    return ChainContext(G, chain_id, name_of(G, chain_id), segments, _tier_order(G, seg_ids))
+
+
+def _tier_order(G: ChainGraph, seg_ids: Iterable[str]) -> list[str]:
+    """Segments by tier, then FEEDS order (lexicographic topological sort), then id."""
+    ids = sorted(seg_ids)
+    sub = nx.DiGraph()
+    sub.add_nodes_from(ids)
+    inside = set(ids)
+    for s in ids:
+        sub.add_edges_from((s, v) for v in out_ids(G, s, Rel.FEEDS) if v in inside and v != s)
+    try:
+        topo = list(nx.lexicographical_topological_sort(sub))
+    except nx.NetworkXUnfeasible:
+        topo = ids
+    pos = {s: i for i, s in enumerate(topo)}
+
+    def key(s: str) -> tuple[int, int, str]:
+        tier = str(G.nodes[s].get("tier") or "")
+        return (TIER_ORDER.get(tier, 3), pos[s], s)
+
+    return sorted(ids, key=key)
+
+
+def edge_grade(data: dict[str, Any]) -> str:
+    """The grade of an edge (explicit, else sourced if it has sources, else template)."""
+    return str(node_grade(data))
+
+
+INFERRED = str(Grade.INFERRED)
+
+
+def supply_edges_in(G: ChainGraph, firm: str) -> list[tuple[str, str]]:
+    """(supplier, grade) for each SUPPLIES edge into firm, sorted."""
+    return sorted(
+        (u, edge_grade(d))
+        for u, _, k, d in G.in_edges(firm, keys=True, data=True)
+        if k == Rel.SUPPLIES
+    )
+
+
+def supply_edges_out(G: ChainGraph, firm: str) -> list[tuple[str, str]]:
+    """(customer, grade) for each SUPPLIES edge out of firm, sorted."""
+    return sorted(
+        (v, edge_grade(d))
+        for _, v, k, d in G.out_edges(firm, keys=True, data=True)
+        if k == Rel.SUPPLIES
+    )

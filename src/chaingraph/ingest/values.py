@@ -1,0 +1,173 @@
+"""Cell values as staff type them: amounts in 万元/亿元, yes/no, name lists, credit codes.
+
+Every parser here takes the cell text and either returns the value or raises
+:class:`ValueError` whose message is the reason a row is refused (the importer puts it in
+the bad-row report beside the row number).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+#: yuan per unit, for the units a header or a cell may carry
+UNIT_YUAN: dict[str, int] = {
+    "元": 1,
+    "千元": 1_000,
+    "万元": 10_000,
+    "万": 10_000,
+    "百万元": 1_000_000,
+    "亿元": 100_000_000,
+    "亿": 100_000_000,
+}
+
+#: words that make an amount approximate or a bound; such a cell is refused, not rounded
+_QUALIFIERS = ("约", "大约", "近", "超", "超过", "逾", "余", "多", "以上", "以下", "左右", "不到")
+
+_AMOUNT_RE = re.compile(
+    r"^(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>千元|百万元|万元|亿元|万|亿|元)?$"
+)
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A money amount read from a cell: ``yuan`` normalised, ``text`` as the cell wrote it."""
+
+    yuan: int | float
+    text: str
+
+
+def parse_amount(text: str, default_unit: str = "元") -> Amount:
+    """Read a money amount such as ``3,000``, ``1.2亿`` or ``５０００万元`` into yuan.
+
+    A unit in the cell wins over ``default_unit`` (the unit of the column header, e.g. 万元 for
+    a column ``产值(万元)``). Commas are thousands separators only: ``1,2亿`` is refused, as
+    is any approximate amount (``约3000万``, ``超1亿``) or a range.
+
+    Parameters
+    ----------
+    text : str
+        The cell text (full-width digits and commas are accepted).
+    default_unit : str
+        One of :data:`UNIT_YUAN`.
+
+    Returns
+    -------
+    Amount
+        ``yuan`` is an int when whole, else a float.
+
+    Raises
+    ------
+    ValueError
+        The reason the amount cannot be read.
+
+    Examples
+    --------
+    >>> parse_amount("3,000", "万元")
+    Amount(yuan=30000000, text='3,000')
+    >>> parse_amount("1.2亿").yuan
+    120000000
+    >>> parse_amount("约3000万")
+    Traceback (most recent call last):
+    ...
+    ValueError: approximate amount '约3000万': give an exact number
+    """
+    original = text.strip()
+    folded = unicodedata.normalize("NFKC", original)
+    folded = re.sub(r"\s+", "", folded).replace("人民币", "").replace("RMB", "")
+    if folded.startswith("¥"):
+        folded = folded[1:]
+    if not folded:
+        raise ValueError("empty amount")
+    if any(q in folded for q in _QUALIFIERS):
+        raise ValueError(f"approximate amount '{original}': give an exact number")
+    if re.search(r"\d\s*[-~至到]\s*\d", folded):
+        raise ValueError(f"range '{original}': give one number")
+    match = _AMOUNT_RE.match(folded)
+    if not match:
+        if re.match(r"^\d+(?:,\d+)+(?:\.\d+)?", folded):
+            raise ValueError(
+                f"amount '{original}' has a comma that is not a thousands separator "
+                "(groups of three digits): use '.' for decimals"
+            )
+        raise ValueError(f"unreadable amount '{original}': write a number such as 3000 or 1.2亿")
+    unit = match.group("unit") or default_unit
+    if unit not in UNIT_YUAN:
+        raise ValueError(f"unknown unit '{unit}'")
+    number = Decimal(match.group("num").replace(",", "") + (match.group("frac") or ""))
+    try:
+        value = number * UNIT_YUAN[unit]
+    except InvalidOperation as exc:  # pragma: no cover - regex admits only digits
+        raise ValueError(f"unreadable amount '{original}'") from exc
+    if value == value.to_integral_value():
+        return Amount(int(value), original)
+    return Amount(float(value), original)
+
+
+_TRUE = {"是", "true", "yes", "y", "1", "√", "✓", "规上", "t"}
+_FALSE = {"否", "false", "no", "n", "0", "×", "✗", "规下", "f"}
+
+
+def parse_bool(text: str) -> bool:
+    """Read a yes/no cell (是/否, true/false, yes/no, 1/0, √/×, 规上/规下).
+
+    >>> parse_bool("是"), parse_bool("ＮＯ")
+    (True, False)
+    """
+    key = unicodedata.normalize("NFKC", text).strip().casefold()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise ValueError(f"unreadable yes/no '{text.strip()}': write 是 or 否")
+
+
+_SPLIT_RE = re.compile(r"[、,，;；\n]+")
+
+
+def split_names(text: str) -> list[str]:
+    """Split a cell listing several names on 、 , ， ; ； and line breaks.
+
+    >>> split_names("甲公司、乙公司；丙公司,, ")
+    ['甲公司', '乙公司', '丙公司']
+    """
+    return [part.strip() for part in _SPLIT_RE.split(text) if part.strip()]
+
+
+# GB 32100-2015: 18 characters from this alphabet (no I, O, S, V, Z); the last is a check code
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_check_char(first17: str) -> str:
+    """The check character of a unified social credit code (GB 32100-2015).
+
+    >>> credit_check_char("91330683MA2BDW3K4")
+    'Q'
+    """
+    total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
+    return CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
+def parse_credit_code(text: str) -> str:
+    """Check a 统一社会信用代码 (18 characters, GB 32100-2015 check code); return it upper-case.
+
+    >>> parse_credit_code(" 91330683ma2bdw3k4q ")
+    '91330683MA2BDW3K4Q'
+    >>> parse_credit_code("91330683MA2BDW3K4X")
+    Traceback (most recent call last):
+    ...
+    ValueError: credit code '91330683MA2BDW3K4X' fails its check character (expected 'Q')
+    """
+    code = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
+    if len(code) != 18:
+        raise ValueError(f"credit code '{text.strip()}' has {len(code)} characters, not 18")
+    bad = sorted({c for c in code if c not in CREDIT_ALPHABET})
+    if bad:
+        raise ValueError(f"credit code '{code}' has characters not allowed: {''.join(bad)}")
+    expected = credit_check_char(code[:17])
+    if code[17] != expected:
+        raise ValueError(f"credit code '{code}' fails its check character (expected '{expected}')")
+    return code

@@ -1,0 +1,45 @@
+"""Stores: where a chain graph lives. ``open_store(url)`` picks one from a URL or path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import StoreUnavailable
+from .base import GraphStore, Row
+from .embedded import EmbeddedStore
+
+NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+__all__ = ["NEO4J_SCHEMES", "EmbeddedStore", "GraphStore", "Row", "default_store_url", "open_store"]
+
+
+def default_store_url() -> str:
+    """The shipped Shengzhou dataset: inside the installed package, or in the source tree."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "_data" / "shengzhou", here.parents[1] / "graphs" / "shengzhou"):
+        if (candidate / "dataset.yaml").is_file():
+            return str(candidate)
+    raise StoreUnavailable(
+        "The shipped Shengzhou dataset is missing from this installation. "
+        "Reinstall chaingraph, or give --store PATH"
+    )
+
+
+def open_store(url: str) -> GraphStore:
+    """Open the store a URL names: a Neo4j/Bolt URL, or a dataset folder path (``file://``).
+
+    Neo4j credentials come from NEO4J_USERNAME, NEO4J_PASSWORD and NEO4J_DATABASE.
+    """
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme.lower() in NEO4J_SCHEMES:
+        from .neo4j_store import Neo4jStore  # lazy: folder users never import the driver
+
+        return Neo4jStore.from_env(url)
+    if not sep:
+        return EmbeddedStore(Path(url))
+    if scheme.lower() == "file":
+        return EmbeddedStore(Path(rest))
+    raise StoreUnavailable(
+        f"Unsupported store URL '{url}'. Use a dataset folder path, file://PATH, "
+        "or neo4j://HOST:7687 / bolt://HOST:7687"
+    )

@@ -1,0 +1,100 @@
+"""The embedded store: a dataset folder read into a networkx graph. No server needed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from .. import query
+from ..dataset import read_graph, write_dataset
+from ..model import ChainGraph
+from .base import Row
+
+
+class EmbeddedStore:
+    """A dataset folder (the source of truth) behind the GraphStore interface.
+
+    The folder is read once, on first use; every query runs on the in-memory graph.
+    """
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.folder = Path(folder)
+        self.url = str(self.folder)
+        self._G: ChainGraph | None = None
+
+    @property
+    def G(self) -> ChainGraph:
+        """The loaded graph (read from the folder on first access)."""
+        if self._G is None:
+            self._G = read_graph(self.folder)
+        return self._G
+
+    def load(self) -> ChainGraph:
+        """The whole graph."""
+        return self.G
+
+    def save(self, G: ChainGraph) -> None:
+        """Write G as this store's folder (which must be new or empty)."""
+        name = str(G.graph.get("dataset") or self.folder.name)
+        write_dataset(G, self.folder, name=name, title=str(G.graph.get("title", "")))
+        self._G = G
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def resolve(self, text: str) -> str:
+        """See GraphStore.resolve."""
+        return query.resolve(self.G, text)
+
+    def find(self, text: str, limit: int = 50) -> list[Row]:
+        """See GraphStore.find."""
+        return query.find(self.G, text, limit)
+
+    def node(self, node_id: str) -> Row:
+        """See GraphStore.node."""
+        return query.node(self.G, node_id)
+
+    def relations(self, node_id: str) -> list[Row]:
+        """See GraphStore.relations."""
+        return query.relations(self.G, node_id)
+
+    def neighbors(
+        self,
+        node_id: str,
+        depth: int = 1,
+        rels: Iterable[str] | None = None,
+        direction: str = "both",
+    ) -> list[Row]:
+        """See GraphStore.neighbors."""
+        return query.neighbors(self.G, node_id, depth, rels, direction)
+
+    def reach(self, node_id: str, direction: str) -> list[Row]:
+        """See GraphStore.reach."""
+        return query.reach(self.G, node_id, direction)
+
+    def path(
+        self,
+        source: str,
+        target: str,
+        rels: Iterable[str] | None = None,
+        directed: bool = False,
+        max_hops: int = 8,
+    ) -> list[Row]:
+        """See GraphStore.path."""
+        return query.path(self.G, source, target, rels, directed, max_hops)
+
+    def stats(self) -> dict[str, list[Row]]:
+        """See GraphStore.stats."""
+        return query.stats(self.G)
+
+    def chain_graph(self, chain_id: str) -> ChainGraph:
+        """See GraphStore.chain_graph."""
+        return self.subgraph(query.chain_node_ids(self.G, chain_id))
+
+    def subgraph(self, node_ids: Iterable[str]) -> ChainGraph:
+        """A copy of the induced subgraph (callers may change it freely)."""
+        ids = [n for n in node_ids if n in self.G]
+        sub: ChainGraph = self.G.subgraph(ids).copy()
+        return sub
+
