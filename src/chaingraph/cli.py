@@ -1,0 +1,436 @@
+"""The ``chaingraph`` command: parse, call the library, print. No graph logic here.
+
+Commands of other areas (Neo4j, analysis, views, import) live in their own ``_cli_*`` modules
+and are imported only when run, so ``chaingraph --help`` starts in a blink.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from typing import Any
+
+import click
+
+from ._cli_common import emit, get_store, note, output_option, store_url
+from .errors import ChaingraphError
+
+#: name -> ("module:attribute", one-line help shown by --help without importing the module)
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "chain": ("chaingraph._cli_analysis:chain", "Map a chain: segments by tier, firms, status."),
+    "gaps": ("chaingraph._cli_analysis:gaps", "Segments with no local firm (补链), by impact."),
+    "targets": ("chaingraph._cli_analysis:targets", "External firms to attract (招商目标)."),
+    "leaders": ("chaingraph._cli_analysis:leaders", "Rank chain-leader firms (链主) by score."),
+    "impact": ("chaingraph._cli_analysis:impact", "What the chain loses if a firm leaves."),
+    "report": ("chaingraph._cli_analysis:report", "Write the chain reports (Markdown + HTML)."),
+    "view": ("chaingraph._cli_view:view", "Export an interactive HTML graph view."),
+    "import": ("chaingraph._cli_import:import_", "Import a firm list (XLSX/CSV) into a dataset."),
+    "db": ("chaingraph._cli_db:db", "Push, pull and query a Neo4j database."),
+}
+
+EXPLORE_RELS = click.Choice(
+    [
+        "FEEDS",
+        "HAS_SEGMENT",
+        "IN_SEGMENT",
+        "SUPPLIES",
+        "LEADS",
+        "LOCATED_IN",
+        "HOSTS",
+        "INVESTS_IN",
+        "ATTRACTED",
+        "AFFILIATED_WITH",
+    ],
+    case_sensitive=False,
+)
+
+
+class ChaingraphGroup(click.Group):
+    """A group that loads area commands lazily and turns library errors into one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None or cmd_name not in LAZY_COMMANDS:
+            return command
+        module_name, _, attr = LAZY_COMMANDS[cmd_name][0].partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            return None
+        found: click.Command = getattr(module, attr)
+        return found
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in LAZY_COMMANDS:
+                rows.append((name, LAZY_COMMANDS[name][1]))
+                continue
+            cmd = super().get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=70)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ChaingraphError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except OSError as exc:
+            where = f" '{exc.filename}'" if exc.filename else ""
+            raise click.ClickException(f"{exc.strerror or exc}{where}") from exc
+
+
+@click.group(cls=ChaingraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--store",
+    "store",
+    envvar="CHAINGRAPH_STORE",
+    show_envvar=True,
+    metavar="URL",
+    help="A dataset folder, or neo4j:// / bolt:// URL (credentials from NEO4J_USERNAME, "
+    "NEO4J_PASSWORD, NEO4J_DATABASE). Default: the shipped Shengzhou dataset.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Show the Neo4j driver's log lines.")
+@click.version_option(package_name="chaingraph")
+@click.pass_context
+def cli(ctx: click.Context, store: str | None, verbose: bool) -> None:
+    """Industrial-chain knowledge graph (产业链知识图谱): chain leaders, supplier gaps,
+    HTML views and Neo4j, for investment-promotion staff.
+
+    \b
+    Start with:
+      chaingraph stats
+      chaingraph find 比亚迪
+      chaingraph report --out out/
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["store_url"] = store
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    logging.getLogger("neo4j").setLevel(logging.DEBUG if verbose else logging.CRITICAL)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    cli(prog_name="chaingraph")
+
+
+# --- validate -----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(file_okay=True, dir_okay=True))
+@output_option
+@click.pass_context
+def validate(ctx: click.Context, path: str | None, fmt: str) -> None:
+    """Check a dataset folder; list every problem with file, line and fix.
+
+    PATH defaults to the --store folder (or the shipped dataset). Exits 1 if any problem.
+
+    \b
+      chaingraph validate graphs/shengzhou
+    """
+    from .dataset import load_dataset
+
+    folder = path or store_url(ctx)
+    if "://" in folder and not folder.startswith("file://"):
+        raise click.UsageError(f"validate checks a dataset folder, not '{folder}'")
+    ds = load_dataset(folder.removeprefix("file://"))
+    rows = [
+        {"file": p.where.file, "line": p.where.line, "message": p.message, "fix": p.fix}
+        for p in ds.problems
+    ]
+    if fmt == "table":
+        for p in ds.problems:
+            click.echo(str(p))
+    elif rows or fmt == "json":
+        emit(rows, fmt, ["file", "line", "message", "fix"])
+    G = ds.graph
+    if ds.problems:
+        n = len(ds.problems)
+        note(f"{n} problem{'s' if n > 1 else ''} in {folder}")
+        ctx.exit(1)
+    note(f"OK: {folder} — {G.number_of_nodes()} nodes, {G.number_of_edges()} edges")
+
+
+# --- stats --------------------------------------------------------------------------------
+
+STATS_TITLES = {
+    "kinds": "Nodes by kind",
+    "relations": "Relations by kind",
+    "chains": "Chains (covered = segments with a local firm)",
+    "platforms": "Platforms",
+    "reported": "Reported by the sources vs in the graph",
+}
+
+
+@cli.command()
+@output_option
+@click.pass_context
+def stats(ctx: click.Context, fmt: str) -> None:
+    """Counts by kind, chain and platform, and how much of what the sources report is here.
+
+    \b
+      chaingraph stats
+      chaingraph stats --format json
+    """
+    sections = get_store(ctx).stats()
+    if fmt == "json":
+        click.echo(_json(sections))
+        return
+    if fmt == "csv":
+        rows = [{"section": name} | row for name, rows_ in sections.items() for row in rows_]
+        emit(rows, "csv")
+        return
+    blocks = []
+    for name, rows_ in sections.items():
+        shown = rows_
+        if name == "reported":
+            shown = [_reported_row(r) for r in rows_]
+        body = emit_text(shown) if shown else "(none)"
+        blocks.append(f"{STATS_TITLES.get(name, name)}\n{body}")
+    click.echo("\n\n".join(blocks))
+
+
+def _reported_row(row: dict[str, Any]) -> dict[str, Any]:
+    qualifier = {"over": "> ", "about": "~ ", "at_least": ">= ", "up_to": "<= "}.get(
+        str(row.get("qualifier")), ""
+    )
+    share = row.get("share")
+    return {
+        "node": row["node"],
+        "figure": row["label"] or row["figure"],
+        "reported": f"{qualifier}{_num(row['reported'])}",
+        "in_graph": _num(row["in_graph"]),
+        "share": f"{share:.0%}" if isinstance(share, float | int) else "",
+    }
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and abs(value) >= 100_000_000:
+        return f"{value / 100_000_000:g}亿"
+    return str(value)
+
+
+def emit_text(rows: list[dict[str, Any]]) -> str:
+    from ._output import table
+
+    return table(rows)
+
+
+def _json(data: Any) -> str:
+    from ._output import to_json
+
+    return to_json(data)
+
+
+# --- find / show ----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--kind", type=click.Choice(
+    ["Zone", "Park", "Platform", "Chain", "Segment", "Firm", "Project", "Source"],
+    case_sensitive=False,
+), help="Only nodes of this kind.")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@output_option
+@click.pass_context
+def find(ctx: click.Context, text: str, kind: str | None, limit: int, fmt: str) -> None:
+    """Search ids, names and aliases (case- and width-insensitive).
+
+    \b
+      chaingraph find 比亚迪
+      chaingraph find byd --format json
+    """
+    rows = get_store(ctx).find(text, limit=limit if kind is None else 10_000)
+    if kind:
+        rows = [r for r in rows if r["kind"].lower() == kind.lower()][:limit]
+    emit(rows, fmt, ["id", "kind", "name", "match", "field", "value"])
+
+
+@cli.command()
+@click.argument("entity")
+@output_option
+@click.pass_context
+def show(ctx: click.Context, entity: str, fmt: str) -> None:
+    """Show one entity: attributes, figures, relations and sources with quotes.
+
+    ENTITY is an id, a name or an alias.
+
+    \b
+      chaingraph show 比亚迪
+    """
+    store = get_store(ctx)
+    node_id = store.resolve(entity)
+    node = store.node(node_id)
+    rels = store.relations(node_id)
+    if fmt == "json":
+        click.echo(_json({"node": node, "relations": rels}))
+        return
+    if fmt == "csv":
+        emit([_relation_row(r) for r in rels], "csv", RELATION_COLUMNS)
+        return
+    click.echo(_show_text(node, rels))
+
+
+RELATION_COLUMNS = ["direction", "rel", "other", "other_kind", "other_name", "grade", "fields"]
+
+
+def _relation_row(r: dict[str, Any]) -> dict[str, Any]:
+    return {k: r[k] for k in RELATION_COLUMNS}
+
+
+def _show_text(node: dict[str, Any], rels: list[dict[str, Any]]) -> str:
+    lines = [f"{node['name']}  [{node['kind']}: {node['id']}]  ({node.get('grade', '')})"]
+    skip = {"id", "kind", "name", "grade", "sources", "figures"}
+    for key, value in node.items():
+        if key not in skip:
+            from ._output import cell_text
+
+            lines.append(f"  {key}: {cell_text(value)}")
+    figures = node.get("figures") or []
+    if figures:
+        lines.append("")
+        lines.append("Figures")
+        for fig in figures:
+            unit = fig.get("unit", "")
+            qual = {"over": "超 ", "about": "约 ", "at_least": "≥ ", "up_to": "≤ "}.get(
+                fig.get("qualifier", ""), ""
+            )
+            year = f" ({fig['year']})" if fig.get("year") else ""
+            lines.append(f"  {fig.get('label') or fig['key']}{year}: {qual}{fig['value']} {unit}")
+            lines.extend(_quote_lines(fig.get("sources") or [], indent="    "))
+    if rels:
+        lines.append("")
+        lines.append("Relations")
+        for r in rels:
+            arrow = f"-{r['rel']}->" if r["direction"] == "out" else f"<-{r['rel']}-"
+            detail = ", ".join(f"{k}={v}" for k, v in r["fields"].items() if k != "note")
+            detail = f" ({detail})" if detail else ""
+            lines.append(f"  {arrow} {r['other_name']} [{r['other']}] ({r['grade']}){detail}")
+            lines.extend(_quote_lines(r["sources"], indent="      "))
+    sources = node.get("sources") or []
+    if sources:
+        lines.append("")
+        lines.append("Sources")
+        lines.extend(_quote_lines(sources, indent="  "))
+    return "\n".join(lines)
+
+
+def _quote_lines(sources: list[dict[str, Any]], indent: str) -> list[str]:
+    out = []
+    for s in sources:
+        where = f" @{s['locator']}" if s.get("locator") else ""
+        out.append(f"{indent}“{s.get('quote', '')}” — {s.get('source', '')}{where}")
+    return out
+
+
+# --- traversals -------------------------------------------------------------------------------
+
+NEIGHBOR_COLUMNS = ["hops", "id", "kind", "name", "rel", "direction", "via", "grade"]
+REACH_COLUMNS = ["hops", "id", "kind", "name", "rel", "via", "grade"]
+PATH_COLUMNS = ["step", "id", "kind", "name", "rel", "direction", "grade"]
+
+
+@cli.command()
+@click.argument("entity")
+@click.option("--depth", type=click.IntRange(1, 6), default=1, show_default=True)
+@click.option("--rel", "rels", type=EXPLORE_RELS, multiple=True, help="Follow only this kind (repeatable).")
+@click.option(
+    "--direction",
+    type=click.Choice(["both", "out", "in"]),
+    default="both",
+    show_default=True,
+    help="out: along edges (downstream), in: against them.",
+)
+@output_option
+@click.pass_context
+def neighbors(
+    ctx: click.Context, entity: str, depth: int, rels: tuple[str, ...], direction: str, fmt: str
+) -> None:
+    """Entities within N hops of ENTITY, with the relation that reaches each.
+
+    \b
+      chaingraph neighbors 比亚迪 --depth 2
+      chaingraph neighbors byd --rel ATTRACTED --rel INVESTS_IN
+    """
+    store = get_store(ctx)
+    node_id = store.resolve(entity)
+    allowed = [r.upper() for r in rels] or None
+    emit(store.neighbors(node_id, depth, allowed, direction), fmt, NEIGHBOR_COLUMNS)
+
+
+def _reach_command(direction: str) -> Any:
+    word = "upstream" if direction == "up" else "downstream"
+
+    @output_option
+    @click.argument("entity")
+    @click.pass_context
+    def command(ctx: click.Context, entity: str, fmt: str) -> None:
+        store = get_store(ctx)
+        node_id = store.resolve(entity)
+        emit(store.reach(node_id, direction), fmt, REACH_COLUMNS)
+
+    command.__doc__ = f"""What lies {word} of ENTITY through FEEDS and SUPPLIES, with hop counts.
+
+    A firm or project starts from the segments it works in (hops 0); firms and projects in a
+    reached segment are listed with that segment's hops.
+
+    \b
+      chaingraph {word} 比亚迪
+    """
+    return cli.command(name=word)(command)
+
+
+upstream = _reach_command("up")
+downstream = _reach_command("down")
+
+
+@cli.command()
+@click.argument("source")
+@click.argument("target")
+@click.option("--rel", "rels", type=EXPLORE_RELS, multiple=True, help="Follow only this kind (repeatable).")
+@click.option("--directed", is_flag=True, help="Follow edges only in their direction.")
+@click.option("--max-hops", type=click.IntRange(1, 20), default=8, show_default=True)
+@output_option
+@click.pass_context
+def path(
+    ctx: click.Context,
+    source: str,
+    target: str,
+    rels: tuple[str, ...],
+    directed: bool,
+    max_hops: int,
+    fmt: str,
+) -> None:
+    """The shortest path between two entities, one row per step.
+
+    \b
+      chaingraph path 比亚迪 浙江海威汽车二期
+    """
+    store = get_store(ctx)
+    a, b = store.resolve(source), store.resolve(target)
+    allowed = [r.upper() for r in rels] or None
+    rows = store.path(a, b, allowed, directed, max_hops)
+    if not rows:
+        raise ChaingraphError(
+            f"No path from '{a}' to '{b}' within {max_hops} hops"
+            + (" along edge directions" if directed else "")
+            + ". Try --max-hops, fewer --rel filters, or without --directed"
+        )
+    emit(rows, fmt, PATH_COLUMNS)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
