@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import importlib.util
 import json
 import os
@@ -333,10 +334,8 @@ def stop(state_dir: Path = DEFAULT_DIR, timeout: float = 30.0) -> bool:
 
 def _reap(pid: int) -> None:
     """Collect the exit status if the server is our child (it is when start() ran here)."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 # --- databases over the HTTP API ------------------------------------------------------------
@@ -422,19 +421,19 @@ def main(argv: list[str] | None = None) -> int:
             stopped = stop(state_dir, args.timeout)
             print("stopped" if stopped else "not running", file=sys.stderr)
             return 0
-        state = read_state(state_dir.resolve())
-        running = state is not None and is_running(state)
+        found = read_state(state_dir.resolve())
+        running = found is not None and is_running(found)
         if args.command == "env":
-            if state is None or not running:
+            if found is None or not running:
                 print(f"No server running from {state_dir}. Run 'start' first", file=sys.stderr)
                 return 3
-            print(state.exports())
+            print(found.exports())
             return 0
         # status
-        if state is None or not running:
+        if found is None or not running:
             print(f"not running ({state_dir})")
             return 3
-        print(f"running pid {state.pid} on {state.uri} database {state.database}")
+        print(f"running pid {found.pid} on {found.uri} database {found.database}")
         return 0
     except ServerError as exc:
         print(f"Error: {exc}", file=sys.stderr)
