@@ -33,7 +33,27 @@ _EXPORTS = {
     "open_store": "store",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "AmbiguousEntity",
+    "ChainGraph",
+    "ChaingraphError",
+    "Dataset",
+    "Grade",
+    "GraphStore",
+    "InvalidGraphData",
+    "Kind",
+    "QueryError",
+    "Rel",
+    "StoreUnavailable",
+    "Tier",
+    "UnknownEntity",
+    "default_store_url",
+    "load_dataset",
+    "open_store",
+    "read_graph",
+    "validate",
+    "write_dataset",
+]
 
 if TYPE_CHECKING:
     from .dataset import Dataset, load_dataset, read_graph, validate, write_dataset

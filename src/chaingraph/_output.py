@@ -66,7 +66,10 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) 
     if not cols:
         return ""
     cells = [[cell_text(r.get(c)) for c in cols] for r in rows]
-    widths = [max([display_width(c), *(display_width(row[i]) for row in cells)]) for i, c in enumerate(cols)]
+    widths = [
+        max([display_width(c), *(display_width(row[i]) for row in cells)])
+        for i, c in enumerate(cols)
+    ]
 
     def line(values: Iterable[str]) -> str:
         parts = [v + " " * (w - display_width(v)) for v, w in zip(values, widths, strict=True)]

@@ -239,10 +239,14 @@ def _json(data: Any) -> str:
 
 @cli.command()
 @click.argument("text")
-@click.option("--kind", type=click.Choice(
-    ["Zone", "Park", "Platform", "Chain", "Segment", "Firm", "Project", "Source"],
-    case_sensitive=False,
-), help="Only nodes of this kind.")
+@click.option(
+    "--kind",
+    type=click.Choice(
+        ["Zone", "Park", "Platform", "Chain", "Segment", "Firm", "Project", "Source"],
+        case_sensitive=False,
+    ),
+    help="Only nodes of this kind.",
+)
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
 @output_option
 @click.pass_context
@@ -346,7 +350,9 @@ PATH_COLUMNS = ["step", "id", "kind", "name", "rel", "direction", "grade"]
 @cli.command()
 @click.argument("entity")
 @click.option("--depth", type=click.IntRange(1, 6), default=1, show_default=True)
-@click.option("--rel", "rels", type=EXPLORE_RELS, multiple=True, help="Follow only this kind (repeatable).")
+@click.option(
+    "--rel", "rels", type=EXPLORE_RELS, multiple=True, help="Follow only this kind (repeatable)."
+)
 @click.option(
     "--direction",
     type=click.Choice(["both", "out", "in"]),
@@ -400,7 +406,9 @@ downstream = _reach_command("down")
 @cli.command()
 @click.argument("source")
 @click.argument("target")
-@click.option("--rel", "rels", type=EXPLORE_RELS, multiple=True, help="Follow only this kind (repeatable).")
+@click.option(
+    "--rel", "rels", type=EXPLORE_RELS, multiple=True, help="Follow only this kind (repeatable)."
+)
 @click.option("--directed", is_flag=True, help="Follow edges only in their direction.")
 @click.option("--max-hops", type=click.IntRange(1, 20), default=8, show_default=True)
 @output_option

@@ -388,7 +388,7 @@ class _Checker:
             self.problem(
                 where,
                 f"{what}: 'sources' must be a list",
-                "Write sources: [{source: ID, quote: \"…\"}]",
+                'Write sources: [{source: ID, quote: "…"}]',
             )
             return []
         out = []
@@ -424,13 +424,16 @@ class _Checker:
             self.citations.append((where, what, clean))
         return out
 
-    def check_grade(self, data: dict[str, Any], sources: list[Any], where: Location, what: str) -> str:
+    def check_grade(
+        self, data: dict[str, Any], sources: list[Any], where: Location, what: str
+    ) -> str:
         grade = data.get("grade")
         if grade == Grade.INFERRED:
             self.problem(
                 where,
                 f"{what} is marked inferred",
-                "Inferred facts are computed by the tool, not stored; give sources or mark template",
+                "Inferred facts are computed by the tool, not stored; "
+                "give sources or mark it template",
             )
             return str(Grade.INFERRED)
         if grade == Grade.SOURCED and not sources:
@@ -459,13 +462,17 @@ class _Checker:
             label = f"{what}, figure '{fig.get('key', '?')}'"
             for k in fig:
                 if k not in FIGURE_KEYS:
-                    self.problem(where, f"{label}: unknown key '{k}'", f"Use {', '.join(FIGURE_KEYS)}")
+                    self.problem(
+                        where, f"{label}: unknown key '{k}'", f"Use {', '.join(FIGURE_KEYS)}"
+                    )
             key = fig.get("key")
             if not is_valid_id(key):
                 self.problem(where, f"{label}: 'key' must be a slug", f"Use {ID_RULE}")
                 continue
             if key in keys:
-                self.problem(where, f"{label}: duplicate figure key", "Give each figure its own key")
+                self.problem(
+                    where, f"{label}: duplicate figure key", "Give each figure its own key"
+                )
             keys.add(str(key))
             val = fig.get("value")
             if isinstance(val, bool) or not isinstance(val, int | float):
@@ -529,7 +536,9 @@ class _Checker:
                 continue
             if key not in spec:
                 close = difflib.get_close_matches(key, list(spec), 1)
-                hint = f"Did you mean '{close[0]}'?" if close else f"{kind} fields: {', '.join(spec)}"
+                hint = (
+                    f"Did you mean '{close[0]}'?" if close else f"{kind} fields: {', '.join(spec)}"
+                )
                 self.problem(where, f"{label}: unknown field '{key}' for a {kind}", hint)
                 continue
             if value is None:
@@ -540,8 +549,10 @@ class _Checker:
                 continue
             attrs[key] = coerced
         for f in spec.values():
-            if f.required and f.name not in attrs and f.name not in ("id", "kind"):
-                self.problem(where, f"{label}: missing required field '{f.name}'", f"Add '{f.name}:'")
+            if f.required and data.get(f.name) is None and f.name not in ("id", "kind"):
+                self.problem(
+                    where, f"{label}: missing required field '{f.name}'", f"Add '{f.name}:'"
+                )
         attrs["grade"] = self.check_grade(attrs, sources, where, label)
         if sources:
             attrs["sources"] = sources
@@ -557,11 +568,17 @@ class _Checker:
         edge_base = {"grade": attrs["grade"]} | ({"sources": sources} if sources else {})
         if chain:
             self.pending_edges.append(
-                Item({"from": chain, "rel": Rel.HAS_SEGMENT.value, "to": node_id} | edge_base, where, True)
+                Item(
+                    {"from": chain, "rel": Rel.HAS_SEGMENT.value, "to": node_id} | edge_base,
+                    where,
+                    True,
+                )
             )
         for target in feeds:
             self.pending_edges.append(
-                Item({"from": node_id, "rel": Rel.FEEDS.value, "to": target} | edge_base, where, True)
+                Item(
+                    {"from": node_id, "rel": Rel.FEEDS.value, "to": target} | edge_base, where, True
+                )
             )
 
     pending_edges: list[Item]
@@ -573,7 +590,9 @@ class _Checker:
         label = f"edge {u} -{rel_name}-> {v}"
         missing = [k for k, val in (("from", u), ("rel", rel_name), ("to", v)) if not val]
         if missing:
-            self.problem(where, f"{label}: missing '{missing[0]}'", "Every edge needs from, rel, to")
+            self.problem(
+                where, f"{label}: missing '{missing[0]}'", "Every edge needs from, rel, to"
+            )
             return
         try:
             rel = Rel(rel_name)
@@ -617,7 +636,9 @@ class _Checker:
                 continue
             if k not in fields:
                 close = difflib.get_close_matches(k, list(fields), 1)
-                hint = f"Did you mean '{close[0]}'?" if close else f"{rel} fields: {', '.join(fields)}"
+                hint = (
+                    f"Did you mean '{close[0]}'?" if close else f"{rel} fields: {', '.join(fields)}"
+                )
                 self.problem(where, f"{label}: unknown field '{k}'", hint)
                 continue
             if value is None:
@@ -683,7 +704,8 @@ class _Checker:
                 self.problem(
                     where,
                     f"{what}: quote \"{short}\" does not occur in source '{src}'",
-                    "Copy the words exactly from the source text (line breaks and width are ignored)",
+                    "Copy the words exactly from the source text "
+                    "(line breaks and width are ignored)",
                 )
 
     def check_names(self) -> None:
@@ -719,9 +741,7 @@ class _Checker:
                     f"segment '{node_id}' belongs to several chains: {', '.join(sorted(chains))}",
                     "A segment belongs to one chain; split it into one segment per chain",
                 )
-        feeds = nx.DiGraph(
-            (u, v) for u, v, k in self.G.edges(keys=True) if k == Rel.FEEDS
-        )
+        feeds = nx.DiGraph((u, v) for u, v, k in self.G.edges(keys=True) if k == Rel.FEEDS)
         try:
             cycle = nx.find_cycle(feeds)
         except nx.NetworkXNoCycle:
@@ -760,7 +780,7 @@ def load_dataset(path: str | os.PathLike[str]) -> Dataset:
         )
     reader = _Reader(folder)
     reader.read()
-    if not reader.items and not reader.problems:
+    if not reader.items:
         reader.problem(Location(str(folder)), "the dataset holds no nodes", "Add YAML or CSV files")
     checker = _Checker(reader)
     checker.run(reader.items)
@@ -794,7 +814,9 @@ def read_graph(path: str | os.PathLike[str]) -> ChainGraph:
 def invalid(folder: Path, problems: list[Problem]) -> InvalidGraphData:
     """One error for a failed load: the first problem and how many more there are."""
     more = len(problems) - 1
-    tail = f" (and {more} more problem{'s' if more > 1 else ''}: run 'chaingraph validate {folder}')"
+    tail = (
+        f" (and {more} more problem{'s' if more > 1 else ''}: run 'chaingraph validate {folder}')"
+    )
     return InvalidGraphData(f"{folder}/{problems[0]}" + (tail if more else ""), problems)
 
 
@@ -852,7 +874,9 @@ def _ordered_edge(u: str, v: str, attrs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def dataset_files(G: ChainGraph, name: str, title: str = "", description: str = "") -> dict[str, str]:
+def dataset_files(
+    G: ChainGraph, name: str, title: str = "", description: str = ""
+) -> dict[str, str]:
     """The files (relative path -> text) of a dataset folder holding G.
 
     Nodes go to one YAML file per group of kinds, edges to ``relations.yaml``, and the text of
@@ -883,9 +907,7 @@ def dataset_files(G: ChainGraph, name: str, title: str = "", description: str = 
 
 
 def _dump(data: Any) -> str:
-    return yaml.dump(
-        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100, indent=2
-    )
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100, indent=2)
 
 
 def write_dataset(

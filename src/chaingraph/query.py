@@ -7,7 +7,6 @@ ties are broken by id, so two stores give identical output.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
@@ -214,8 +213,9 @@ def neighbors(
 
     Each row is ``id, kind, name, hops, via, rel, direction, grade``: ``via`` is the node one
     hop closer by which it was reached, ``rel`` the edge kind, ``direction`` 'out' if the edge
-    points from ``via`` to the node, else 'in', and ``grade`` that edge's grade. Where several edges reach a node at the same
-    distance, the smallest ``(via, rel, direction)`` wins. Sorted by hops then id.
+    points from ``via`` to the node, else 'in', and ``grade`` that edge's grade. Where
+    several edges reach a node at the same distance, the smallest ``(via, rel, direction)``
+    wins. Sorted by hops then id.
 
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
@@ -269,7 +269,8 @@ def reach(G: ChainGraph, node_id: str, direction: str) -> list[Row]:
     >>> G = nx.MultiDiGraph()
     >>> G.add_nodes_from(["cathode", "cell"], kind="Segment", name="s")
     >>> G.add_node("byd", kind="Firm", name="比亚迪")
-    >>> _ = G.add_edge("cathode", "cell", key="FEEDS"); _ = G.add_edge("byd", "cell", key="IN_SEGMENT")
+    >>> _ = G.add_edge("cathode", "cell", key="FEEDS")
+    >>> _ = G.add_edge("byd", "cell", key="IN_SEGMENT")
     >>> [(r["id"], r["hops"], r["rel"]) for r in reach(G, "byd", "up")]
     [('cell', 0, 'IN_SEGMENT'), ('cathode', 1, 'FEEDS')]
     """
@@ -389,8 +390,7 @@ def path(
             brief(G, cur) | {"step": len(rows), "rel": rel, "direction": dirn, "grade": grade}
         )
     return [
-        {k: r[k] for k in ("step", "id", "kind", "name", "rel", "direction", "grade")}
-        for r in rows
+        {k: r[k] for k in ("step", "id", "kind", "name", "rel", "direction", "grade")} for r in rows
     ]
 
 

@@ -97,4 +97,3 @@ class EmbeddedStore:
         ids = [n for n in node_ids if n in self.G]
         sub: ChainGraph = self.G.subgraph(ids).copy()
         return sub
-

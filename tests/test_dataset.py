@@ -1,0 +1,199 @@
+"""Dataset rules: each bad input gives one problem naming file, line and fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chaingraph.dataset import load_dataset, read_graph, validate, write_dataset
+from chaingraph.errors import InvalidGraphData
+from chaingraph.model import Grade
+
+
+def problems_of(folder: Path) -> list[str]:
+    return [str(p) for p in validate(folder)]
+
+
+def test_tiny_dataset_is_valid_and_loads(tiny: Path) -> None:
+    assert problems_of(tiny) == []
+    G = read_graph(tiny)
+    assert G.nodes["jia"]["name"] == "甲电池"
+    assert G.nodes["jia"]["local"] is True
+    assert G.nodes["bing"]["local"] is False
+    assert G.nodes["bat-cell"]["grade"] == Grade.TEMPLATE
+    assert G.nodes["jia"]["grade"] == Grade.SOURCED
+    # shorthands became edges with the segment's grade
+    assert G.edges["bat", "bat-cell", "HAS_SEGMENT"]["grade"] == Grade.TEMPLATE
+    assert G.has_edge("bat-cell", "bat-pack", key="FEEDS")
+    assert G.edges["yi", "jia", "SUPPLIES"]["product"] == "正极材料"
+    assert "测试园区招商简报" in G.nodes["memo"]["text"]
+
+
+def test_malformed_yaml_names_file_and_line(tiny: Path) -> None:
+    (tiny / "broken.yaml").write_text("nodes:\n  - id: x\n    name: [unclosed\n", encoding="utf-8")
+    (problem,) = problems_of(tiny)
+    assert problem.startswith("broken.yaml:")
+    assert "malformed YAML" in problem
+    assert "Fix the syntax" in problem
+
+
+def test_missing_required_field(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(
+        "grade: template\nnodes:\n  - id: s1\n    kind: Segment\n    name: 新环节\n    chain: bat\n",
+        encoding="utf-8",
+    )
+    (problem,) = problems_of(tiny)
+    assert problem.startswith("more.yaml:3:")
+    assert "missing required field 'tier'" in problem
+
+
+def test_dangling_reference_suggests_close_id(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(
+        "edges:\n  - {from: jia, rel: ATTRACTED, to: yi2, grade: template}\n", encoding="utf-8"
+    )
+    (problem,) = problems_of(tiny)
+    assert problem.startswith("more.yaml:2:")
+    assert "unknown node 'yi2'" in problem and "Did you mean 'yi'" in problem
+
+
+def test_wrong_type(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(
+        "grade: template\nnodes:\n  - {id: ding, kind: Firm, name: 丁, local: maybe}\n",
+        encoding="utf-8",
+    )
+    (problem,) = problems_of(tiny)
+    assert "'local' must be true or false, not 'maybe'" in problem
+    assert problem.startswith("more.yaml:3:")
+
+
+def test_duplicate_id_points_to_first_definition(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(
+        "grade: template\nnodes:\n  - {id: jia, kind: Firm, name: 甲二, local: true}\n",
+        encoding="utf-8",
+    )
+    (problem,) = problems_of(tiny)
+    assert "duplicate id 'jia' (first defined at firms.csv:2)" in problem
+
+
+def test_names_that_collide(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(
+        "grade: template\nnodes:\n  - {id: jia2, kind: Firm, name: 甲电池, local: false}\n",
+        encoding="utf-8",
+    )
+    (problem,) = problems_of(tiny)
+    assert "'甲电池' is used by jia, jia2" in problem
+
+
+def test_quote_not_in_source(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(
+        "nodes:\n  - id: ding\n    kind: Firm\n    name: 丁\n    local: true\n"
+        "    sources: [{source: memo, quote: 丁公司年产值百亿}]\n",
+        encoding="utf-8",
+    )
+    (problem,) = problems_of(tiny)
+    assert "does not occur in source 'memo'" in problem
+
+
+def test_quote_matching_ignores_width_and_line_breaks(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(
+        "nodes:\n  - id: ding\n    kind: Firm\n    name: 丁\n    local: true\n"
+        "    sources: [{source: memo, quote: '乙材料生产正极材料,供货给甲电池。 丙箔业'}]\n",
+        encoding="utf-8",
+    )
+    assert problems_of(tiny) == []
+
+
+def test_feeds_cycle(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(
+        "edges:\n  - {from: bat-pack, rel: FEEDS, to: bat-cathode, grade: template}\n",
+        encoding="utf-8",
+    )
+    (problem,) = problems_of(tiny)
+    assert "FEEDS cycle" in problem and "bat-cathode" in problem
+
+
+def test_segment_without_chain(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(
+        "grade: template\nnodes:\n  - {id: lone, kind: Segment, name: 孤立环节, tier: upstream}\n",
+        encoding="utf-8",
+    )
+    (problem,) = problems_of(tiny)
+    assert "segment 'lone' belongs to no chain" in problem
+
+
+def test_unsourced_item_must_say_template(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(
+        "nodes:\n  - {id: ding, kind: Firm, name: 丁, local: true}\n", encoding="utf-8"
+    )
+    (problem,) = problems_of(tiny)
+    assert "no sources and no grade" in problem and "grade: template" in problem
+
+
+def test_edge_direction_rule(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(
+        "edges:\n  - {from: bat-cell, rel: IN_SEGMENT, to: jia, grade: template}\n",
+        encoding="utf-8",
+    )
+    (problem,) = problems_of(tiny)
+    assert "IN_SEGMENT cannot go from a Segment to a Firm" in problem
+
+
+def test_gbk_csv_is_refused_with_the_fix(tiny: Path) -> None:
+    (tiny / "more.csv").write_bytes(
+        "id,kind,name,local,grade\nding,Firm,丁公司,true,template\n".encode("gbk")
+    )
+    (problem,) = problems_of(tiny)
+    assert problem.startswith("more.csv: not UTF-8 (it looks like GBK/GB18030)")
+    assert "chaingraph import" in problem
+
+
+def test_utf8_bom_csv_is_read(tiny: Path) -> None:
+    (tiny / "more.csv").write_bytes(
+        "id,kind,name,local,grade\nding,Firm,丁公司,是,template\n".encode("utf-8-sig")
+    )
+    assert problems_of(tiny) == []
+    assert read_graph(tiny).nodes["ding"]["local"] is True
+
+
+def test_csv_row_numbers(tiny: Path) -> None:
+    (tiny / "more.csv").write_text(
+        "id,kind,name,local,grade\nding,Firm,丁公司,true,template\nwu,Firm,戊,1x,template\n",
+        encoding="utf-8",
+    )
+    (problem,) = problems_of(tiny)
+    assert problem.startswith("more.csv:3:")
+
+
+def test_empty_folder(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path)
+    assert any("no dataset.yaml" in p for p in problems)
+    assert any("holds no nodes" in p for p in problems)
+
+
+def test_missing_folder_raises(tmp_path: Path) -> None:
+    with pytest.raises(InvalidGraphData, match="does not exist"):
+        load_dataset(tmp_path / "nope")
+
+
+def test_read_graph_reports_first_problem_and_count(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(
+        "nodes:\n  - {id: ding, kind: Firm, name: 丁, local: true}\n"
+        "  - {id: wu, kind: Firm, name: 戊, local: true}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidGraphData, match=r"and 1 more problem: run 'chaingraph validate"):
+        read_graph(tiny)
+
+
+def test_write_then_read_round_trip(tiny: Path, tmp_path: Path) -> None:
+    G = read_graph(tiny)
+    write_dataset(G, tmp_path / "copy", name="tiny", title="测试园区")
+    H = read_graph(tmp_path / "copy")
+    assert dict(G.nodes(data=True)) == dict(H.nodes(data=True))
+    assert sorted(G.edges(keys=True, data=True)) == sorted(H.edges(keys=True, data=True))
+
+
+def test_write_refuses_a_non_empty_folder(tiny: Path) -> None:
+    with pytest.raises(InvalidGraphData, match="exists and is not empty"):
+        write_dataset(read_graph(tiny), tiny, name="tiny")
