@@ -97,25 +97,37 @@ def find(G: ChainGraph, text: str, limit: int = 50) -> list[Row]:
 
 
 def resolve(G: ChainGraph, text: str) -> str:
-    """The id of the node that ``text`` names: an id, else an exact name, name_en or alias.
+    """The id of the node that ``text`` names.
 
-    Raises UnknownEntity (with near matches as hints) or AmbiguousEntity (with candidates).
+    In order: an id; else the one node whose name, name_en or alias equals ``text`` (width-
+    and case-insensitive); else the one node whose id, name or alias contains it. Several
+    candidates at the first level that has any raise AmbiguousEntity listing them; none at
+    all raises UnknownEntity.
 
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("byd", kind="Firm", name="比亚迪", aliases=["BYD"])
-    >>> resolve(G, "比亚迪")
-    'byd'
+    >>> G.add_node("byd-base", kind="Project", name="比亚迪电池基地")
+    >>> resolve(G, "比亚迪"), resolve(G, "电池基地")
+    ('byd', 'byd-base')
     """
     if text in G:
         return text
-    exact = [r for r in find(G, text, limit=1000) if r["match"] == "exact"]
-    ids = sorted({r["id"] for r in exact})
+    return resolve_from_matches(text, find(G, text, limit=1000))
+
+
+def resolve_from_matches(text: str, matches: list[Row]) -> str:
+    """Apply the rules of :func:`resolve` to the rows :func:`find` gave for ``text``."""
+    exact = [r for r in matches if r["match"] == "exact"]
+    pool = exact or matches
+    ids = sorted({r["id"] for r in pool})
     if len(ids) == 1:
         return ids[0]
-    if len(ids) > 1:
-        raise ambiguous(text, [brief(G, i) for i in ids])
-    raise unknown(text, find(G, text, limit=5))
+    if ids:
+        by_id = {r["id"]: r for r in pool}
+        candidates = [{k: by_id[i][k] for k in ("id", "kind", "name")} for i in ids]
+        raise ambiguous(text, candidates)
+    raise unknown(text, [])
 
 
 def ambiguous(text: str, candidates: list[Row]) -> AmbiguousEntity:
