@@ -313,7 +313,8 @@ def _show_text(node: dict[str, Any], rels: list[dict[str, Any]]) -> str:
                 fig.get("qualifier", ""), ""
             )
             year = f" ({fig['year']})" if fig.get("year") else ""
-            lines.append(f"  {fig.get('label') or fig['key']}{year}: {qual}{fig['value']} {unit}")
+            amount = _amount(fig["value"], unit)
+            lines.append(f"  {fig.get('label') or fig['key']}{year}: {qual}{amount}")
             lines.extend(_quote_lines(fig.get("sources") or [], indent="    "))
     if rels:
         lines.append("")
@@ -330,6 +331,15 @@ def _show_text(node: dict[str, Any], rels: list[dict[str, Any]]) -> str:
         lines.append("Sources")
         lines.extend(_quote_lines(sources, indent="  "))
     return "\n".join(lines)
+
+
+def _amount(value: Any, unit: str) -> str:
+    """A figure for people: yuan in 亿元/万元, other units as given."""
+    if unit == "元" and isinstance(value, int | float) and abs(value) >= 10_000:
+        big = abs(value) >= 100_000_000
+        scaled = value / (100_000_000 if big else 10_000)
+        return f"{scaled:,.2f}".rstrip("0").rstrip(".") + (" 亿元" if big else " 万元")
+    return f"{_num(value)} {unit}".strip()
 
 
 def _quote_lines(sources: list[dict[str, Any]], indent: str) -> list[str]:
