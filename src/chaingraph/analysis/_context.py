@@ -160,7 +160,7 @@ def check_chain(G: ChainGraph, chain_id: str) -> None:
 
 def chains_of(G: ChainGraph) -> list[str]:
     """Ids of all Chain nodes, sorted."""
-    return sorted(n for n, k in G.nodes(data="kind") if k == Kind.CHAIN)
+    return sorted(n for n in G.nodes if G.nodes[n].get("kind") == Kind.CHAIN)
 
 
 @dataclass
@@ -221,7 +221,7 @@ def chain_context(G: ChainGraph, chain_id: str) -> ChainContext:
 def _tier_order(G: ChainGraph, seg_ids: Iterable[str]) -> list[str]:
     """Segments by tier, then FEEDS order (lexicographic topological sort), then id."""
     ids = sorted(seg_ids)
-    sub = nx.DiGraph()
+    sub: nx.DiGraph[str] = nx.DiGraph()
     sub.add_nodes_from(ids)
     inside = set(ids)
     for s in ids:

@@ -115,7 +115,8 @@ def betweenness(
     --------
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
-    >>> _ = G.add_edge("a", "b", key="SUPPLIES"); _ = G.add_edge("b", "c", key="SUPPLIES")
+    >>> _ = G.add_edge("a", "b", key="SUPPLIES")
+    >>> _ = G.add_edge("b", "c", key="SUPPLIES")
     >>> values, how = betweenness(G)
     >>> values, how.describe()
     ({'a': 0.0, 'b': 1.0, 'c': 0.0}, 'exact')
@@ -156,7 +157,8 @@ def neighborhood_sizes(
     --------
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
-    >>> _ = G.add_edge("a", "b", key="SUPPLIES"); _ = G.add_edge("b", "c", key="SUPPLIES")
+    >>> _ = G.add_edge("a", "b", key="SUPPLIES")
+    >>> _ = G.add_edge("b", "c", key="SUPPLIES")
     >>> neighborhood_sizes(G, order=1)
     {'a': 1, 'b': 2, 'c': 1}
     """

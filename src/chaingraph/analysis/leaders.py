@@ -1,0 +1,215 @@
+"""Chain leaders (链主): local firms ranked by a documented composite score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import ChainGraph, Kind, Rel
+from ..query import chain_node_ids
+from . import kernels
+from ._context import (
+    INFERRED,
+    YI,
+    ChainContext,
+    Row,
+    chain_context,
+    invested_cny,
+    is_local,
+    kind_of,
+    name_of,
+    out_ids,
+    supply_edges_in,
+)
+
+#: weight of each normalised component in the leader score (they sum to 1)
+LEADER_WEIGHTS: dict[str, float] = {
+    "designated": 0.20,
+    "pull": 0.25,
+    "investment": 0.20,
+    "reach": 0.15,
+    "pagerank": 0.15,
+    "betweenness": 0.05,
+}
+
+COMPONENT_DOC: dict[str, str] = {
+    "designated": "1 if the firm LEADS the chain or a platform that HOSTS it (链主/龙头), else 0",
+    "pull": "local firms that SUPPLY it + firms and projects it (or a project it invests in) "
+    "ATTRACTED",
+    "investment": "sum of its INVESTS_IN amounts, in 亿元",
+    "reach": "firms within two SUPPLIES hops of it, either direction, in the chain's network",
+    "pagerank": "PageRank on the chain's SUPPLIES network (supplier -> customer, d = 0.85); "
+    "0 for a firm with no SUPPLIES link (its PageRank would only be the uniform baseline)",
+    "betweenness": "directed betweenness on the chain's SUPPLIES network",
+}
+
+
+@dataclass
+class Leaders:
+    """The leader table of a chain: ``rows`` best first, and how each measure was made."""
+
+    chain: str
+    rows: list[Row]
+    weights: dict[str, float] = field(default_factory=lambda: dict(LEADER_WEIGHTS))
+    betweenness: str = "exact"
+    network_firms: int = 0
+    inferred_edges: int = 0
+
+    def top(self, n: int = 1) -> list[str]:
+        """Ids of the n best-ranked firms."""
+        return [r["firm"] for r in self.rows[:n]]
+
+
+def candidates(ctx: ChainContext) -> list[str]:
+    """Local firms present in the chain's segments, plus local firms designated to lead it."""
+    found = {f for s in ctx.segments.values() for f in s.local}
+    found.update(f for f in ctx.leaders_designated() if is_local(ctx.G, f))
+    return sorted(found)
+
+
+def _attracted(G: ChainGraph, firm: str) -> tuple[list[str], list[str]]:
+    """(firms, projects) ATTRACTED by the firm or by a project it INVESTS_IN."""
+    anchors = [firm, *out_ids(G, firm, Rel.INVESTS_IN)]
+    drawn = {v for a in anchors for v in out_ids(G, a, Rel.ATTRACTED)} - set(anchors)
+    firms = sorted(v for v in drawn if kind_of(G, v) == Kind.FIRM)
+    projects = sorted(v for v in drawn if kind_of(G, v) == Kind.PROJECT)
+    return firms, projects
+
+
+def _has_supply_edge(G: ChainGraph, f: str) -> bool:
+    return any(k == Rel.SUPPLIES for *_, k in G.in_edges(f, keys=True)) or any(
+        k == Rel.SUPPLIES for *_, k in G.out_edges(f, keys=True)
+    )
+
+
+def leaders_of(ctx: ChainContext, limit: int | None = None) -> Leaders:
+    """:func:`rank_leaders` for a built context."""
+    G = ctx.G
+    cands = candidates(ctx)
+    designated = ctx.leaders_designated()
+    net = [n for n in chain_node_ids(G, ctx.chain_id) if kind_of(G, n) == Kind.FIRM]
+    rels = (str(Rel.SUPPLIES),)
+    pr = kernels.pagerank(G, rels, net)
+    btw, how = kernels.betweenness(G, rels, net)
+    reach = kernels.neighborhood_sizes(G, rels, net, order=2, among=cands)
+    linked = {f for f in cands if _has_supply_edge(G, f)}
+    inferred_edges = 0
+    raw: dict[str, dict[str, float]] = {}
+    detail: dict[str, Row] = {}
+    for f in cands:
+        sups = supply_edges_in(G, f)
+        local_sups = sorted({u for u, _ in sups if is_local(G, u) and u != f})
+        inferred = sorted({u for u, g in sups if g == INFERRED and is_local(G, u) and u != f})
+        inferred_edges += len(inferred)
+        a_firms, a_projects = _attracted(G, f)
+        raw[f] = {
+            "designated": 1.0 if f in designated else 0.0,
+            "pull": float(len(local_sups) + len(a_firms) + len(a_projects)),
+            "investment": invested_cny(G, f) / YI,
+            "reach": float(reach.get(f, 0)),
+            "pagerank": pr.get(f, 0.0) if f in linked else 0.0,
+            "betweenness": btw.get(f, 0.0),
+        }
+        detail[f] = {
+            "local_suppliers": len(local_sups),
+            "inferred_suppliers": len(inferred),
+            "attracted_firms": len(a_firms),
+            "attracted_projects": len(a_projects),
+            "attracted": [name_of(G, v) for v in a_firms + a_projects],
+        }
+    maxima = {c: max((raw[f][c] for f in cands), default=0.0) for c in LEADER_WEIGHTS}
+    rows = []
+    for f in cands:
+        norm = {c: (raw[f][c] / maxima[c] if maxima[c] > 0 else 0.0) for c in LEADER_WEIGHTS}
+        score = 100.0 * sum(LEADER_WEIGHTS[c] * norm[c] for c in LEADER_WEIGHTS)
+        rows.append(
+            {
+                "firm": f,
+                "name": name_of(G, f),
+                "score": round(score, 2),
+                "designated": bool(raw[f]["designated"]),
+                "pull": int(raw[f]["pull"]),
+                **detail[f],
+                "investment_yi": round(raw[f]["investment"], 2),
+                "reach": int(raw[f]["reach"]),
+                "pagerank": round(raw[f]["pagerank"], 6),
+                "betweenness": round(raw[f]["betweenness"], 3),
+                "_exact": round(score, 9),
+            }
+        )
+    rows.sort(key=lambda r: (-r["_exact"], r["firm"]))
+    for rank, r in enumerate(rows, 1):
+        del r["_exact"]
+        r["rank"] = rank
+    return Leaders(
+        chain=ctx.chain_id,
+        rows=rows[:limit] if limit else rows,
+        betweenness=how.describe(),
+        network_firms=len(net),
+        inferred_edges=inferred_edges,
+    )
+
+
+def rank_leaders(G: ChainGraph, chain_id: str, limit: int | None = None) -> Leaders:
+    """Rank the chain's local firms as chain leaders (链主) by a composite score.
+
+    Candidates: local firms present in the chain's segments (presence rule: see
+    ``chain_map``) and local firms designated to lead it. For each candidate f, each
+    component c_k(f) (see :data:`COMPONENT_DOC`) is divided by its maximum over the candidates
+    (0 if that maximum is 0), and
+
+        score(f) = 100 * sum_k w_k * c_k(f) / max_g c_k(g)
+
+    with weights :data:`LEADER_WEIGHTS` (designated 0.20, pull 0.25, investment 0.20, reach
+    0.15, PageRank 0.15, betweenness 0.05). The chain's network is the SUPPLIES edges among
+    the firms of the chain's subgraph (``query.chain_node_ids``), so the score is the same on
+    the whole graph and on the subgraph a store returns. Betweenness is sampled on large
+    networks (``Leaders.betweenness`` says so). Ties: by id. Rows carry every component.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("c", kind="Chain", name="电池")
+    >>> G.add_node("cell", kind="Segment", name="电芯", tier="midstream")
+    >>> _ = G.add_edge("c", "cell", key="HAS_SEGMENT")
+    >>> for f in ("byd", "a", "b"):
+    ...     G.add_node(f, kind="Firm", name=f, local=True)
+    ...     _ = G.add_edge(f, "cell", key="IN_SEGMENT")
+    >>> _ = G.add_edge("a", "byd", key="SUPPLIES")
+    >>> _ = G.add_edge("b", "byd", key="SUPPLIES")
+    >>> [(r["firm"], r["pull"], r["score"]) for r in rank_leaders(G, "c").rows]
+    [('byd', 2, 55.0), ('a', 0, 20.56), ('b', 0, 20.56)]
+    """
+    return leaders_of(chain_context(G, chain_id), limit)
+
+
+def leader_ids(ctx: ChainContext, board: Leaders | None = None) -> set[str]:
+    """The chain's anchors for targeting: designated leaders and the top-ranked firm."""
+    found = set(ctx.leaders_designated())
+    if board is not None and board.rows:
+        found.add(board.rows[0]["firm"])
+    return found
+
+
+
+
+
+def leader_scores(G: ChainGraph) -> dict[str, float]:
+    """Each local firm's best chain-leader score over all chains (0-100), for views.
+
+    score(f) = max over chains c of rank_leaders(G, c) score of f; firms in no chain are
+    left out.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> leader_scores(nx.MultiDiGraph())
+    {}
+    """
+    from ._context import chains_of
+
+    best: dict[str, float] = {}
+    for c in chains_of(G):
+        for r in rank_leaders(G, c).rows:
+            best[r["firm"]] = max(best.get(r["firm"], 0.0), float(r["score"]))
+    return dict(sorted(best.items()))
