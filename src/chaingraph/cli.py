@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import sys
 from typing import Any
 
 import click
@@ -451,4 +450,4 @@ def path(
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

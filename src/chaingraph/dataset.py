@@ -67,8 +67,8 @@ class _LineLoader(yaml.SafeLoader):
     """A safe YAML loader that records the line of every mapping under ``__line__``."""
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=True)
     mapping[_LINE] = node.start_mark.line + 1
     return mapping
 
@@ -514,7 +514,7 @@ class _Checker:
             return
         kind_name = data.get("kind")
         try:
-            kind = Kind(kind_name)
+            kind = Kind(str(kind_name))
         except ValueError:
             close = difflib.get_close_matches(str(kind_name), [k.value for k in Kind], 1)
             hint = f"Did you mean '{close[0]}'?" if close else f"Use one of {', '.join(Kind)}"
@@ -594,8 +594,9 @@ class _Checker:
                 where, f"{label}: missing '{missing[0]}'", "Every edge needs from, rel, to"
             )
             return
+        u, v = str(u), str(v)
         try:
-            rel = Rel(rel_name)
+            rel = Rel(str(rel_name))
         except ValueError:
             close = difflib.get_close_matches(str(rel_name), [r.value for r in Rel], 1)
             hint = f"Did you mean '{close[0]}'?" if close else f"Use one of {', '.join(Rel)}"
@@ -669,7 +670,7 @@ class _Checker:
 
     def check_sources_text(self) -> None:
         for node_id, attrs in self.G.nodes(data=True):
-            if attrs["kind"] != Kind.SOURCE or not attrs.get("text_file"):
+            if str(attrs["kind"]) != Kind.SOURCE or not attrs.get("text_file"):
                 continue
             path = self.reader.folder / attrs["text_file"]
             if not path.is_file():
@@ -689,7 +690,7 @@ class _Checker:
         for where, what, cit in self.citations:
             src = cit["source"]
             if src not in self.G or self.G.nodes[src]["kind"] != Kind.SOURCE:
-                sources = [n for n, k in self.G.nodes(data="kind") if k == Kind.SOURCE]
+                sources = [n for n, a in self.G.nodes(data=True) if a["kind"] == Kind.SOURCE]
                 close = difflib.get_close_matches(src, sources, 1)
                 hint = f"Did you mean '{close[0]}'?" if close else "Add a Source node with that id"
                 self.problem(where, f"{what}: unknown source '{src}'", hint)

@@ -17,6 +17,7 @@ from .model import (
     ChainGraph,
     Kind,
     Rel,
+    is_local_firm,
     normalize_text,
 )
 
@@ -122,7 +123,7 @@ def resolve_from_matches(text: str, matches: list[Row]) -> str:
     pool = exact or matches
     ids = sorted({r["id"] for r in pool})
     if len(ids) == 1:
-        return ids[0]
+        return str(ids[0])
     if ids:
         by_id = {r["id"]: r for r in pool}
         candidates = [{k: by_id[i][k] for k in ("id", "kind", "name")} for i in ids]
@@ -409,6 +410,11 @@ def path(
 # --- chains and stats -----------------------------------------------------------------------
 
 
+def nodes_of_kind(G: ChainGraph, kind: str) -> list[str]:
+    """Ids of the nodes of one kind, sorted."""
+    return sorted(n for n, attrs in G.nodes(data=True) if attrs.get("kind") == kind)
+
+
 def chain_segments(G: ChainGraph, chain_id: str) -> list[str]:
     """Ids of the chain's segments (HAS_SEGMENT), sorted."""
     return sorted(v for _, v, k in G.out_edges(chain_id, keys=True) if k == Rel.HAS_SEGMENT)
@@ -463,34 +469,35 @@ def stats(G: ChainGraph) -> dict[str, list[Row]]:
     - ``relations``: ``rel, count``;
     - ``chains``: ``chain, name, segments, covered, local_firms, external_firms, projects``
       where ``covered`` counts segments with at least one local firm;
-    - ``platforms``: ``platform, name, chains, firms, projects`` (chains it HOSTS; firms and
-      projects LOCATED_IN it);
+    - ``platforms``: ``platform, name, chains, local_firms, projects``: chains it HOSTS, and
+      local firms and projects in those chains' segments or LOCATED_IN it (as ``scope_members``);
     - ``reported``: for every figure with ``compare``, ``node, figure, label, reported,
       qualifier, in_graph, share`` where ``in_graph`` is the matching count in the graph
       (see :data:`chaingraph.model.FIGURE_COMPARE`) and share = in_graph / reported.
     """
-    kinds = [{"kind": k.value, "count": 0} for k in Kind]
-    index = {r["kind"]: r for r in kinds}
-    for _, kind in G.nodes(data="kind"):
-        if kind in index:
-            index[kind]["count"] += 1
+    counts = dict.fromkeys((k.value for k in Kind), 0)
+    for _, attrs in G.nodes(data=True):
+        kind = str(attrs.get("kind"))
+        if kind in counts:
+            counts[kind] += 1
+    kinds = [{"kind": k, "count": c} for k, c in counts.items()]
     rel_counts: dict[str, int] = {r.value: 0 for r in Rel}
     for _, _, key in G.edges(keys=True):
         rel_counts[str(key)] = rel_counts.get(str(key), 0) + 1
     chains = []
-    for cid in sorted(n for n, k in G.nodes(data="kind") if k == Kind.CHAIN):
+    for cid in nodes_of_kind(G, Kind.CHAIN):
         chains.append({"chain": cid, "name": G.nodes[cid].get("name", "")} | _chain_counts(G, cid))
     platforms = []
-    for pid in sorted(n for n, k in G.nodes(data="kind") if k == Kind.PLATFORM):
+    for pid in nodes_of_kind(G, Kind.PLATFORM):
         hosted = [v for _, v, k in G.out_edges(pid, keys=True) if k == Rel.HOSTS]
-        located = [u for u, _, k in G.in_edges(pid, keys=True) if k == Rel.LOCATED_IN]
+        members = scope_members(G, pid)
         platforms.append(
             {
                 "platform": pid,
                 "name": G.nodes[pid].get("name", ""),
                 "chains": len(hosted),
-                "firms": sum(G.nodes[u].get("kind") == Kind.FIRM for u in located),
-                "projects": sum(G.nodes[u].get("kind") == Kind.PROJECT for u in located),
+                "local_firms": sum(is_local_firm(G.nodes[u]) for u in members),
+                "projects": sum(G.nodes[u].get("kind") == Kind.PROJECT for u in members),
             }
         )
     reported = []
@@ -553,17 +560,17 @@ def _chain_counts(G: ChainGraph, chain_id: str) -> dict[str, int]:
 def scope_members(G: ChainGraph, node_id: str) -> set[str]:
     """Firms and projects in a figure's scope: a chain's segments, a platform's hosted chains
     and what is LOCATED_IN it, or (for a zone and anything else) the whole graph."""
-    kind = G.nodes[node_id].get("kind")
+    kind = str(G.nodes[node_id].get("kind"))
     if kind == Kind.CHAIN:
         chains = [node_id]
     elif kind == Kind.PLATFORM:
         chains = [v for _, v, k in G.out_edges(node_id, keys=True) if k == Rel.HOSTS]
     else:
-        return {n for n, k in G.nodes(data="kind") if k in (Kind.FIRM, Kind.PROJECT)}
+        return {*nodes_of_kind(G, Kind.FIRM), *nodes_of_kind(G, Kind.PROJECT)}
     found = {m for c in chains for s in chain_segments(G, c) for m in segment_members(G, s)}
     if kind == Kind.PLATFORM:
         found.update(u for u, _, k in G.in_edges(node_id, keys=True) if k == Rel.LOCATED_IN)
-    return {n for n in found if G.nodes[n].get("kind") in (Kind.FIRM, Kind.PROJECT)}
+    return {n for n in found if str(G.nodes[n].get("kind")) in (Kind.FIRM, Kind.PROJECT)}
 
 
 def compare_count(G: ChainGraph, node_id: str, compare: str) -> float:

@@ -34,7 +34,8 @@ def open_store(url: str) -> GraphStore:
     if sep and scheme.lower() in NEO4J_SCHEMES:
         from .neo4j_store import Neo4jStore  # lazy: folder users never import the driver
 
-        return Neo4jStore.from_env(url)
+        store: GraphStore = Neo4jStore.from_env(url)
+        return store
     if not sep:
         return EmbeddedStore(Path(url))
     if scheme.lower() == "file":
