@@ -29,17 +29,17 @@ from dataclasses import dataclass, field
 
 from ..model import ChainGraph, Kind
 
-#: place names removed when they stand alone in brackets, e.g. 贝达药业(嵊州)有限公司
-PLACE_NAMES: frozenset[str] = frozenset(
+_PLACES = (
     # provinces and province-level cities / regions
     "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 "
     "湖南 广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 "
     # Zhejiang: cities, and Shaoxing's districts and counties
     "杭州 宁波 温州 嘉兴 湖州 绍兴 金华 衢州 舟山 台州 丽水 嵊州 新昌 诸暨 上虞 柯桥 越城 "
     # large cities that often appear in a subsidiary's bracket
-    "深圳 广州 苏州 南京 无锡 常州 合肥 武汉 长沙 成都 西安 厦门 福州 青岛 济南 郑州 "
-    "中国".split()
+    "深圳 广州 苏州 南京 无锡 常州 合肥 武汉 长沙 成都 西安 厦门 福州 青岛 济南 郑州 中国"
 )
+#: place names removed when they stand alone in brackets, e.g. 贝达药业(嵊州)有限公司
+PLACE_NAMES: frozenset[str] = frozenset(_PLACES.split(" "))
 
 #: legal-form suffixes removed from the end of a name, tried longest first
 LEGAL_SUFFIXES: tuple[str, ...] = (
@@ -103,8 +103,8 @@ def new_firm_id(credit_code: str | None, name: str, taken: Iterable[str] = ()) -
 
     Examples
     --------
-    >>> new_firm_id("91330683MA2BDW3K4Q", "甲")
-    'firm-91330683ma2bdw3k4q'
+    >>> new_firm_id("91350100M000100Y43", "甲")
+    'firm-91350100m000100y43'
     >>> new_firm_id(None, "甲电器有限公司") == new_firm_id(None, "甲电器")
     True
     """

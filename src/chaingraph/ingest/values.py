@@ -39,7 +39,7 @@ class Amount:
     text: str
 
 
-def parse_amount(text: str, default_unit: str = "元") -> Amount:
+def parse_amount(text: str, default_unit: str | None = "元") -> Amount:
     """Read a money amount such as ``3,000``, ``1.2亿`` or ``５０００万元`` into yuan.
 
     A unit in the cell wins over ``default_unit`` (the unit of the column header, e.g. 万元 for
@@ -50,8 +50,8 @@ def parse_amount(text: str, default_unit: str = "元") -> Amount:
     ----------
     text : str
         The cell text (full-width digits and commas are accepted).
-    default_unit : str
-        One of :data:`UNIT_YUAN`.
+    default_unit : str or None
+        One of :data:`UNIT_YUAN`; None refuses a cell without its own unit.
 
     Returns
     -------
@@ -94,6 +94,11 @@ def parse_amount(text: str, default_unit: str = "元") -> Amount:
             )
         raise ValueError(f"unreadable amount '{original}': write a number such as 3000 or 1.2亿")
     unit = match.group("unit") or default_unit
+    if unit is None:
+        raise ValueError(
+            f"amount '{original}' has no unit: write it in the header, e.g. 产值(万元), "
+            "or in the cell, e.g. 3000万"
+        )
     if unit not in UNIT_YUAN:
         raise ValueError(f"unknown unit '{unit}'")
     number = Decimal(match.group("num").replace(",", "") + (match.group("frac") or ""))
@@ -144,8 +149,8 @@ _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 2
 def credit_check_char(first17: str) -> str:
     """The check character of a unified social credit code (GB 32100-2015).
 
-    >>> credit_check_char("91330683MA2BDW3K4")
-    'Q'
+    >>> credit_check_char("91350100M000100Y4")  # the example code of the standard
+    '3'
     """
     total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
     return CREDIT_ALPHABET[(31 - total % 31) % 31]
@@ -154,12 +159,12 @@ def credit_check_char(first17: str) -> str:
 def parse_credit_code(text: str) -> str:
     """Check a 统一社会信用代码 (18 characters, GB 32100-2015 check code); return it upper-case.
 
-    >>> parse_credit_code(" 91330683ma2bdw3k4q ")
-    '91330683MA2BDW3K4Q'
-    >>> parse_credit_code("91330683MA2BDW3K4X")
+    >>> parse_credit_code(" 91350100m000100y43 ")
+    '91350100M000100Y43'
+    >>> parse_credit_code("91350100M000100Y44")
     Traceback (most recent call last):
     ...
-    ValueError: credit code '91330683MA2BDW3K4X' fails its check character (expected 'Q')
+    ValueError: credit code '91350100M000100Y44' fails its check character (expected '3')
     """
     code = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
     if len(code) != 18:
@@ -171,3 +176,17 @@ def parse_credit_code(text: str) -> str:
     if code[17] != expected:
         raise ValueError(f"credit code '{code}' fails its check character (expected '{expected}')")
     return code
+
+
+def parse_count(text: str) -> int:
+    """Read a whole number such as ``1,200`` or ``１２００人``.
+
+    >>> parse_count("1,200人")
+    1200
+    """
+    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).removesuffix("人")
+    if any(q in folded for q in _QUALIFIERS):
+        raise ValueError(f"approximate number '{text.strip()}': give an exact number")
+    if not re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", folded):
+        raise ValueError(f"unreadable number '{text.strip()}': write digits such as 1200")
+    return int(folded.replace(",", ""))

@@ -1,0 +1,172 @@
+"""Import a spreadsheet into a dataset folder: plan, validate a copy, then move files in.
+
+The dataset's own files are never edited. An import writes only:
+
+- ``firms-imported.csv`` — the firms imports created (one citation per row);
+- ``relations-imported.csv`` — the IN_SEGMENT, LOCATED_IN and SUPPLIES edges they added;
+- ``sources-imported.yaml`` — one Source node per imported file.
+
+The new files are first written into a temporary copy of the dataset, which is validated;
+if the import adds any problem, nothing is written. Then each file is written beside its
+target and renamed over it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..errors import InvalidGraphData
+from ..model import Location, Problem
+from .mapping import load_mapping, map_columns
+from .plan import IMPORT_FILES, Imported, ImportResult, Planner
+from .sheets import read_table
+
+
+def import_file(
+    path: str | Path,
+    into: str | Path,
+    *,
+    mapping: str | Path | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    dry_run: bool = False,
+    strict: bool = False,
+) -> ImportResult:
+    """Import a firm list (.xlsx or .csv) into a dataset folder.
+
+    Parameters
+    ----------
+    path : str or Path
+        The spreadsheet.
+    into : str or Path
+        The dataset folder (holding ``dataset.yaml``).
+    mapping : str or Path, optional
+        A mapping YAML file (see :mod:`chaingraph.ingest.mapping`).
+    sheet : str, optional
+        The sheet of an .xlsx file; default the mapping's ``sheet`` or the first sheet.
+    encoding : str, optional
+        The encoding of a .csv file; default detected.
+    dry_run : bool
+        Plan and report only; write nothing.
+    strict : bool
+        Import nothing if any row is bad (raises InvalidGraphData listing them).
+
+    Returns
+    -------
+    ImportResult
+        The changes, the issues (bad rows, unresolved names) and ``written``.
+
+    Raises
+    ------
+    InvalidGraphData
+        The file cannot be read (not a spreadsheet, empty, undecodable, no name column), the
+        dataset cannot be read, ``strict`` and a row is bad, or the import would make the
+        dataset invalid. Nothing is written in any of these cases.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "dataset.yaml").write_text("name: demo\\ntitle: Demo\\n", encoding="utf-8")
+    >>> sheet = folder.parent / f"{folder.name}-list.csv"
+    >>> _ = sheet.write_text("企业名称,所在地区\\n甲电器有限公司,上海\\n", encoding="utf-8")
+    >>> result = import_file(sheet, folder)
+    >>> result.summary(), result.written
+    ('added 1 firm, 0 edges', True)
+    >>> import_file(sheet, folder).summary()
+    'nothing to change'
+    """
+    from ..dataset import load_dataset
+
+    folder = Path(into)
+    loaded = load_dataset(folder)
+    the_mapping = load_mapping(mapping)
+    table = read_table(path, sheet or the_mapping.sheet, encoding)
+    where = f"'{table.file}'" + (f" sheet '{table.sheet}'" if table.sheet else "")
+    columns = map_columns(table.rows, the_mapping, where)
+    if not any(any(cells) for number, cells in table.rows if number > columns.header_row):
+        raise InvalidGraphData(f"{where} has a header row but no data rows. Nothing to import")
+    try:
+        imported = Imported.read(folder)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidGraphData(f"The imported files of '{folder}' cannot be read: {exc}") from exc
+    planner = Planner(loaded.graph, imported, table, columns, the_mapping, loaded.node_locations)
+    result = planner.run()
+    if strict and result.bad_rows:
+        problems = [
+            Problem(Location(_label(result), i.row), f"{i.column} '{i.value}': {i.reason}")
+            for i in result.issues
+            if i.status == "bad"
+        ]
+        n = len(result.bad_rows)
+        listing = "\n".join(f"  {p}" for p in problems[:20])
+        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise InvalidGraphData(
+            f"{n} bad row{'s' * (n != 1)} in {where}; --strict: nothing imported.\n{listing}{more}",
+            problems,
+        )
+    new_files = planner.render_files()
+    result.files = {rel: text for rel, text in new_files.items() if _current(folder / rel) != text}
+    if dry_run or not result.files:
+        return result
+    _check_copy(folder, result.files, [str(p) for p in loaded.problems])
+    _move_in(folder, result.files)
+    result.written = True
+    return result
+
+
+def _label(result: ImportResult) -> str:
+    return f"{result.file.name}[{result.sheet}]" if result.sheet else result.file.name
+
+
+def _current(path: Path) -> str:
+    """A file's text, '' if it does not exist."""
+    return path.read_text(encoding="utf-8-sig") if path.is_file() else ""
+
+
+def _check_copy(folder: Path, files: dict[str, str], before: list[str]) -> None:
+    """Validate the dataset with the new files in a temporary copy; raise on new problems."""
+    from ..dataset import load_dataset
+
+    with tempfile.TemporaryDirectory(prefix="chaingraph-import-") as tmp:
+        copy = Path(tmp) / folder.name
+        shutil.copytree(folder, copy)
+        for rel, text in files.items():
+            target = copy / rel
+            if text:
+                target.write_text(text, encoding="utf-8")
+            elif target.exists():
+                target.unlink()
+        after = load_dataset(copy).problems
+    known = set(before)
+    new = [p for p in after if str(p) not in known]
+    if new:
+        listing = "\n".join(f"  {p}" for p in new[:20])
+        raise InvalidGraphData(
+            f"The import would make '{folder}' invalid; nothing was written:\n{listing}", new
+        )
+
+
+def _move_in(folder: Path, files: dict[str, str]) -> None:
+    """Write each file beside its target, then rename it over the target."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for rel, text in files.items():
+            target = folder / rel
+            if not text:
+                continue
+            tmp = target.with_name(f".{target.name}.importing")
+            tmp.write_text(text, encoding="utf-8")
+            staged.append((tmp, target))
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, target in staged:
+        os.replace(tmp, target)
+    for rel, text in files.items():
+        if not text and rel in IMPORT_FILES:
+            (folder / rel).unlink(missing_ok=True)
