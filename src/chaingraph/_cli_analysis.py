@@ -1,0 +1,308 @@
+"""Analysis commands: chain, gaps, targets, leaders, impact, report. Thin: parse, call, print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._cli_common import emit, get_store, note, output_option
+from .analysis import _context as C
+from .analysis.coverage import coverage_of, map_rows
+from .analysis.gaps import extension_of, gaps_of, single_source_of, weak_links_of
+from .analysis.impact import firm_impact
+from .analysis.infer import count_inferred, with_inferred
+from .analysis.leaders import leaders_of
+from .analysis.targets import targets_of
+from .errors import UnknownEntity
+from .model import ChainGraph, Kind
+
+Row = dict[str, Any]
+
+infer_option = click.option(
+    "--infer",
+    is_flag=True,
+    help="Add potential supply links between firms in segments that FEED each other "
+    "(graded inferred, shown as such; never saved).",
+)
+
+
+def _chain_ids(ctx: click.Context, chain: str | None) -> list[str]:
+    """The chain the user named, or every chain of the store."""
+    store = get_store(ctx)
+    if chain is None:
+        return [str(r["chain"]) for r in store.stats()["chains"]]
+    cid = store.resolve(chain)
+    kind = store.node(cid).get("kind")
+    if kind != Kind.CHAIN:
+        raise UnknownEntity(
+            f"'{chain}' is a {kind}, not a chain. Run 'chaingraph stats' to list the chains"
+        )
+    return [cid]
+
+
+def _graph(ctx: click.Context, chain_id: str, infer: bool) -> ChainGraph:
+    G = get_store(ctx).chain_graph(chain_id)
+    if infer:
+        G = with_inferred(G, chain_id)
+        note(f"{chain_id}: {count_inferred(G)} inferred supply links added (grade inferred)")
+    return G
+
+
+def _names(items: list[Row], key: str = "name") -> str:
+    return "、".join(str(i.get(key) or i.get("id") or "") for i in items)
+
+
+@click.command()
+@click.argument("chain")
+@click.option("--coverage", "show_coverage", is_flag=True, help="Show completeness rows instead.")
+@output_option
+@click.pass_context
+def chain(ctx: click.Context, chain: str, show_coverage: bool, fmt: str) -> None:
+    """Map a chain: its segments upstream to downstream, who is in each, and a status.
+
+    Status: covered (2+ local firms), weak (exactly one), gap (none); extension segments do
+    not count. A local firm investing in a project of a segment counts as present in it.
+
+    \b
+    Example:
+      chaingraph chain 新能源装备
+      chaingraph chain new-energy-equipment --coverage -f json
+    """
+    (cid,) = _chain_ids(ctx, chain)
+    cctx = C.chain_context(_graph(ctx, cid, False), cid)
+    cov = coverage_of(cctx)
+    if show_coverage:
+        emit(cov.rows(), fmt)
+        return
+    rows = map_rows(cctx)
+    if fmt == "json":
+        emit(rows, fmt)
+    else:
+        flat = [
+            {
+                "tier": r["tier"],
+                "segment": r["segment"],
+                "name": r["name"],
+                "status": r["status"],
+                "local_firms": _names(r["local_firms"]),
+                "external_firms": _names(r["external_firms"]),
+                "projects": "、".join(
+                    p["name"] + (f"({p['amount']})" if p["amount"] else "") for p in r["projects"]
+                ),
+            }
+            for r in rows
+        ]
+        emit(flat, fmt)
+    note(f"{cov.text}; weighted {cov.weighted:.0%}")
+
+
+GAP_TYPES = ("gap", "weak", "single-source", "extension")
+
+
+@click.command()
+@click.argument("chain", required=False)
+@click.option(
+    "--type",
+    "what",
+    type=click.Choice(GAP_TYPES),
+    default="gap",
+    show_default=True,
+    help="gap: no local firm (补链); weak: one local firm (强链); single-source: firms with "
+    "one known supplier for an input; extension: neighbouring segments (延链).",
+)
+@infer_option
+@output_option
+@click.pass_context
+def gaps(ctx: click.Context, chain: str | None, what: str, infer: bool, fmt: str) -> None:
+    """Segments with no local firm (补链), most depended-on first; or weak links, single
+    sources, extension candidates with --type.
+
+    \b
+    Example:
+      chaingraph gaps 新能源装备
+      chaingraph gaps --type weak -f csv
+    """
+    rows: list[Row] = []
+    for cid in _chain_ids(ctx, chain):
+        cctx = C.chain_context(_graph(ctx, cid, infer and what == "single-source"), cid)
+        if what in ("gap", "weak"):
+            found = gaps_of(cctx) if what == "gap" else weak_links_of(cctx)
+            for r in found:
+                row = {"chain": cid} | r
+                if fmt != "json":
+                    row["dependents"] = _names(r["dependents"])
+                    row["local_firms"] = _names(r["local_firms"])
+                    row["pipeline"] = _names(r["pipeline"])
+                rows.append(row)
+        elif what == "single-source":
+            rows += [{"chain": cid} | r for r in single_source_of(cctx)]
+        else:
+            for r in extension_of(cctx):
+                row = {"chain": cid} | r
+                if fmt != "json":
+                    row["local_firms"] = _names(r["local_firms"])
+                    row["external_firms"] = _names(r["external_firms"])
+                rows.append(row)
+    emit(rows, fmt)
+
+
+@click.command()
+@click.argument("chain", required=False)
+@click.option("--no-extension", is_flag=True, help="Leave out extension (延链) segments.")
+@infer_option
+@output_option
+@click.pass_context
+def targets(
+    ctx: click.Context, chain: str | None, no_extension: bool, infer: bool, fmt: str
+) -> None:
+    """External firms to attract (招商目标) for gap and weak segments, with the reason.
+
+    A gap with no external firm known gets a row saying so; nothing is invented.
+
+    \b
+    Example:
+      chaingraph targets 新能源装备 --infer
+    """
+    rows: list[Row] = []
+    for cid in _chain_ids(ctx, chain):
+        cctx = C.chain_context(_graph(ctx, cid, infer), cid)
+        for r in targets_of(cctx, include_extension=not no_extension):
+            row = {"chain": cid} | r
+            if fmt != "json":
+                row["segments"] = "|".join(r["segments"])
+            rows.append(row)
+    emit(rows, fmt)
+
+
+LEADER_COLUMNS = [
+    "chain",
+    "rank",
+    "firm",
+    "name",
+    "score",
+    "designated",
+    "pull",
+    "local_suppliers",
+    "inferred_suppliers",
+    "attracted_firms",
+    "attracted_projects",
+    "investment_yi",
+    "reach",
+    "pagerank",
+    "betweenness",
+    "betweenness_method",
+]
+
+
+@click.command()
+@click.argument("chain", required=False)
+@click.option("-n", "--limit", type=click.IntRange(min=1), help="Show only the top N.")
+@infer_option
+@output_option
+@click.pass_context
+def leaders(
+    ctx: click.Context, chain: str | None, limit: int | None, infer: bool, fmt: str
+) -> None:
+    """Rank chain-leader firms (链主) by a composite score, showing every component.
+
+    score = 100 x (0.20 designated + 0.25 pull + 0.20 investment + 0.15 reach + 0.15 PageRank
+    + 0.05 betweenness), each component divided by its maximum over the chain's local firms.
+
+    \b
+    Example:
+      chaingraph leaders 新能源装备
+    """
+    rows: list[Row] = []
+    for cid in _chain_ids(ctx, chain):
+        board = leaders_of(C.chain_context(_graph(ctx, cid, infer), cid), limit)
+        if board.betweenness != "exact":
+            note(f"{cid}: betweenness is {board.betweenness}")
+        for r in board.rows:
+            rows.append({"chain": cid} | r | {"betweenness_method": board.betweenness})
+    emit(rows, fmt, None if fmt == "json" else LEADER_COLUMNS)
+
+
+@click.command()
+@click.argument("firm")
+@click.option("--chain", "chain_name", help="Only this chain.")
+@infer_option
+@output_option
+@click.pass_context
+def impact(ctx: click.Context, firm: str, chain_name: str | None, infer: bool, fmt: str) -> None:
+    """What the chain loses if a firm leaves (断链风险): segments, customers, projects.
+
+    \b
+    Example:
+      chaingraph impact 比亚迪
+    """
+    store = get_store(ctx)
+    fid = store.resolve(firm)
+    if store.node(fid).get("kind") != Kind.FIRM:
+        raise UnknownEntity(f"'{firm}' is not a firm. Run 'chaingraph find {firm}' to search")
+    chain_ids = _chain_ids(ctx, chain_name) if chain_name else None
+    if chain_ids is None:
+        G = store.load()
+        G = with_inferred(G) if infer else G
+        result = firm_impact(G, fid)
+    else:
+        result = firm_impact(_graph(ctx, chain_ids[0], infer), fid, chain_ids[0])
+    rows = result.rows()
+    if not rows:
+        note(f"{result.name} ({fid}) takes part in no chain: its leaving changes nothing known.")
+        if fmt != "table":
+            emit(rows, fmt)
+        return
+    emit(rows, fmt)
+
+
+@click.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder for index.html, index.md and one .md/.html per chain.",
+)
+@click.option("--chain", "chain_names", multiple=True, help="Only these chains (repeatable).")
+@click.option("--no-views", is_flag=True, help="Do not write the interactive graph views.")
+@infer_option
+@click.pass_context
+def report(
+    ctx: click.Context,
+    out_dir: Path,
+    chain_names: tuple[str, ...],
+    no_views: bool,
+    infer: bool,
+) -> None:
+    """Write the chain reports (Markdown + HTML) and an index page: the main job.
+
+    For every chain: chain map, completeness, gaps, weak links, extension, targets, leaders
+    and the impact of the top leaders; HTML pages open offline.
+
+    \b
+    Example:
+      chaingraph report --out out/
+    """
+    from .report import write_report
+
+    store = get_store(ctx)
+    chain_ids = [c for name in chain_names for c in _chain_ids(ctx, name)] or None
+    G = store.load()
+    title = _title(G)
+    paths = write_report(G, out_dir, chain_ids, infer=infer, title=title, views=not no_views)
+    for p in paths:
+        note(f"Wrote {p}")
+
+
+def _title(G: ChainGraph) -> str:
+    """The dataset's title for the index page, when the graph carries it."""
+    title = G.graph.get("title")
+    if isinstance(title, str) and title:
+        return f"{title} · 产业链分析报告"
+    return "产业链分析报告"
+
+
+__all__ = ["chain", "gaps", "impact", "leaders", "report", "targets"]
