@@ -1,0 +1,99 @@
+"""Pytest plugin: headless Chromium (Debian's /usr/bin/chromium) driven by Playwright.
+
+``browser`` is one Chromium per session; ``page`` is a fresh page whose every request other
+than the page's own ``file://`` document is aborted (and recorded), and whose console errors,
+page errors and dialogs are recorded on ``page.cg_log``. Tests that use them are skipped with a
+reason when Chromium or Playwright is missing. Screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("CHAINGRAPH_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
+
+
+@dataclass
+class BrowserLog:
+    """What a page did that a test may check: console errors, blocked requests, dialogs."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        return self.console_errors + self.page_errors
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """A headless Chromium for the whole session (skips if Chromium/Playwright is missing)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"headless browser tests need Chromium at {CHROMIUM} (apt install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("browser tests need Playwright for Python (pip install playwright)")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A page that may load only its own file: every other request is aborted and logged."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    pg = context.new_page()
+    log = BrowserLog()
+    pg.cg_log = log
+
+    def route(r: Any) -> None:
+        req = r.request
+        # the document itself (a file:// navigation) may load; nothing else
+        if req.is_navigation_request() and req.url.startswith("file://"):
+            r.continue_()
+        else:
+            log.blocked.append(req.url)
+            r.abort()
+
+    pg.route("**/*", route)
+    pg.on("console", lambda m: log.console_errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: log.page_errors.append(str(e)))
+
+    def on_dialog(d: Any) -> None:
+        log.dialogs.append(d.message)
+        d.dismiss()
+
+    pg.on("dialog", on_dialog)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """The folder for screenshots (gitignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

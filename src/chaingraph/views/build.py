@@ -1,0 +1,854 @@
+"""Graph -> view data: the nodes and edges a page draws, with positions, styles and details.
+
+A :class:`View` is plain data (JSON-ready): :mod:`chaingraph.views.html` turns it into a page.
+Colours and shapes come from one legend table, :data:`KIND_STYLE`, keyed by
+:class:`chaingraph.model.Kind`. Node size follows the chain-leader score of firms.
+
+Source nodes are not drawn: the documents appear as the quotes in each node's side panel.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import UnknownEntity
+from ..model import TIER_LABEL_ZH, ChainGraph, Grade, Kind, Rel, node_grade
+from .layout import Pos, force_layout, tiered_layout
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class KindStyle:
+    """How one node kind is drawn and named in the legend."""
+
+    color: str
+    border: str
+    shape: str  # a vis-network shape whose size is set by ``size``
+    label_zh: str
+    base_size: float
+
+
+#: The legend: one colour and shape per node kind.
+KIND_STYLE: dict[Kind, KindStyle] = {
+    Kind.ZONE: KindStyle("#8d6e63", "#4e342e", "hexagon", "开发区", 30),
+    Kind.PARK: KindStyle("#a1887f", "#5d4037", "triangle", "园区", 22),
+    Kind.PLATFORM: KindStyle("#ffb300", "#e65100", "star", "平台", 28),
+    Kind.CHAIN: KindStyle("#e53935", "#8e0000", "diamond", "产业链", 30),
+    Kind.SEGMENT: KindStyle("#42a5f5", "#0d47a1", "square", "环节", 18),
+    Kind.FIRM: KindStyle("#43a047", "#1b5e20", "dot", "企业", 10),
+    Kind.PROJECT: KindStyle("#ab47bc", "#4a148c", "triangleDown", "项目", 14),
+    Kind.SOURCE: KindStyle("#90a4ae", "#37474f", "square", "来源", 10),
+}
+
+GRADE_ZH: dict[str, str] = {
+    Grade.SOURCED: "有来源",
+    Grade.TEMPLATE: "模板知识",
+    Grade.INFERRED: "推断",
+}
+
+REL_ZH: dict[str, str] = {
+    Rel.FEEDS: "供给",
+    Rel.HAS_SEGMENT: "包含环节",
+    Rel.IN_SEGMENT: "所属环节",
+    Rel.SUPPLIES: "供货",
+    Rel.LEADS: "链主/龙头",
+    Rel.LOCATED_IN: "位于",
+    Rel.HOSTS: "承载",
+    Rel.INVESTS_IN: "投资",
+    Rel.ATTRACTED: "以商引商",
+    Rel.AFFILIATED_WITH: "隶属",
+}
+
+FIELD_ZH: dict[str, str] = {
+    "id": "编号",
+    "name_en": "英文名",
+    "aliases": "别名",
+    "description": "简介",
+    "grade": "可信度",
+    "note": "备注",
+    "level": "级别",
+    "region": "地区",
+    "awards": "荣誉",
+    "services": "服务机构",
+    "platform_type": "平台类型",
+    "area_mu": "面积(亩)",
+    "sector": "领域",
+    "tier": "层级",
+    "weight": "权重",
+    "products": "产品",
+    "extension": "延链环节",
+    "local": "本地企业",
+    "credit_code": "统一社会信用代码",
+    "above_size": "规上企业",
+    "output_cny": "年产值",
+    "employees": "员工数",
+    "chairman": "董事长",
+    "amount_cny": "投资额",
+    "amount_text": "投资额(原文)",
+    "signed": "签约时间",
+    "status": "状态",
+    "phase": "期次",
+    "title": "标题",
+    "authors": "作者",
+    "publisher": "发布者",
+    "published": "发布时间",
+    "url": "网址",
+    "product": "产品",
+    "share": "份额",
+    "members": "并入的企业/项目",
+    "members_count": "并入数量",
+    "count": "汇总关系数",
+    "leader_score": "链主得分",
+}
+
+#: node attributes never shown as rows in the side panel (shown elsewhere, or too large)
+_HIDDEN = frozenset({"kind", "name", "sources", "figures", "text", "text_file", "rel"})
+_MONEY = frozenset({"amount_cny", "output_cny"})
+
+#: above this many nodes :func:`graph_view` folds firms and projects into their segments
+AGGREGATE_OVER = 5000
+#: above this many edges the page draws straight edges and hides edge labels
+LARGE_EDGES = 1500
+
+
+@dataclass
+class View:
+    """Everything a page shows, as JSON-ready data (see :meth:`to_dict`)."""
+
+    title: str
+    subtitle: str = ""
+    view_kind: str = "graph"
+    nodes: list[Record] = field(default_factory=list)
+    edges: list[Record] = field(default_factory=list)
+    chains: list[Record] = field(default_factory=list)
+    notice: str = ""
+    size_by: str = ""
+    focus: str | None = None
+    omitted: int = 0  # Source nodes not drawn
+
+    def to_dict(self) -> dict[str, Any]:
+        """The data the page script reads."""
+        kinds_present = {n["kind"] for n in self.nodes}
+        counts: dict[str, int] = defaultdict(int)
+        for n in self.nodes:
+            counts[n["kind"]] += 1
+        legend = [
+            {
+                "kind": k.value,
+                "label": s.label_zh,
+                "color": s.color,
+                "border": s.border,
+                "shape": s.shape,
+                "count": counts[k.value],
+            }
+            for k, s in KIND_STYLE.items()
+            if k.value in kinds_present
+        ]
+        large = len(self.edges) > LARGE_EDGES or len(self.nodes) > LARGE_EDGES
+        return {
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "viewKind": self.view_kind,
+            "notice": self.notice,
+            "sizeBy": self.size_by,
+            "focus": self.focus,
+            "omitted": self.omitted,
+            "legend": legend,
+            "marks": _marks(self.nodes),
+            "grades": [{"grade": g.value, "label": GRADE_ZH[g]} for g in Grade],
+            "chains": self.chains,
+            "large": large,
+            "flow": self.view_kind in ("chain", "gaps"),
+            "nodes": self.nodes,
+            "edges": self.edges,
+        }
+
+
+def _marks(nodes: list[Record]) -> list[Record]:
+    """Legend rows for the special marks that occur in the view."""
+    present = {n.get("flag") for n in nodes} | {n.get("style") for n in nodes}
+    rows = [
+        ("external", "外地企业(空心)", "dot", "#ffffff", KIND_STYLE[Kind.FIRM].border, False),
+        ("gap", "缺口环节(虚线, 无本地企业)", "square", "#ffffff", "#d32f2f", True),
+        ("weak", "薄弱环节(仅一家本地企业)", "square", "#ffe0b2", "#ef6c00", False),
+        ("ext", "延链环节", "square", "#e3f2fd", "#1565c0", True),
+        ("agg", "汇总节点(企业并入环节)", "square", "#bbdefb", "#0d47a1", False),
+    ]
+    return [
+        {"key": k, "label": label, "shape": shape, "color": bg, "border": bd, "dashes": dashes}
+        for k, label, shape, bg, bd, dashes in rows
+        if k in present
+    ]
+
+
+# --- leader score ---------------------------------------------------------------------------
+
+_PULL_RELS = frozenset({Rel.SUPPLIES, Rel.ATTRACTED, Rel.INVESTS_IN, Rel.AFFILIATED_WITH})
+
+
+def degree_leader_scores(G: ChainGraph) -> dict[str, float]:
+    """A stand-in chain-leader score in [0, 1]: linked firms/projects plus 3 per LEADS edge.
+
+    score(f) = d(f) / max d, where d(f) = |neighbours of f over SUPPLIES, ATTRACTED,
+    INVESTS_IN and AFFILIATED_WITH| + 3 x (LEADS edges of f). Firms only.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from(["a", "b", "c"], kind="Firm")
+    >>> _ = G.add_edge("a", "b", key="SUPPLIES"); _ = G.add_edge("a", "c", key="SUPPLIES")
+    >>> degree_leader_scores(G)
+    {'a': 1.0, 'b': 0.5, 'c': 0.5}
+    """
+    raw: dict[str, float] = {}
+    for n, kind in G.nodes(data="kind"):
+        if kind != Kind.FIRM:
+            continue
+        linked: set[str] = set()
+        leads = 0
+        for _, v, key in G.out_edges(n, keys=True):
+            if key in _PULL_RELS:
+                linked.add(v)
+            elif key == Rel.LEADS:
+                leads += 1
+        for u, _, key in G.in_edges(n, keys=True):
+            if key in _PULL_RELS:
+                linked.add(u)
+        raw[n] = len(linked) + 3.0 * leads
+    top = max(raw.values(), default=0.0)
+    return {n: (v / top if top else 0.0) for n, v in sorted(raw.items())}
+
+
+def leader_scores(G: ChainGraph) -> tuple[dict[str, float], str]:
+    """Firm scores in [0, 1] for node size, and a note on which measure gave them.
+
+    Uses the analysis package's chain-leader score when it offers one (``leader_scores``
+    or ``leaders`` returning rows with ``id`` and ``score``), else
+    :func:`degree_leader_scores`.
+    """
+    found = _analysis_leader_scores(G)
+    if found is not None:
+        return found, "节点大小: 链主得分 (chain-leader score)"
+    return degree_leader_scores(G), "节点大小: 关联企业数 (链主得分的替代度量)"
+
+
+def _analysis_leader_scores(G: ChainGraph) -> dict[str, float] | None:
+    try:
+        from .. import analysis
+    except ImportError:  # pragma: no cover - the package ships analysis
+        return None
+    fn: Callable[..., Any] | None = getattr(analysis, "leader_scores", None)
+    if fn is None:
+        return None
+    try:
+        raw = fn(G)
+    except Exception:  # a measure that cannot score this graph falls back to degree
+        return None
+    scores: dict[str, float] = {}
+    if isinstance(raw, dict):
+        items: Iterable[tuple[Any, Any]] = raw.items()
+    else:
+        items = ((r.get("id"), r.get("score")) for r in raw if isinstance(r, dict))
+    for k, v in items:
+        if isinstance(k, str) and isinstance(v, int | float) and k in G:
+            scores[k] = float(v)
+    if not scores:
+        return None
+    top = max(scores.values())
+    return {k: (v / top if top > 0 else 0.0) for k, v in scores.items()}
+
+
+# --- segment status -------------------------------------------------------------------------
+
+
+def segment_status(G: ChainGraph, chain_id: str) -> dict[str, str]:
+    """``{segment: 'covered' | 'weak' | 'gap'}`` for a chain's segments (by local firms).
+
+    Uses :func:`chaingraph.analysis.coverage.chain_map` when present, else counts local firms
+    IN_SEGMENT: 0 gap, 1 weak, 2+ covered.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("c", kind="Chain", name="链")
+    >>> G.add_node("s", kind="Segment", name="环节", tier="upstream")
+    >>> _ = G.add_edge("c", "s", key="HAS_SEGMENT")
+    >>> segment_status(G, "c")
+    {'s': 'gap'}
+    """
+    try:
+        from ..analysis.coverage import chain_map
+
+        return {str(r["segment"]): str(r["status"]) for r in chain_map(G, chain_id)}
+    except ImportError:  # pragma: no cover - fallback while analysis is absent
+        pass
+    out: dict[str, str] = {}
+    for s in _chain_segments(G, chain_id):
+        n_local = sum(
+            1
+            for u, _, key in G.in_edges(s, keys=True)
+            if key == Rel.IN_SEGMENT
+            and G.nodes[u].get("kind") == Kind.FIRM
+            and G.nodes[u].get("local")
+        )
+        out[s] = "covered" if n_local >= 2 else "weak" if n_local == 1 else "gap"
+    return out
+
+
+def _chain_segments(G: ChainGraph, chain_id: str) -> list[str]:
+    return sorted(v for _, v, k in G.out_edges(chain_id, keys=True) if k == Rel.HAS_SEGMENT)
+
+
+def _check_chain(G: ChainGraph, chain_id: str) -> None:
+    if chain_id not in G or G.nodes[chain_id].get("kind") != Kind.CHAIN:
+        raise UnknownEntity(
+            f"Unknown chain '{chain_id}'. Run 'chaingraph find TEXT' to list chains"
+        )
+
+
+# --- text helpers ---------------------------------------------------------------------------
+
+
+def _yuan(amount: float) -> str:
+    if abs(amount) >= 1e8:
+        return f"{amount / 1e8:,.2f}".rstrip("0").rstrip(".") + "亿元"
+    if abs(amount) >= 1e4:
+        return f"{amount / 1e4:,.1f}".rstrip("0").rstrip(".") + "万元"
+    return f"{amount:,.0f}元"
+
+
+def _text(key: str, value: Any) -> str:
+    """One attribute value as display text."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key in _MONEY and isinstance(value, int | float):
+        return _yuan(float(value))
+    if key == "tier" and isinstance(value, str):
+        return f"{TIER_LABEL_ZH.get(value, value)} ({value})"
+    if key == "grade" and isinstance(value, str):
+        return f"{GRADE_ZH.get(value, value)} ({value})"
+    if isinstance(value, list | tuple):
+        return "、".join(_text(key, v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def _rows(attrs: dict[str, Any], skip: frozenset[str] = _HIDDEN) -> list[list[str]]:
+    """Side-panel rows ``[label, value]`` for the attributes of a node or edge."""
+    rows = []
+    for key in sorted(attrs, key=lambda k: (k not in FIELD_ZH, list(FIELD_ZH).index(k)
+                                             if k in FIELD_ZH else 0, k)):
+        value = attrs[key]
+        if key in skip or value is None or value == "" or value == []:
+            continue
+        label = FIELD_ZH.get(key, key)
+        rows.append([label, _text(key, value)])
+    for fig in attrs.get("figures") or ():
+        if not isinstance(fig, dict):
+            continue
+        value = fig.get("value")
+        unit = fig.get("unit") or ""
+        extra = " ".join(str(x) for x in (fig.get("qualifier"), fig.get("year")) if x)
+        text = f"{value}{unit}" + (f" ({extra})" if extra else "")
+        rows.append([str(fig.get("label") or fig.get("key") or "数据"), text])
+    return rows
+
+
+def _sources(G: ChainGraph, attrs: dict[str, Any]) -> list[list[str]]:
+    """``[source title or id, quote]`` for each citation, figures' citations included."""
+    out: list[list[str]] = []
+    cites = list(attrs.get("sources") or [])
+    for fig in attrs.get("figures") or ():
+        if isinstance(fig, dict):
+            cites.extend(fig.get("sources") or [])
+    for c in cites:
+        if not isinstance(c, dict):
+            continue
+        sid = str(c.get("source", ""))
+        title = sid
+        if sid in G and G.nodes[sid].get("title"):
+            title = str(G.nodes[sid]["title"])
+        pair = [title, str(c.get("quote", ""))]
+        if pair not in out:
+            out.append(pair)
+    return out
+
+
+def _search_names(node_id: str, attrs: dict[str, Any]) -> list[str]:
+    names = [node_id, str(attrs.get("name") or "")]
+    if attrs.get("name_en"):
+        names.append(str(attrs["name_en"]))
+    names.extend(str(a) for a in attrs.get("aliases") or ())
+    return [n for n in names if n]
+
+
+# --- node and edge records ------------------------------------------------------------------
+
+
+def _node_style(attrs: dict[str, Any], flag: str | None) -> str:
+    kind = str(attrs.get("kind", ""))
+    if kind == Kind.FIRM and not attrs.get("local") and flag != "agg":
+        return "external"
+    if kind == Kind.SEGMENT and flag in ("gap", "weak", "ext", "agg"):
+        return flag
+    return kind if kind in {k.value for k in Kind} else "Other"
+
+
+def styles() -> dict[str, Record]:
+    """Node styles by name: one per kind, plus the marks (external firm, gap, weak, ...)."""
+    out: dict[str, Record] = {}
+    for k, s in KIND_STYLE.items():
+        out[k.value] = {"shape": s.shape, "bg": s.color, "border": s.border, "dashes": False}
+    firm = KIND_STYLE[Kind.FIRM]
+    seg = KIND_STYLE[Kind.SEGMENT]
+    out["external"] = {"shape": firm.shape, "bg": "#ffffff", "border": firm.border,
+                       "dashes": False}
+    out["gap"] = {"shape": seg.shape, "bg": "#ffffff", "border": "#d32f2f", "dashes": True}
+    out["weak"] = {"shape": seg.shape, "bg": "#ffe0b2", "border": "#ef6c00", "dashes": False}
+    out["ext"] = {"shape": seg.shape, "bg": "#e3f2fd", "border": "#1565c0", "dashes": True}
+    out["agg"] = {"shape": seg.shape, "bg": "#bbdefb", "border": "#0d47a1", "dashes": False}
+    out["Other"] = {"shape": "dot", "bg": "#cfd8dc", "border": "#455a64", "dashes": False}
+    return out
+
+
+_FLAG_SUFFIX = {"gap": "【缺口】", "weak": "【薄弱】", "ext": "【延链】"}
+
+
+_KINDS = frozenset(k.value for k in Kind)
+
+
+def node_size(kind: str, score: float | None) -> float:
+    """Drawn size: the kind's base size; a firm grows with the square root of its score."""
+    style = KIND_STYLE.get(Kind(kind)) if kind in _KINDS else None
+    base = style.base_size if style else 10.0
+    if kind == Kind.FIRM and score is not None:
+        return base + 22.0 * math.sqrt(max(score, 0.0))
+    return base
+
+
+def _sizes(G: ChainGraph, scores: dict[str, float]) -> dict[str, float]:
+    return {n: node_size(str(k), scores.get(n)) for n, k in G.nodes(data="kind")}
+
+
+def _node_record(
+    G: ChainGraph,
+    n: str,
+    pos: Pos,
+    scores: dict[str, float],
+    chain_index: dict[str, int],
+    chains_of: dict[str, set[str]],
+    flag: str | None = None,
+) -> Record:
+    attrs = G.nodes[n]
+    kind = str(attrs.get("kind", ""))
+    style = KIND_STYLE.get(Kind(kind)) if kind in _KINDS else None
+    score = scores.get(n)
+    size = node_size(kind, score)
+    name = str(attrs.get("name") or n)
+    label = name + ("\n" + _FLAG_SUFFIX[flag] if flag in _FLAG_SUFFIX else "")
+    info = [["类型", f"{style.label_zh if style else kind} ({kind})"], ["编号", n]]
+    info += _rows({k: v for k, v in attrs.items() if k != "id"})
+    if score is not None:
+        info.append(["链主得分", f"{score:.3f}"])
+    x, y = pos.get(n, (0.0, 0.0))
+    return {
+        "id": n,
+        "label": label,
+        "name": name,
+        "kind": kind,
+        "grade": node_grade(attrs),
+        "style": _node_style(attrs, flag),
+        "flag": flag,
+        "x": round(x, 1),
+        "y": round(y, 1),
+        "size": round(size, 1),
+        "chains": sorted(chain_index[c] for c in chains_of.get(n, ()) if c in chain_index),
+        "names": _search_names(n, attrs),
+        "info": info,
+        "src": _sources(G, attrs),
+    }
+
+
+def _edge_record(G: ChainGraph, u: str, v: str, key: str, data: dict[str, Any]) -> Record:
+    rel = str(data.get("rel") or key)
+    fields = {k: val for k, val in data.items() if k not in ("rel", "grade", "sources")}
+    label = REL_ZH.get(rel, rel)
+    if data.get("product"):
+        label += f": {data['product']}"
+    if isinstance(data.get("count"), int) and data["count"] > 1:
+        label += f" ×{data['count']}"
+    grade = node_grade(data)
+    info = [["关系", f"{REL_ZH.get(rel, rel)} ({rel})"], ["可信度", _text("grade", grade)]]
+    info += _rows(fields, skip=frozenset())
+    return {
+        "from": u,
+        "to": v,
+        "rel": rel,
+        "grade": grade,
+        "label": label,
+        "dashes": grade == Grade.INFERRED,
+        "info": info,
+        "src": _sources(G, data),
+    }
+
+
+def _chain_membership(G: ChainGraph, nodes: Iterable[str]) -> dict[str, set[str]]:
+    """Chains each node belongs to: a chain itself, a segment's chains, a member's segments'
+    chains; any other node takes the chains of its neighbours."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for c, kind in G.nodes(data="kind"):
+        if kind != Kind.CHAIN:
+            continue
+        found[c].add(c)
+        for _, s, key in G.out_edges(c, keys=True):
+            if key != Rel.HAS_SEGMENT:
+                continue
+            found[s].add(c)
+            for m, _, k2 in G.in_edges(s, keys=True):
+                if k2 == Rel.IN_SEGMENT:
+                    found[m].add(c)
+    rest = [n for n in nodes if not found.get(n)]
+    for n in rest:
+        near: set[str] = set()
+        for m in (*G.predecessors(n), *G.successors(n)):
+            near |= found.get(m, set())
+        if near:
+            found[n] = near
+    return found
+
+
+def _records(
+    G: ChainGraph,
+    pos: Pos,
+    flags: dict[str, str] | None = None,
+    scored: tuple[dict[str, float], str] | None = None,
+) -> tuple[list[Record], list[Record], list[Record], str, int]:
+    """Node, edge and chain records of every drawable node of G (Source nodes left out)."""
+    flags = flags or {}
+    drawn = sorted(n for n, k in G.nodes(data="kind") if k != Kind.SOURCE)
+    drawn_set = set(drawn)
+    chain_ids = sorted(n for n in drawn if G.nodes[n].get("kind") == Kind.CHAIN)
+    chain_index = {c: i for i, c in enumerate(chain_ids)}
+    chains = [{"id": c, "name": str(G.nodes[c].get("name") or c)} for c in chain_ids]
+    membership = _chain_membership(G, drawn)
+    scores, size_by = scored if scored is not None else leader_scores(G)
+    nodes = [
+        _node_record(G, n, pos, scores, chain_index, membership, flags.get(n)) for n in drawn
+    ]
+    edges = [
+        _edge_record(G, u, v, str(k), d)
+        for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2]))
+        if u in drawn_set and v in drawn_set
+    ]
+    omitted = len(G) - len(drawn)
+    return nodes, edges, chains, size_by, omitted
+
+
+# --- views ----------------------------------------------------------------------------------
+
+
+def _chain_flags(G: ChainGraph, chain_id: str) -> tuple[dict[str, str], list[str]]:
+    """Flags of the chain's segments (gap/weak/ext) and the segments to lay out in columns."""
+    flags: dict[str, str] = {}
+    own = _chain_segments(G, chain_id)
+    status = segment_status(G, chain_id)
+    for s in own:
+        if G.nodes[s].get("extension"):
+            flags[s] = "ext"
+        elif status.get(s) in ("gap", "weak"):
+            flags[s] = status[s]
+    columns = set(own)
+    for s in own:
+        for _, v, key in G.out_edges(s, keys=True):
+            if key == Rel.FEEDS and v not in columns:
+                columns.add(v)
+                flags.setdefault(v, "ext")
+        for u, _, key in G.in_edges(s, keys=True):
+            if key == Rel.FEEDS and u not in columns:
+                columns.add(u)
+                flags.setdefault(u, "ext")
+    return flags, sorted(columns)
+
+
+def chain_view(G: ChainGraph, chain_id: str) -> View:
+    """The view of one chain: segments by tier left to right, firms beside their segments.
+
+    Gap segments (no local firm) are drawn dashed and labelled 【缺口】, weak ones (a single
+    local firm) orange with 【薄弱】, neighbouring segments outside the chain 【延链】.
+
+    Parameters
+    ----------
+    G : ChainGraph
+        A graph holding the chain (the whole graph or ``store.chain_graph(chain_id)``).
+    chain_id : str
+        Id of a Chain node.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("c", kind="Chain", name="电池")
+    >>> G.add_node("s", kind="Segment", name="电芯", tier="midstream", grade="template")
+    >>> _ = G.add_edge("c", "s", key="HAS_SEGMENT", rel="HAS_SEGMENT")
+    >>> v = chain_view(G, "c")
+    >>> [(n["id"], n["flag"]) for n in v.nodes]
+    [('c', None), ('s', 'gap')]
+    """
+    _check_chain(G, chain_id)
+    from ..query import chain_node_ids
+
+    keep = chain_node_ids(G, chain_id) | {n for n, k in G.nodes(data="kind") if k == Kind.SOURCE}
+    H = G.subgraph(keep)
+    flags, columns = _chain_flags(H, chain_id)
+    scored = leader_scores(H)
+    pos = tiered_layout(H, columns, _sizes(H, scored[0]))
+    nodes, edges, chains, size_by, omitted = _records(H, pos, flags, scored)
+    name = str(G.nodes[chain_id].get("name") or chain_id)
+    counts = defaultdict(int)
+    for s in _chain_segments(H, chain_id):
+        counts[flags.get(s, "covered")] += 1
+    subtitle = (
+        f"{len(_chain_segments(H, chain_id))} 个环节: 缺口 {counts['gap']}, 薄弱 "
+        f"{counts['weak']}, 延链 {counts['ext']}; 上游在左, 下游在右"
+    )
+    return View(
+        title=f"{name} · 产业链图",
+        subtitle=subtitle,
+        view_kind="chain",
+        nodes=nodes,
+        edges=edges,
+        chains=chains,
+        size_by=size_by,
+        focus=chain_id,
+        omitted=omitted,
+    )
+
+
+def gaps_view(G: ChainGraph, chain_id: str) -> View:
+    """The gap and weak segments of a chain with the firms to approach (招商目标).
+
+    Shows the chain, its gap and weak segments, the segments that FEED into or out of them
+    (for context), and every firm or project in a gap or weak segment (external firms there
+    are the targets) with the suppliers and customers of those firms.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("c", kind="Chain", name="电池")
+    >>> G.add_node("s", kind="Segment", name="电芯", tier="midstream", grade="template")
+    >>> G.add_node("t", kind="Firm", name="外地电芯厂", local=False, grade="template")
+    >>> _ = G.add_edge("c", "s", key="HAS_SEGMENT", rel="HAS_SEGMENT")
+    >>> _ = G.add_edge("t", "s", key="IN_SEGMENT", rel="IN_SEGMENT")
+    >>> sorted(n["id"] for n in gaps_view(G, "c").nodes)
+    ['c', 's', 't']
+    """
+    _check_chain(G, chain_id)
+    flags, _ = _chain_flags(G, chain_id)
+    weak = sorted(s for s, f in flags.items() if f in ("gap", "weak"))
+    keep: set[str] = {chain_id, *weak}
+    context: set[str] = set()
+    for s in weak:
+        for u, _, key in G.in_edges(s, keys=True):
+            if key == Rel.FEEDS:
+                context.add(u)
+            elif key == Rel.IN_SEGMENT:
+                keep.add(u)
+        for _, v, key in G.out_edges(s, keys=True):
+            if key == Rel.FEEDS:
+                context.add(v)
+    members = [m for m in keep if G.nodes[m].get("kind") in (Kind.FIRM, Kind.PROJECT)]
+    for m in members:
+        for u, _, key in G.in_edges(m, keys=True):
+            if key in (Rel.SUPPLIES, Rel.INVESTS_IN, Rel.ATTRACTED):
+                keep.add(u)
+        for _, v, key in G.out_edges(m, keys=True):
+            if key in (Rel.SUPPLIES, Rel.INVESTS_IN):
+                keep.add(v)
+    keep |= context
+    keep |= {n for n, k in G.nodes(data="kind") if k == Kind.SOURCE}
+    H = G.subgraph(keep)
+    view_flags = {s: f for s, f in flags.items() if s in keep}
+    for s in context:
+        view_flags.setdefault(s, "ext" if s not in _chain_segments(G, chain_id) else "")
+    view_flags = {k: v for k, v in view_flags.items() if v}
+    scored = leader_scores(H)
+    pos = tiered_layout(H, weak + sorted(context), _sizes(H, scored[0]))
+    nodes, edges, chains, size_by, omitted = _records(H, pos, view_flags, scored)
+    _add_target_notes(G, chain_id, nodes)
+    name = str(G.nodes[chain_id].get("name") or chain_id)
+    n_gap = sum(1 for s in weak if flags[s] == "gap")
+    targets = sum(
+        1 for n in nodes if n["kind"] == Kind.FIRM and n["style"] == "external"
+    )
+    subtitle = (
+        f"缺口 {n_gap} 个, 薄弱 {len(weak) - n_gap} 个; 外地企业(招商目标候选) {targets} 家; "
+        "蓝色为相邻的已覆盖环节"
+    )
+    if not weak:
+        subtitle = "该链没有缺口或薄弱环节"
+    return View(
+        title=f"{name} · 缺口与薄弱环节",
+        subtitle=subtitle,
+        view_kind="gaps",
+        nodes=nodes,
+        edges=edges,
+        chains=chains,
+        size_by=size_by,
+        focus=chain_id,
+        omitted=omitted,
+    )
+
+
+def _add_target_notes(G: ChainGraph, chain_id: str, nodes: list[Record]) -> None:
+    """Add the analysis' 招商目标 score and reason to target firms and empty gap segments."""
+    try:
+        from ..analysis import rank_targets
+    except ImportError:  # pragma: no cover - fallback while analysis is absent
+        return
+    by_id = {n["id"]: n for n in nodes}
+    for row in rank_targets(G, chain_id):
+        firm, seg = str(row.get("firm") or ""), str(row.get("segment") or "")
+        reason = str(row.get("reason") or "")
+        if firm and firm in by_id:
+            by_id[firm]["info"].append(["招商目标得分", str(row.get("score"))])
+            by_id[firm]["info"].append(["推荐理由", reason])
+            by_id[firm]["flag"] = by_id[firm]["flag"] or "target"
+        elif not firm and seg in by_id and reason:
+            by_id[seg]["info"].append(["招商目标", reason])
+
+
+def ego_view(G: ChainGraph, center: str, depth: int = 1) -> View:
+    """A node and its neighbourhood (G is usually already that neighbourhood).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", kind="Firm", name="甲", local=True, grade="template")
+    >>> G.add_node("b", kind="Firm", name="乙", local=True, grade="template")
+    >>> _ = G.add_edge("a", "b", key="SUPPLIES", rel="SUPPLIES")
+    >>> ego_view(G, "a").focus
+    'a'
+    """
+    if center not in G:
+        raise UnknownEntity(f"Unknown entity '{center}'. Run 'chaingraph find TEXT' to search")
+    drawn = G.subgraph(n for n, k in G.nodes(data="kind") if k != Kind.SOURCE)
+    pos = force_layout(drawn)
+    nodes, edges, chains, size_by, omitted = _records(G, pos, {center: "center"})
+    name = str(G.nodes[center].get("name") or center)
+    return View(
+        title=f"{name} · 关系网络",
+        subtitle=f"{depth} 度以内的关联: {len(nodes)} 个节点, {len(edges)} 条关系",
+        view_kind="ego",
+        nodes=nodes,
+        edges=edges,
+        chains=chains,
+        size_by=size_by,
+        focus=center,
+        omitted=omitted,
+    )
+
+
+def graph_view(
+    G: ChainGraph, title: str = "产业链图谱", aggregate_over: int = AGGREGATE_OVER
+) -> View:
+    """The whole graph; above ``aggregate_over`` drawable nodes firms and projects are folded
+    into their segments (the page says so).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("s", kind="Segment", name="电芯", tier="midstream", grade="template")
+    >>> for i in range(3):
+    ...     G.add_node(f"f{i}", kind="Firm", name=f"厂{i}", local=True, grade="template")
+    ...     _ = G.add_edge(f"f{i}", "s", key="IN_SEGMENT", rel="IN_SEGMENT")
+    >>> v = graph_view(G, aggregate_over=2)
+    >>> [n["id"] for n in v.nodes], v.notice != ""
+    (['s'], True)
+    """
+    drawable = sum(1 for _, k in G.nodes(data="kind") if k != Kind.SOURCE)
+    notice = ""
+    flags: dict[str, str] = {}
+    H = G
+    if drawable > aggregate_over:
+        H, flags = fold_members(G)
+        folded = drawable - sum(1 for _, k in H.nodes(data="kind") if k != Kind.SOURCE)
+        notice = (
+            f"图中共有 {drawable} 个节点, 超过可清晰绘制的 {aggregate_over} 个: 已将企业和项目并入"
+            f"其所属环节(共并入 {folded} 个), 方块大小表示并入数量。点击环节可查看其中的企业; "
+            "用 'chaingraph view chain CHAIN' 查看单条产业链的全部企业。"
+        )
+    drawn = H.subgraph(n for n, k in H.nodes(data="kind") if k != Kind.SOURCE)
+    pos = force_layout(drawn)
+    nodes, edges, chains, size_by, omitted = _records(H, pos, flags)
+    if flags:
+        for n in nodes:
+            if n["flag"] == "agg":
+                count = H.nodes[n["id"]].get("members_count", 0)
+                n["size"] = round(12.0 + 4.0 * math.sqrt(count), 1)
+    return View(
+        title=title,
+        subtitle=f"{len(nodes)} 个节点, {len(edges)} 条关系",
+        view_kind="all",
+        nodes=nodes,
+        edges=edges,
+        chains=chains,
+        notice=notice,
+        size_by=size_by if not flags else "节点大小: 并入的企业/项目数",
+        omitted=omitted,
+    )
+
+
+def fold_members(G: ChainGraph, list_limit: int = 30) -> tuple[ChainGraph, dict[str, str]]:
+    """Fold every firm and project into its first segment (by id); members without a segment
+    into one node per kind. Edges between folded nodes become one edge per (rel, ends) with
+    ``count``. Returns the folded graph and the flags (``'agg'``) of the grouping nodes."""
+    import networkx as nx
+
+    home: dict[str, str] = {}
+    for n, kind in G.nodes(data="kind"):
+        if kind not in (Kind.FIRM, Kind.PROJECT):
+            continue
+        segs = sorted(v for _, v, k in G.out_edges(n, keys=True) if k == Rel.IN_SEGMENT)
+        home[n] = segs[0] if segs else f"_unsegmented_{str(kind).lower()}"
+    H: ChainGraph = nx.MultiDiGraph()
+    for n, attrs in G.nodes(data=True):
+        if n not in home:
+            H.add_node(n, **attrs)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for n, g in home.items():
+        groups[g].append(n)
+    flags: dict[str, str] = {}
+    for g, members in groups.items():
+        members.sort(key=lambda m: (not G.nodes[m].get("local"), str(G.nodes[m].get("name"))))
+        names = [str(G.nodes[m].get("name") or m) for m in members[:list_limit]]
+        more = len(members) - len(names)
+        listing = "、".join(names) + (f" 等 {len(members)} 个" if more > 0 else "")
+        if g not in H:
+            kind = "企业" if "firm" in g else "项目"
+            H.add_node(g, kind=Kind.SEGMENT, name=f"未分环节的{kind}", tier="midstream",
+                       grade=Grade.INFERRED)
+        H.nodes[g]["members_count"] = len(members)
+        H.nodes[g]["members"] = listing
+        flags[g] = "agg"
+    merged: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for u, v, key, data in G.edges(keys=True, data=True):
+        if u not in home and v not in home:
+            H.add_edge(u, v, key=key, **data)
+            continue
+        a, b = home.get(u, u), home.get(v, v)
+        if a == b:
+            continue  # a link inside one group is listed on the group, not drawn
+        merged[(a, b, str(key))].append(node_grade(data))
+    rank = {Grade.SOURCED: 0, Grade.TEMPLATE: 1, Grade.INFERRED: 2}
+    for (a, b, key), grades in merged.items():
+        weakest = max(grades, key=lambda g: rank.get(g, 2))
+        H.add_edge(a, b, key=key, rel=key, grade=weakest, count=len(grades))
+    return H, flags

@@ -1,0 +1,134 @@
+"""View data -> one self-contained HTML page (vis-network inlined, no request of any kind).
+
+The page is built from ``template.html`` and ``app.js`` beside this module. The vis-network
+standalone script is read from the installed pyvis package and inlined. The view's data
+travels as JSON in a ``<script type="application/json">`` element with ``<``, ``>``, ``&``
+and U+2028/U+2029 escaped, so no string in the data can close the element; the page script
+renders every string with ``textContent``. A Content-Security-Policy allows only the page's
+own two scripts (by hash) and no network fetch at all, as a second line of defence.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import importlib.util
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import ChaingraphError
+from .build import View, styles
+
+VIS_RELATIVE = Path("lib") / "vis-9.1.2" / "vis-network.min.js"
+_HERE = Path(__file__).parent
+_PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")
+_JSON_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_JSON_UNSAFE = re.compile("[<>&\u2028\u2029]")
+
+
+def safe_json(value: Any) -> str:
+    """JSON that can sit inside a ``<script>`` element: ``<``, ``>``, ``&``, U+2028 and
+    U+2029 are written as ``\\u`` escapes (still valid JSON, same value).
+
+    >>> safe_json({"name": "</script><b>&"})
+    '{"name":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    >>> json.loads(safe_json(["</script>"])) == ["</script>"]
+    True
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _JSON_UNSAFE.sub(lambda m: _JSON_ESCAPES[m.group(0)], text)
+
+
+@cache
+def vis_js() -> str:
+    """The vis-network standalone script shipped inside the pyvis package."""
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise ChaingraphError("The views need the pyvis package for vis-network: pip install pyvis")
+    for folder in spec.submodule_search_locations:
+        path = Path(folder) / VIS_RELATIVE
+        if path.is_file():
+            return _script_safe(path.read_text(encoding="utf-8"))
+    raise ChaingraphError(
+        f"vis-network not found in the pyvis package (expected {VIS_RELATIVE}). "
+        "Reinstall pyvis: pip install --force-reinstall pyvis"
+    )
+
+
+def _script_safe(code: str) -> str:
+    """Code that cannot end its ``<script>`` element early."""
+    return re.sub(r"</(script)", r"<\\/\1", code, flags=re.IGNORECASE).replace("<!--", "<\\!--")
+
+
+@cache
+def _asset(name: str) -> str:
+    return (_HERE / name).read_text(encoding="utf-8")
+
+
+def _hash(code: str) -> str:
+    digest = hashlib.sha256(code.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def render_html(view: View) -> str:
+    """The page for a view, as a string.
+
+    Examples
+    --------
+    >>> page = render_html(View(title="<b>链</b>"))
+    >>> page.startswith("<!DOCTYPE html>") and "<title>&lt;b&gt;链&lt;/b&gt;</title>" in page
+    True
+    >>> "http://" in page.split("<script")[0] or "src=" in page
+    False
+    """
+    data = view.to_dict()
+    data["styles"] = styles()
+    vis = vis_js()
+    app = _script_safe(_asset("app.js"))
+    csp = "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {_hash(vis)} {_hash(app)}",
+            "style-src 'unsafe-inline'",
+            "img-src data: blob:",
+            "font-src data:",
+            "connect-src 'none'",
+            "form-action 'none'",
+            "base-uri 'none'",
+        ]
+    )
+    parts = {
+        "TITLE": html.escape(view.title, quote=True),
+        "CSP": html.escape(csp, quote=True),
+        "VIS_JS": vis,
+        "APP_JS": app,
+        "DATA": safe_json(data),
+    }
+    # one pass, so text put in by one placeholder is never read as another
+    return _PLACEHOLDER.sub(lambda m: parts[m.group(1)], _asset("template.html"))
+
+
+def write_html(view: View, path: str | Path) -> Path:
+    """Write the page for a view to ``path`` as UTF-8 (parent folders created) and return it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = write_html(View(title="测试"), Path(tempfile.mkdtemp()) / "v.html")
+    >>> out.read_text(encoding="utf-8").count("<title>测试</title>")
+    1
+    """
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_html(view), encoding="utf-8", newline="\n")
+    return out
