@@ -82,8 +82,9 @@ def normalize_firm_name(name: str) -> str:
         before = text
         text = _PLACE_RE.sub(_drop_place, text)
         for suffix in LEGAL_SUFFIXES:
-            if text.endswith(suffix) and len(text) > len(suffix):
-                text = text[: -len(suffix)]
+            if text.endswith(suffix):  # the longest suffix that fits decides
+                if len(text) > len(suffix):
+                    text = text[: -len(suffix)]
                 break
         if text == before:
             return text

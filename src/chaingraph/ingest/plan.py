@@ -359,12 +359,18 @@ class _Lookup:
         if len(exact) == 1:
             return exact[0], True
         if not exact:
-            inside = [(len(k), i) for k, i, _ in self.places if len(k) >= 4 and k in key]
-            around = [(len(k), i) for k, i, _ in self.places if len(key) >= 4 and key in k]
+            # a place named inside the cell, else the cell inside a place's name; a park or
+            # platform beats the zone, then the longest name wins; a tie decides nothing
+            inside = [
+                (k != Kind.ZONE, len(n), i) for n, i, k in self.places if len(n) >= 4 and n in key
+            ]
+            around = [
+                (k != Kind.ZONE, len(n), i) for n, i, k in self.places if len(key) >= 4 and key in n
+            ]
             for found in (inside, around):
                 if found:
-                    best = max(size for size, _ in found)
-                    ids = sorted({i for size, i in found if size == best})
+                    best = max(rank for *rank, _ in found)
+                    ids = sorted({i for *rank, i in found if rank == best})
                     if len(ids) == 1:
                         return ids[0], True
                     break
