@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -187,6 +187,12 @@ def _marks(nodes: list[Record]) -> list[Record]:
     ]
 
 
+def _kinds(G: ChainGraph) -> Iterator[tuple[str, str]]:
+    """(node, kind) pairs."""
+    for n, attrs in G.nodes(data=True):
+        yield n, str(attrs.get("kind", ""))
+
+
 # --- leader score ---------------------------------------------------------------------------
 
 _PULL_RELS = frozenset({Rel.SUPPLIES, Rel.ATTRACTED, Rel.INVESTS_IN, Rel.AFFILIATED_WITH})
@@ -206,7 +212,7 @@ def degree_leader_scores(G: ChainGraph) -> dict[str, float]:
     {'a': 1.0, 'b': 0.5, 'c': 0.5}
     """
     raw: dict[str, float] = {}
-    for n, kind in G.nodes(data="kind"):
+    for n, kind in _kinds(G):
         if kind != Kind.FIRM:
             continue
         linked: set[str] = set()
@@ -341,8 +347,9 @@ def _text(key: str, value: Any) -> str:
 def _rows(attrs: dict[str, Any], skip: frozenset[str] = _HIDDEN) -> list[list[str]]:
     """Side-panel rows ``[label, value]`` for the attributes of a node or edge."""
     rows = []
-    for key in sorted(attrs, key=lambda k: (k not in FIELD_ZH, list(FIELD_ZH).index(k)
-                                             if k in FIELD_ZH else 0, k)):
+    for key in sorted(
+        attrs, key=lambda k: (k not in FIELD_ZH, list(FIELD_ZH).index(k) if k in FIELD_ZH else 0, k)
+    ):
         value = attrs[key]
         if key in skip or value is None or value == "" or value == []:
             continue
@@ -406,8 +413,7 @@ def styles() -> dict[str, Record]:
         out[k.value] = {"shape": s.shape, "bg": s.color, "border": s.border, "dashes": False}
     firm = KIND_STYLE[Kind.FIRM]
     seg = KIND_STYLE[Kind.SEGMENT]
-    out["external"] = {"shape": firm.shape, "bg": "#ffffff", "border": firm.border,
-                       "dashes": False}
+    out["external"] = {"shape": firm.shape, "bg": "#ffffff", "border": firm.border, "dashes": False}
     out["gap"] = {"shape": seg.shape, "bg": "#ffffff", "border": "#d32f2f", "dashes": True}
     out["weak"] = {"shape": seg.shape, "bg": "#ffe0b2", "border": "#ef6c00", "dashes": False}
     out["ext"] = {"shape": seg.shape, "bg": "#e3f2fd", "border": "#1565c0", "dashes": True}
@@ -432,7 +438,7 @@ def node_size(kind: str, score: float | None) -> float:
 
 
 def _sizes(G: ChainGraph, scores: dict[str, float]) -> dict[str, float]:
-    return {n: node_size(str(k), scores.get(n)) for n, k in G.nodes(data="kind")}
+    return {n: node_size(str(k), scores.get(n)) for n, k in _kinds(G)}
 
 
 def _node_record(
@@ -501,7 +507,7 @@ def _chain_membership(G: ChainGraph, nodes: Iterable[str]) -> dict[str, set[str]
     """Chains each node belongs to: a chain itself, a segment's chains, a member's segments'
     chains; any other node takes the chains of its neighbours."""
     found: dict[str, set[str]] = defaultdict(set)
-    for c, kind in G.nodes(data="kind"):
+    for c, kind in _kinds(G):
         if kind != Kind.CHAIN:
             continue
         found[c].add(c)
@@ -530,16 +536,14 @@ def _records(
 ) -> tuple[list[Record], list[Record], list[Record], str, int]:
     """Node, edge and chain records of every drawable node of G (Source nodes left out)."""
     flags = flags or {}
-    drawn = sorted(n for n, k in G.nodes(data="kind") if k != Kind.SOURCE)
+    drawn = sorted(n for n, k in _kinds(G) if k != Kind.SOURCE)
     drawn_set = set(drawn)
     chain_ids = sorted(n for n in drawn if G.nodes[n].get("kind") == Kind.CHAIN)
     chain_index = {c: i for i, c in enumerate(chain_ids)}
     chains = [{"id": c, "name": str(G.nodes[c].get("name") or c)} for c in chain_ids]
     membership = _chain_membership(G, drawn)
     scores, size_by = scored if scored is not None else leader_scores(G)
-    nodes = [
-        _node_record(G, n, pos, scores, chain_index, membership, flags.get(n)) for n in drawn
-    ]
+    nodes = [_node_record(G, n, pos, scores, chain_index, membership, flags.get(n)) for n in drawn]
     edges = [
         _edge_record(G, u, v, str(k), d)
         for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2]))
@@ -602,14 +606,14 @@ def chain_view(G: ChainGraph, chain_id: str) -> View:
     _check_chain(G, chain_id)
     from ..query import chain_node_ids
 
-    keep = chain_node_ids(G, chain_id) | {n for n, k in G.nodes(data="kind") if k == Kind.SOURCE}
+    keep = chain_node_ids(G, chain_id) | {n for n, k in _kinds(G) if k == Kind.SOURCE}
     H = G.subgraph(keep)
     flags, columns = _chain_flags(H, chain_id)
     scored = leader_scores(H)
     pos = tiered_layout(H, columns, _sizes(H, scored[0]))
     nodes, edges, chains, size_by, omitted = _records(H, pos, flags, scored)
     name = str(G.nodes[chain_id].get("name") or chain_id)
-    counts = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
     for s in _chain_segments(H, chain_id):
         counts[flags.get(s, "covered")] += 1
     subtitle = (
@@ -671,7 +675,7 @@ def gaps_view(G: ChainGraph, chain_id: str) -> View:
             if key in (Rel.SUPPLIES, Rel.INVESTS_IN):
                 keep.add(v)
     keep |= context
-    keep |= {n for n, k in G.nodes(data="kind") if k == Kind.SOURCE}
+    keep |= {n for n, k in _kinds(G) if k == Kind.SOURCE}
     H = G.subgraph(keep)
     view_flags = {s: f for s, f in flags.items() if s in keep}
     for s in context:
@@ -683,9 +687,7 @@ def gaps_view(G: ChainGraph, chain_id: str) -> View:
     _add_target_notes(G, chain_id, nodes)
     name = str(G.nodes[chain_id].get("name") or chain_id)
     n_gap = sum(1 for s in weak if flags[s] == "gap")
-    targets = sum(
-        1 for n in nodes if n["kind"] == Kind.FIRM and n["style"] == "external"
-    )
+    targets = sum(1 for n in nodes if n["kind"] == Kind.FIRM and n["style"] == "external")
     subtitle = (
         f"缺口 {n_gap} 个, 薄弱 {len(weak) - n_gap} 个; 外地企业(招商目标候选) {targets} 家; "
         "蓝色为相邻的已覆盖环节"
@@ -738,7 +740,7 @@ def ego_view(G: ChainGraph, center: str, depth: int = 1) -> View:
     """
     if center not in G:
         raise UnknownEntity(f"Unknown entity '{center}'. Run 'chaingraph find TEXT' to search")
-    drawn = G.subgraph(n for n, k in G.nodes(data="kind") if k != Kind.SOURCE)
+    drawn = G.subgraph(n for n, k in _kinds(G) if k != Kind.SOURCE)
     pos = force_layout(drawn)
     nodes, edges, chains, size_by, omitted = _records(G, pos, {center: "center"})
     name = str(G.nodes[center].get("name") or center)
@@ -773,19 +775,19 @@ def graph_view(
     >>> [n["id"] for n in v.nodes], v.notice != ""
     (['s'], True)
     """
-    drawable = sum(1 for _, k in G.nodes(data="kind") if k != Kind.SOURCE)
+    drawable = sum(1 for _, k in _kinds(G) if k != Kind.SOURCE)
     notice = ""
     flags: dict[str, str] = {}
     H = G
     if drawable > aggregate_over:
         H, flags = fold_members(G)
-        folded = drawable - sum(1 for _, k in H.nodes(data="kind") if k != Kind.SOURCE)
+        folded = drawable - sum(1 for _, k in _kinds(H) if k != Kind.SOURCE)
         notice = (
             f"图中共有 {drawable} 个节点, 超过可清晰绘制的 {aggregate_over} 个: 已将企业和项目并入"
             f"其所属环节(共并入 {folded} 个), 方块大小表示并入数量。点击环节可查看其中的企业; "
             "用 'chaingraph view chain CHAIN' 查看单条产业链的全部企业。"
         )
-    drawn = H.subgraph(n for n, k in H.nodes(data="kind") if k != Kind.SOURCE)
+    drawn = H.subgraph(n for n, k in _kinds(H) if k != Kind.SOURCE)
     pos = force_layout(drawn)
     nodes, edges, chains, size_by, omitted = _records(H, pos, flags)
     if flags:
@@ -813,7 +815,7 @@ def fold_members(G: ChainGraph, list_limit: int = 30) -> tuple[ChainGraph, dict[
     import networkx as nx
 
     home: dict[str, str] = {}
-    for n, kind in G.nodes(data="kind"):
+    for n, kind in _kinds(G):
         if kind not in (Kind.FIRM, Kind.PROJECT):
             continue
         segs = sorted(v for _, v, k in G.out_edges(n, keys=True) if k == Rel.IN_SEGMENT)
@@ -832,9 +834,10 @@ def fold_members(G: ChainGraph, list_limit: int = 30) -> tuple[ChainGraph, dict[
         more = len(members) - len(names)
         listing = "、".join(names) + (f" 等 {len(members)} 个" if more > 0 else "")
         if g not in H:
-            kind = "企业" if "firm" in g else "项目"
-            H.add_node(g, kind=Kind.SEGMENT, name=f"未分环节的{kind}", tier="midstream",
-                       grade=Grade.INFERRED)
+            what = "企业" if "firm" in g else "项目"
+            H.add_node(
+                g, kind=Kind.SEGMENT, name=f"未分环节的{what}", tier="midstream", grade="inferred"
+            )
         H.nodes[g]["members_count"] = len(members)
         H.nodes[g]["members"] = listing
         flags[g] = "agg"
@@ -847,7 +850,7 @@ def fold_members(G: ChainGraph, list_limit: int = 30) -> tuple[ChainGraph, dict[
         if a == b:
             continue  # a link inside one group is listed on the group, not drawn
         merged[(a, b, str(key))].append(node_grade(data))
-    rank = {Grade.SOURCED: 0, Grade.TEMPLATE: 1, Grade.INFERRED: 2}
+    rank: dict[str, int] = {Grade.SOURCED: 0, Grade.TEMPLATE: 1, Grade.INFERRED: 2}
     for (a, b, key), grades in merged.items():
         weakest = max(grades, key=lambda g: rank.get(g, 2))
         H.add_edge(a, b, key=key, rel=key, grade=weakest, count=len(grades))

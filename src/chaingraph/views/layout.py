@@ -153,8 +153,8 @@ def _place_rest(G: ChainGraph, pos: Pos, top: float, right: float) -> None:
     others beside the placed neighbours they are linked to, else in a row below."""
     rest = sorted(n for n in G if n not in pos)
     top_row = [n for n in rest if G.nodes[n].get("kind") in _TOP_KINDS]
-    order = {k: i for i, k in enumerate(_TOP_KINDS)}
-    top_row.sort(key=lambda n: (order.get(G.nodes[n].get("kind"), 9), n))
+    order: dict[str, int] = {k.value: i for i, k in enumerate(_TOP_KINDS)}
+    top_row.sort(key=lambda n: (order.get(str(G.nodes[n].get("kind")), 9), n))
     width = max(right - COLUMN_GAP, 0.0)
     for i, n in enumerate(top_row):
         x = width / 2 + (i - (len(top_row) - 1) / 2) * 260.0
@@ -266,4 +266,6 @@ def _seeded_start(n: int, seed: int) -> list[list[float]]:
     import random
 
     rnd = random.Random(seed)
-    return [[rnd.uniform(-1, 1) * math.sqrt(n), rnd.uniform(-1, 1) * math.sqrt(n)] for _ in range(n)]
+    return [
+        [rnd.uniform(-1, 1) * math.sqrt(n), rnd.uniform(-1, 1) * math.sqrt(n)] for _ in range(n)
+    ]
