@@ -1,0 +1,146 @@
+"""``chaingraph import`` as a user runs it: output formats, --dry-run, --strict, errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from chaingraph._cli_import import import_
+from chaingraph.ingest import FIRMS_FILE
+from test_ingest import CODE_B, HEADER, make_dataset, row, sheet, snapshot
+from test_ingest_sheets import write_csv
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def ds(tmp_path: Path) -> Path:
+    return make_dataset(tmp_path / "ds")
+
+
+def test_import_prints_changes_and_bad_rows(run: Run, tmp_path: Path, ds: Path) -> None:
+    path = sheet(
+        tmp_path,
+        [
+            row(
+                name="丙新材料有限公司",
+                code=CODE_B,
+                segment="正极材料",
+                place="上海",
+                customers="甲动力",
+            ),
+            row(name="丁", place="上海", output="约3000万"),
+        ],
+    )
+    result = run("import", str(path), "--into", str(ds))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["row", "status", "kind", "id", "name", "detail"]
+    assert any(line.startswith("2") and "added" in line and "Firm" in line for line in lines)
+    assert any("bad" in line and "约3000万" in line for line in lines)
+    assert "added 1 firm, 2 edges; 1 bad row" in result.stderr
+    assert "Wrote firms-imported.csv, relations-imported.csv, sources-imported.yaml" in (
+        result.stderr
+    )
+    assert (ds / FIRMS_FILE).is_file()
+
+
+def test_json_rows_are_stable_for_scripts(run: Run, tmp_path: Path, ds: Path) -> None:
+    path = sheet(tmp_path, [row(name="丙", place="上海", customers="无名公司")])
+    result = run("import", str(path), "--into", str(ds), "--format", "json", "--dry-run")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert {r["status"] for r in rows} == {"added", "unresolved"}
+    assert all(set(r) == {"row", "status", "kind", "id", "name", "detail"} for r in rows)
+    unresolved = [r for r in rows if r["status"] == "unresolved"]
+    assert unresolved == [
+        {
+            "row": 2,
+            "status": "unresolved",
+            "kind": "主要客户",
+            "id": "",
+            "name": "无名公司",
+            "detail": "no firm named '无名公司'",
+        }
+    ]
+
+
+def test_dry_run_writes_nothing(run: Run, tmp_path: Path, ds: Path) -> None:
+    path = sheet(tmp_path, [row(name="丙", place="上海")])
+    before = snapshot(ds)
+    result = run("import", str(path), "--into", str(ds), "--dry-run")
+    assert result.exit_code == 0
+    assert "Dry run, nothing written" in result.stderr
+    assert "would have added 1 firm" in result.stderr
+    assert snapshot(ds) == before
+
+
+def test_second_import_reports_nothing_to_change(run: Run, tmp_path: Path, ds: Path) -> None:
+    path = sheet(tmp_path, [row(name="丙", place="上海")])
+    assert run("import", str(path), "--into", str(ds)).exit_code == 0
+    result = run("import", str(path), "--into", str(ds))
+    assert result.exit_code == 0
+    assert "nothing to change" in result.stderr
+    assert "(no results)" in result.stderr
+    listed = run("import", str(path), "--into", str(ds), "--all", "-f", "csv")
+    assert "unchanged" in listed.stdout
+
+
+def test_strict_exits_1_and_imports_nothing(run: Run, tmp_path: Path, ds: Path) -> None:
+    path = sheet(tmp_path, [row(name="丙", place="上海"), row(name="", place="上海")])
+    before = snapshot(ds)
+    result = run("import", str(path), "--into", str(ds), "--strict")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: 1 bad row in")
+    assert "名单.xlsx[Sheet1]:3: 企业名称 '': missing firm name" in result.stderr
+    assert snapshot(ds) == before
+
+
+def test_gbk_csv_with_forced_encoding(run: Run, tmp_path: Path, ds: Path) -> None:
+    path = write_csv(tmp_path / "gbk.csv", [HEADER, row(name="丙电器", place="上海")], "gbk")
+    result = run("import", str(path), "--into", str(ds), "--encoding", "gbk")
+    assert result.exit_code == 0, result.stderr
+    assert "丙电器" in (ds / FIRMS_FILE).read_text(encoding="utf-8")
+
+
+def test_not_a_spreadsheet_is_one_error_line(run: Run, tmp_path: Path, ds: Path) -> None:
+    path = tmp_path / "photo.xlsx"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    result = run("import", str(path), "--into", str(ds))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: '")
+    assert "photo.xlsx' is not a valid .xlsx spreadsheet" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_into_is_required(run: Run, tmp_path: Path) -> None:
+    path = sheet(tmp_path, [row(name="丙", place="上海")])
+    result = run("import", str(path))
+    assert result.exit_code == 2
+    assert "--into" in result.stderr
+
+
+def test_unknown_dataset_folder(run: Run, tmp_path: Path) -> None:
+    path = sheet(tmp_path, [row(name="丙", place="上海")])
+    result = run("import", str(path), "--into", str(tmp_path / "nope"))
+    assert result.exit_code == 1
+    assert "does not exist" in result.stderr
+
+
+def test_the_command_object_works_on_its_own(tmp_path: Path, ds: Path) -> None:
+    path = sheet(tmp_path, [row(name="丙", place="上海")])
+    result = CliRunner().invoke(import_, [str(path), "--into", str(ds), "-f", "csv"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == "row,status,kind,id,name,detail"
+
+
+def test_help_shows_an_example() -> None:
+    result = CliRunner().invoke(import_, ["--help"])
+    assert result.exit_code == 0
+    assert "chaingraph import 企业名单.xlsx --into graphs/shengzhou --dry-run" in result.output
+    for option in ("--into", "--mapping", "--sheet", "--encoding", "--dry-run", "--strict"):
+        assert option in result.output
