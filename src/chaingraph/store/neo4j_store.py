@@ -221,8 +221,13 @@ def translate(exc: BaseException, where: _Where) -> ChaingraphError:
             return QueryError(f"{_message(exc)}. Pass it with --param NAME=VALUE")
         return QueryError(f"The database refused the query: {_message(exc)}")
     if isinstance(exc, neo4j_errors.DriverError | OSError):
+        text = _message(exc)
+        reason = next(
+            (r for r in ("refused", "timed out", "resolve", "looks like HTTP") if r in text),
+            text[:80],
+        )
         return StoreUnavailable(
-            f"Cannot reach the Neo4j server at '{where.url}' ({_message(exc)}). Start it "
+            f"Cannot reach the Neo4j server at '{where.url}' ({reason}). Start it "
             "(for tests: python scripts/bolt_server.py start) or fix the host and port in "
             "--store / CHAINGRAPH_STORE"
         )
@@ -266,8 +271,12 @@ def plain(value: Any) -> Any:
         text = f"({props.get('id', value.element_id)}:{kind}" + (f" {name})" if name else ")")
         return GraphValue(data, text)
     if isinstance(value, neo4j.graph.Relationship):
-        start = value.start_node["id"] if value.start_node is not None else None
-        end = value.end_node["id"] if value.end_node is not None else None
+        # the end nodes carry properties only if the query returned them too
+        ends = [
+            (n.get("id") or n.element_id) if n is not None else ""
+            for n in (value.start_node, value.end_node)
+        ]
+        start, end = ends
         data = {"from": start, "rel": value.type, "to": end} | decode_props(dict(value.items()))
         return GraphValue(data, f"({start})-[:{value.type}]->({end})")
     if isinstance(value, neo4j.graph.Path):
