@@ -23,13 +23,17 @@ from ._context import (
 def dependents(ctx: ChainContext, seg: str) -> list[Row]:
     """Local firms in the chain's segments downstream of ``seg`` via FEEDS, nearest first.
 
-    A firm present in several such segments is listed once, at its smallest distance.
-    Rows: ``firm, name, segment, hops, weight``.
+    A firm present in several such segments is listed once, at its smallest distance; the
+    segment's own local firms are not its dependents. Rows: ``firm, name, segment, hops,
+    weight``.
     """
     G = ctx.G
+    own = set(ctx.segments[seg].local) if seg in ctx.segments else set()
     best: dict[str, tuple[int, str]] = {}
     for t, hops in ctx.downstream_hops(seg).items():
         for f in ctx.segments[t].local:
+            if f in own:
+                continue
             if f not in best or (hops, t) < best[f]:
                 best[f] = (hops, t)
     rows: list[Row] = [
@@ -83,9 +87,10 @@ def gaps_of(ctx: ChainContext) -> list[Row]:
 def find_gaps(G: ChainGraph, chain_id: str) -> list[Row]:
     """Segments of the chain with no local firm (补链), most depended-on first.
 
-    dependence(s) = sum over local firms f present in a chain segment t downstream of s of
-    w(f) / d(s, t), where d is the FEEDS distance (walking only the chain's own segments; a
-    firm counts once, at its nearest segment) and w(f) = 1 + log10(1 + m_f / 1e8) its size,
+    dependence(s) = sum over local firms f present in a chain segment t downstream of s (and
+    not in s itself) of w(f) / d(s, t), where d is the FEEDS distance (walking only the
+    chain's own segments; a firm counts once, at its nearest segment) and
+    w(f) = 1 + log10(1 + m_f / 1e8) its size,
     m_f being the larger of its ``output_cny`` and the sum of its INVESTS_IN amounts (w = 1
     when unknown). Ties: by segment id.
 

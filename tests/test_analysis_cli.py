@@ -1,0 +1,119 @@
+"""The analysis commands as a user runs them, on the shipped Shengzhou dataset."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import Result
+
+from conftest import SHENGZHOU
+
+Run = Callable[..., Result]
+
+
+def ok(result: Result) -> Result:
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_chain_map_table(run: Run) -> None:
+    result = ok(run("chain", "新能源装备", store=SHENGZHOU))
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:4] == ["tier", "segment", "name", "status"]
+    cell = next(line for line in lines if "ne-cell" in line)
+    assert "weak" in cell and "比亚迪" in cell and "130亿元" in cell
+    assert "segments have a local firm" in result.stderr
+
+
+def test_chain_coverage_json(run: Run) -> None:
+    rows = json.loads(
+        ok(run("chain", "new-energy-equipment", "--coverage", "-f", "json", store=SHENGZHOU)).stdout
+    )
+    overall = rows[0]
+    assert overall["scope"] == "all" and 0 < overall["ratio"] < 1
+    assert overall["present"] <= overall["segments"]
+
+
+def test_leaders_byd_tops_new_energy(run: Run) -> None:
+    rows = json.loads(
+        ok(run("leaders", "new-energy-equipment", "-f", "json", store=SHENGZHOU)).stdout
+    )
+    assert rows[0]["firm"] == "byd" and rows[0]["rank"] == 1
+    assert rows[0]["score"] > rows[1]["score"]
+    assert rows[0]["betweenness_method"] == "exact"
+    for key in ("designated", "pull", "investment_yi", "reach", "pagerank", "betweenness"):
+        assert key in rows[0]
+
+
+def test_gaps_csv_for_all_chains(run: Run) -> None:
+    out = ok(run("gaps", "-f", "csv", store=SHENGZHOU)).stdout.splitlines()
+    assert out[0].startswith("chain,segment,name,tier,dependence")
+    assert {line.split(",")[0] for line in out[1:]} >= {"new-energy-equipment", "smart-kitchen"}
+
+
+def test_gap_types(run: Run) -> None:
+    weak = json.loads(
+        ok(
+            run("gaps", "new-energy-equipment", "--type", "weak", "-f", "json", store=SHENGZHOU)
+        ).stdout
+    )
+    assert "ne-cell" in {r["segment"] for r in weak}
+    ext = json.loads(
+        ok(
+            run(
+                "gaps", "new-energy-equipment", "--type", "extension", "-f", "json", store=SHENGZHOU
+            )
+        ).stdout
+    )
+    assert "ne-recycling" in {r["segment"] for r in ext}
+
+
+def test_single_source_with_infer_is_labelled(run: Run) -> None:
+    result = ok(
+        run(
+            "gaps",
+            "new-energy-equipment",
+            "--type",
+            "single-source",
+            "--infer",
+            "-f",
+            "json",
+            store=SHENGZHOU,
+        )
+    )
+    rows = json.loads(result.stdout)
+    assert rows and all(r["grade"] == "inferred" for r in rows)
+    assert "inferred supply links added" in result.stderr
+
+
+def test_targets_say_when_no_external_firm_is_known(run: Run) -> None:
+    rows = json.loads(ok(run("targets", "新能源装备", "-f", "json", store=SHENGZHOU)).stdout)
+    assert rows and all(r["firm"] == "" for r in rows)  # the dataset names no external firm
+    assert all("no external firm known" in r["reason"] for r in rows)
+
+
+def test_impact_of_byd(run: Run) -> None:
+    rows = json.loads(ok(run("impact", "比亚迪", "-f", "json", store=SHENGZHOU)).stdout)
+    effects = {(r["effect"], r["item"]) for r in rows}
+    assert ("segment", "ne-cell") in effects and ("leader", "byd") in effects
+    assert ("project", "byd-battery-base") in effects
+
+
+def test_impact_errors(run: Run) -> None:
+    result = run("impact", "ne-cell", store=SHENGZHOU)
+    assert result.exit_code == 1 and "not a firm" in result.stderr
+    result = run("chain", "比亚迪", store=SHENGZHOU)
+    assert result.exit_code == 1 and "not a chain" in result.stderr
+
+
+def test_report_writes_every_page(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = ok(run("report", "--out", str(out), "--no-views", store=SHENGZHOU))
+    names = sorted(p.name for p in out.iterdir())
+    assert "index.html" in names and "index.md" in names
+    assert "new-energy-equipment.html" in names and "new-energy-equipment.md" in names
+    assert "Wrote" in result.stderr and result.stdout == ""
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "嵊州" in index and 'href="new-energy-equipment.html"' in index

@@ -1,0 +1,116 @@
+"""The chain reports: content, escaping, offline HTML, links to the views, and in Chromium."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chaingraph.dataset import read_graph
+from chaingraph.model import ChainGraph
+from chaingraph.report import (
+    build_chain_report,
+    chain_html,
+    chain_markdown,
+    find_view_writer,
+    md,
+    write_report,
+)
+from conftest import SHENGZHOU
+from test_analysis_coverage import battery
+
+EVIL = '<script>alert("x")</script>|*_'
+
+
+def hostile() -> ChainGraph:
+    G = battery()
+    G.nodes["c"]["name"] = "电池链" + EVIL
+    G.nodes["a"]["name"] = "甲" + EVIL
+    G.nodes["x"]["region"] = "<img src=x onerror=alert(1)>"
+    return G
+
+
+def test_report_content_by_hand() -> None:
+    rep = build_chain_report(battery(), "c")
+    assert rep.coverage.present == 3 and rep.gaps[0]["segment"] == "ore"
+    assert rep.leaders.rows[0]["firm"] == "byd"
+    assert [i.firm for i in rep.impacts] == ["byd", "a", "b"][: len(rep.impacts)]
+    assert rep.targets[0]["firm"] == "x"
+    text = chain_markdown(rep)
+    for heading in ("链主", "产业链图谱", "完整度", "补链", "强链", "延链", "招商目标", "断链风险"):
+        assert f"## {heading}" in text
+    assert "3 of 5 segments have a local firm" in text
+    assert "某锂矿" in text  # the target
+
+
+def test_html_escapes_every_data_string() -> None:
+    page = chain_html(build_chain_report(hostile(), "c"))
+    assert "<script" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "onerror=alert(1)&gt;" in page
+
+
+def test_html_makes_no_external_requests() -> None:
+    page = chain_html(build_chain_report(battery(), "c"))
+    assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", page)
+    assert "@import" not in page and "url(" not in page
+    assert "Noto Sans CJK SC" in page  # the CJK font stack, from the system
+
+
+def test_markdown_escapes_data() -> None:
+    text = chain_markdown(build_chain_report(hostile(), "c"))
+    assert "<script>" not in text
+    assert md("a|b") == "a\\|b"
+
+
+def test_inferred_links_are_labelled_in_the_report(tmp_path: Path) -> None:
+    G = battery()
+    G.remove_edge("a", "byd", key="SUPPLIES")
+    write_report(G, tmp_path, infer=True, views=False)
+    text = (tmp_path / "c.md").read_text(encoding="utf-8")
+    assert "推断" in text and "inferred" in text
+    assert "含推断供应关系" in (tmp_path / "c.html").read_text(encoding="utf-8")
+
+
+def test_write_report_links_the_views(tmp_path: Path) -> None:
+    if find_view_writer() is None:
+        pytest.skip("chaingraph.views offers no write_chain_views yet")
+    paths = write_report(battery(), tmp_path, chains=["c"])
+    assert [p.name for p in paths] == ["index.html", "index.md", "c.md", "c.html"]
+    page = (tmp_path / "c.html").read_text(encoding="utf-8")
+    views = re.findall(r'href="(c\.[a-z]+\.html)"', page)
+    assert views and all((tmp_path / v).exists() for v in views)
+
+
+def test_shengzhou_report_puts_byd_first(tmp_path: Path) -> None:
+    G = read_graph(SHENGZHOU)
+    write_report(G, tmp_path, views=False)
+    page = (tmp_path / "new-energy-equipment.html").read_text(encoding="utf-8")
+    assert "综合得分最高:比亚迪" in page
+    # honest about the data: the platform's 91 firms against the few in the graph
+    assert "数据完整度" in page and "91" in page
+    assert "没有已知外部企业" in page
+
+
+@pytest.mark.browser
+def test_report_reads_in_chromium(page: Any, tmp_path: Path, artifacts: Path) -> None:
+    G = read_graph(SHENGZHOU)
+    write_report(G, tmp_path, views=False)
+    page.goto((tmp_path / "new-energy-equipment.html").as_uri())
+    assert page.cg_log.blocked == [] and page.cg_log.errors == []
+    assert page.title() == "新能源装备产业链 产业链报告"
+    assert page.locator(".seg").count() == 16
+    cell = page.locator(".seg", has_text="动力电池电芯")
+    assert "比亚迪" in cell.inner_text()
+    # the CJK text is drawn with a CJK font (glyphs wider than Latin ones)
+    width = page.evaluate(
+        "() => { const c = document.createElement('canvas').getContext('2d');"
+        " c.font = getComputedStyle(document.body).font; return c.measureText('链主').width; }"
+    )
+    assert width > 20
+    page.screenshot(path=str(artifacts / "report-new-energy.png"), full_page=True)
+    page.goto((tmp_path / "index.html").as_uri())
+    page.click("text=新能源装备产业链")
+    assert page.url.endswith("new-energy-equipment.html")
