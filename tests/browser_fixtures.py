@@ -60,10 +60,10 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A page that may load only its own file: every other request is aborted and logged."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+def _open_page(browser: Any, bypass_csp: bool) -> Any:
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 900}, accept_downloads=True, bypass_csp=bypass_csp
+    )
     pg = context.new_page()
     log = BrowserLog()
     pg.cg_log = log
@@ -86,10 +86,46 @@ def page(browser: Any) -> Iterator[Any]:
         d.dismiss()
 
     pg.on("dialog", on_dialog)
+    return pg
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A page that may load only its own file: every other request is aborted and logged.
+
+    The page's Content-Security-Policy applies, as in a user's browser; wait with
+    :func:`wait_until` (Playwright's ``wait_for_function`` evaluates strings, which a strict
+    policy refuses).
+    """
+    pg = _open_page(browser, bypass_csp=False)
     try:
         yield pg
     finally:
-        context.close()
+        pg.context.close()
+
+
+@pytest.fixture
+def page_without_csp(browser: Any) -> Iterator[Any]:
+    """Like ``page`` but ignoring the page's Content-Security-Policy, to test what the page
+    does without that second line of defence."""
+    pg = _open_page(browser, bypass_csp=True)
+    try:
+        yield pg
+    finally:
+        pg.context.close()
+
+
+def wait_until(pg: Any, expression: str, timeout_ms: int = 10_000) -> Any:
+    """Poll a JavaScript expression until it is truthy; return its value (fails on timeout)."""
+    waited = 0
+    while True:
+        value = pg.evaluate(expression)
+        if value:
+            return value
+        if waited >= timeout_ms:
+            raise AssertionError(f"timed out after {timeout_ms} ms waiting for {expression}")
+        pg.wait_for_timeout(25)
+        waited += 25
 
 
 @pytest.fixture

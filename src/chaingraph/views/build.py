@@ -344,6 +344,9 @@ def _text(key: str, value: Any) -> str:
     return str(value)
 
 
+_QUALIFIER_ZH = {"exact": "", "over": "超", "about": "约", "at_least": "至少", "up_to": "至多"}
+
+
 def _rows(attrs: dict[str, Any], skip: frozenset[str] = _HIDDEN) -> list[list[str]]:
     """Side-panel rows ``[label, value]`` for the attributes of a node or edge."""
     rows = []
@@ -359,9 +362,14 @@ def _rows(attrs: dict[str, Any], skip: frozenset[str] = _HIDDEN) -> list[list[st
         if not isinstance(fig, dict):
             continue
         value = fig.get("value")
-        unit = fig.get("unit") or ""
-        extra = " ".join(str(x) for x in (fig.get("qualifier"), fig.get("year")) if x)
-        text = f"{value}{unit}" + (f" ({extra})" if extra else "")
+        unit = str(fig.get("unit") or "")
+        if unit == "元" and isinstance(value, int | float):
+            number = _yuan(float(value))
+        else:
+            number = f"{value}{unit}"
+        qualifier = _QUALIFIER_ZH.get(str(fig.get("qualifier") or "exact"), "")
+        year = f" ({fig['year']}年)" if fig.get("year") else ""
+        text = f"{qualifier}{number}{year}"
         rows.append([str(fig.get("label") or fig.get("key") or "数据"), text])
     return rows
 

@@ -109,7 +109,7 @@ def render_html(view: View) -> str:
     )
     parts = {
         "TITLE": html.escape(view.title, quote=True),
-        "CSP": html.escape(csp, quote=True),
+        "CSP": html.escape(csp, quote=False),  # in a double-quoted attribute
         "VIS_JS": vis,
         "APP_JS": app,
         "DATA": safe_json(data),
