@@ -71,6 +71,10 @@ JVM_OPTIONS = (
 )
 
 
+#: servers started by this process, so they are waited for (not just dropped) when stopped
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+
+
 class ServerError(Exception):
     """The server could not be installed, started or stopped; the message says why."""
 
@@ -258,6 +262,7 @@ def start(
         start_new_session=True,  # keeps running after this script exits
     )
     log.close()
+    _CHILDREN[proc.pid] = proc
     state = ServerState(str(state_dir), proc.pid, bolt, http, password, database)
     write_state(state)
     (state_dir / "server.pid").write_text(f"{proc.pid}\n", encoding="utf-8")
@@ -334,6 +339,11 @@ def stop(state_dir: Path = DEFAULT_DIR, timeout: float = 30.0) -> bool:
 
 def _reap(pid: int) -> None:
     """Collect the exit status if the server is our child (it is when start() ran here)."""
+    proc = _CHILDREN.get(pid)
+    if proc is not None:
+        if proc.poll() is not None:
+            del _CHILDREN[pid]
+        return
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
 

@@ -222,10 +222,13 @@ def translate(exc: BaseException, where: _Where) -> ChaingraphError:
         return QueryError(f"The database refused the query: {_message(exc)}")
     if isinstance(exc, neo4j_errors.DriverError | OSError):
         text = _message(exc)
-        reason = next(
-            (r for r in ("refused", "timed out", "resolve", "looks like HTTP") if r in text),
-            text[:80],
-        )
+        reasons = {
+            "refused": "connection refused",
+            "timed out": "timed out",
+            "DNS resolve": "unknown host",
+            "looks like HTTP": "not a Bolt port",
+        }
+        reason = next((v for k, v in reasons.items() if k in text), text[:80])
         return StoreUnavailable(
             f"Cannot reach the Neo4j server at '{where.url}' ({reason}). Start it "
             "(for tests: python scripts/bolt_server.py start) or fix the host and port in "
@@ -406,9 +409,14 @@ class Neo4jStore:
             raise self.error(exc) from exc
 
     def records(self, cypher: str, **params: Any) -> list[neo4j.Record]:
-        """The records of one read query."""
+        """The records of one read query (auto-commit: one round trip fewer than a managed
+        transaction; reads need no retry)."""
         params.setdefault("kinds", list(KINDS))
-        return self.read(lambda tx: list(tx.run(cypher, params)))
+        try:
+            with self.session(neo4j.READ_ACCESS) as session:
+                return list(session.run(cypher, params))
+        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as exc:
+            raise self.error(exc) from exc
 
     # --- lookups -------------------------------------------------------------------------
 
@@ -470,9 +478,13 @@ class Neo4jStore:
 
     def node(self, node_id: str) -> Row:
         """See :func:`chaingraph.query.node`."""
-        kind, _ = self._require(node_id)
-        recs = self.records(f"MATCH (n:{kind} {{id: $id}}) RETURN properties(n) AS p", id=node_id)
-        attrs = node_attrs(kind, recs[0]["p"])
+        union = " UNION ALL ".join(
+            f"MATCH (n:{k} {{id: $id}}) RETURN '{k}' AS kind, properties(n) AS p" for k in KINDS
+        )
+        recs = self.records(union, id=node_id)
+        if not recs:
+            raise query.unknown(node_id, self.find(node_id, limit=5))
+        attrs = node_attrs(recs[0]["kind"], recs[0]["p"])
         row: Row = {"id": node_id}
         row.update({k: v for k, v in attrs.items() if k not in query.HIDDEN_ATTRS})
         if "text" in attrs:
@@ -482,27 +494,28 @@ class Neo4jStore:
     def relations(self, node_id: str) -> list[Row]:
         """See :func:`chaingraph.query.relations`."""
         kind, _ = self._require(node_id)
+        union = " UNION ALL ".join(
+            f"MATCH (n:{kind} {{id: $id}}){arrow}(m) "
+            f"WITH e, m, {KIND_OF.format(v='m')} AS mk WHERE mk IS NOT NULL "
+            "RETURN type(e) AS rel, properties(e) AS p, m.id AS other, mk, m.name AS name, "
+            f"'{direction}' AS direction"
+            for direction, arrow in (("out", "-[e]->"), ("in", "<-[e]-"))
+        )
         rows: list[Row] = []
-        for direction, arrow in (("out", "-[e]->"), ("in", "<-[e]-")):
-            cypher = (
-                f"MATCH (n:{kind} {{id: $id}}){arrow}(m) "
-                f"WITH e, m, {KIND_OF.format(v='m')} AS mk WHERE mk IS NOT NULL "
-                "RETURN type(e) AS rel, properties(e) AS p, m.id AS other, mk, m.name AS name"
+        for r in self.records(union, id=node_id):
+            data = edge_attrs(r["rel"], r["p"])
+            rows.append(
+                {
+                    "direction": r["direction"],
+                    "rel": r["rel"],
+                    "other": r["other"],
+                    "other_kind": r["mk"],
+                    "other_name": r["name"] or "",
+                    "grade": data.get("grade", ""),
+                    "fields": {k: data[k] for k in sorted(data) if k not in query.EDGE_META},
+                    "sources": list(data.get("sources") or []),
+                }
             )
-            for r in self.records(cypher, id=node_id):
-                data = edge_attrs(r["rel"], r["p"])
-                rows.append(
-                    {
-                        "direction": direction,
-                        "rel": r["rel"],
-                        "other": r["other"],
-                        "other_kind": r["mk"],
-                        "other_name": r["name"] or "",
-                        "grade": data.get("grade", ""),
-                        "fields": {k: data[k] for k in sorted(data) if k not in query.EDGE_META},
-                        "sources": list(data.get("sources") or []),
-                    }
-                )
         rows.sort(key=lambda r: (r["direction"] != "out", r["rel"], r["other"]))
         return rows
 
@@ -525,33 +538,24 @@ class Neo4jStore:
                 return []
             typed = ":" + "|".join(allowed)
         dirs = ("out", "in") if direction == "both" else (direction,)
-        out: list[Step] = []
-
-        def work(tx: neo4j.ManagedTransaction) -> None:
-            for kind, ids in sorted(by_kind.items()):
-                for dirn in dirs:
-                    arrow = f"-[e{typed}]->" if dirn == "out" else f"<-[e{typed}]-"
-                    cypher = (
-                        f"UNWIND $ids AS i MATCH (u:{kind} {{id: i}}){arrow}(v) "
-                        f"WITH i, e, v, {KIND_OF.format(v='v')} AS vk WHERE vk IS NOT NULL "
-                        "RETURN i AS u, type(e) AS rel, v.id AS v, vk, v.name AS name, "
-                        "e.grade AS grade"
-                    )
-                    for r in tx.run(cypher, ids=ids, kinds=list(KINDS)):
-                        out.append(
-                            Step(
-                                r["u"],
-                                r["rel"],
-                                r["v"],
-                                r["vk"],
-                                r["name"] or "",
-                                dirn,
-                                r["grade"] or "",
-                            )
-                        )
-
-        self.read(work)
-        return out
+        params: dict[str, Any] = {"kinds": list(KINDS)}
+        parts = []
+        for kind, ids in sorted(by_kind.items()):
+            params[f"ids_{kind}"] = ids
+            for dirn in dirs:
+                arrow = f"-[e{typed}]->" if dirn == "out" else f"<-[e{typed}]-"
+                parts.append(
+                    f"UNWIND $ids_{kind} AS i MATCH (u:{kind} {{id: i}}){arrow}(v) "
+                    f"WITH i, e, v, {KIND_OF.format(v='v')} AS vk WHERE vk IS NOT NULL "
+                    "RETURN i AS u, type(e) AS rel, v.id AS v, vk, v.name AS name, "
+                    f"e.grade AS grade, '{dirn}' AS dirn"
+                )
+        if not parts:
+            return []
+        return [
+            Step(r["u"], r["rel"], r["v"], r["vk"], r["name"] or "", r["dirn"], r["grade"] or "")
+            for r in self.records(" UNION ALL ".join(parts), **params)
+        ]
 
     def neighbors(
         self,
