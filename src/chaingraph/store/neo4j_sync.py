@@ -44,6 +44,7 @@ from .neo4j_store import (
     INTERNAL_PROPS,
     KIND_OF,
     KINDS,
+    ORDER_PROP,
     RELS,
     Neo4jStore,
     edge_properties,
@@ -190,12 +191,14 @@ def node_merge(kind: str) -> str:
     """Cypher that merges a batch of node rows of one label; returns how many changed.
 
     A node's properties are replaced only when they differ, so an unchanged node costs a
-    lookup and no write.
+    lookup and no write. The attribute order alone (``attr_order``) does not count as a
+    change: a pulled and re-pushed dataset may list attributes in another order.
     """
     assert kind in KINDS
     return (
         f"UNWIND $rows AS r MERGE (n:{kind} {{id: r.id}}) "
-        "WITH n, r WHERE properties(n) <> r.props "
+        "WITH n, r WHERE size(keys(n)) <> size(keys(r.props)) OR any(k IN keys(r.props) "
+        f"WHERE k <> '{ORDER_PROP}' AND NOT coalesce(n[k] = r.props[k], false)) "
         "SET n = r.props RETURN count(n) AS changed"
     )
 
