@@ -24,8 +24,8 @@ def test_leader_components_by_hand() -> None:
     assert byd["investment_yi"] == 5.0  # project p, 5 亿元
     # two SUPPLIES hops either way in x -> a -> byd <- b: byd {a, b, x}, a {x, byd, b}, b {byd, a}
     assert (byd["reach"], a["reach"], b["reach"]) == (3, 3, 2)
-    # only a lies on a shortest path (x -> a -> byd)
-    assert (byd["betweenness"], a["betweenness"], b["betweenness"]) == (0.0, 1.0, 0.0)
+    # betweenness counts local supply only: x is external, so no local path runs through a
+    assert (byd["betweenness"], a["betweenness"], b["betweenness"]) == (0.0, 0.0, 0.0)
     assert board.betweenness == "exact"
 
 
@@ -37,6 +37,13 @@ def test_leader_score_by_hand() -> None:
     # b: reach 2/3 of the max, PageRank below byd's, nothing else
     pr = rows["b"]["pagerank"] / rows["byd"]["pagerank"]
     assert rows["b"]["score"] == pytest.approx(100 * (0.15 * 2 / 3 + 0.15 * pr), abs=0.01)
+
+
+def test_betweenness_counts_local_brokers() -> None:
+    G = battery()
+    G.nodes["x"]["local"] = True  # now x -> a -> byd is a local path through a
+    rows = {r["firm"]: r for r in rank_leaders(G, "c").rows}
+    assert (rows["a"]["betweenness"], rows["byd"]["betweenness"]) == (1.0, 0.0)
 
 
 def test_the_anchor_wins_without_being_designated() -> None:
@@ -103,4 +110,4 @@ def test_large_chain_network_reports_sampling(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(leaders_module.kernels, "BETWEENNESS_EXACT_LIMIT", 2)
     monkeypatch.setattr(leaders_module.kernels, "BETWEENNESS_SAMPLES", 2)
     board = rank_leaders(battery(), "c")
-    assert board.betweenness == "sampled: 2 of 5 sources"
+    assert board.betweenness == "sampled: 2 of 3 sources"  # the local firms a, b, byd

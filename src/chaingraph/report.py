@@ -69,9 +69,16 @@ class ChainReport:
 
 
 def build_chain_report(
-    G: ChainGraph, chain_id: str, infer: bool = False, impact_top: int = IMPACT_TOP
+    G: ChainGraph,
+    chain_id: str,
+    infer: bool = False,
+    impact_top: int = IMPACT_TOP,
+    index: C.GraphIndex | None = None,
 ) -> ChainReport:
     """Gather every measure for one chain (G already carries inferred links if ``infer``).
+
+    ``index``: a shared :class:`~chaingraph.analysis._context.GraphIndex` of G, so that
+    several chains reuse per-firm facts and one SUPPLIES network.
 
     Examples
     --------
@@ -84,7 +91,7 @@ def build_chain_report(
     >>> rep.coverage.text, [r["status"] for r in rep.targets]
     ('0 of 1 segments have a local firm (0 with two or more)', ['gap'])
     """
-    ctx = C.chain_context(G, chain_id)
+    ctx = C.chain_context(G, chain_id, index)
     board = leaders_of(ctx)
     impacts = []
     for row in board.rows[:impact_top]:
@@ -923,8 +930,9 @@ def write_report(
     writer = find_view_writer() if views else None
     reps = []
     written: list[Path] = []
+    index = C.GraphIndex(H, shared=True)
     for cid in chain_ids:
-        rep = build_chain_report(H, cid, infer=infer)
+        rep = build_chain_report(H, cid, infer=infer, index=index)
         if writer is not None:
             for p in writer(G, cid, out):
                 rel = Path(p).resolve().relative_to(out.resolve()).as_posix()

@@ -12,6 +12,7 @@ import networkx as nx
 from ..errors import UnknownEntity
 from ..model import TIER_ORDER, ChainGraph, Grade, Kind, Rel, node_grade
 from ..query import find
+from . import kernels
 
 Row = dict[str, Any]
 
@@ -30,14 +31,29 @@ def name_of(G: ChainGraph, node_id: str) -> str:
     return str(G.nodes[node_id].get("name") or node_id)
 
 
+# The helpers below read the adjacency dicts of the MultiDiGraph directly (``_succ`` /
+# ``_pred``: node -> neighbour -> edge key -> attrs). networkx's edge views build a view
+# object per call, which costs seconds on 10^5 firms; the dicts are the same data.
+
+
+def succ(G: ChainGraph) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
+    """The successor dicts of G: node -> neighbour -> key -> edge attrs."""
+    return G._succ  # type: ignore[attr-defined,no-any-return]
+
+
+def pred(G: ChainGraph) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
+    """The predecessor dicts of G: node -> neighbour -> key -> edge attrs."""
+    return G._pred  # type: ignore[attr-defined,no-any-return]
+
+
 def out_ids(G: ChainGraph, node_id: str, rel: str) -> list[str]:
     """Sorted targets of ``rel`` edges leaving node_id."""
-    return sorted(v for _, v, k in G.out_edges(node_id, keys=True) if k == rel)
+    return sorted(v for v, keys in succ(G)[node_id].items() if rel in keys)
 
 
 def in_ids(G: ChainGraph, node_id: str, rel: str) -> list[str]:
     """Sorted sources of ``rel`` edges entering node_id."""
-    return sorted(u for u, _, k in G.in_edges(node_id, keys=True) if k == rel)
+    return sorted(u for u, keys in pred(G)[node_id].items() if rel in keys)
 
 
 def kind_of(G: ChainGraph, node_id: str) -> str:
@@ -52,8 +68,9 @@ def is_local(G: ChainGraph, node_id: str) -> bool:
 def invested_cny(G: ChainGraph, firm: str) -> float:
     """Sum over the firm's INVESTS_IN edges of the edge's amount_cny, else the project's."""
     total = 0.0
-    for _, p, key, data in G.out_edges(firm, keys=True, data=True):
-        if key != Rel.INVESTS_IN:
+    for p, keys in succ(G)[firm].items():
+        data = keys.get(Rel.INVESTS_IN)
+        if data is None:
             continue
         amount = data.get("amount_cny")
         if not isinstance(amount, int | float):
@@ -163,6 +180,62 @@ def chains_of(G: ChainGraph) -> list[str]:
     return sorted(n for n in G.nodes if G.nodes[n].get("kind") == Kind.CHAIN)
 
 
+CONTEXT_RELS = frozenset(
+    str(r) for r in (Rel.SUPPLIES, Rel.ATTRACTED, Rel.INVESTS_IN, Rel.LEADS, Rel.AFFILIATED_WITH)
+)
+
+
+class GraphIndex:
+    """Per-node facts the measures look up again and again, computed once and memoised.
+
+    One index may serve every chain of a graph (the report does this); then the SUPPLIES
+    network of all firms is also built once and each chain takes its induced subgraph. The
+    graph must not change while an index is in use.
+    """
+
+    def __init__(self, G: ChainGraph, shared: bool = False) -> None:
+        self.G = G
+        self.shared = shared
+        self._weights: dict[str, float] = {}
+        self._segments: dict[str, list[str]] = {}
+        self._context: dict[str, set[str]] = {}
+        self._supply: kernels.Network | None = None
+
+    def weight(self, firm: str) -> float:
+        """:func:`firm_weight`, memoised."""
+        w = self._weights.get(firm)
+        if w is None:
+            w = self._weights[firm] = firm_weight(self.G, firm)
+        return w
+
+    def segments_of(self, node: str) -> list[str]:
+        """Sorted segments the node is IN_SEGMENT, memoised."""
+        segs = self._segments.get(node)
+        if segs is None:
+            segs = self._segments[node] = out_ids(self.G, node, Rel.IN_SEGMENT)
+        return segs
+
+    def context_neighbours(self, node: str) -> set[str]:
+        """Nodes one SUPPLIES / ATTRACTED / INVESTS_IN / LEADS / AFFILIATED_WITH hop away."""
+        found = self._context.get(node)
+        if found is None:
+            found = set()
+            for adj in (succ(self.G)[node], pred(self.G)[node]):
+                found.update(v for v, keys in adj.items() if not CONTEXT_RELS.isdisjoint(keys))
+            self._context[node] = found
+        return found
+
+    def supply_network(self, firms: list[str]) -> kernels.Network:
+        """The SUPPLIES network among ``firms`` (sorted ids)."""
+        rels = (str(Rel.SUPPLIES),)
+        if not self.shared:
+            return kernels.network(self.G, rels, firms)
+        if self._supply is None:
+            every = [n for n, a in self.G.nodes(data=True) if a.get("kind") == Kind.FIRM]
+            self._supply = kernels.network(self.G, rels, every)
+        return self._supply.induced(firms)
+
+
 @dataclass
 class ChainContext:
     """A chain's segments in tier order, with presence, and the FEEDS links among them."""
@@ -172,6 +245,11 @@ class ChainContext:
     name: str
     segments: dict[str, Segment]  # the chain's own segments, extension ones included
     order: list[str]  # segment ids upstream -> downstream
+    index: GraphIndex
+
+    def weight(self, firm: str) -> float:
+        """:func:`firm_weight`, memoised."""
+        return self.index.weight(firm)
 
     @property
     def core(self) -> list[str]:
@@ -200,6 +278,27 @@ class ChainContext:
         del dist[seg]
         return dist
 
+    def network_firms(self) -> list[str]:
+        """The firms of the chain's subgraph (``query.chain_node_ids``), sorted.
+
+        The chain's segments and their FEEDS neighbours; the firms in them and the firms of
+        projects in them; firms one SUPPLIES / ATTRACTED / AFFILIATED_WITH hop from those
+        firms and projects; firms that LEAD the chain. Same set as the firms of
+        ``query.chain_node_ids``, read from the adjacency dicts.
+        """
+        G = self.G
+        S, P = succ(G), pred(G)
+        segs = set(self.segments)
+        for s in self.segments:
+            segs.update(v for v, keys in S[s].items() if Rel.FEEDS in keys)
+            segs.update(u for u, keys in P[s].items() if Rel.FEEDS in keys)
+        members = {u for s in segs for u, keys in P[s].items() if Rel.IN_SEGMENT in keys}
+        found = set(members)
+        for m in members:
+            found.update(self.index.context_neighbours(m))
+        found.update(u for u, keys in P[self.chain_id].items() if Rel.LEADS in keys)
+        return sorted(f for f in found if G.nodes[f].get("kind") == Kind.FIRM)
+
     def leaders_designated(self) -> set[str]:
         """Firms that LEAD the chain or a platform/zone that HOSTS it."""
         G = self.G
@@ -210,12 +309,22 @@ class ChainContext:
         return found
 
 
-def chain_context(G: ChainGraph, chain_id: str) -> ChainContext:
-    """Build the :class:`ChainContext` of one chain (raises UnknownEntity)."""
+def chain_context(G: ChainGraph, chain_id: str, index: GraphIndex | None = None) -> ChainContext:
+    """Build the :class:`ChainContext` of one chain (raises UnknownEntity).
+
+    ``index``: a :class:`GraphIndex` of G to share with other chains (default: a new one).
+    """
     check_chain(G, chain_id)
     seg_ids = [s for s in out_ids(G, chain_id, Rel.HAS_SEGMENT) if kind_of(G, s) == Kind.SEGMENT]
     segments = {s: segment_facts(G, s) for s in seg_ids}
-    return ChainContext(G, chain_id, name_of(G, chain_id), segments, _tier_order(G, seg_ids))
+    return ChainContext(
+        G,
+        chain_id,
+        name_of(G, chain_id),
+        segments,
+        _tier_order(G, seg_ids),
+        index if index is not None else GraphIndex(G),
+    )
 
 
 def _tier_order(G: ChainGraph, seg_ids: Iterable[str]) -> list[str]:
@@ -249,17 +358,19 @@ INFERRED = str(Grade.INFERRED)
 
 def supply_edges_in(G: ChainGraph, firm: str) -> list[tuple[str, str]]:
     """(supplier, grade) for each SUPPLIES edge into firm, sorted."""
-    return sorted(
-        (u, edge_grade(d))
-        for u, _, k, d in G.in_edges(firm, keys=True, data=True)
-        if k == Rel.SUPPLIES
-    )
+    found = []
+    for u, keys in pred(G)[firm].items():
+        data = keys.get(Rel.SUPPLIES)
+        if data is not None:
+            found.append((u, edge_grade(data)))
+    return sorted(found)
 
 
 def supply_edges_out(G: ChainGraph, firm: str) -> list[tuple[str, str]]:
     """(customer, grade) for each SUPPLIES edge out of firm, sorted."""
-    return sorted(
-        (v, edge_grade(d))
-        for _, v, k, d in G.out_edges(firm, keys=True, data=True)
-        if k == Rel.SUPPLIES
-    )
+    found = []
+    for v, keys in succ(G)[firm].items():
+        data = keys.get(Rel.SUPPLIES)
+        if data is not None:
+            found.append((v, edge_grade(data)))
+    return sorted(found)

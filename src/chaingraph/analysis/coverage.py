@@ -14,7 +14,6 @@ from ._context import (
     Row,
     amount_text,
     chain_context,
-    firm_weight,
     name_of,
 )
 
@@ -29,8 +28,8 @@ def _firm_row(G: ChainGraph, f: str, seg: Any = None) -> Row:
     return row
 
 
-def _by_size(G: ChainGraph, firms: list[str]) -> list[str]:
-    return sorted(firms, key=lambda f: (-round(firm_weight(G, f), 9), f))
+def _by_size(ctx: ChainContext, firms: list[str]) -> list[str]:
+    return sorted(firms, key=lambda f: (-round(ctx.weight(f), 9), f))
 
 
 def map_rows(ctx: ChainContext) -> list[Row]:
@@ -47,8 +46,8 @@ def map_rows(ctx: ChainContext) -> list[Row]:
                 "weight": seg.weight,
                 "extension": seg.extension,
                 "status": "extension" if seg.extension else seg.status,
-                "local_firms": [_firm_row(G, f, seg) for f in _by_size(G, seg.local)],
-                "external_firms": [_firm_row(G, f) for f in _by_size(G, seg.external)],
+                "local_firms": [_firm_row(G, f, seg) for f in _by_size(ctx, seg.local)],
+                "external_firms": [_firm_row(G, f) for f in _by_size(ctx, seg.external)],
                 "projects": [
                     {
                         "id": p,

@@ -11,11 +11,9 @@ from ._context import (
     ChainContext,
     Row,
     chain_context,
-    firm_weight,
     in_ids,
     kind_of,
     name_of,
-    out_ids,
     supply_edges_in,
 )
 
@@ -42,7 +40,7 @@ def dependents(ctx: ChainContext, seg: str) -> list[Row]:
             "name": name_of(G, f),
             "segment": t,
             "hops": hops,
-            "weight": round(firm_weight(G, f), 4),
+            "weight": round(ctx.weight(f), 4),
         }
         for f, (hops, t) in best.items()
     ]
@@ -153,7 +151,7 @@ def single_source_of(ctx: ChainContext) -> list[Row]:
         for supplier, grade in supply_edges_in(G, c):
             if kind_of(G, supplier) != Kind.FIRM:
                 continue
-            segs = list(out_ids(G, supplier, Rel.IN_SEGMENT))
+            segs = ctx.index.segments_of(supplier)
             in_chain = [s for s in segs if s in own] or segs or [""]
             for s in in_chain:
                 groups[s].append((supplier, grade))

@@ -34,20 +34,55 @@ class Sampling:
         return f"sampled: {self.k} of {self.n} sources" if self.sampled else "exact"
 
 
+@dataclass(frozen=True)
+class Network:
+    """A directed igraph of some relation kinds among some nodes, with the node ids."""
+
+    graph: ig.Graph
+    ids: list[str]
+
+    @property
+    def index(self) -> dict[str, int]:
+        return {n: i for i, n in enumerate(self.ids)}
+
+    def induced(self, nodes: Iterable[str]) -> Network:
+        """The subnetwork among ``nodes`` (those of this network), vertices in id order."""
+        pos = self.index
+        keep = sorted(pos[n] for n in set(nodes) if n in pos)
+        sub = self.graph.induced_subgraph(keep, implementation="create_from_scratch")
+        return Network(sub, [self.ids[i] for i in keep])
+
+
+def network(
+    G: ChainGraph, rels: Collection[str] = ("SUPPLIES",), nodes: Iterable[str] | None = None
+) -> Network:
+    """The network of ``rels`` edges among ``nodes`` (default all), as igraph, built once.
+
+    Vertices are in sorted id order, parallel edges count once, self-loops are dropped, so the
+    result does not depend on the order nodes and edges were added to G.
+    """
+    ids = sorted(G.nodes if nodes is None else set(nodes) & set(G.nodes))
+    index = {n: i for i, n in enumerate(ids)}
+    succ = G._succ  # type: ignore[attr-defined]
+    wanted = frozenset(rels)
+    edges: list[tuple[int, int]] = []
+    for u in ids:
+        iu = index[u]
+        for v, keys in succ[u].items():
+            if wanted.isdisjoint(keys):
+                continue
+            iv = index.get(v)
+            if iv is not None and iv != iu:
+                edges.append((iu, iv))
+    edges.sort()
+    return Network(ig.Graph(n=len(ids), edges=edges, directed=True), ids)
+
+
 def _to_igraph(
     G: ChainGraph, rels: Collection[str], nodes: Iterable[str] | None
 ) -> tuple[ig.Graph, list[str]]:
-    """A directed igraph of the given relation kinds among ``nodes`` (default: all nodes)."""
-    ids = sorted(G.nodes if nodes is None else set(nodes) & set(G.nodes))
-    index = {n: i for i, n in enumerate(ids)}
-    edges: set[tuple[int, int]] = set()
-    for u in ids:
-        iu = index[u]
-        for _, v, key in G.out_edges(u, keys=True):
-            if key in rels and v in index and v != u:
-                edges.add((iu, index[v]))
-    g = ig.Graph(n=len(ids), edges=sorted(edges), directed=True)
-    return g, ids
+    net = network(G, rels, nodes)
+    return net.graph, net.ids
 
 
 def pagerank(
@@ -55,6 +90,7 @@ def pagerank(
     rels: Collection[str] = ("SUPPLIES",),
     nodes: Iterable[str] | None = None,
     damping: float = 0.85,
+    net: Network | None = None,
 ) -> dict[str, float]:
     """PageRank of ``nodes`` on the directed network of ``rels`` edges among them.
 
@@ -69,6 +105,7 @@ def pagerank(
     rels : relation kinds whose edges form the network (default SUPPLIES)
     nodes : the vertex set (default every node of G)
     damping : float
+    net : a prebuilt :func:`network` (then ``rels`` and ``nodes`` are ignored)
 
     Examples
     --------
@@ -80,7 +117,7 @@ def pagerank(
     >>> max(pr, key=pr.get), round(sum(pr.values()), 6)
     ('hub', 1.0)
     """
-    g, ids = _to_igraph(G, rels, nodes)
+    g, ids = (net.graph, net.ids) if net is not None else _to_igraph(G, rels, nodes)
     if not ids:
         return {}
     values = g.pagerank(directed=True, damping=damping)
@@ -93,6 +130,7 @@ def betweenness(
     nodes: Iterable[str] | None = None,
     samples: int | None = None,
     seed: int = 0,
+    net: Network | None = None,
 ) -> tuple[dict[str, float], Sampling]:
     """Directed betweenness of ``nodes`` on the network of ``rels`` edges, exact or sampled.
 
@@ -110,6 +148,7 @@ def betweenness(
     nodes : the vertex set (default every node of G)
     samples : number of sampled sources; None chooses exact up to the limit
     seed : random seed for the sample (results are reproducible)
+    net : a prebuilt :func:`network` (then ``rels`` and ``nodes`` are ignored)
 
     Examples
     --------
@@ -121,7 +160,7 @@ def betweenness(
     >>> values, how.describe()
     ({'a': 0.0, 'b': 1.0, 'c': 0.0}, 'exact')
     """
-    g, ids = _to_igraph(G, rels, nodes)
+    g, ids = (net.graph, net.ids) if net is not None else _to_igraph(G, rels, nodes)
     n = len(ids)
     if n == 0:
         return {}, Sampling(False, 0, 0)
@@ -147,6 +186,7 @@ def neighborhood_sizes(
     nodes: Iterable[str] | None = None,
     order: int = 2,
     among: Collection[str] | None = None,
+    net: Network | None = None,
 ) -> dict[str, int]:
     """Number of other vertices within ``order`` hops (either direction) of each vertex.
 
@@ -162,7 +202,7 @@ def neighborhood_sizes(
     >>> neighborhood_sizes(G, order=1)
     {'a': 1, 'b': 2, 'c': 1}
     """
-    g, ids = _to_igraph(G, rels, nodes)
+    g, ids = (net.graph, net.ids) if net is not None else _to_igraph(G, rels, nodes)
     if not ids:
         return {}
     index = {n: i for i, n in enumerate(ids)}

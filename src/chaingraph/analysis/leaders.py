@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model import ChainGraph, Kind, Rel
-from ..query import chain_node_ids
 from . import kernels
 from ._context import (
     INFERRED,
@@ -39,7 +38,8 @@ COMPONENT_DOC: dict[str, str] = {
     "reach": "firms within two SUPPLIES hops of it, either direction, in the chain's network",
     "pagerank": "PageRank on the chain's SUPPLIES network (supplier -> customer, d = 0.85); "
     "0 for a firm with no SUPPLIES link (its PageRank would only be the uniform baseline)",
-    "betweenness": "directed betweenness on the chain's SUPPLIES network",
+    "betweenness": "directed betweenness on the SUPPLIES network among the chain's local firms "
+    "(how much local supply passes through it)",
 }
 
 
@@ -86,11 +86,12 @@ def leaders_of(ctx: ChainContext, limit: int | None = None) -> Leaders:
     G = ctx.G
     cands = candidates(ctx)
     designated = ctx.leaders_designated()
-    net = [n for n in chain_node_ids(G, ctx.chain_id) if kind_of(G, n) == Kind.FIRM]
-    rels = (str(Rel.SUPPLIES),)
-    pr = kernels.pagerank(G, rels, net)
-    btw, how = kernels.betweenness(G, rels, net)
-    reach = kernels.neighborhood_sizes(G, rels, net, order=2, among=cands)
+    firms = ctx.network_firms()
+    net = ctx.index.supply_network(firms)
+    local_net = net.induced(f for f in firms if is_local(G, f))
+    pr = kernels.pagerank(G, net=net)
+    btw, how = kernels.betweenness(G, net=local_net)
+    reach = kernels.neighborhood_sizes(G, order=2, among=cands, net=net)
     linked = {f for f in cands if _has_supply_edge(G, f)}
     inferred_edges = 0
     raw: dict[str, dict[str, float]] = {}
@@ -144,7 +145,7 @@ def leaders_of(ctx: ChainContext, limit: int | None = None) -> Leaders:
         chain=ctx.chain_id,
         rows=rows[:limit] if limit else rows,
         betweenness=how.describe(),
-        network_firms=len(net),
+        network_firms=len(firms),
         inferred_edges=inferred_edges,
     )
 
@@ -162,8 +163,9 @@ def rank_leaders(G: ChainGraph, chain_id: str, limit: int | None = None) -> Lead
     with weights :data:`LEADER_WEIGHTS` (designated 0.20, pull 0.25, investment 0.20, reach
     0.15, PageRank 0.15, betweenness 0.05). The chain's network is the SUPPLIES edges among
     the firms of the chain's subgraph (``query.chain_node_ids``), so the score is the same on
-    the whole graph and on the subgraph a store returns. Betweenness is sampled on large
-    networks (``Leaders.betweenness`` says so). Ties: by id. Rows carry every component.
+    the whole graph and on the subgraph a store returns; betweenness uses only its local
+    firms, and is sampled on large networks (``Leaders.betweenness`` says so). Ties: by id.
+    Rows carry every component.
 
     Examples
     --------
@@ -189,9 +191,6 @@ def leader_ids(ctx: ChainContext, board: Leaders | None = None) -> set[str]:
     if board is not None and board.rows:
         found.add(board.rows[0]["firm"])
     return found
-
-
-
 
 
 def leader_scores(G: ChainGraph) -> dict[str, float]:
