@@ -55,13 +55,16 @@ def test_every_relation_has_a_spec_and_every_kind_fields() -> None:
 
 
 def test_labels_appear_in_code_only_through_the_model() -> None:
-    """No module outside model.py spells a label or relationship type in a Cypher pattern."""
+    """No library module outside model.py spells a label or relationship type in a Cypher
+    pattern (the CLI's help texts may show example queries)."""
     rels = "|".join(r.value for r in Rel)
     labels = "|".join(k.value for k in Kind)
     pattern = re.compile(rf"\[[a-z_]*:({rels})\b|\([a-z_]*:({labels})\b")
     offenders = [
         str(p.relative_to(SRC))
         for p in SRC.rglob("*.py")
-        if p.name != "model.py" and pattern.search(p.read_text(encoding="utf-8"))
+        if p.name != "model.py"
+        and not p.name.startswith("_cli_")
+        and pattern.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
