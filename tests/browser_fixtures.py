@@ -9,12 +9,18 @@ reason when Chromium or Playwright is missing. Screenshots go to ``test-artifact
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from chaingraph.views import View
+
+#: ``open_view(view, name)`` -> the page showing it
+Open = Callable[["View", str], Any]
 
 CHROMIUM = Path(os.environ.get("CHAINGRAPH_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -133,3 +139,50 @@ def artifacts() -> Path:
     """The folder for screenshots (gitignored)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# --- chaingraph views ---------------------------------------------------------------
+
+
+def show(page: Any, view: View, path: Path, shot: Path) -> Any:
+    """Write a view, open it, wait for the first drawing and screenshot it."""
+    from chaingraph.views import write_html
+
+    write_html(view, path)
+    page.goto(path.as_uri())
+    wait_until(page, "window.__cg && window.__cg.firstDraw !== null", 20_000)
+    page.screenshot(path=str(shot))
+    return page
+
+
+@pytest.fixture
+def open_view(page: Any, tmp_path: Path, artifacts: Path) -> Open:
+    """``open_view(view, name)``: the page showing the view (screenshot view-NAME.png)."""
+
+    def go(view: View, name: str) -> Any:
+        return show(page, view, tmp_path / f"{name}.html", artifacts / f"view-{name}.png")
+
+    return go
+
+
+def drawn_count(page: Any) -> int:
+    """Nodes vis-network draws (visible ones), read from the network itself."""
+    return int(page.evaluate("window.__cg.network.body.nodeIndices.length"))
+
+
+def assert_clean(page: Any) -> None:
+    """No console error, no request beyond the file, no dialog, no payload flag."""
+    log = page.cg_log
+    assert log.errors == []
+    assert log.blocked == []  # no request of any kind beyond the file itself
+    assert log.dialogs == []
+    assert page.evaluate("window.__pwned") is None
+
+
+def click_node(page: Any, node_id: str) -> None:
+    """Click where the network draws a node."""
+    box = page.locator("#graph").bounding_box()
+    pos = page.evaluate(
+        "id => window.__cg.network.canvasToDOM(window.__cg.network.getPosition(id))", node_id
+    )
+    page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])

@@ -2,8 +2,10 @@
    as a canvas label; nothing from the data ever reaches innerHTML or an HTML title. */
 (function () {
   "use strict";
+  var t0 = performance.now();
   var data = JSON.parse(document.getElementById("cg-data").textContent);
-  var state = { ready: false, firstDraw: null, selected: null, focused: null, errors: [] };
+  var state = { ready: false, firstDraw: null, selected: null, focused: null,
+                timing: { start: t0, parsed: performance.now() } };
   window.__cg = state;
   state.data = data;
 
@@ -36,29 +38,26 @@
   var byId = {};
   var visNodes = [];
   var large = data.large;
-  data.nodes.forEach(function (n) {
-    byId[n.id] = n;
-    n.search = n.names.map(norm);
-    var st = data.styles[n.style] || data.styles.Other;
-    var center = n.flag === "center";
-    n.look = {
+  var groups = {};
+  Object.keys(data.styles).forEach(function (k) {
+    var st = data.styles[k];
+    groups[k] = {
+      shape: st.shape,
       color: { background: st.bg, border: st.border,
                highlight: { background: st.bg, border: "#000000" },
                hover: { background: st.bg, border: "#000000" } },
-      font: { color: "#1f2933" }
+      borderWidth: st.dashes || k === "weak" ? 2.5 : 1.5,
+      shapeProperties: { borderDashes: st.dashes ? [5, 4] : false }
     };
-    visNodes.push({
-      id: n.id,
-      label: n.label,
-      x: n.x,
-      y: n.y,
-      size: n.size,
-      shape: st.shape,
-      color: n.look.color,
-      borderWidth: center ? 4 : (st.dashes || n.style === "weak" ? 2.5 : 1.5),
-      shapeProperties: { borderDashes: st.dashes ? [5, 4] : false },
-      font: { color: "#1f2933" }
-    });
+  });
+  data.nodes.forEach(function (n) {
+    byId[n.id] = n;
+    n.search = [n.id, n.name].concat(n.alt).map(norm);
+    if (!groups[n.style]) n.style = "Other";
+    n.look = { color: groups[n.style].color };
+    var vn = { id: n.id, label: n.label, x: n.x, y: n.y, size: n.size, group: n.style };
+    if (n.flag === "center") vn.borderWidth = 4;
+    visNodes.push(vn);
   });
   var visEdges = [];
   data.edges.forEach(function (e, i) {
@@ -80,12 +79,14 @@
   });
   var nodes = new vis.DataSet(visNodes);
   var edges = new vis.DataSet(visEdges);
+  state.timing.datasets = performance.now();
 
   var options = {
+    groups: groups,
     physics: false,
     layout: { improvedLayout: false },
     nodes: {
-      font: { face: FONT, size: 14, strokeWidth: 3, strokeColor: "#ffffff" },
+      font: { face: FONT, size: 14, color: "#1f2933", strokeWidth: 3, strokeColor: "#ffffff" },
       scaling: { label: { drawThreshold: large ? 6 : 3 } }
     },
     edges: {
@@ -110,6 +111,7 @@
   var container = document.getElementById("graph");
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
   state.network = network;
+  state.timing.network = performance.now();
   state.nodes = nodes;
   state.edges = edges;
   network.once("afterDrawing", function () {
@@ -285,7 +287,7 @@
     kl.appendChild(gradeBadge(n.grade));
     panel.appendChild(kl);
     var table = el("table");
-    n.info.forEach(function (r) {
+    [["类型", (kindLabel[n.kind] || n.kind) + " (" + n.kind + ")"], ["编号", n.id]].concat(n.info).forEach(function (r) {
       var tr = el("tr");
       tr.appendChild(el("td", r[0]));
       tr.appendChild(el("td", r[1]));
@@ -307,6 +309,9 @@
       b.addEventListener("click", function () { select(other, true); });
       li.appendChild(b);
       li.appendChild(gradeBadge(e.grade));
+      if (e.info.length) {
+        li.appendChild(el("div", e.info.map(function (r) { return r[0] + ": " + r[1]; }).join("; "), "hint"));
+      }
       if (e.src.length) quotes(li, e.src.slice(0, 2));
       ul.appendChild(li);
     });
@@ -356,6 +361,8 @@
     tip.appendChild(el("b", parts.head));
     tip.appendChild(el("div", parts.line));
     if (parts.quote) tip.appendChild(el("div", "“" + parts.quote + "”", "q"));
+    tip.style.left = "0px";
+    tip.style.top = "0px";
     tip.style.display = "block";
     var stage = container.getBoundingClientRect();
     var x = Math.min(pointer.DOM.x + 14, stage.width - tip.offsetWidth - 4);

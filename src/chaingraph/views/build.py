@@ -21,6 +21,7 @@ from ..model import TIER_LABEL_ZH, ChainGraph, Grade, Kind, Rel, node_grade
 from .layout import Pos, force_layout, tiered_layout
 
 Record = dict[str, Any]
+_KINDS = frozenset(k.value for k in Kind)
 
 
 @dataclass(frozen=True)
@@ -344,15 +345,14 @@ def _text(key: str, value: Any) -> str:
     return str(value)
 
 
+_FIELD_ORDER = {k: i for i, k in enumerate(FIELD_ZH)}
 _QUALIFIER_ZH = {"exact": "", "over": "超", "about": "约", "at_least": "至少", "up_to": "至多"}
 
 
 def _rows(attrs: dict[str, Any], skip: frozenset[str] = _HIDDEN) -> list[list[str]]:
     """Side-panel rows ``[label, value]`` for the attributes of a node or edge."""
     rows = []
-    for key in sorted(
-        attrs, key=lambda k: (k not in FIELD_ZH, list(FIELD_ZH).index(k) if k in FIELD_ZH else 0, k)
-    ):
+    for key in sorted(attrs, key=lambda k: (_FIELD_ORDER.get(k, len(_FIELD_ORDER)), k)):
         value = attrs[key]
         if key in skip or value is None or value == "" or value == []:
             continue
@@ -394,10 +394,9 @@ def _sources(G: ChainGraph, attrs: dict[str, Any]) -> list[list[str]]:
     return out
 
 
-def _search_names(node_id: str, attrs: dict[str, Any]) -> list[str]:
-    names = [node_id, str(attrs.get("name") or "")]
-    if attrs.get("name_en"):
-        names.append(str(attrs["name_en"]))
+def _alt_names(attrs: dict[str, Any]) -> list[str]:
+    """Names beside id and name that search matches: name_en and aliases."""
+    names = [str(attrs["name_en"])] if attrs.get("name_en") else []
     names.extend(str(a) for a in attrs.get("aliases") or ())
     return [n for n in names if n]
 
@@ -411,7 +410,7 @@ def _node_style(attrs: dict[str, Any], flag: str | None) -> str:
         return "external"
     if kind == Kind.SEGMENT and flag in ("gap", "weak", "ext", "agg"):
         return flag
-    return kind if kind in {k.value for k in Kind} else "Other"
+    return kind if kind in _KINDS else "Other"
 
 
 def styles() -> dict[str, Record]:
@@ -431,9 +430,6 @@ def styles() -> dict[str, Record]:
 
 
 _FLAG_SUFFIX = {"gap": "【缺口】", "weak": "【薄弱】", "ext": "【延链】"}
-
-
-_KINDS = frozenset(k.value for k in Kind)
 
 
 def node_size(kind: str, score: float | None) -> float:
@@ -460,13 +456,11 @@ def _node_record(
 ) -> Record:
     attrs = G.nodes[n]
     kind = str(attrs.get("kind", ""))
-    style = KIND_STYLE.get(Kind(kind)) if kind in _KINDS else None
     score = scores.get(n)
     size = node_size(kind, score)
     name = str(attrs.get("name") or n)
     label = name + ("\n" + _FLAG_SUFFIX[flag] if flag in _FLAG_SUFFIX else "")
-    info = [["类型", f"{style.label_zh if style else kind} ({kind})"], ["编号", n]]
-    info += _rows({k: v for k, v in attrs.items() if k != "id"})
+    info = _rows(attrs)  # the page adds kind and id rows itself
     if score is not None:
         info.append(["链主得分", f"{score:.3f}"])
     x, y = pos.get(n, (0.0, 0.0))
@@ -482,23 +476,26 @@ def _node_record(
         "y": round(y, 1),
         "size": round(size, 1),
         "chains": sorted(chain_index[c] for c in chains_of.get(n, ()) if c in chain_index),
-        "names": _search_names(n, attrs),
+        "alt": _alt_names(attrs),
         "info": info,
         "src": _sources(G, attrs),
     }
 
 
+#: edge attributes shown elsewhere than in the edge's rows (the label carries the product)
+_EDGE_SHOWN = frozenset({"rel", "grade", "sources", "product", "count"})
+
+
 def _edge_record(G: ChainGraph, u: str, v: str, key: str, data: dict[str, Any]) -> Record:
     rel = str(data.get("rel") or key)
-    fields = {k: val for k, val in data.items() if k not in ("rel", "grade", "sources")}
+    fields = {k: val for k, val in data.items() if k not in _EDGE_SHOWN}
     label = REL_ZH.get(rel, rel)
     if data.get("product"):
         label += f": {data['product']}"
     if isinstance(data.get("count"), int) and data["count"] > 1:
         label += f" ×{data['count']}"
     grade = node_grade(data)
-    info = [["关系", f"{REL_ZH.get(rel, rel)} ({rel})"], ["可信度", _text("grade", grade)]]
-    info += _rows(fields, skip=frozenset())
+    info = _rows(fields, skip=frozenset()) if fields else []
     return {
         "from": u,
         "to": v,

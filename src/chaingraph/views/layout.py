@@ -14,6 +14,7 @@ Coordinates are in vis-network canvas units (about one unit per pixel at zoom 1)
 from __future__ import annotations
 
 import math
+import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
@@ -240,13 +241,19 @@ def force_layout(G: ChainGraph, seed: int = 7) -> Pos:
     index = {v: i for i, v in enumerate(nodes)}
     edges = {(min(index[u], index[v]), max(index[u], index[v])) for u, v in G.edges() if u != v}
     g = ig.Graph(n=n, edges=sorted(edges))
-    rng_state = _seeded_start(n, seed)
-    if n > 1000:
-        layout = g.layout_fruchterman_reingold(seed=rng_state, grid=True, niter=200)
-    elif n > 400:
-        layout = g.layout_fruchterman_reingold(seed=rng_state, grid=False, niter=500)
-    else:  # small: Kamada-Kawai spreads clusters evenly, leaving room for labels
-        layout = g.layout_kamada_kawai(seed=rng_state, maxiter=50 * n)
+    # igraph draws its random start from the Python RNG it is given: seed a private one
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        if n > 5000:
+            layout = g.layout_fruchterman_reingold(grid=True, niter=100)
+        elif n > 1000:
+            layout = g.layout_fruchterman_reingold(grid=True, niter=200)
+        elif n > 400:
+            layout = g.layout_fruchterman_reingold(grid=False, niter=500)
+        else:  # small: Kamada-Kawai spreads clusters evenly, leaving room for labels
+            layout = g.layout_kamada_kawai(maxiter=50 * n)
+    finally:
+        ig.set_random_number_generator(random)
     coords = list(layout.coords)
     xs = [c[0] for c in coords]
     ys = [c[1] for c in coords]
@@ -259,13 +266,3 @@ def force_layout(G: ChainGraph, seed: int = 7) -> Pos:
         v: (round((coords[i][0] - cx) * scale, 1), round((coords[i][1] - cy) * scale, 1))
         for i, v in enumerate(nodes)
     }
-
-
-def _seeded_start(n: int, seed: int) -> list[list[float]]:
-    """A deterministic random start for the layout (igraph's own RNG is global)."""
-    import random
-
-    rnd = random.Random(seed)
-    return [
-        [rnd.uniform(-1, 1) * math.sqrt(n), rnd.uniform(-1, 1) * math.sqrt(n)] for _ in range(n)
-    ]

@@ -1,0 +1,189 @@
+"""Benchmark the HTML views: build time, file size and time to first draw in headless Chromium.
+
+Usage::
+
+    python scripts/bench_views.py                       # 100, 1k, 5k and 20k nodes
+    python scripts/bench_views.py --sizes 1000 5000 --repeat 5
+    python scripts/bench_views.py --markdown            # the table for the README
+
+For each size a synthetic zone is generated (tiered chains of 12-16 segments, firms in one
+segment each, supply links along FEEDS, a project per 25 firms). Measured:
+
+- ``build``: Python time for the view data and layout (``graph_view``) plus writing the file;
+- ``MB``: the size of the HTML file (vis-network inlined: about 0.47 MB of it);
+- ``first draw``: from navigation start to vis-network's first ``afterDrawing`` event, in a
+  fresh page of Debian's headless Chromium with every network request blocked (median of
+  ``--repeat`` loads);
+
+both for the full graph (``aggregate_over`` set above the size) and, where the size is over
+:data:`chaingraph.views.AGGREGATE_OVER`, for the default view with firms folded into their
+segments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from chaingraph.model import ChainGraph
+from chaingraph.views import AGGREGATE_OVER, graph_view, write_html
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+TIERS = ("upstream", "midstream", "downstream")
+
+
+def synthetic(n_nodes: int, seed: int = 0) -> ChainGraph:
+    """A zone of about ``n_nodes`` nodes: one chain per 2500 nodes (at least 1)."""
+    rng = random.Random(seed)
+    G: ChainGraph = nx.MultiDiGraph()
+    n_chains = max(1, n_nodes // 2500)
+    G.add_node("zone", kind="Zone", name="合成开发区", grade="template")
+    segs: list[str] = []
+    for c in range(n_chains):
+        cid = f"chain{c}"
+        G.add_node(cid, kind="Chain", name=f"合成产业链{c}", grade="template")
+        G.add_node(f"plat{c}", kind="Platform", name=f"产业平台{c}", grade="template")
+        G.add_edge(f"plat{c}", cid, key="HOSTS", rel="HOSTS", grade="template")
+        G.add_edge(f"plat{c}", "zone", key="LOCATED_IN", rel="LOCATED_IN", grade="template")
+        own = []
+        for s in range(rng.randint(12, 16)):
+            sid = f"c{c}s{s}"
+            tier = TIERS[min(2, s * 3 // 14)]
+            G.add_node(sid, kind="Segment", name=f"环节{c}-{s}", tier=tier, grade="template")
+            G.add_edge(cid, sid, key="HAS_SEGMENT", rel="HAS_SEGMENT", grade="template")
+            own.append(sid)
+        for i, sid in enumerate(own[1:], start=1):
+            for up in rng.sample(own[:i], k=min(i, rng.randint(1, 2))):
+                G.add_edge(up, sid, key="FEEDS", rel="FEEDS", grade="template")
+        segs.extend(own)
+    n_firms = max(0, int((n_nodes - len(G)) / 1.04))
+    firms_in: dict[str, list[str]] = {s: [] for s in segs}
+    for f in range(n_firms):
+        fid = f"f{f}"
+        seg = rng.choice(segs)
+        local = rng.random() < 0.4
+        G.add_node(fid, kind="Firm", name=f"合成企业{f}有限公司", local=local, grade="template")
+        G.add_edge(fid, seg, key="IN_SEGMENT", rel="IN_SEGMENT", grade="template")
+        firms_in[seg].append(fid)
+    for seg in segs:
+        ups = [u for u, _, k in G.in_edges(seg, keys=True) if k == "FEEDS"]
+        for customer in firms_in[seg]:
+            for _ in range(rng.randint(0, 3)):
+                up = rng.choice(ups) if ups else None
+                if up and firms_in[up]:
+                    supplier = rng.choice(firms_in[up])
+                    G.add_edge(supplier, customer, key="SUPPLIES", rel="SUPPLIES", grade="template")
+    p = 0
+    while len(G) < n_nodes:
+        pid = f"p{p}"
+        seg = rng.choice(segs)
+        G.add_node(pid, kind="Project", name=f"合成项目{p}", grade="template")
+        G.add_edge(pid, seg, key="IN_SEGMENT", rel="IN_SEGMENT", grade="template")
+        if firms_in[seg]:
+            G.add_edge(
+                rng.choice(firms_in[seg]), pid, key="INVESTS_IN", rel="INVESTS_IN", grade="template"
+            )
+        p += 1
+    return G
+
+
+def first_draw_ms(browser: Any, path: Path, repeat: int) -> float:
+    """Median ms from navigation start to the first afterDrawing, over fresh pages."""
+    times = []
+    for _ in range(repeat):
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        page.route(
+            "**/*",
+            lambda r: r.continue_() if r.request.url.startswith("file://") else r.abort(),
+        )
+        page.goto(path.as_uri())
+        deadline = time.monotonic() + 120
+        value = None
+        while time.monotonic() < deadline:
+            value = page.evaluate("window.__cg && window.__cg.firstDraw")
+            if value:
+                break
+            page.wait_for_timeout(20)
+        context.close()
+        if not value:
+            raise RuntimeError(f"{path.name}: nothing drawn within 120 s")
+        times.append(float(value))
+    return statistics.median(times)
+
+
+def run(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
+    from playwright.sync_api import sync_playwright
+
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for n in sizes:
+            G = synthetic(n)
+            cases = [("full", 10**9)]
+            if n > AGGREGATE_OVER:
+                cases.append(("folded", AGGREGATE_OVER))
+            for label, limit in cases:
+                t0 = time.perf_counter()
+                view = graph_view(G, title=f"bench {n}", aggregate_over=limit)
+                path = write_html(view, Path(tmp) / f"bench-{n}-{label}.html")
+                build = time.perf_counter() - t0
+                draw = first_draw_ms(browser, path, repeat)
+                rows.append(
+                    {
+                        "graph nodes": len(G),
+                        "view": label,
+                        "drawn nodes": len(view.nodes),
+                        "drawn edges": len(view.edges),
+                        "build s": round(build, 2),
+                        "file MB": round(path.stat().st_size / 1e6, 2),
+                        "first draw s": round(draw / 1000, 2),
+                    }
+                )
+                print(rows[-1], file=sys.stderr)
+        browser.close()
+    return rows
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    cols = list(rows[0])
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000, 20000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"needs Chromium at {CHROMIUM}")
+    rows = run(args.sizes, args.repeat)
+    if args.markdown:
+        print(markdown(rows))
+    else:
+        for r in rows:
+            print(r)
+
+
+if __name__ == "__main__":
+    main()

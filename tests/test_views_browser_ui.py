@@ -1,0 +1,106 @@
+"""The controls of the exported pages in headless Chromium: search, click, filters, PNG, zoom.
+
+Every network request is blocked; screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from browser_fixtures import Open, assert_clean, click_node, drawn_count, wait_until
+from chaingraph.views import chain_view, graph_view
+from test_views import QUOTE, drawable, sample_graph
+from test_views_browser import shengzhou
+
+pytestmark = pytest.mark.browser
+
+
+def test_search_finds_byd_and_focuses_it(open_view: Open) -> None:
+    view = graph_view(shengzhou())
+    page = open_view(view, "shengzhou-all")
+    assert_clean(page)
+    assert drawn_count(page) == len(drawable(shengzhou()))
+    page.fill("#search", "比亚迪")
+    first = page.locator("#results button").first
+    assert first.inner_text().startswith("比亚迪")
+    page.press("#search", "Enter")
+    wait_until(page, "window.__cg.selected === 'byd'")
+    # the view comes to rest centred on the node
+    wait_until(
+        page,
+        "(() => { const n = window.__cg.network, p = n.getPosition('byd'),"
+        " v = n.getViewPosition(); return Math.hypot(p.x - v.x, p.y - v.y) < 2; })()",
+        5_000,
+    )
+    assert page.evaluate("window.__cg.network.getSelectedNodes()") == ["byd"]
+    assert page.is_visible("#panel")
+
+
+def test_search_by_alias(open_view: Open) -> None:
+    page = open_view(chain_view(sample_graph(), "ne"), "alias")
+    page.fill("#search", "ｂｙｄ")  # full-width, other case
+    assert page.locator("#results button").first.get_attribute("data-id") == "byd"
+
+
+def test_click_opens_side_panel_with_source_quote(open_view: Open, artifacts: Path) -> None:
+    page = open_view(chain_view(shengzhou(), "new-energy-equipment"), "click")
+    assert not page.is_visible("#panel")
+    click_node(page, "byd")
+    page.wait_for_selector("#panel.open")
+    text = page.inner_text("#panel")
+    assert QUOTE in text
+    assert "比亚迪" in page.inner_text("#panel h3")
+    # the neighbourhood stays, the rest is dimmed
+    colors = page.evaluate(
+        "['ne-cell', 'ne-separator'].map(id => (window.__cg.nodes.get(id).color || {}).background)"
+    )
+    assert colors[0] != "#eceff1" and colors[1] == "#eceff1"
+    page.screenshot(path=str(artifacts / "view-click-panel.png"))
+
+
+def test_filter_hides_a_kind(open_view: Open) -> None:
+    view = chain_view(shengzhou(), "new-energy-equipment")
+    page = open_view(view, "filter")
+    firms = sum(1 for n in view.nodes if n["kind"] == "Firm")
+    assert firms > 0
+    page.locator('#legend input[data-kind="Firm"]').uncheck()
+    assert drawn_count(page) == len(view.nodes) - firms
+    hidden = page.evaluate(
+        "window.__cg.nodes.get({filter: n => n.hidden}).map(n => window.__cg.data.nodes"
+        ".find(d => d.id === n.id).kind)"
+    )
+    assert set(hidden) == {"Firm"}
+    page.locator('#legend input[data-kind="Firm"]').check()
+    assert drawn_count(page) == len(view.nodes)
+
+
+def test_grade_and_chain_filters(open_view: Open) -> None:
+    view = graph_view(shengzhou())
+    page = open_view(view, "chain-filter")
+    page.select_option("#chain-filter", label="丝素蛋白产业链")
+    shown = drawn_count(page)
+    assert 0 < shown < len(view.nodes)
+    assert page.evaluate("window.__cg.network.body.nodes['byd'].options.hidden") is True
+    page.select_option("#chain-filter", value="-1")
+    page.locator('#grades input[data-grade="template"]').uncheck()
+    assert drawn_count(page) == sum(1 for n in view.nodes if n["grade"] != "template")
+
+
+def test_png_button_downloads_an_image(open_view: Open) -> None:
+    page = open_view(chain_view(sample_graph(), "ne"), "png")
+    with page.expect_download() as info:
+        page.click("#png")
+    path = info.value.path()
+    assert Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert info.value.suggested_filename == "chaingraph-chain.png"
+
+
+def test_fit_and_zoom_buttons(open_view: Open) -> None:
+    page = open_view(graph_view(shengzhou()), "zoom")
+    before = page.evaluate("window.__cg.network.getScale()")
+    page.click("#zoom-in")
+    wait_until(page, f"window.__cg.network.getScale() > {before} * 1.3")
+    page.click("#fit")
+    assert abs(page.evaluate("window.__cg.network.getScale()") - before) < before * 0.05
