@@ -364,7 +364,7 @@ class Neo4jStore:
             # verify_connectivity does not check the database: run a query on it
             with self.session() as session:
                 session.run("RETURN 1 AS ok").consume()
-        except BaseException as exc:
+        except Exception as exc:
             self.driver.close()
             raise translate(exc, self._where) from exc
 
