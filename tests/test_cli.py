@@ -34,15 +34,31 @@ def test_help_lists_every_command_and_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "HEAVY []" in out.stdout
-    for name in ("validate", "stats", "find", "show", "neighbors", "upstream", "downstream",
-                 "path", "db", "report", "view", "import", "gaps", "leaders"):
+    for name in (
+        "validate",
+        "stats",
+        "find",
+        "show",
+        "neighbors",
+        "upstream",
+        "downstream",
+        "path",
+        "db",
+        "report",
+        "view",
+        "import",
+        "gaps",
+        "leaders",
+    ):
         assert f"  {name} " in out.stdout
 
 
 def test_python_dash_m_runs() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "chaingraph", "find", "海威", "--format", "json"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert {r["id"] for r in json.loads(out.stdout)} >= {"haiwei"}
 
@@ -139,9 +155,7 @@ def test_neighbors_depth_and_rel_filter(run: Run) -> None:
     assert {"ne-platform", "haiwei-phase2", "byd-battery-base"} <= {r["id"] for r in rows}
     rows2 = json.loads(ok(run("neighbors", "byd", "--depth", "2", "--format", "json")).stdout)
     assert {r["hops"] for r in rows2} == {1, 2} and len(rows2) > len(rows)
-    only = json.loads(
-        ok(run("neighbors", "byd", "--rel", "ATTRACTED", "--format", "json")).stdout
-    )
+    only = json.loads(ok(run("neighbors", "byd", "--rel", "ATTRACTED", "--format", "json")).stdout)
     assert [(r["id"], r["rel"], r["direction"]) for r in only] == [
         ("haiwei-phase2", "ATTRACTED", "out")
     ]
@@ -151,8 +165,11 @@ def test_upstream_of_a_battery_maker_reaches_materials(run: Run) -> None:
     rows = json.loads(ok(run("upstream", "比亚迪", "--format", "json")).stdout)
     by_id = {r["id"]: r for r in rows}
     assert by_id["ne-cell"]["hops"] == 0
-    assert all(r["hops"] >= 1 for r in rows if r["kind"] == "Segment" and r["id"] != "ne-cell"
-               and r["rel"] == "FEEDS")
+    assert all(
+        r["hops"] >= 1
+        for r in rows
+        if r["kind"] == "Segment" and r["id"] != "ne-cell" and r["rel"] == "FEEDS"
+    )
     assert any(r["kind"] == "Segment" and r["hops"] >= 2 for r in rows)
 
 
