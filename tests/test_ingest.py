@@ -354,6 +354,24 @@ def test_bad_rows_are_listed_and_good_rows_still_import(tmp_path: Path, ds: Path
     assert names == {"丁", "癸"}
 
 
+def test_totals_rows_and_rows_of_ignored_cells_are_skipped(tmp_path: Path, ds: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "t.xlsx",
+        {
+            "S": [
+                ["序号", *HEADER],
+                ["1", *row(name="丙", place="上海")],
+                ["2"],
+                ["", *row(name="合 计", output="3000")],
+            ]
+        },
+    )
+    result = import_file(path, ds, strict=True)
+    assert result.written and result.bad_rows == []
+    assert [(i.row, i.status) for i in result.issues] == [(4, "skipped")]
+    assert [r["name"] for r in csv_rows(ds / FIRMS_FILE)] == ["丙"]
+
+
 def test_strict_imports_nothing_if_any_row_is_bad(tmp_path: Path, ds: Path) -> None:
     path = sheet(
         tmp_path, [row(name="丙", place="上海"), row(name="丁", place="上海", output="约5万")]

@@ -24,7 +24,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 
 from ..model import ChainGraph, Kind
@@ -95,7 +96,7 @@ def exact_key(name: str) -> str:
     return name.strip()
 
 
-def new_firm_id(credit_code: str | None, name: str, taken: Iterable[str] = ()) -> str:
+def new_firm_id(credit_code: str | None, name: str, taken: Container[str] = ()) -> str:
     """A stable id for a new firm.
 
     ``firm-<credit code, lower case>`` when the code is known, else ``firm-`` and the first 8
@@ -112,10 +113,9 @@ def new_firm_id(credit_code: str | None, name: str, taken: Iterable[str] = ()) -
     if credit_code:
         return f"firm-{credit_code.lower()}"
     digest = hashlib.sha1(normalize_firm_name(name).encode("utf-8")).hexdigest()
-    used = set(taken)
     for size in range(8, len(digest) + 1, 4):
         candidate = f"firm-{digest[:size]}"
-        if candidate not in used:
+        if candidate not in taken:
             return candidate
     raise ValueError(f"no free id for firm '{name}'")  # pragma: no cover - 2**-160
 
@@ -200,3 +200,48 @@ class FirmIndex:
         if ids:
             return Match("normalized", sorted(ids))
         return Match("none")
+
+
+class NearNames:
+    """The closest names to a text that matched none, fast on long firm lists.
+
+    Names are compared by the character pairs (bigrams) of their normalised form, scored by
+    the Dice coefficient ``2·shared / (pairs of a + pairs of b)``; pairs found in more than
+    ``common`` names (科技, 电器 ...) are skipped for finding candidates as they tell little,
+    and only the 50 names sharing the most pairs are scored.
+
+    >>> NearNames(["甲动力电池有限公司", "乙电器有限公司"]).near("甲动力电池厂")
+    ['甲动力电池有限公司']
+    """
+
+    def __init__(self, names: Iterable[str], common: int = 500) -> None:
+        self.names = sorted(set(names))
+        self.common = common
+        self.sizes: list[int] = []
+        self.grams: dict[str, list[int]] = {}
+        for i, name in enumerate(self.names):
+            grams = _grams(normalize_firm_name(name))
+            self.sizes.append(len(grams))
+            for gram in grams:
+                self.grams.setdefault(gram, []).append(i)
+
+    def near(self, text: str, n: int = 3, cutoff: float = 0.4) -> list[str]:
+        """Up to n names whose score with text is at least cutoff, best first."""
+        grams = _grams(normalize_firm_name(text))
+        counts: Counter[int] = Counter()
+        for gram in grams:
+            ids = self.grams.get(gram, [])
+            if len(ids) <= self.common:
+                counts.update(ids)
+        scored = []
+        for i, shared in counts.most_common(50):
+            score = 2 * shared / (len(grams) + self.sizes[i])
+            if score >= cutoff:
+                scored.append((-score, self.names[i]))
+        return [name for _, name in sorted(scored)[:n]]
+
+
+def _grams(text: str) -> set[str]:
+    if len(text) < 2:
+        return {text} if text else set()
+    return {text[i : i + 2] for i in range(len(text) - 1)}

@@ -44,7 +44,7 @@ import yaml
 
 from ..model import ChainGraph, Kind, Location, Rel, fields_of, normalize_text
 from .mapping import Columns, Mapping
-from .names import FirmIndex, Match, new_firm_id
+from .names import FirmIndex, Match, NearNames, new_firm_id
 from .sheets import Table
 from .values import (
     parse_amount,
@@ -61,6 +61,9 @@ IMPORT_FILES = (FIRMS_FILE, RELATIONS_FILE, SOURCES_FILE)
 
 EDGE_COLUMNS = ("from", "rel", "to", "product", "source", "quote")
 LIST_SEP = "|"
+
+#: names of totals rows, skipped (after punctuation and spaces are removed)
+TOTAL_WORDS = frozenset({"合计", "总计", "小计", "总合计", "total", "subtotal", "sum"})
 
 #: zone names that make a place cell local even when no node of the dataset matches it
 LOCAL_MARKERS = ("嵊州经济开发区", "高新园区")
@@ -113,8 +116,8 @@ class Issue:
     """A problem with one row (or one name in a row).
 
     ``status`` is ``bad`` (the row is not imported), ``unresolved`` / ``ambiguous`` (a
-    customer/supplier name that became no edge) or ``not-applied`` (a value for a firm that
-    the dataset's own files define; edit them to take it).
+    customer/supplier name that became no edge), ``not-applied`` (a value for a firm that
+    the dataset's own files define; edit them to take it) or ``skipped`` (a totals row).
     """
 
     row: int
@@ -228,6 +231,7 @@ _STATUS_ORDER = {
     "removed": 3,
     "unchanged": 4,
     "not-applied": 5,
+    "skipped": 5,
     "ambiguous": 6,
     "unresolved": 7,
 }
@@ -407,6 +411,17 @@ class _Lookup:
 
 
 @dataclass
+class _Taken:
+    """Ids in use: nodes of the graph and firms of the imported files."""
+
+    G: ChainGraph
+    firms: dict[str, dict[str, str]]
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self.G or node_id in self.firms
+
+
+@dataclass
 class _Row:
     number: int
     cells: dict[str, tuple[str, str]]  # field -> (header, value), first non-empty column
@@ -449,6 +464,7 @@ class Planner:
             k: dict(v) for k, v in imported.edges.items()
         }
         self.produced: set[tuple[str, str, str]] = set()
+        self._near: NearNames | None = None
         self.first_row: dict[str, int] = {}
         self.owners: dict[str, set[str]] = {}
         for node_id, attrs in G.nodes(data=True):
@@ -507,7 +523,8 @@ class Planner:
                         values[name] = (self.columns.headers[col], value)
                         where[name] = col
                         break
-            rows.append(_Row(number, values, where))
+            if values:  # a row with only ignored columns (序号 ...) is no firm
+                rows.append(_Row(number, values, where))
         return rows
 
     def value(self, row: _Row, name: str) -> str:
@@ -517,6 +534,12 @@ class Planner:
         name = self.value(row, "name")
         if not name:
             self.bad(row, self.header("name", "企业名称"), "", "missing firm name")
+            return
+        if _key(name) in TOTAL_WORDS:
+            row.bad = True  # not imported, but not an error either
+            self.result.issues.append(
+                Issue(row.number, self.header("name", "企业名称"), name, "a totals row", "skipped")
+            )
             return
         sheet: dict[str, Any] = {}
         self.read_code(row, sheet)
@@ -668,8 +691,7 @@ class Planner:
         match: Match = self.index.match(name, code)
         header = self.header("name", "企业名称")
         if match.how == "none":
-            taken = set(self.G.nodes) | set(self.firms)
-            return new_firm_id(code, name, taken), "new"
+            return new_firm_id(code, name, _Taken(self.G, self.firms)), "new"
         if match.unique is None:
             listing = [f"{i} ({self.index.names.get(i, '')})" for i in match.ids]
             self.bad(
@@ -823,6 +845,12 @@ class Planner:
         }
         self.result.changes.append(Change("added", rel.value, label, name, row.number))
 
+    def near_names(self) -> NearNames:
+        """The firm-name hint index, built on first use (after every row's firm is known)."""
+        if self._near is None:
+            self._near = NearNames(self.index.names.values())
+        return self._near
+
     def plan_relations(self, row: _Row) -> None:
         for name, customer_side in (("customers", True), ("suppliers", False)):
             if name not in row.cells:
@@ -832,9 +860,7 @@ class Planner:
             for part in split_names(value):
                 match = self.index.match(part)
                 if match.how == "none":
-                    near = difflib.get_close_matches(
-                        part, sorted(set(self.index.names.values())), 3, 0.4
-                    )
+                    near = self.near_names().near(part)
                     self.result.issues.append(
                         Issue(
                             row.number, header, part, f"no firm named '{part}'", "unresolved", near
