@@ -11,6 +11,7 @@
 
   var FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif';
   var SVGNS = "http://www.w3.org/2000/svg";
+  var EDGE_GREY = "#90a4ae";
   var DIM_BG = "#eceff1", DIM_BORDER = "#d5dbe0", DIM_FONT = "#c0c7cd", DIM_EDGE = "#e6e9ec";
 
   function el(tag, text, cls) {
@@ -65,17 +66,17 @@
     var dashed = e.dashes || (byId[e.from] && byId[e.from].style === "gap") ||
       (byId[e.to] && byId[e.to].style === "gap");
     var faint = data.flow && (e.rel === "HAS_SEGMENT" || e.rel === "IN_SEGMENT");
-    e.look = { color: e.rel === "SUPPLIES" ? "#2e7d32" : e.rel === "FEEDS" ? "#1565c0" : "#90a4ae",
+    e.look = { color: e.rel === "SUPPLIES" ? "#2e7d32" : e.rel === "FEEDS" ? "#1565c0" : EDGE_GREY,
                opacity: faint ? 0.35 : 0.85 };
-    visEdges.push({
-      id: i,
-      from: e.from,
-      to: e.to,
-      label: large || faint ? undefined : e.label,
-      dashes: dashed ? [6, 5] : false,
-      color: { color: e.look.color, highlight: "#000000", hover: "#37474f", opacity: e.look.opacity },
-      width: e.rel === "SUPPLIES" || e.rel === "FEEDS" ? 1.6 : 1
-    });
+    // only what differs from the defaults below: vis copies every option of every edge
+    var ve = { id: i, from: e.from, to: e.to };
+    if (!large && !faint) ve.label = e.label;
+    if (dashed) ve.dashes = [6, 5];
+    if (e.look.color !== EDGE_GREY || e.look.opacity !== 0.85) {
+      ve.color = { color: e.look.color, highlight: "#000000", hover: "#37474f", opacity: e.look.opacity };
+    }
+    if (e.rel === "SUPPLIES" || e.rel === "FEEDS") ve.width = 1.6;
+    visEdges.push(ve);
   });
   var nodes = new vis.DataSet(visNodes);
   var edges = new vis.DataSet(visEdges);
@@ -96,7 +97,9 @@
         : { enabled: true, type: "curvedCW", roundness: 0.12 },
       font: { face: FONT, size: 10, color: "#455a64", strokeWidth: 3, strokeColor: "#ffffff",
               align: "middle" },
-      selectionWidth: 1.5
+      selectionWidth: 1.5,
+      width: 1,
+      color: { color: EDGE_GREY, highlight: "#000000", hover: "#37474f", opacity: 0.85 }
     },
     interaction: {
       hover: true,

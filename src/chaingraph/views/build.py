@@ -795,11 +795,12 @@ def graph_view(
     drawn = H.subgraph(n for n, k in _kinds(H) if k != Kind.SOURCE)
     pos = force_layout(drawn)
     nodes, edges, chains, size_by, omitted = _records(H, pos, flags)
-    if flags:
+    if flags:  # a folded segment's size grows with the square root of its member count
+        top = max((int(H.nodes[n].get("members_count", 0)) for n in flags), default=1) or 1
         for n in nodes:
             if n["flag"] == "agg":
-                count = H.nodes[n["id"]].get("members_count", 0)
-                n["size"] = round(12.0 + 4.0 * math.sqrt(count), 1)
+                count = int(H.nodes[n["id"]].get("members_count", 0))
+                n["size"] = round(12.0 + 24.0 * math.sqrt(count / top), 1)
     return View(
         title=title,
         subtitle=f"{len(nodes)} 个节点, {len(edges)} 条关系",

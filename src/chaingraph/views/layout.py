@@ -246,10 +246,8 @@ def force_layout(G: ChainGraph, seed: int = 7) -> Pos:
     try:
         if n > 5000:
             layout = g.layout_fruchterman_reingold(grid=True, niter=100)
-        elif n > 1000:
-            layout = g.layout_fruchterman_reingold(grid=True, niter=200)
-        elif n > 400:
-            layout = g.layout_fruchterman_reingold(grid=False, niter=500)
+        elif n > 300:
+            layout = g.layout_fruchterman_reingold(grid=True, niter=500)
         else:  # small: Kamada-Kawai spreads clusters evenly, leaving room for labels
             layout = g.layout_kamada_kawai(maxiter=50 * n)
     finally:
@@ -258,7 +256,7 @@ def force_layout(G: ChainGraph, seed: int = 7) -> Pos:
     xs = [c[0] for c in coords]
     ys = [c[1] for c in coords]
     span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
-    target = (130.0 if n <= 400 else 90.0) * math.sqrt(n) * 1.2
+    target = (130.0 if n <= 300 else 90.0) * math.sqrt(n) * 1.2
     scale = target / span
     cx = (max(xs) + min(xs)) / 2
     cy = (max(ys) + min(ys)) / 2
