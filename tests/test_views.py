@@ -127,6 +127,23 @@ def test_chain_view_lays_tiers_out_left_to_right_and_firms_by_their_segment() ->
     assert len({(n["x"], n["y"]) for n in v.nodes}) == len(v.nodes)  # no two on one spot
 
 
+def test_chain_view_folds_a_crowded_segment_and_keeps_local_firms() -> None:
+    G = sample_graph()
+    for i in range(60):
+        G.add_node(f"x{i}", kind="Firm", name=f"外地{i}", local=False, grade="template")
+        G.add_edge(f"x{i}", "cell", key="IN_SEGMENT", rel="IN_SEGMENT", grade="template")
+        G.add_edge(f"x{i}", f"x{i}-customer", key="SUPPLIES", rel="SUPPLIES", grade="template")
+        G.nodes[f"x{i}-customer"].update(kind="Firm", name="客户", local=False, grade="template")
+    v = chain_view(G, "ne", per_segment=10)
+    in_cell = [e["from"] for e in v.edges if e["to"] == "cell" and e["rel"] == "IN_SEGMENT"]
+    assert len(in_cell) == 10
+    assert {"byd", "xss-img", "p1", "more:cell"} <= set(in_cell)  # local firms first
+    more = next(n for n in v.nodes if n["id"] == "more:cell")
+    assert more["name"] == "其余 54 家企业/项目" and more["style"] == "more"
+    ids = {n["id"] for n in v.nodes}
+    assert sum(1 for i in ids if i.endswith("-customer")) == 6  # only shown firms' customers
+
+
 def test_chain_view_leaves_source_nodes_out_but_quotes_them_with_titles() -> None:
     G = sample_graph()
     v = chain_view(G, "ne")

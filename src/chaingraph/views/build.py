@@ -114,6 +114,8 @@ _MONEY = frozenset({"amount_cny", "output_cny"})
 
 #: above this many nodes :func:`graph_view` folds firms and projects into their segments
 AGGREGATE_OVER = 5000
+#: a chain view draws at most this many members beside a segment; the rest are folded
+PER_SEGMENT = 25
 #: above this many edges the page draws straight edges and hides edge labels
 LARGE_EDGES = 1500
 
@@ -180,6 +182,7 @@ def _marks(nodes: list[Record]) -> list[Record]:
         ("weak", "薄弱环节(仅一家本地企业)", "square", "#ffe0b2", "#ef6c00", False),
         ("ext", "延链环节", "square", "#e3f2fd", "#1565c0", True),
         ("agg", "汇总节点(企业并入环节)", "square", "#bbdefb", "#0d47a1", False),
+        ("more", "其余企业(未逐一画出)", "dot", "#eceff1", "#607d8b", True),
     ]
     return [
         {"key": k, "label": label, "shape": shape, "color": bg, "border": bd, "dashes": dashes}
@@ -406,6 +409,8 @@ def _alt_names(attrs: dict[str, Any]) -> list[str]:
 
 def _node_style(attrs: dict[str, Any], flag: str | None) -> str:
     kind = str(attrs.get("kind", ""))
+    if flag == "more":
+        return "more"
     if kind == Kind.FIRM and not attrs.get("local") and flag != "agg":
         return "external"
     if kind == Kind.SEGMENT and flag in ("gap", "weak", "ext", "agg"):
@@ -425,6 +430,7 @@ def styles() -> dict[str, Record]:
     out["weak"] = {"shape": seg.shape, "bg": "#ffe0b2", "border": "#ef6c00", "dashes": False}
     out["ext"] = {"shape": seg.shape, "bg": "#e3f2fd", "border": "#1565c0", "dashes": True}
     out["agg"] = {"shape": seg.shape, "bg": "#bbdefb", "border": "#0d47a1", "dashes": False}
+    out["more"] = {"shape": "dot", "bg": "#eceff1", "border": "#607d8b", "dashes": True}
     out["Other"] = {"shape": "dot", "bg": "#cfd8dc", "border": "#455a64", "dashes": False}
     return out
 
@@ -584,7 +590,7 @@ def _chain_flags(G: ChainGraph, chain_id: str) -> tuple[dict[str, str], list[str
     return flags, sorted(columns)
 
 
-def chain_view(G: ChainGraph, chain_id: str) -> View:
+def chain_view(G: ChainGraph, chain_id: str, per_segment: int = PER_SEGMENT) -> View:
     """The view of one chain: segments by tier left to right, firms beside their segments.
 
     Gap segments (no local firm) are drawn dashed and labelled 【缺口】, weak ones (a single
@@ -596,6 +602,10 @@ def chain_view(G: ChainGraph, chain_id: str) -> View:
         A graph holding the chain (the whole graph or ``store.chain_graph(chain_id)``).
     chain_id : str
         Id of a Chain node.
+    per_segment : int
+        At most this many firms and projects are drawn beside a segment (local ones first,
+        then by leader score and size); the rest become one "其余 N 家" node (see
+        :func:`cap_members`).
 
     Examples
     --------
@@ -615,6 +625,13 @@ def chain_view(G: ChainGraph, chain_id: str) -> View:
     H = G.subgraph(keep)
     flags, columns = _chain_flags(H, chain_id)
     scored = leader_scores(H)
+    H, more = cap_members(H, columns, scored[0], per_segment)
+    if more:  # firms linked only to folded members lose their place in the picture
+        lonely = [
+            n for n in H if H.degree(n) == 0 and H.nodes[n].get("kind") in (Kind.FIRM, Kind.PROJECT)
+        ]
+        H.remove_nodes_from(lonely)
+    flags.update(more)
     pos = tiered_layout(H, columns, _sizes(H, scored[0]))
     nodes, edges, chains, size_by, omitted = _records(H, pos, flags, scored)
     name = str(G.nodes[chain_id].get("name") or chain_id)
@@ -638,7 +655,95 @@ def chain_view(G: ChainGraph, chain_id: str) -> View:
     )
 
 
-def gaps_view(G: ChainGraph, chain_id: str) -> View:
+def cap_members(
+    G: ChainGraph, segments: Iterable[str], scores: dict[str, float], per_segment: int
+) -> tuple[ChainGraph, dict[str, str]]:
+    """Keep at most ``per_segment`` firms/projects per segment; fold the rest into one node.
+
+    Members are ranked local first, then by leader score, output_cny and id. A segment with
+    more members keeps the first ``per_segment - 1`` and gets a node ``more:SEGMENT`` (flag
+    ``'more'``) listing the others; their edges are not drawn. Returns the (possibly new)
+    graph and the flags of the added nodes.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("s", kind="Segment", name="电芯", tier="midstream")
+    >>> for i in range(4):
+    ...     G.add_node(f"f{i}", kind="Firm", name=f"厂{i}", local=i == 3)
+    ...     _ = G.add_edge(f"f{i}", "s", key="IN_SEGMENT", rel="IN_SEGMENT")
+    >>> H, flags = cap_members(G, ["s"], {}, 3)
+    >>> sorted(H), flags
+    (['f0', 'f3', 'more:s', 's'], {'more:s': 'more'})
+    """
+    plan = _fold_plan(G, segments, scores, per_segment)
+    return _apply_fold(G, G, plan)
+
+
+def _fold_plan(
+    G: ChainGraph, segments: Iterable[str], scores: dict[str, float], per_segment: int
+) -> dict[str, list[str]]:
+    """``{segment: members not drawn}`` for segments with more than per_segment members."""
+    plan: dict[str, list[str]] = {}
+    taken: set[str] = set()
+
+    def rank(m: str) -> tuple[bool, float, float, str]:
+        attrs = G.nodes[m]
+        out = attrs.get("output_cny")
+        size = float(out) if isinstance(out, int | float) else 0.0
+        return (not attrs.get("local"), -scores.get(m, 0.0), -size, m)
+
+    for seg in sorted(set(segments)):
+        if seg not in G:
+            continue
+        members = [
+            u
+            for u, _, key in G.in_edges(seg, keys=True)
+            if key == Rel.IN_SEGMENT and u not in taken
+        ]
+        members.sort(key=rank)
+        shown = members if len(members) <= per_segment else members[: per_segment - 1]
+        taken.update(shown)
+        if len(members) > per_segment:
+            plan[seg] = members[per_segment - 1 :]
+    drawn_elsewhere = taken
+    return {seg: [m for m in rest if m not in drawn_elsewhere] for seg, rest in plan.items()}
+
+
+def _apply_fold(
+    G: ChainGraph, names_from: ChainGraph, plan: dict[str, list[str]]
+) -> tuple[ChainGraph, dict[str, str]]:
+    """G without the planned members, plus one ``more:SEGMENT`` node per folded segment."""
+    import networkx as nx
+
+    if not plan:
+        return G, {}
+    drop = {m for rest in plan.values() for m in rest}
+    H: ChainGraph = nx.MultiDiGraph(G.subgraph(n for n in G if n not in drop))
+    H.graph.update(G.graph)
+    flags: dict[str, str] = {}
+    for seg, rest in plan.items():
+        node_id = f"more:{seg}"
+        names = [str(names_from.nodes[m].get("name") or m) for m in rest[:60]]
+        listing = "、".join(names) + (f" 等 {len(rest)} 个" if len(rest) > len(names) else "")
+        n_local = sum(1 for m in rest if names_from.nodes[m].get("local"))
+        H.add_node(
+            node_id,
+            kind=Kind.FIRM,
+            name=f"其余 {len(rest)} 家企业/项目",
+            local=n_local > 0,
+            grade="inferred",
+            members_count=len(rest),
+            members=listing,
+            note=f"其中本地 {n_local} 家; 未逐一画出",
+        )
+        H.add_edge(node_id, seg, key=Rel.IN_SEGMENT, rel=Rel.IN_SEGMENT, grade="inferred")
+        flags[node_id] = "more"
+    return H, flags
+
+
+def gaps_view(G: ChainGraph, chain_id: str, per_segment: int = PER_SEGMENT) -> View:
     """The gap and weak segments of a chain with the firms to approach (招商目标).
 
     Shows the chain, its gap and weak segments, the segments that FEED into or out of them
@@ -671,7 +776,13 @@ def gaps_view(G: ChainGraph, chain_id: str) -> View:
         for _, v, key in G.out_edges(s, keys=True):
             if key == Rel.FEEDS:
                 context.add(v)
-    members = [m for m in keep if G.nodes[m].get("kind") in (Kind.FIRM, Kind.PROJECT)]
+    # at most per_segment members per segment, then their suppliers and customers
+    scores0, _ = leader_scores(G.subgraph(keep))
+    plan = _fold_plan(G.subgraph(keep), weak, scores0, per_segment)
+    folded = {m for rest in plan.values() for m in rest}
+    members = [
+        m for m in keep if G.nodes[m].get("kind") in (Kind.FIRM, Kind.PROJECT) and m not in folded
+    ]
     for m in members:
         for u, _, key in G.in_edges(m, keys=True):
             if key in (Rel.SUPPLIES, Rel.INVESTS_IN, Rel.ATTRACTED):
@@ -681,11 +792,13 @@ def gaps_view(G: ChainGraph, chain_id: str) -> View:
                 keep.add(v)
     keep |= context
     keep |= {n for n, k in _kinds(G) if k == Kind.SOURCE}
-    H = G.subgraph(keep)
+    keep -= folded
+    H, more = _apply_fold(G.subgraph(keep), G, plan)
     view_flags = {s: f for s, f in flags.items() if s in keep}
     for s in context:
         view_flags.setdefault(s, "ext" if s not in _chain_segments(G, chain_id) else "")
     view_flags = {k: v for k, v in view_flags.items() if v}
+    view_flags.update(more)
     scored = leader_scores(H)
     pos = tiered_layout(H, weak + sorted(context), _sizes(H, scored[0]))
     nodes, edges, chains, size_by, omitted = _records(H, pos, view_flags, scored)

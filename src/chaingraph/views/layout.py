@@ -30,6 +30,9 @@ SEGMENT_ROOM = 70.0  # a segment and its two-line label
 #: a tier takes at most this many columns (FEEDS order inside a tier beyond that is stacked)
 COLUMNS_PER_TIER = 2
 MEMBER_DX = 24.0
+#: a segment with many members shows them in rows of up to this many, this far apart
+MAX_PER_ROW = 4
+MEMBER_STEP = 170.0
 
 
 def _feeds_rank(G: ChainGraph, segments: list[str]) -> dict[str, int]:
@@ -125,24 +128,36 @@ def tiered_layout(
     def room(m: str) -> float:  # vertical room of a member: its shape and its label
         return max(ROW_GAP, 2.0 * sizes.get(m, 10.0) + 30.0)
 
+    def per_row(n: int) -> int:  # members side by side: 1 up to 6, then up to 4 per row
+        return 1 if n <= 6 else min(MAX_PER_ROW, math.ceil(math.sqrt(n / 2)))
+
+    def rows_of(s: str) -> list[list[str]]:
+        k = per_row(len(members[s]))
+        return [members[s][i : i + k] for i in range(0, len(members[s]), k)]
+
     pos: Pos = {}
     heights: list[float] = []
+    widths: list[float] = []
     for col in columns:
-        h = sum(SEGMENT_ROOM + sum(room(m) for m in members[s]) for s in col)
+        h = sum(SEGMENT_ROOM + sum(max(map(room, r)) for r in rows_of(s)) for s in col)
         heights.append(h + SEGMENT_GAP * (len(col) - 1))
+        wide = max((per_row(len(members[s])) for s in col), default=1)
+        widths.append(COLUMN_GAP + (wide - 1) * MEMBER_STEP)
+    x = 0.0
     for ci, col in enumerate(columns):
-        x = ci * COLUMN_GAP
         y = -heights[ci] / 2
         for s in col:
             pos[s] = (x, y)
             y += SEGMENT_ROOM
-            for m in members[s]:
-                r = room(m)
-                pos[m] = (x + MEMBER_DX, y + r / 2 - 14.0)
+            for row in rows_of(s):
+                r = max(map(room, row))
+                for j, m in enumerate(row):
+                    pos[m] = (x + MEMBER_DX + j * MEMBER_STEP, y + r / 2 - 14.0)
                 y += r
             y += SEGMENT_GAP
+        x += widths[ci]
     top = -max(heights, default=0.0) / 2
-    _place_rest(G, pos, top=top, right=len(columns) * COLUMN_GAP)
+    _place_rest(G, pos, top=top, right=x)
     return pos
 
 
