@@ -201,10 +201,6 @@ def _pct(value: float) -> str:
     return f"{value * 100:.0f}%"
 
 
-def _cut(rows: list[list[str]], limit: int = TABLE_LIMIT) -> tuple[list[list[str]], int]:
-    return rows[:limit], max(0, len(rows) - limit)
-
-
 def _firm_label(f: Row) -> str:
     text = str(f.get("name") or f.get("id") or "")
     via = f.get("via_project")
@@ -284,7 +280,7 @@ def _leaders(rep: ChainReport) -> Section:
         f"介数({board.betweenness})",
     ]
     rows = []
-    for r in board.rows:
+    for r in board.rows[:15]:
         pull = f"{r['pull']}(供应 {r['local_suppliers']}"
         if r["inferred_suppliers"]:
             pull += f",其中推断 {r['inferred_suppliers']}"
@@ -305,7 +301,7 @@ def _leaders(rep: ChainReport) -> Section:
                 _num(r["betweenness"], 1),
             ]
         )
-    rows, more = _cut(rows, 15)
+    more = max(0, len(board.rows) - 15)
     paras = []
     if not board.rows:
         paras.append("该链没有本地企业,无法排出链主。")
@@ -370,7 +366,7 @@ def _coverage(rep: ChainReport) -> Section:
 def _gaps(rep: ChainReport) -> Section:
     cols = ["环节", "层级", "依赖度", "受影响的本地企业(下游)", "已知外部企业", "在建/签约项目"]
     rows = []
-    for r in rep.gaps:
+    for r in rep.gaps[:TABLE_LIMIT]:
         deps = [{"name": f"{d['name']}({d['hops']}跳)"} for d in r["dependents"]]
         rows.append(
             [
@@ -382,7 +378,7 @@ def _gaps(rep: ChainReport) -> Section:
                 _names(r["pipeline"]) or "",
             ]
         )
-    rows, more = _cut(rows)
+    more = max(0, len(rep.gaps) - TABLE_LIMIT)
     paras = (
         ["没有缺口环节。"]
         if not rep.gaps
@@ -407,9 +403,9 @@ def _weak(rep: ChainReport) -> Section:
                 _num(r["dependence"]),
                 _names([{"name": d["name"]} for d in r["dependents"]]) or "—",
             ]
-            for r in rep.weak
+            for r in rep.weak[:TABLE_LIMIT]
         ]
-        rows, more = _cut(rows)
+        more = max(0, len(rep.weak) - TABLE_LIMIT)
         table = Table(["环节", "唯一本地企业", "依赖度", "下游本地企业"], rows, more)
     else:
         paras.append("没有只靠一家本地企业的环节。")
@@ -428,7 +424,7 @@ def _weak(rep: ChainReport) -> Section:
 
 def _extension(rep: ChainReport) -> Section:
     rows = []
-    for r in rep.extension:
+    for r in rep.extension[:TABLE_LIMIT]:
         links = []
         if r["fed_by"]:
             links.append("承接 " + "、".join(_seg_name(rep, s) for s in r["fed_by"]))
@@ -443,7 +439,7 @@ def _extension(rep: ChainReport) -> Section:
                 _names(r["external_firms"]) or "—",
             ]
         )
-    rows, more = _cut(rows)
+    more = max(0, len(rep.extension) - TABLE_LIMIT)
     paras = [
         "延链候选:模板中标为延伸方向的环节,以及与本链有本地企业的环节直接相连(FEEDS)的其他环节。"
         if rep.extension
@@ -478,9 +474,9 @@ def _targets(rep: ChainReport) -> Section:
                 _num(r["score"]),
                 r["reason"],
             ]
-            for r in found
+            for r in found[:TABLE_LIMIT]
         ]
-        rows, more = _cut(rows)
+        more = max(0, len(found) - TABLE_LIMIT)
         table = Table(["企业", "所在地", "环节", "环节状态", "得分", "理由"], rows, more, 3)
     else:
         paras.append("数据中没有任何外部企业位于本链的缺口或薄弱环节,因此不列出招商目标(不编造)。")

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import igraph as ig
 import networkx as nx
 
 from ..errors import UnknownEntity
@@ -26,14 +27,19 @@ def status_of(n_local: int) -> str:
     return COVERED if n_local >= 2 else WEAK if n_local == 1 else GAP
 
 
-def name_of(G: ChainGraph, node_id: str) -> str:
-    """The node's name, else its id."""
-    return str(G.nodes[node_id].get("name") or node_id)
-
-
-# The helpers below read the adjacency dicts of the MultiDiGraph directly (``_succ`` /
+# The helpers below read the node and adjacency dicts of the MultiDiGraph directly (``_succ`` /
 # ``_pred``: node -> neighbour -> edge key -> attrs). networkx's edge views build a view
 # object per call, which costs seconds on 10^5 firms; the dicts are the same data.
+
+
+def attrs_of(G: ChainGraph) -> dict[str, dict[str, Any]]:
+    """The node attribute dicts of G: node -> attrs."""
+    return G._node  # type: ignore[attr-defined,no-any-return]
+
+
+def name_of(G: ChainGraph, node_id: str) -> str:
+    """The node's name, else its id."""
+    return str(attrs_of(G)[node_id].get("name") or node_id)
 
 
 def succ(G: ChainGraph) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
@@ -57,11 +63,11 @@ def in_ids(G: ChainGraph, node_id: str, rel: str) -> list[str]:
 
 
 def kind_of(G: ChainGraph, node_id: str) -> str:
-    return str(G.nodes[node_id].get("kind", ""))
+    return str(attrs_of(G)[node_id].get("kind", ""))
 
 
 def is_local(G: ChainGraph, node_id: str) -> bool:
-    attrs = G.nodes[node_id]
+    attrs = attrs_of(G)[node_id]
     return attrs.get("kind") == Kind.FIRM and bool(attrs.get("local"))
 
 
@@ -80,11 +86,13 @@ def invested_cny(G: ChainGraph, firm: str) -> float:
     return total
 
 
-def firm_weight(G: ChainGraph, firm: str) -> float:
+def firm_weight(G: ChainGraph, firm: str, invested: float | None = None) -> float:
     """w(f) = 1 + log10(1 + m / 1e8), m = max(output_cny, invested_cny): 1 for a firm of
     unknown size, 2 for one of 9 亿元, about 3 for 100 亿元."""
-    output = G.nodes[firm].get("output_cny")
-    mass = max(float(output) if isinstance(output, int | float) else 0.0, invested_cny(G, firm))
+    output = attrs_of(G)[firm].get("output_cny")
+    if invested is None:
+        invested = invested_cny(G, firm)
+    mass = max(float(output) if isinstance(output, int | float) else 0.0, invested)
     return 1.0 + math.log10(1.0 + max(mass, 0.0) / YI)
 
 
@@ -200,12 +208,37 @@ class GraphIndex:
         self._segments: dict[str, list[str]] = {}
         self._context: dict[str, set[str]] = {}
         self._supply: kernels.Network | None = None
+        self._invested: dict[str, float] | None = None
+        self._rare: dict[str, set[str]] | None = None
+        self._drew: dict[str, set[str]] = {}
+        self._invests: dict[str, set[str]] = {}
+
+    def invested(self, firm: str) -> float:
+        """:func:`invested_cny`; a shared index sums every project's investors once."""
+        if not self.shared:
+            return invested_cny(self.G, firm)
+        if self._invested is None:
+            self._invested = {}
+            nodes, P = attrs_of(self.G), pred(self.G)
+            for p, attrs in nodes.items():
+                if attrs.get("kind") != Kind.PROJECT:
+                    continue
+                for f, keys in P[p].items():
+                    data = keys.get(Rel.INVESTS_IN)
+                    if data is None:
+                        continue
+                    amount = data.get("amount_cny")
+                    if not isinstance(amount, int | float):
+                        amount = attrs.get("amount_cny")
+                    if isinstance(amount, int | float):
+                        self._invested[f] = self._invested.get(f, 0.0) + float(amount)
+        return self._invested.get(firm, 0.0)
 
     def weight(self, firm: str) -> float:
         """:func:`firm_weight`, memoised."""
         w = self._weights.get(firm)
         if w is None:
-            w = self._weights[firm] = firm_weight(self.G, firm)
+            w = self._weights[firm] = firm_weight(self.G, firm, self.invested(firm))
         return w
 
     def segments_of(self, node: str) -> list[str]:
@@ -221,19 +254,95 @@ class GraphIndex:
         if found is None:
             found = set()
             for adj in (succ(self.G)[node], pred(self.G)[node]):
-                found.update(v for v, keys in adj.items() if not CONTEXT_RELS.isdisjoint(keys))
+                for v, keys in adj.items():
+                    if Rel.SUPPLIES in keys or not CONTEXT_RELS.isdisjoint(keys):
+                        found.add(v)
             self._context[node] = found
         return found
+
+    def neighbours_of_all(self, nodes: set[str]) -> set[str]:
+        """``nodes`` and every node one context hop from them (see :meth:`context_neighbours`).
+
+        A shared index answers from one pass over the graph: SUPPLIES neighbours from the
+        igraph network of all firms, the rarer relations from a dict.
+        """
+        if not self.shared:
+            found = set(nodes)
+            for m in nodes:
+                found.update(self.context_neighbours(m))
+            return found
+        net, rare = self._global()
+        pos = net.index
+        idx = [pos[m] for m in nodes if m in pos]
+        ids = net.ids
+        found = {ids[i] for nb in net.graph.neighborhood(idx, order=1, mode="all") for i in nb}
+        found.update(nodes)
+        for m in nodes:
+            extra = rare.get(m)
+            if extra:
+                found.update(extra)
+        return found
+
+    def _global(self) -> tuple[kernels.Network, dict[str, set[str]]]:
+        """The SUPPLIES network of all firms and the non-SUPPLIES context neighbours."""
+        if self._supply is None or self._rare is None:
+            G = self.G
+            nodes = attrs_of(G)
+            firms = sorted(n for n, a in nodes.items() if a.get("kind") == Kind.FIRM)
+            pos = {n: i for i, n in enumerate(firms)}
+            get = pos.get
+            rare_rels = CONTEXT_RELS - {str(Rel.SUPPLIES)}
+            rare: dict[str, set[str]] = {}
+            edges: list[tuple[int, int]] = []
+            supplies = str(Rel.SUPPLIES)
+            for u, nbrs in succ(G).items():
+                iu = get(u)
+                for v, keys in nbrs.items():
+                    if supplies in keys and iu is not None:
+                        iv = get(v)
+                        if iv is not None and iv != iu:
+                            edges.append((iu, iv))
+                    if not rare_rels.isdisjoint(keys):
+                        rare.setdefault(u, set()).add(v)
+                        rare.setdefault(v, set()).add(u)
+                        if Rel.ATTRACTED in keys:
+                            self._drew.setdefault(u, set()).add(v)
+                        if Rel.INVESTS_IN in keys:
+                            self._invests.setdefault(u, set()).add(v)
+            edges.sort()
+            self._supply = kernels.Network(ig.Graph(len(firms), edges, True), firms)
+            self._rare = rare
+        return self._supply, self._rare
+
+    def attracted(self, firm: str) -> tuple[list[str], list[str]]:
+        """(firms, projects) ATTRACTED by the firm or by a project it INVESTS_IN, sorted."""
+        if self.shared:
+            self._global()
+            anchors = {firm, *self._invests.get(firm, ())}
+            drawn = {v for a in anchors for v in self._drew.get(a, ())}
+        else:
+            S = succ(self.G)
+            anchors = {firm}
+            drawn = set()
+            for v, keys in S[firm].items():
+                if Rel.INVESTS_IN in keys:
+                    anchors.add(v)
+                if Rel.ATTRACTED in keys:
+                    drawn.add(v)
+            for p in anchors - {firm}:
+                drawn.update(v for v, keys in S[p].items() if Rel.ATTRACTED in keys)
+        drawn -= anchors
+        nodes = attrs_of(self.G)
+        firms = sorted(v for v in drawn if nodes[v].get("kind") == Kind.FIRM)
+        projects = sorted(v for v in drawn if nodes[v].get("kind") == Kind.PROJECT)
+        return firms, projects
 
     def supply_network(self, firms: list[str]) -> kernels.Network:
         """The SUPPLIES network among ``firms`` (sorted ids)."""
         rels = (str(Rel.SUPPLIES),)
         if not self.shared:
             return kernels.network(self.G, rels, firms)
-        if self._supply is None:
-            every = [n for n, a in self.G.nodes(data=True) if a.get("kind") == Kind.FIRM]
-            self._supply = kernels.network(self.G, rels, every)
-        return self._supply.induced(firms)
+        return self._global()[0].induced(firms)
 
 
 @dataclass
@@ -294,10 +403,10 @@ class ChainContext:
             segs.update(u for u, keys in P[s].items() if Rel.FEEDS in keys)
         members = {u for s in segs for u, keys in P[s].items() if Rel.IN_SEGMENT in keys}
         found = set(members)
-        for m in members:
-            found.update(self.index.context_neighbours(m))
+        found.update(self.index.neighbours_of_all(members))
         found.update(u for u, keys in P[self.chain_id].items() if Rel.LEADS in keys)
-        return sorted(f for f in found if G.nodes[f].get("kind") == Kind.FIRM)
+        nodes = attrs_of(G)
+        return sorted(f for f in found if nodes[f].get("kind") == Kind.FIRM)
 
     def leaders_designated(self) -> set[str]:
         """Firms that LEAD the chain or a platform/zone that HOSTS it."""

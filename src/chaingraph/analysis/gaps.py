@@ -11,10 +11,11 @@ from ._context import (
     ChainContext,
     Row,
     chain_context,
+    edge_grade,
     in_ids,
     kind_of,
     name_of,
-    supply_edges_in,
+    pred,
 )
 
 
@@ -146,19 +147,22 @@ def single_source_of(ctx: ChainContext) -> list[Row]:
     own = set(ctx.segments)
     customers = sorted({f for s in ctx.core for f in ctx.segments[s].local})
     rows: list[Row] = []
+    P = pred(G)
+    segments_of = ctx.index.segments_of
     for c in customers:
-        groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for supplier, grade in supply_edges_in(G, c):
-            if kind_of(G, supplier) != Kind.FIRM:
+        groups: dict[str, list[str]] = defaultdict(list)
+        for supplier, keys in P[c].items():
+            if Rel.SUPPLIES not in keys or kind_of(G, supplier) != Kind.FIRM:
                 continue
-            segs = ctx.index.segments_of(supplier)
+            segs = segments_of(supplier)
             in_chain = [s for s in segs if s in own] or segs or [""]
             for s in in_chain:
-                groups[s].append((supplier, grade))
+                groups[s].append(supplier)
         for s, sups in sorted(groups.items()):
             if len(sups) != 1:
                 continue
-            supplier, grade = sups[0]
+            supplier = sups[0]
+            grade = edge_grade(P[c][supplier][Rel.SUPPLIES])
             rows.append(
                 {
                     "customer": c,

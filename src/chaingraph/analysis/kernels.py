@@ -34,16 +34,20 @@ class Sampling:
         return f"sampled: {self.k} of {self.n} sources" if self.sampled else "exact"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Network:
     """A directed igraph of some relation kinds among some nodes, with the node ids."""
 
     graph: ig.Graph
     ids: list[str]
+    _index: dict[str, int] | None = None
 
     @property
     def index(self) -> dict[str, int]:
-        return {n: i for i, n in enumerate(self.ids)}
+        """Position of each id (built once)."""
+        if self._index is None:
+            self._index = {n: i for i, n in enumerate(self.ids)}
+        return self._index
 
     def induced(self, nodes: Iterable[str]) -> Network:
         """The subnetwork among ``nodes`` (those of this network), vertices in id order."""
@@ -65,11 +69,12 @@ def network(
     index = {n: i for i, n in enumerate(ids)}
     succ = G._succ  # type: ignore[attr-defined]
     wanted = frozenset(rels)
+    (only,) = wanted if len(wanted) == 1 else (None,)
     edges: list[tuple[int, int]] = []
     for u in ids:
         iu = index[u]
         for v, keys in succ[u].items():
-            if wanted.isdisjoint(keys):
+            if (only not in keys) if only is not None else wanted.isdisjoint(keys):
                 continue
             iv = index.get(v)
             if iv is not None and iv != iu:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import ChainGraph, Kind, Rel
+from ..model import ChainGraph, Rel
 from . import kernels
 from ._context import (
     INFERRED,
@@ -12,12 +12,9 @@ from ._context import (
     ChainContext,
     Row,
     chain_context,
-    invested_cny,
     is_local,
-    kind_of,
     name_of,
-    out_ids,
-    supply_edges_in,
+    pred,
 )
 
 #: weight of each normalised component in the leader score (they sum to 1)
@@ -66,19 +63,18 @@ def candidates(ctx: ChainContext) -> list[str]:
     return sorted(found)
 
 
-def _attracted(G: ChainGraph, firm: str) -> tuple[list[str], list[str]]:
-    """(firms, projects) ATTRACTED by the firm or by a project it INVESTS_IN."""
-    anchors = [firm, *out_ids(G, firm, Rel.INVESTS_IN)]
-    drawn = {v for a in anchors for v in out_ids(G, a, Rel.ATTRACTED)} - set(anchors)
-    firms = sorted(v for v in drawn if kind_of(G, v) == Kind.FIRM)
-    projects = sorted(v for v in drawn if kind_of(G, v) == Kind.PROJECT)
-    return firms, projects
-
-
-def _has_supply_edge(G: ChainGraph, f: str) -> bool:
-    return any(k == Rel.SUPPLIES for *_, k in G.in_edges(f, keys=True)) or any(
-        k == Rel.SUPPLIES for *_, k in G.out_edges(f, keys=True)
-    )
+def _local_suppliers(G: ChainGraph, firm: str) -> tuple[list[str], list[str]]:
+    """(local suppliers, those of them whose link is inferred) of a firm, sorted."""
+    local: list[str] = []
+    inferred: list[str] = []
+    for u, keys in pred(G)[firm].items():
+        data = keys.get(Rel.SUPPLIES)
+        if data is None or u == firm or not is_local(G, u):
+            continue
+        local.append(u)
+        if data.get("grade") == INFERRED:
+            inferred.append(u)
+    return sorted(local), sorted(inferred)
 
 
 def leaders_of(ctx: ChainContext, limit: int | None = None) -> Leaders:
@@ -92,20 +88,19 @@ def leaders_of(ctx: ChainContext, limit: int | None = None) -> Leaders:
     pr = kernels.pagerank(G, net=net)
     btw, how = kernels.betweenness(G, net=local_net)
     reach = kernels.neighborhood_sizes(G, order=2, among=cands, net=net)
-    linked = {f for f in cands if _has_supply_edge(G, f)}
+    degree = dict(zip(net.ids, net.graph.degree(), strict=True))
+    linked = {f for f in cands if degree.get(f, 0) > 0}
     inferred_edges = 0
     raw: dict[str, dict[str, float]] = {}
     detail: dict[str, Row] = {}
     for f in cands:
-        sups = supply_edges_in(G, f)
-        local_sups = sorted({u for u, _ in sups if is_local(G, u) and u != f})
-        inferred = sorted({u for u, g in sups if g == INFERRED and is_local(G, u) and u != f})
+        local_sups, inferred = _local_suppliers(G, f)
         inferred_edges += len(inferred)
-        a_firms, a_projects = _attracted(G, f)
+        a_firms, a_projects = ctx.index.attracted(f)
         raw[f] = {
             "designated": 1.0 if f in designated else 0.0,
             "pull": float(len(local_sups) + len(a_firms) + len(a_projects)),
-            "investment": invested_cny(G, f) / YI,
+            "investment": ctx.index.invested(f) / YI,
             "reach": float(reach.get(f, 0)),
             "pagerank": pr.get(f, 0.0) if f in linked else 0.0,
             "betweenness": btw.get(f, 0.0),
