@@ -535,7 +535,7 @@ def test_a_newer_version_of_the_file_updates_its_firms(tmp_path: Path, ds: Path)
     ]
     G = read_graph(ds)
     firm = G.nodes[f"firm-{CODE_B.lower()}"]
-    assert firm["output_cny"] == 40_000_000 and firm["local"] is True
+    assert firm["output_cny"] == 40_000_000 and firm["local"] is True and "region" not in firm
     assert firm["aliases"] == ["丙电器股份有限公司"]
     segs = {v for _, v, k in G.out_edges(f"firm-{CODE_B.lower()}", keys=True) if k == "IN_SEGMENT"}
     assert segs == {"ne-cathode"}

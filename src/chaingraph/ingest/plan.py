@@ -796,6 +796,8 @@ class Planner:
             known.add(key)
             names.append(alias.strip())
         record["aliases"] = LIST_SEP.join(names[1:])
+        if sheet.get("local") is True and "region" not in sheet:
+            record.pop("region", None)  # an earlier import's outside region no longer holds
         for key, value in sheet.items():
             if key in columns:
                 record[key] = _csv_value(value)
