@@ -209,6 +209,27 @@ def test_a_name_match_with_another_credit_code_is_not_merged(tmp_path: Path, ds:
     ]
 
 
+def test_a_normalised_match_with_another_credit_code_is_another_firm(
+    tmp_path: Path, ds: Path
+) -> None:
+    path = sheet(tmp_path, [row(name="甲动力电池(浙江)有限公司", code=CODE_B, place="上海")])
+    result = import_file(path, ds)
+    assert result.bad_rows == []
+    assert [(c.action, c.id) for c in result.changes if c.kind == "Firm"] == [
+        ("added", f"firm-{CODE_B.lower()}")
+    ]
+
+
+def test_a_code_narrows_an_ambiguous_name(tmp_path: Path, ds: Path) -> None:
+    rows = [row(name="乙电器(上海)有限公司", code=CODE_B, place="上海")]
+    import_file(sheet(tmp_path, rows, "a.csv"), ds)  # now three firms normalise to 乙电器
+    result = import_file(
+        sheet(tmp_path, [row(name="乙电器有限公司", code=CODE_C, place="上海")], "b.csv"), ds
+    )
+    (issue,) = result.issues
+    assert issue.candidates == ["twin-1 (乙电器(嵊州)有限公司)", "twin-2 (乙电器股份有限公司)"]
+
+
 def test_values_for_hand_edited_firms_are_reported_not_applied(tmp_path: Path, ds: Path) -> None:
     path = sheet(
         tmp_path, [row(name="甲动力电池股份有限公司", output="5000", place="嵊州经济开发区")]

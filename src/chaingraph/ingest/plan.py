@@ -690,31 +690,33 @@ class Planner:
     def resolve(self, row: _Row, name: str, code: str | None) -> tuple[str, str]:
         match: Match = self.index.match(name, code)
         header = self.header("name", "企业名称")
-        if match.how == "none":
-            return new_firm_id(code, name, _Taken(self.G, self.firms)), "new"
-        if match.unique is None:
-            listing = [f"{i} ({self.index.names.get(i, '')})" for i in match.ids]
-            self.bad(
-                row,
-                header,
-                name,
-                f"ambiguous: matches {len(match.ids)} firms by {match.how.replace('_', ' ')}",
-                listing,
-            )
-            return "", match.how
-        firm_id = match.unique
-        if code and match.how != "credit_code":
-            theirs = self.firm_attr(firm_id, "credit_code")
-            if theirs and str(theirs).upper() != code:
+        ids = match.ids
+        if code and match.how in ("exact", "normalized"):
+            # a firm with another credit code is another legal entity, whatever its name
+            others = [i for i in ids if self._code_differs(i, code)]
+            ids = [i for i in ids if i not in others]
+            if others and not ids and match.how == "exact":
+                theirs = self.firm_attr(others[0], "credit_code")
                 self.bad(
                     row,
                     self.header("credit_code", "统一社会信用代码"),
                     code,
-                    f"name matches firm {firm_id} ({self.index.names.get(firm_id, '')}) whose "
-                    f"credit code is {theirs}: not merged",
+                    f"name matches firm {others[0]} ({self.index.names.get(others[0], '')}) "
+                    f"whose credit code is {theirs}: not merged",
                 )
                 return "", match.how
-        return firm_id, match.how
+        if not ids:
+            return new_firm_id(code, name, _Taken(self.G, self.firms)), "new"
+        if len(ids) > 1:
+            listing = [f"{i} ({self.index.names.get(i, '')})" for i in ids]
+            how = match.how.replace("_", " ")
+            self.bad(row, header, name, f"ambiguous: matches {len(ids)} firms by {how}", listing)
+            return "", match.how
+        return ids[0], match.how
+
+    def _code_differs(self, firm_id: str, code: str) -> bool:
+        theirs = self.firm_attr(firm_id, "credit_code")
+        return bool(theirs) and str(theirs).upper() != code
 
     def firm_attr(self, firm_id: str, key: str) -> Any:
         if firm_id in self.firms:
