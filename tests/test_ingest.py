@@ -338,6 +338,20 @@ def test_customers_and_suppliers_become_supplies_edges(tmp_path: Path, ds: Path)
     ]
 
 
+def test_a_name_whose_row_was_refused_says_so(tmp_path: Path, ds: Path) -> None:
+    path = sheet(
+        tmp_path,
+        [
+            row(name="丙", place="上海", customers="丁公司"),
+            row(name="丁公司", place="上海", output="约1亿"),
+        ],
+    )
+    result = import_file(path, ds)
+    assert [(i.row, i.status, i.reason) for i in result.issues if i.status != "bad"] == [
+        (2, "unresolved", "no firm named '丁公司' (row 3 names it but was refused)")
+    ]
+
+
 def test_a_name_resolving_to_the_row_itself_is_listed(tmp_path: Path, ds: Path) -> None:
     result = import_file(sheet(tmp_path, [row(name="丙", place="上海", customers="丙")]), ds)
     assert [(i.status, i.reason) for i in result.issues] == [

@@ -13,10 +13,13 @@ target and renamed over it.
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import tempfile
 from pathlib import Path
+
+import yaml
 
 from ..errors import InvalidGraphData
 from ..model import Location, Problem
@@ -91,7 +94,7 @@ def import_file(
         raise InvalidGraphData(f"{where} has a header row but no data rows. Nothing to import")
     try:
         imported = Imported.read(folder)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, csv.Error) as exc:
         raise InvalidGraphData(f"The imported files of '{folder}' cannot be read: {exc}") from exc
     planner = Planner(loaded.graph, imported, table, columns, the_mapping, loaded.node_locations)
     result = planner.run()

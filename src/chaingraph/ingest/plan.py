@@ -44,7 +44,7 @@ import yaml
 
 from ..model import ChainGraph, Kind, Location, Rel, fields_of, normalize_text
 from .mapping import Columns, Mapping
-from .names import FirmIndex, Match, NearNames, new_firm_id
+from .names import FirmIndex, Match, NearNames, new_firm_id, normalize_firm_name
 from .sheets import Table
 from .values import (
     parse_amount,
@@ -465,6 +465,7 @@ class Planner:
         }
         self.produced: set[tuple[str, str, str]] = set()
         self._near: NearNames | None = None
+        self.refused: dict[str, int] = {}  # normalised name of a refused row -> row number
         self.first_row: dict[str, int] = {}
         self.owners: dict[str, set[str]] = {}
         for node_id, attrs in G.nodes(data=True):
@@ -489,6 +490,9 @@ class Planner:
         self, row: _Row, column: str, value: str, reason: str, near: Iterable[str] = ()
     ) -> None:
         row.bad = True
+        name = self.value(row, "name")
+        if name:
+            self.refused.setdefault(normalize_firm_name(name), row.number)
         self.result.issues.append(Issue(row.number, column, value, reason, "bad", list(near)))
 
     def header(self, name: str, fallback: str) -> str:
@@ -865,10 +869,12 @@ class Planner:
                 match = self.index.match(part)
                 if match.how == "none":
                     near = self.near_names().near(part)
+                    reason = f"no firm named '{part}'"
+                    refused = self.refused.get(normalize_firm_name(part))
+                    if refused:
+                        reason += f" (row {refused} names it but was refused)"
                     self.result.issues.append(
-                        Issue(
-                            row.number, header, part, f"no firm named '{part}'", "unresolved", near
-                        )
+                        Issue(row.number, header, part, reason, "unresolved", near)
                     )
                     continue
                 other = match.unique
