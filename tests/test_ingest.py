@@ -254,6 +254,14 @@ def test_unknown_segment_is_a_bad_row_with_the_closest_segments(tmp_path: Path, 
     assert issue.candidates[0] == "正极材料"
 
 
+def test_a_segment_nothing_like_the_chains_lists_the_chains_segments(
+    tmp_path: Path, ds: Path
+) -> None:
+    path = sheet(tmp_path, [row(name="丙", chain="新能源装备", segment="XYZ", place="上海")])
+    (issue,) = import_file(path, ds).issues
+    assert issue.candidates == ["动力电池电芯", "正极材料"]
+
+
 def test_the_chain_restricts_the_segment(tmp_path: Path, ds: Path) -> None:
     path = sheet(tmp_path, [row(name="丙", chain="智能厨房", segment="电芯", place="上海")])
     result = import_file(path, ds)

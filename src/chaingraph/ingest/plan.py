@@ -404,7 +404,10 @@ class _Lookup:
             i for i in self.segment_names if chain is None or self.segment_chain.get(i) == chain
         ]
         names = sorted({n for i in scope for n in self.segment_names[i]})
-        return [], difflib.get_close_matches(text, names, 3, 0.3)
+        near = difflib.get_close_matches(text, names, 3, 0.3)
+        if not near and chain is not None:  # nothing close: show what the chain has
+            near = sorted(self.name(i) for i in scope)[:8]
+        return [], near
 
 
 # --- the planner --------------------------------------------------------------------------
