@@ -16,9 +16,10 @@ How a graph is stored
   key with ``_json`` appended (``sources_json``) and decoded on the way back.
 - Bookkeeping properties: ``dataset`` (the name of the dataset that pushed the item, so
   ``--prune`` deletes only its own items), on nodes also ``attr_order`` (the attribute order,
-  so rows come back in the order they were written) and ``search_keys`` (the normalised id,
-  name, English name and aliases that ``find`` matches, see
-  :func:`chaingraph.model.normalize_text`; Cypher cannot fold full-width characters).
+  so rows come back in the order they were written; the names joined by commas) and
+  ``search_text`` (the normalised id, name, English name and aliases that ``find`` matches,
+  one per line, see :func:`chaingraph.model.normalize_text`; Cypher cannot fold full-width
+  characters). Both are single strings: lists cost ArcadeDB noticeably more per push.
 - Labels and relationship types in Cypher text come only from the enums in
   :mod:`chaingraph.model`; every value travels as a parameter.
 
@@ -61,7 +62,7 @@ KINDS: tuple[str, ...] = tuple(k.value for k in Kind)
 RELS: tuple[str, ...] = tuple(r.value for r in Rel)
 DATASET_PROP = "dataset"
 ORDER_PROP = "attr_order"
-SEARCH_PROP = "search_keys"
+SEARCH_PROP = "search_text"
 JSON_SUFFIX = "_json"
 #: node properties that are bookkeeping, not attributes of the node
 INTERNAL_PROPS = frozenset({DATASET_PROP, ORDER_PROP, SEARCH_PROP})
@@ -135,13 +136,20 @@ def _loads(text: Any) -> Any:
         return text
 
 
-def search_keys(node_id: str, attrs: Mapping[str, Any]) -> list[str]:
-    """The normalised names ``find`` matches: id, name, name_en, aliases."""
+def search_text(node_id: str, attrs: Mapping[str, Any]) -> str:
+    """The normalised names ``find`` matches (id, name, name_en, aliases), one per line.
+
+    :func:`~chaingraph.model.normalize_text` leaves no line break inside a name, so a
+    normalised needle is contained in this text exactly when it is contained in a name.
+
+    >>> search_text("byd", {"name": "比亚迪", "aliases": ["ＢＹＤ"]})
+    'byd\\n比亚迪\\nbyd'
+    """
     names = [node_id, str(attrs.get("name", ""))]
     if attrs.get("name_en"):
         names.append(str(attrs["name_en"]))
     names.extend(str(a) for a in attrs.get("aliases") or ())
-    return [normalize_text(n) for n in names]
+    return "\n".join(normalize_text(n) for n in names)
 
 
 def node_properties(node_id: str, attrs: Mapping[str, Any], dataset: str) -> dict[str, Any]:
@@ -150,8 +158,8 @@ def node_properties(node_id: str, attrs: Mapping[str, Any], dataset: str) -> dic
     props: dict[str, Any] = {"id": node_id}
     props.update(encode_attrs(attrs))
     props[DATASET_PROP] = dataset
-    props[ORDER_PROP] = ["kind", *attrs]
-    props[SEARCH_PROP] = search_keys(node_id, attrs)
+    props[ORDER_PROP] = ",".join(["kind", *attrs])
+    props[SEARCH_PROP] = search_text(node_id, attrs)
     return props
 
 
@@ -162,9 +170,15 @@ def edge_properties(attrs: Mapping[str, Any], dataset: str) -> dict[str, Any]:
     return props
 
 
+def _order(props: Mapping[str, Any]) -> list[str]:
+    """The attribute order recorded on a node (a comma-joined string)."""
+    order = props.get(ORDER_PROP)
+    return order.split(",") if isinstance(order, str) and order else ["kind"]
+
+
 def node_attrs(kind: str, props: Mapping[str, Any]) -> dict[str, Any]:
     """A stored node's attributes as the networkx graph holds them."""
-    order = props.get(ORDER_PROP) or ["kind"]
+    order = _order(props)
     attrs = decode_props(props, order)
     attrs["kind"] = kind
     if order and order[0] == "kind":
@@ -266,9 +280,7 @@ def plain(value: Any) -> Any:
         props = dict(value.items())
         kinds = [lbl for lbl in value.labels if lbl in KINDS] or sorted(value.labels)
         kind = kinds[0] if kinds else ""
-        data = {"id": props.get("id"), "kind": kind} | decode_props(
-            props, props.get(ORDER_PROP) or ()
-        )
+        data = {"id": props.get("id"), "kind": kind} | decode_props(props, _order(props))
         data.pop(ORDER_PROP, None)
         name = props.get("name")
         text = f"({props.get('id', value.element_id)}:{kind}" + (f" {name})" if name else ")")
@@ -441,8 +453,7 @@ class Neo4jStore:
     def _candidates(self, needle: str) -> ChainGraph:
         """A small graph of the nodes whose names contain the normalised needle."""
         union = " UNION ALL ".join(
-            f"MATCH (n:{k}) WHERE n.{SEARCH_PROP} IS NULL OR "
-            f"any(s IN n.{SEARCH_PROP} WHERE s CONTAINS $needle) "
+            f"MATCH (n:{k}) WHERE n.{SEARCH_PROP} IS NULL OR n.{SEARCH_PROP} CONTAINS $needle "
             f"RETURN n.id AS id, '{k}' AS kind, n.name AS name, n.name_en AS name_en, "
             "n.aliases AS aliases"
             for k in KINDS

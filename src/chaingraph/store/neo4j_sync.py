@@ -190,13 +190,15 @@ def _batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 def node_merge(kind: str) -> str:
     """Cypher that merges a batch of node rows of one label; returns how many changed.
 
-    A node's properties are replaced only when they differ, so an unchanged node costs a
-    lookup and no write. The attribute order alone (``attr_order``) does not count as a
-    change: a pulled and re-pushed dataset may list attributes in another order.
+    A new node gets its properties added (``+=``: replacing them with ``=`` would also
+    rewrite the indexed ``id``); an existing node's properties are replaced only when they
+    differ, so an unchanged node costs a lookup and no write. The attribute order alone
+    (``attr_order``) does not count as a change: a pulled and re-pushed dataset may list
+    attributes in another order.
     """
     assert kind in KINDS
     return (
-        f"UNWIND $rows AS r MERGE (n:{kind} {{id: r.id}}) "
+        f"UNWIND $rows AS r MERGE (n:{kind} {{id: r.id}}) ON CREATE SET n += r.props "
         "WITH n, r WHERE size(keys(n)) <> size(keys(r.props)) OR any(k IN keys(r.props) "
         f"WHERE k <> '{ORDER_PROP}' AND NOT coalesce(n[k] = r.props[k], false)) "
         "SET n = r.props RETURN count(n) AS changed"
@@ -338,7 +340,7 @@ def push(
                 cypher, {"rows": list(batch)}, f"Writing {len(batch)} {kind} nodes"
             )
             report.nodes_created += counters.nodes_created
-            report.nodes_updated += record["changed"] - counters.nodes_created
+            report.nodes_updated += record["changed"]
             writer.done += len(batch)
             if progress:
                 progress("nodes", writer.done, writer.total)
