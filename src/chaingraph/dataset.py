@@ -301,8 +301,12 @@ class _Reader:
                 if cell:
                     data[col] = cell
             source, quote = data.pop("source", None), data.pop("quote", None)
+            locator = data.pop("locator", None)
             if source or quote:
-                data["sources"] = [{"source": source or "", "quote": quote or ""}]
+                citation = {"source": source or "", "quote": quote or ""}
+                if locator:
+                    citation["locator"] = locator
+                data["sources"] = [citation]
             self.items.append(Item(data, Location(rel, number), is_edge))
 
 

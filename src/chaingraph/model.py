@@ -143,6 +143,7 @@ NODE_FIELDS: dict[Kind, tuple[Field, ...]] = {
         Field("credit_code", STR, doc="统一社会信用代码 (18 characters)"),
         Field("above_size", BOOL, doc="规上企业"),
         Field("output_cny", NUM, doc="annual output value in yuan"),
+        Field("output_text", STR, doc="the output as the source writes it, e.g. 3,000万元"),
         Field("employees", INT),
         Field("products", STRLIST),
         Field("chairman", STR, doc="董事长, as the source names them"),
