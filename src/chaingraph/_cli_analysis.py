@@ -117,7 +117,7 @@ GAP_TYPES = ("gap", "weak", "single-source", "extension")
 @click.pass_context
 def gaps(ctx: click.Context, chain: str | None, what: str, infer: bool, fmt: str) -> None:
     """Segments with no local firm (补链), most depended-on first; or weak links, single
-    sources, extension candidates with --type.
+    sources, extension candidates with --type (--infer matters for single-source).
 
     \b
     Example:
@@ -241,20 +241,55 @@ def impact(ctx: click.Context, firm: str, chain_name: str | None, infer: bool, f
     fid = store.resolve(firm)
     if store.node(fid).get("kind") != Kind.FIRM:
         raise UnknownEntity(f"'{firm}' is not a firm. Run 'chaingraph find {firm}' to search")
-    chain_ids = _chain_ids(ctx, chain_name) if chain_name else None
-    if chain_ids is None:
-        G = store.load()
-        G = with_inferred(G) if infer else G
-        result = firm_impact(G, fid)
-    else:
-        result = firm_impact(_graph(ctx, chain_ids[0], infer), fid, chain_ids[0])
-    rows = result.rows()
+    chain_ids = _chain_ids(ctx, chain_name) if chain_name else _chains_of_firm(ctx, fid)
+    rows: list[Row] = []
+    name = str(store.node(fid).get("name") or fid)
+    for cid in chain_ids:
+        result = firm_impact(_graph(ctx, cid, infer), fid, cid)
+        rows += result.rows()
     if not rows:
-        note(f"{result.name} ({fid}) takes part in no chain: its leaving changes nothing known.")
+        note(f"{name} ({fid}) takes part in no chain: its leaving changes nothing known.")
         if fmt != "table":
             emit(rows, fmt)
         return
     emit(rows, fmt)
+
+
+def _chains_of_firm(ctx: click.Context, fid: str) -> list[str]:
+    """Chains whose segments the firm (or a project it invests in) works in, or it leads.
+
+    Asked through the store's explore queries, so a Neo4j store answers without loading
+    the whole graph.
+    """
+    store = get_store(ctx)
+    segments: set[str] = set()
+    chains: set[str] = set()
+    for r in store.relations(fid):
+        if r["direction"] != "out":
+            continue
+        if r["rel"] == "IN_SEGMENT":
+            segments.add(r["other"])
+        elif r["rel"] == "INVESTS_IN":
+            segments.update(
+                x["other"]
+                for x in store.relations(r["other"])
+                if x["direction"] == "out" and x["rel"] == "IN_SEGMENT"
+            )
+        elif r["rel"] == "LEADS" and r["other_kind"] == Kind.CHAIN:
+            chains.add(r["other"])
+        elif r["rel"] == "LEADS":
+            chains.update(
+                x["other"]
+                for x in store.relations(r["other"])
+                if x["direction"] == "out" and x["rel"] == "HOSTS"
+            )
+    for s in segments:
+        chains.update(
+            x["other"]
+            for x in store.relations(s)
+            if x["direction"] == "in" and x["rel"] == "HAS_SEGMENT"
+        )
+    return sorted(chains)
 
 
 @click.command()

@@ -35,6 +35,15 @@ TABLE_LIMIT = 40
 #: leaders whose departure the report simulates
 IMPACT_TOP = 3
 
+COMPONENT_ZH = {
+    "designated": "标注链主",
+    "pull": "本地拉动",
+    "investment": "投资额",
+    "reach": "供应网覆盖",
+    "pagerank": "供应网中心度",
+    "betweenness": "本地中介度",
+}
+
 STATUS_LABEL = {
     "covered": "已覆盖 covered",
     "weak": "薄弱 weak",
@@ -315,7 +324,7 @@ def _leaders(rep: ChainReport) -> Section:
         )
     formula = " + ".join(f"{w:.2f}×{k}" for k, w in LEADER_WEIGHTS.items())
     notes = [f"得分 = 100 × ({formula}),每项先除以本链候选企业中的最大值。"]
-    notes += [f"{k}:{v}" for k, v in COMPONENT_DOC.items()]
+    notes += [f"{COMPONENT_ZH[k]} {k}:{v}" for k, v in COMPONENT_DOC.items()]
     if board.betweenness != "exact":
         notes.append(f"介数为抽样估计({board.betweenness}),网络 {board.network_firms} 家企业。")
     return Section("leaders", "链主 Chain leaders", paras, Table(cols, rows, more), notes)
@@ -418,7 +427,10 @@ def _weak(rep: ChainReport) -> Section:
         ]
         notes.append("单一来源 single source:" + ";".join(items) + "。")
     else:
-        notes.append("单一来源:数据中没有本地企业的供应关系可供判断(没有 SUPPLIES 记录)。")
+        notes.append(
+            "单一来源:数据中没有本地企业的供应关系可供判断(没有 SUPPLIES 记录);"
+            "加 --infer 可查看按上下游环节推断的潜在供应关系(标注为推断)。"
+        )
     return Section("weak", "强链 Weak links", paras, table, notes)
 
 
@@ -484,10 +496,9 @@ def _targets(rep: ChainReport) -> Section:
     if empty:
         segs = [r["segment_name"] for r in empty if r["status"] != "extension"]
         if segs:
-            notes.append(
-                f"以下 {len(segs)} 个缺口/薄弱环节在数据中没有已知外部企业,需另行调研:"
-                + "、".join(segs)
-                + "。"
+            paras.append(
+                f"以下 {len(segs)} 个缺口/薄弱环节在数据中没有已知外部企业,需另行调研"
+                "(可补充行业名录后重新生成本报告):" + "、".join(segs) + "。"
             )
     pts = ", ".join(f"{k} {v:g}" for k, v in TARGET_POINTS.items())
     notes.append(f"得分构成(分值):{pts}。importance = 环节依赖度 ÷ 本链最大依赖度。")
