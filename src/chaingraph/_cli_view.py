@@ -91,7 +91,10 @@ def view() -> None:
 @_output(".chain.html")
 @click.pass_context
 def view_chain(ctx: click.Context, chain: str, output: Path | None) -> None:
-    """A chain: segments by tier left to right, firms beside them, gaps dashed.
+    """A chain: segments by tier, firms beside them, gaps dashed.
+
+    Upstream segments on the left, downstream on the right; gap segments (no local firm)
+    dashed, weak ones (one local firm) orange, 延链 neighbours light blue.
 
     \b
     Example:
@@ -110,7 +113,10 @@ def view_chain(ctx: click.Context, chain: str, output: Path | None) -> None:
 @_output(".gaps.html")
 @click.pass_context
 def view_gaps(ctx: click.Context, chain: str, output: Path | None) -> None:
-    """A chain's gap and weak segments with the firms to approach (招商目标).
+    """A chain's gap and weak segments with the firms to approach.
+
+    Gap segments (no local firm), weak ones (one local firm), their neighbours, and the
+    external firms in them (招商目标) with the analysis' score and reason.
 
     \b
     Example:
@@ -161,7 +167,10 @@ def view_firm(ctx: click.Context, entity: str, depth: int, output: Path | None) 
 @_output("")
 @click.pass_context
 def view_all(ctx: click.Context, aggregate_over: int | None, output: Path | None) -> None:
-    """The whole graph; aggregated (firms folded into segments) when too large to draw.
+    """The whole graph, folded into segments when too large.
+
+    Above --aggregate-over nodes, firms and projects are folded into their segments and the
+    page says so.
 
     \b
     Example:
