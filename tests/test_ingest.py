@@ -145,15 +145,19 @@ def test_new_firms_get_stable_ids_fields_and_citations(tmp_path: Path, ds: Path)
     assert firm["credit_code"] == CODE_B
     (citation,) = firm["sources"]
     assert citation["source"] == source_id_for(path)
-    assert citation["quote"].startswith("[Sheet1 第2行] 企业名称: 丙新材料有限公司")
+    assert citation["locator"] == "Sheet1 第2行"  # the place is the locator, not in the quote
+    assert citation["quote"].startswith("企业名称: 丙新材料有限公司; ")
     assert "产值(万元): 3,000" in citation["quote"]  # the amount as written is kept
     assert "来源: 2024年走访" in citation["quote"]
+    assert "第2行" not in citation["quote"]
+    assert firm["output_text"] == "3,000万元"  # the cell with the header's unit
     other = [n for n, a in G.nodes(data=True) if a.get("name") == "丁科技有限公司"]
     assert len(other) == 1 and other[0].startswith("firm-") and len(other[0]) == 13
     assert G.nodes[other[0]]["local"] is False
     assert G.nodes[other[0]]["region"] == "江苏省常州市"
     assert G.nodes[other[0]]["output_cny"] == 120_000_000
-    assert "[Sheet1 第3行]" in G.nodes[other[0]]["sources"][0]["quote"]
+    assert G.nodes[other[0]]["output_text"] == "1.2亿"  # the cell's own unit, as written
+    assert G.nodes[other[0]]["sources"][0]["locator"] == "Sheet1 第3行"
 
 
 def test_the_source_node_names_the_file_and_sheet(tmp_path: Path, ds: Path) -> None:
@@ -339,7 +343,9 @@ def test_customers_and_suppliers_become_supplies_edges(tmp_path: Path, ds: Path)
     supplies = {(u, v) for u, v, k in G.edges(keys=True) if k == "SUPPLIES"}
     assert supplies == {(c, "anchor"), (c, d), (e, d)}  # supplier -> customer
     edge = G.edges[c, d, "SUPPLIES"]
-    assert edge["sources"][0]["quote"] == "[Sheet1 第2行] 主要客户: 甲动力、丁电池；不存在的公司"
+    assert edge["sources"][0]["quote"] == "主要客户: 甲动力、丁电池；不存在的公司"
+    assert edge["sources"][0]["locator"] == "Sheet1 第2行"
+    assert G.edges[e, d, "SUPPLIES"]["sources"][0]["locator"] == "Sheet1 第3行"
     assert [(i.row, i.status, i.value) for i in result.issues] == [
         (2, "unresolved", "不存在的公司"),
         (3, "ambiguous", "乙电器"),
@@ -454,7 +460,9 @@ def test_csv_in_each_encoding_imports_the_same(tmp_path: Path, encoding: str) ->
     assert result.written
     (firm,) = csv_rows(target / FIRMS_FILE)
     assert firm["name"] == "丙电器有限公司" and firm["output_cny"] == "15000000"
-    assert firm["quote"].startswith("[第2行] 企业名称: 丙电器有限公司")
+    assert firm["quote"].startswith("企业名称: 丙电器有限公司")
+    assert firm["locator"] == "第2行"  # a CSV has no sheet
+    assert firm["output_text"] == "1,500万元"
 
 
 def test_english_headers_and_a_mapping_file(tmp_path: Path, ds: Path) -> None:
@@ -472,6 +480,7 @@ def test_english_headers_and_a_mapping_file(tmp_path: Path, ds: Path) -> None:
     G = read_graph(ds)
     (firm,) = [n for n, a in G.nodes(data=True) if a.get("name") == "Acme Ltd"]
     assert G.nodes[firm]["output_cny"] == 200_000_000
+    assert G.nodes[firm]["output_text"] == "2亿元"  # unit from the header "Revenue (亿元)"
     assert G.nodes[firm]["region"] == "Shanghai"
     assert G.has_edge(firm, "ne-cell", key="IN_SEGMENT")
     assert source_id_for(path) == "import-firms"
@@ -488,7 +497,7 @@ def test_a_named_sheet(tmp_path: Path, ds: Path) -> None:
     result = import_file(path, ds, sheet="2024名单")
     assert result.header_row == 2 and result.written
     (firm,) = csv_rows(ds / FIRMS_FILE)
-    assert firm["quote"].startswith("[2024名单 第3行]")
+    assert firm["locator"] == "2024名单 第3行"
 
 
 @pytest.mark.parametrize(
@@ -554,6 +563,13 @@ def test_importing_the_same_file_again_changes_nothing(tmp_path: Path, ds: Path)
     assert second.summary() == "nothing to change"
     assert {c.action for c in second.changes} == {"unchanged"}
     assert snapshot(ds) == after_first
+    cited = sorted((r["rel"], r["to"], r["locator"]) for r in csv_rows(ds / RELATIONS_FILE))
+    assert [(rel, loc) for rel, _, loc in cited] == [
+        ("IN_SEGMENT", "Sheet1 第2行"),
+        ("LOCATED_IN", "Sheet1 第2行"),
+        ("SUPPLIES", "Sheet1 第2行"),  # to anchor, 主要客户 of row 2
+        ("SUPPLIES", "Sheet1 第3行"),  # 主要供应商 of row 3
+    ]
 
 
 def test_a_newer_version_of_the_file_updates_its_firms(tmp_path: Path, ds: Path) -> None:
@@ -582,6 +598,81 @@ def test_a_newer_version_of_the_file_updates_its_firms(tmp_path: Path, ds: Path)
     assert firm["aliases"] == ["丙电器股份有限公司"]
     segs = {v for _, v, k in G.out_edges(f"firm-{CODE_B.lower()}", keys=True) if k == "IN_SEGMENT"}
     assert segs == {"ne-cathode"}
+
+
+def test_output_text_keeps_the_amount_as_written(tmp_path: Path, ds: Path) -> None:
+    numeric = write_xlsx(
+        tmp_path / "num.xlsx", {"S": [HEADER, ["丙电器有限公司", CODE_B, "", "", "上海", "", 3000]]}
+    )
+    import_file(numeric, ds)
+    firm_id = f"firm-{CODE_B.lower()}"
+    firm = read_graph(ds).nodes[firm_id]
+    assert (firm["output_cny"], firm["output_text"]) == (30_000_000, "3000万元")
+    # the same amount written another way: output_cny stays, the text as written follows
+    changed = write_xlsx(
+        tmp_path / "num.xlsx",
+        {"S": [HEADER, ["丙电器有限公司", CODE_B, "", "", "上海", "", "3,000"]]},
+    )
+    result = import_file(changed, ds)
+    (change,) = [c for c in result.changes if c.kind == "Firm"]
+    assert (change.action, change.detail) == ("changed", "output_text: 3000万元 → 3,000万元")
+    assert read_graph(ds).nodes[firm_id]["output_text"] == "3,000万元"
+    # a unit from the mapping file, not the header
+    path = write_csv(
+        tmp_path / "m.csv", [["企业名称", "所在地区", "年度营收"], ["丁", "上海", "800"]], "utf-8"
+    )
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns:\n  年度营收: output\nunits:\n  output: 万元\n", encoding="utf-8")
+    import_file(path, ds, mapping=mapping)
+    rows = {r["name"]: r for r in csv_rows(ds / FIRMS_FILE)}
+    assert (rows["丁"]["output_cny"], rows["丁"]["output_text"]) == ("8000000", "800万元")
+
+
+def test_a_row_that_moved_is_cited_at_its_new_place(tmp_path: Path, ds: Path) -> None:
+    first = [row(name="丙", place="上海", customers="丁"), row(name="丁", place="江苏")]
+    import_file(sheet(tmp_path, first), ds)
+    result = import_file(sheet(tmp_path, first[::-1]), ds)
+    moved = sorted((c.kind, c.detail) for c in result.changes if c.action != "unchanged")
+    assert moved == [
+        ("Firm", "locator: Sheet1 第2行 → Sheet1 第3行"),
+        ("Firm", "locator: Sheet1 第3行 → Sheet1 第2行"),
+        ("SUPPLIES", "locator: Sheet1 第2行 → Sheet1 第3行"),
+    ]
+    locators = {r["name"]: r["locator"] for r in csv_rows(ds / FIRMS_FILE)}
+    assert locators == {"丙": "Sheet1 第3行", "丁": "Sheet1 第2行"}
+    (edge,) = csv_rows(ds / RELATIONS_FILE)
+    assert edge["locator"] == "Sheet1 第3行" and edge["quote"] == "主要客户: 丁"
+    assert not import_file(sheet(tmp_path, first[::-1]), ds).written
+
+
+def _old_format(path: Path) -> None:
+    """Rewrite an imported CSV as the importer wrote it before the locator column."""
+    rows = csv_rows(path)
+    columns = [c for c in rows[0] if c != "locator"]
+    for r in rows:
+        r["quote"] = f"[{r.pop('locator')}] {r['quote']}"
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def test_citations_written_before_the_locator_column_are_split(tmp_path: Path, ds: Path) -> None:
+    path = sheet(
+        tmp_path, [row(name="丙", segment="电芯", place="嵊州经济开发区", customers="甲动力")]
+    )
+    import_file(path, ds)
+    current = snapshot(ds)
+    for name in (FIRMS_FILE, RELATIONS_FILE):
+        _old_format(ds / name)
+    assert csv_rows(ds / FIRMS_FILE)[0]["quote"].startswith("[Sheet1 第2行] 企业名称: 丙")
+    result = import_file(path, ds)
+    assert result.summary() == "nothing to change"  # the same citations, written the new way
+    assert snapshot(ds) == current
+    for record in [*csv_rows(ds / FIRMS_FILE), *csv_rows(ds / RELATIONS_FILE)]:
+        assert record["locator"] == "Sheet1 第2行" and not record["quote"].startswith("[")
+    assert not import_file(path, ds).written
 
 
 def test_an_import_that_would_break_the_dataset_writes_nothing(tmp_path: Path, ds: Path) -> None:

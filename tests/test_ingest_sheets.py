@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -18,7 +19,7 @@ HEADER = ["企业名称", "产值(万元)"]
 ROW = ["甲电器有限公司", "3,000"]
 
 
-def write_xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+def write_xlsx(path: Path, sheets: Mapping[str, Sequence[Sequence[object]]]) -> Path:
     """An .xlsx file with these sheets (in order) and rows."""
     book = openpyxl.Workbook()
     first = True
@@ -49,7 +50,7 @@ def test_xlsx_first_sheet_by_default(tmp_path: Path) -> None:
 
 
 def test_xlsx_named_sheet_and_numbers_as_text(tmp_path: Path) -> None:
-    rows: list[list[object]] = [["说明"], [], HEADER, ["乙", 3000.0], ["丙", 1.5]]
+    rows: list[Sequence[object]] = [["说明"], [], HEADER, ["乙", 3000.0], ["丙", 1.5]]
     path = write_xlsx(tmp_path / "l.xlsx", {"A": [["x"]], "2024": rows})
     table = read_table(path, sheet="2024")
     assert table.rows[3] == (4, ["乙", "3000"])

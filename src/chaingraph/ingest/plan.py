@@ -22,9 +22,15 @@ Rules (each one is tested):
 - **Relations**: each name in 主要客户 / 主要供应商 becomes ``SUPPLIES`` (supplier ->
   customer) when it resolves to one firm; otherwise it is listed as unresolved/ambiguous
   and the row still imports.
+- **Provenance**: each imported firm and edge cites the file's Source node with the row's
+  words as ``quote`` (``header: cell; ...``) and the place as ``locator`` (``Sheet1 第12行``,
+  ``第12行`` for a CSV); a firm keeps its output as written in ``output_text`` (``3,000万元``:
+  the cell, with the header's unit when the cell has none). Citations an older importer wrote
+  with the place inside the quote are split on reading.
 - **Re-import**: the same file again changes nothing. A newer version of the file updates
   the firms it imported and replaces its own IN_SEGMENT / LOCATED_IN edges of a firm when
-  the row states that column; nothing is ever deleted otherwise.
+  the row states that column, and cites a row again where it moved or its quoted cells
+  changed; nothing is ever deleted otherwise.
 """
 
 from __future__ import annotations
@@ -59,7 +65,9 @@ RELATIONS_FILE = "relations-imported.csv"
 SOURCES_FILE = "sources-imported.yaml"
 IMPORT_FILES = (FIRMS_FILE, RELATIONS_FILE, SOURCES_FILE)
 
-EDGE_COLUMNS = ("from", "rel", "to", "product", "source", "quote")
+EDGE_COLUMNS = ("from", "rel", "to", "product", "source", "quote", "locator")
+#: the citation columns of the imported CSV files
+CITATION_COLUMNS = ("source", "quote", "locator")
 LIST_SEP = "|"
 
 #: names of totals rows, skipped (after punctuation and spaces are removed)
@@ -68,7 +76,7 @@ TOTAL_WORDS = frozenset({"合计", "总计", "小计", "总合计", "total", "su
 #: zone names that make a place cell local even when no node of the dataset matches it
 LOCAL_MARKERS = ("嵊州经济开发区", "高新园区")
 
-#: firm fields a row can set, in CSV column order (output_text only if the model has it)
+#: firm fields a row can set, in CSV column order (a field the Firm schema lacks is dropped)
 _FIRM_FIELDS = (
     "aliases",
     "local",
@@ -103,8 +111,7 @@ def firm_columns() -> tuple[str, ...]:
         "kind",
         "name",
         *(f for f in _FIRM_FIELDS if f in known),
-        "source",
-        "quote",
+        *CITATION_COLUMNS,
     )
 
 
@@ -258,12 +265,12 @@ class Imported:
         out.firm_header = header
         for row in rows:
             if row.get("id"):
-                out.firms[row["id"]] = row
+                out.firms[row["id"]] = _split_old_quote(row)
         header, rows = _read_csv(folder / RELATIONS_FILE)
         out.edge_header = header
         for row in rows:
             if row.get("from") and row.get("rel") and row.get("to"):
-                out.edges[(row["from"], row["rel"], row["to"])] = row
+                out.edges[(row["from"], row["rel"], row["to"])] = _split_old_quote(row)
         path = folder / SOURCES_FILE
         if path.is_file():
             data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
@@ -271,6 +278,23 @@ class Imported:
                 if isinstance(node, dict) and node.get("id"):
                     out.sources[str(node["id"])] = node
         return out
+
+
+#: the place prefix earlier versions put into a quote: ``[Sheet1 第12行] `` or ``[第12行] ``
+_OLD_PLACE_RE = re.compile(r"\[((?:[^\[\]]+ )?第\d+行)\] ")
+
+
+def _split_old_quote(record: dict[str, str]) -> dict[str, str]:
+    """Move the place out of a quote written before the ``locator`` column existed.
+
+    >>> _split_old_quote({"source": "import-x", "quote": "[Sheet1 第2行] 企业名称: 丙"})
+    {'source': 'import-x', 'quote': '企业名称: 丙', 'locator': 'Sheet1 第2行'}
+    """
+    quote = record.get("quote", "")
+    match = _OLD_PLACE_RE.match(quote)
+    if record.get("locator") or not match or not record.get("source", "").startswith("import-"):
+        return record
+    return {**record, "quote": quote[match.end() :], "locator": match.group(1)}
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -478,16 +502,17 @@ class Planner:
     # -- helpers --
 
     def locator(self, row: int) -> str:
-        """Where a row is, as quotes write it: ``Sheet1 第12行`` (``第12行`` for CSV)."""
+        """Where a row is, for a citation's ``locator``: ``Sheet1 第12行`` (``第12行`` for CSV)."""
         return f"{self.table.sheet} 第{row}行" if self.table.sheet else f"第{row}行"
 
     def quote(self, row: _Row, names: Iterable[str]) -> str:
+        """The row's words for a citation: ``header: cell; ...`` of the fields given."""
         parts = []
         for name in names:
             if name in row.cells:
                 header, value = row.cells[name]
                 parts.append(f"{header}: {_one_line(value)}")
-        return f"[{self.locator(row.number)}] " + "; ".join(parts)
+        return "; ".join(parts)
 
     def bad(
         self, row: _Row, column: str, value: str, reason: str, near: Iterable[str] = ()
@@ -810,14 +835,22 @@ class Planner:
         for key, value in sheet.items():
             if key in columns:
                 record[key] = _csv_value(value)
-        before = {k: v for k, v in (old or {}).items() if k not in ("source", "quote")}
-        after = {k: v for k, v in record.items() if k not in ("source", "quote")}
+        before = {k: v for k, v in (old or {}).items() if k not in CITATION_COLUMNS}
+        after = {k: v for k, v in record.items() if k not in CITATION_COLUMNS}
         display = record["name"]
+        quote, locator = self.quote(row, _FIRM_QUOTE_FIELDS), self.locator(row.number)
         if old is not None and _same(before, after):
-            self.result.changes.append(Change("unchanged", Kind.FIRM, firm_id, display, row.number))
+            moved = self.citation_moved(old, quote, locator)
+            if moved:
+                self.firms[firm_id] = {**record, "quote": quote, "locator": locator}
+            action = "changed" if moved else "unchanged"
+            self.result.changes.append(
+                Change(action, Kind.FIRM, firm_id, display, row.number, moved)
+            )
             return
         record["source"] = self.source_id
-        record["quote"] = self.quote(row, _FIRM_QUOTE_FIELDS)
+        record["quote"] = quote
+        record["locator"] = locator
         self.firms[firm_id] = record
         if is_new or old is None:
             self.result.changes.append(Change("added", Kind.FIRM, firm_id, display, row.number))
@@ -825,7 +858,7 @@ class Planner:
             diff = [
                 f"{k}: {before.get(k) or '—'} → {after.get(k) or '—'}"
                 for k in columns
-                if k not in ("source", "quote") and (before.get(k) or "") != (after.get(k) or "")
+                if k not in CITATION_COLUMNS and (before.get(k) or "") != (after.get(k) or "")
             ]
             self.result.changes.append(
                 Change("changed", Kind.FIRM, firm_id, display, row.number, "; ".join(diff))
@@ -838,8 +871,14 @@ class Planner:
         if key in self.produced:
             return
         self.produced.add(key)
+        locator = self.locator(row.number)
         if key in self.edges:
-            self.result.changes.append(Change("unchanged", rel.value, label, name, row.number))
+            old = self.edges[key]
+            moved = self.citation_moved(old, quote, locator)
+            if moved:
+                self.edges[key] = {**old, "quote": quote, "locator": locator}
+            action = "changed" if moved else "unchanged"
+            self.result.changes.append(Change(action, rel.value, label, name, row.number, moved))
             return
         if self.G.has_edge(u, v, key=rel.value):
             self.result.changes.append(
@@ -853,8 +892,24 @@ class Planner:
             "product": product,
             "source": self.source_id,
             "quote": quote,
+            "locator": locator,
         }
         self.result.changes.append(Change("added", rel.value, label, name, row.number))
+
+    def citation_moved(self, old: dict[str, str], quote: str, locator: str) -> str:
+        """What changed in the citation of a record this file wrote before ('' if nothing).
+
+        A row that moved, or whose quoted cells changed, is cited afresh; a record another
+        file wrote keeps its own citation.
+        """
+        if old.get("source") != self.source_id:
+            return ""
+        parts = []
+        if old.get("locator", "") != locator:
+            parts.append(f"locator: {old.get('locator') or '—'} → {locator}")
+        if old.get("quote", "") != quote:
+            parts.append("quote: the row's words changed")
+        return "; ".join(parts)
 
     def near_names(self) -> NearNames:
         """The firm-name hint index, built on first use (after every row's firm is known)."""
@@ -1024,7 +1079,8 @@ def _sheets_of(node: dict[str, Any]) -> list[str]:
 
 _SOURCES_HEADER = (
     "# Sources of the rows that `chaingraph import` brought in: one node per imported file.\n"
-    "# Written by the importer; quotes cite the sheet row ([Sheet 第N行] header: cell; ...).\n"
+    "# Written by the importer; each imported row cites its file's Source with the row's words\n"
+    "# (quote: 'header: cell; ...') and where they are (locator: 'Sheet1 第12行').\n"
 )
 
 
