@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -554,16 +555,26 @@ def _method(rep: ChainReport) -> Section:
 
 # --- Markdown ---------------------------------------------------------------------------
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-.!|~"})
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~&"})
+_MD_LEADING = re.compile(r"^(\s*)([#+\-=>]|\d+[.)])")
 
 
 def md(text: object) -> str:
-    """Escape a data string for Markdown (one line).
+    """Escape a data string for Markdown (one line): inline markup, HTML, table pipes, and a
+    leading character that would start a heading or a list.
 
-    >>> md("a|b *c*")
-    'a\\\\|b \\\\*c\\\\*'
+    >>> md("a|b *c* (d)")
+    'a\\\\|b \\\\*c\\\\* (d)'
+    >>> md("1. 第一")
+    '1\\\\. 第一'
     """
-    return str(text).replace("\r", " ").replace("\n", " ").translate(_MD_SPECIAL)
+    one = str(text).replace("\r", " ").replace("\n", " ").translate(_MD_SPECIAL)
+    return _MD_LEADING.sub(_escape_leading, one)
+
+
+def _escape_leading(m: re.Match[str]) -> str:
+    mark = m.group(2)
+    return m.group(1) + mark[:-1] + "\\" + mark[-1]
 
 
 def _md_table(t: Table) -> list[str]:
@@ -823,7 +834,11 @@ def _index_rows(reps: Sequence[ChainReport]) -> list[list[str]]:
     rows = []
     for r in reps:
         top = r.leaders.rows[0] if r.leaders.rows and r.leaders.rows[0]["score"] > 0 else None
-        first_gap = r.gaps[0]["name"] if r.gaps else "—"
+        first_gap = "—"
+        if r.gaps:
+            tied = sum(1 for g in r.gaps if g["dependence"] == r.gaps[0]["dependence"])
+            first_gap = r.gaps[0]["name"] + (f" 等 {tied} 个" if tied > 1 else "")
+        n_targets = sum(1 for t in r.targets if t["firm"])
         rows.append(
             [
                 r.name,
@@ -832,7 +847,7 @@ def _index_rows(reps: Sequence[ChainReport]) -> list[list[str]]:
                 str(r.coverage.weak),
                 top["name"] if top else "—",
                 first_gap,
-                str(sum(1 for t in r.targets if t["firm"])),
+                str(n_targets) if n_targets else "0(无已知外部企业)",
             ]
         )
     return rows
