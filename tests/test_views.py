@@ -168,6 +168,13 @@ def test_ego_view_centres_the_firm() -> None:
     assert next(n for n in v.nodes if n["id"] == "byd")["flag"] == "center"
 
 
+def test_ego_view_folds_all_but_the_centre_when_too_large() -> None:
+    v = ego_view(sample_graph(), "byd", aggregate_over=5)
+    ids = {n["id"] for n in v.nodes}
+    assert "byd" in ids and "hanke" not in ids and "xss-img" not in ids
+    assert "超过可清晰绘制的 5 个" in v.notice
+
+
 def test_unknown_chain_raises() -> None:
     from chaingraph.errors import UnknownEntity
 

@@ -843,7 +843,9 @@ def _add_target_notes(G: ChainGraph, chain_id: str, nodes: list[Record]) -> None
             by_id[seg]["info"].append(["招商目标", reason])
 
 
-def ego_view(G: ChainGraph, center: str, depth: int = 1) -> View:
+def ego_view(
+    G: ChainGraph, center: str, depth: int = 1, aggregate_over: int = AGGREGATE_OVER
+) -> View:
     """A node and its neighbourhood (G is usually already that neighbourhood).
 
     Examples
@@ -858,9 +860,19 @@ def ego_view(G: ChainGraph, center: str, depth: int = 1) -> View:
     """
     if center not in G:
         raise UnknownEntity(f"Unknown entity '{center}'. Run 'chaingraph find TEXT' to search")
+    drawable = sum(1 for _, k in _kinds(G) if k != Kind.SOURCE)
+    flags = {center: "center"}
+    notice = ""
+    if drawable > aggregate_over:
+        G, folded = fold_members(G, keep=[center])
+        flags.update(folded)
+        notice = (
+            f"关联节点共 {drawable} 个, 超过可清晰绘制的 {aggregate_over} 个: 除中心节点外, 企业和"
+            "项目已并入其所属环节。可减小 --depth 查看单个企业。"
+        )
     drawn = G.subgraph(n for n, k in _kinds(G) if k != Kind.SOURCE)
     pos = force_layout(drawn)
-    nodes, edges, chains, size_by, omitted = _records(G, pos, {center: "center"})
+    nodes, edges, chains, size_by, omitted = _records(G, pos, flags)
     name = str(G.nodes[center].get("name") or center)
     return View(
         title=f"{name} · 关系网络",
@@ -869,6 +881,7 @@ def ego_view(G: ChainGraph, center: str, depth: int = 1) -> View:
         nodes=nodes,
         edges=edges,
         chains=chains,
+        notice=notice,
         size_by=size_by,
         focus=center,
         omitted=omitted,
@@ -927,15 +940,19 @@ def graph_view(
     )
 
 
-def fold_members(G: ChainGraph, list_limit: int = 30) -> tuple[ChainGraph, dict[str, str]]:
-    """Fold every firm and project into its first segment (by id); members without a segment
-    into one node per kind. Edges between folded nodes become one edge per (rel, ends) with
-    ``count``. Returns the folded graph and the flags (``'agg'``) of the grouping nodes."""
+def fold_members(
+    G: ChainGraph, list_limit: int = 30, keep: Iterable[str] = ()
+) -> tuple[ChainGraph, dict[str, str]]:
+    """Fold every firm and project (except those in ``keep``) into its first segment (by id);
+    members without a segment into one node per kind. Edges between folded nodes become one
+    edge per (rel, ends) with ``count``. Returns the folded graph and the flags (``'agg'``)
+    of the grouping nodes."""
     import networkx as nx
 
+    kept = set(keep)
     home: dict[str, str] = {}
     for n, kind in _kinds(G):
-        if kind not in (Kind.FIRM, Kind.PROJECT):
+        if kind not in (Kind.FIRM, Kind.PROJECT) or n in kept:
             continue
         segs = sorted(v for _, v, k in G.out_edges(n, keys=True) if k == Rel.IN_SEGMENT)
         home[n] = segs[0] if segs else f"_unsegmented_{str(kind).lower()}"
