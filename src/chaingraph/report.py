@@ -105,8 +105,6 @@ def build_chain_report(
     board = leaders_of(ctx)
     impacts = []
     for row in board.rows[:impact_top]:
-        if row["score"] <= 0:
-            continue
         part = chain_impact(ctx, row["firm"])
         imp = Impact(row["firm"], row["name"], True, [] if part.empty else [part])
         impacts.append(imp)
@@ -328,7 +326,8 @@ def _leaders(rep: ChainReport) -> Section:
     notes += [f"{COMPONENT_ZH[k]} {k}:{v}" for k, v in COMPONENT_DOC.items()]
     if board.betweenness != "exact":
         notes.append(f"介数为抽样估计({board.betweenness}),网络 {board.network_firms} 家企业。")
-    return Section("leaders", "链主 Chain leaders", paras, Table(cols, rows, more), notes)
+    table = Table(cols, rows, more) if rows else None
+    return Section("leaders", "链主 Chain leaders", paras, table, notes)
 
 
 def _map(rep: ChainReport) -> Section:
@@ -535,9 +534,9 @@ def _impact(rep: ChainReport) -> Section:
             ]
         )
     if not rep.impacts:
-        paras.append("没有有链主证据的企业,不做断链模拟。")
+        paras.append("该链没有本地企业,无从模拟。")
     else:
-        paras.append(f"模拟排名前 {len(rep.impacts)} 的链主企业离开本区:本链失去什么。")
+        paras.append(f"模拟链主排名前 {len(rep.impacts)} 的企业离开本区:本链失去什么。")
     cols = ["若离开", "覆盖率", "环节变化", "本地客户", "涉及项目", "其带动的企业", "失去链主"]
     return Section("impact", "断链风险 Impact", paras, Table(cols, rows) if rows else None)
 
