@@ -78,18 +78,17 @@ def generate(n_firms: int, n_supplies: int, seed: int = 0) -> ChainGraph:
         for sid in ids:
             feeds_in[sid] = []
         for i in range(1, len(ids)):
-            ups = rng.sample(range(i), k=min(i, rng.randint(1, 3)))
-            for u in ups:
-                G.add_edge(ids[u], ids[i], key="FEEDS", rel="FEEDS", grade="template")
-                feeds_in[ids[i]].append(ids[u])
+            for j in rng.sample(range(i), k=min(i, rng.randint(1, 3))):
+                G.add_edge(ids[j], ids[i], key="FEEDS", rel="FEEDS", grade="template")
+                feeds_in[ids[i]].append(ids[j])
         segs_of[cid] = ids
         all_segs += ids
     # cross-chain FEEDS: a few, for extension candidates
     for c in range(n_chains):
         a, b = f"chain{c}", f"chain{(c + 1) % n_chains}"
-        u, v = segs_of[a][-2], segs_of[b][0]
-        G.add_edge(u, v, key="FEEDS", rel="FEEDS", grade="template")
-        feeds_in[v].append(u)
+        up, down = segs_of[a][-2], segs_of[b][0]
+        G.add_edge(up, down, key="FEEDS", rel="FEEDS", grade="template")
+        feeds_in[down].append(up)
     members: dict[str, list[str]] = {s: [] for s in all_segs}
     sizes: dict[str, float] = {}
     seg_of: dict[str, str] = {}
