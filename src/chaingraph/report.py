@@ -266,6 +266,11 @@ def _summary(rep: ChainReport) -> Section:
             f"{fmt(in_graph)}({_pct(in_graph / reported)})。缺口可能只是图谱未录入,"
             "招商前请以企业名录核对。"
         )
+    if not c["local_firms"]:
+        notes.append(
+            "数据完整度:图谱中本链尚未录入任何本地企业,覆盖率 0% 反映的是数据现状,"
+            "不一定是实际情况;请先补充本链企业名录(chaingraph import)。"
+        )
     if rep.infer:
         notes.append(
             f"本报告含推断供应关系(--infer,共 {rep.inferred_edges} 条进入链主计算):"
