@@ -750,8 +750,8 @@ class Neo4jStore:
 
     def _chain_counts(self) -> list[tuple[str, str, dict[str, int]]]:
         cypher = (
-            "MATCH (c:Chain) OPTIONAL MATCH (c)-[:HAS_SEGMENT]->(s) "
-            "OPTIONAL MATCH (m)-[:IN_SEGMENT]->(s) "
+            f"MATCH (c:{Kind.CHAIN.value}) OPTIONAL MATCH (c)-[:{Rel.HAS_SEGMENT.value}]->(s) "
+            f"OPTIONAL MATCH (m)-[:{Rel.IN_SEGMENT.value}]->(s) "
             f"RETURN c.id AS chain, c.name AS name, s.id AS seg, m.id AS member, "
             f"CASE WHEN m IS NULL THEN null ELSE {KIND_OF.format(v='m')} END AS mk, "
             "m.local AS local"
@@ -795,7 +795,7 @@ class Neo4jStore:
 
     def _platform_counts(self) -> list[Row]:
         hosted = self.records(
-            "MATCH (p:Platform) OPTIONAL MATCH (p)-[:HOSTS]->(c) "
+            f"MATCH (p:{Kind.PLATFORM.value}) OPTIONAL MATCH (p)-[:{Rel.HOSTS.value}]->(c) "
             "RETURN p.id AS id, p.name AS name, count(c) AS chains"
         )
         rows = []
@@ -853,18 +853,19 @@ class Neo4jStore:
 
     def _scope_members(self, node_id: str, kind: str) -> dict[str, neo4j.Record]:
         """query.scope_members of a chain or platform: id -> record(mk, local, amount)."""
-        to_chain = "" if kind == Kind.CHAIN else "-[:HOSTS]->(c)"
+        to_chain = "" if kind == Kind.CHAIN else f"-[:{Rel.HOSTS.value}]->(c)"
+        in_chain = f"-[:{Rel.HAS_SEGMENT.value}]->(s)<-[:{Rel.IN_SEGMENT.value}]-(m)"
         returns = (
             f"RETURN DISTINCT m.id AS id, {KIND_OF.format(v='m')} AS mk, m.local AS local, "
             "m.amount_cny AS amount"
         )
-        cypher = (
-            f"MATCH (x:{kind} {{id: $id}}){to_chain}-[:HAS_SEGMENT]->(s)<-[:IN_SEGMENT]-(m) "
-            + returns
-        )
+        cypher = f"MATCH (x:{kind} {{id: $id}}){to_chain}{in_chain} " + returns
         members = {r["id"]: r for r in self.records(cypher, id=node_id)}
         if kind == Kind.PLATFORM:
-            located = "MATCH (m)-[:LOCATED_IN]->(x:Platform {id: $id}) " + returns
+            located = (
+                f"MATCH (m)-[:{Rel.LOCATED_IN.value}]->(x:{Kind.PLATFORM.value} {{id: $id}}) "
+                + returns
+            )
             members.update({r["id"]: r for r in self.records(located, id=node_id)})
         return {k: r for k, r in members.items() if r["mk"] in (Kind.FIRM, Kind.PROJECT)}
 
@@ -883,9 +884,11 @@ class Neo4jStore:
 
     def _whole_counts(self) -> dict[str, float]:
         """query.compare_count over the whole graph, aggregated in Cypher."""
-        firms = self.records("MATCH (f:Firm) WHERE f.local = true RETURN count(f) AS c")[0]["c"]
+        firms = self.records(
+            f"MATCH (f:{Kind.FIRM.value}) WHERE f.local = true RETURN count(f) AS c"
+        )[0]["c"]
         r = self.records(
-            "MATCH (p:Project) RETURN count(p) AS n, "
+            f"MATCH (p:{Kind.PROJECT.value}) RETURN count(p) AS n, "
             "count(CASE WHEN p.amount_cny >= 100000000 THEN 1 END) AS big, "
             "sum(coalesce(p.amount_cny, 0)) AS total"
         )[0]
