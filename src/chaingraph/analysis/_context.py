@@ -211,6 +211,7 @@ class GraphIndex:
         self._invested: dict[str, float] | None = None
         self._rare: dict[str, set[str]] | None = None
         self._drew: dict[str, set[str]] = {}
+        self._adjacency: list[list[int]] | None = None
         self._invests: dict[str, set[str]] = {}
 
     def invested(self, firm: str) -> float:
@@ -273,15 +274,16 @@ class GraphIndex:
             return found
         net, rare = self._global()
         pos = net.index
-        idx = [pos[m] for m in nodes if m in pos]
+        if self._adjacency is None:
+            self._adjacency = net.graph.get_adjlist(mode="all")
+        adjacency = self._adjacency
+        near: set[int] = set()
+        for m in nodes:
+            i = pos.get(m)
+            if i is not None:
+                near.update(adjacency[i])
         ids = net.ids
-        # one breadth-first search from a helper vertex joined to every member: members at
-        # distance 1, their SUPPLIES neighbours at distance 2 (C speed, each vertex once)
-        g = net.graph.copy()
-        hub = g.vcount()
-        g.add_vertices(1)
-        g.add_edges([(hub, i) for i in idx])
-        found = {ids[i] for i in g.neighborhood(hub, order=2, mode="all") if i != hub}
+        found = {ids[i] for i in near}
         found.update(nodes)
         for m in nodes:
             extra = rare.get(m)
