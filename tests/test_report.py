@@ -114,3 +114,26 @@ def test_report_reads_in_chromium(page: Any, tmp_path: Path, artifacts: Path) ->
     page.goto((tmp_path / "index.html").as_uri())
     page.click("text=新能源装备产业链")
     assert page.url.endswith("new-energy-equipment.html")
+
+
+def test_synthetic_zone_report_says_when_betweenness_is_sampled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    from chaingraph.analysis import kernels
+
+    path = Path(__file__).parent.parent / "scripts" / "bench_analysis.py"
+    spec = importlib.util.spec_from_file_location("bench_analysis", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    G = bench.generate(2000, 10_000, seed=3)
+    monkeypatch.setattr(kernels, "BETWEENNESS_EXACT_LIMIT", 50)
+    monkeypatch.setattr(kernels, "BETWEENNESS_SAMPLES", 20)
+    paths = write_report(G, tmp_path, views=False)
+    page = (tmp_path / "chain0.html").read_text(encoding="utf-8")
+    assert "介数(sampled: 20 of" in page and "介数为抽样估计" in page
+    assert len(paths) == 2 + 2 * 4
+    # long member lists are cut, not dumped
+    assert "等 " in page and page.count("<tr>") < 400
