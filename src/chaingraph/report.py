@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import multiprocessing
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -834,33 +835,45 @@ def chain_html(rep: ChainReport, generated: str = "") -> str:
 # --- index ------------------------------------------------------------------------------
 
 
-def _index_rows(reps: Sequence[ChainReport]) -> list[list[str]]:
-    rows = []
-    for r in reps:
-        top = r.leaders.rows[0] if r.leaders.rows and r.leaders.rows[0]["score"] > 0 else None
-        first_gap = "—"
-        if r.gaps:
-            tied = sum(1 for g in r.gaps if g["dependence"] == r.gaps[0]["dependence"])
-            first_gap = r.gaps[0]["name"] + (f" 等 {tied} 个" if tied > 1 else "")
-        n_targets = sum(1 for t in r.targets if t["firm"])
-        rows.append(
-            [
-                r.name,
-                f"{r.coverage.present}/{r.coverage.segments}({_pct(r.coverage.ratio)})",
-                str(r.coverage.gap),
-                str(r.coverage.weak),
-                top["name"] if top else "—",
-                first_gap,
-                str(n_targets) if n_targets else "0(无已知外部企业)",
-            ]
-        )
-    return rows
+@dataclass
+class IndexEntry:
+    """What the index page says about one chain."""
+
+    chain: str
+    ratio: float
+    cells: list[str]
+
+
+def index_entry(r: ChainReport) -> IndexEntry:
+    """The index row of a chain report."""
+    top = r.leaders.rows[0] if r.leaders.rows and r.leaders.rows[0]["score"] > 0 else None
+    first_gap = "—"
+    if r.gaps:
+        tied = sum(1 for g in r.gaps if g["dependence"] == r.gaps[0]["dependence"])
+        first_gap = r.gaps[0]["name"] + (f" 等 {tied} 个" if tied > 1 else "")
+    n_targets = sum(1 for t in r.targets if t["firm"])
+    cells = [
+        r.name,
+        f"{r.coverage.present}/{r.coverage.segments}({_pct(r.coverage.ratio)})",
+        str(r.coverage.gap),
+        str(r.coverage.weak),
+        top["name"] if top else "—",
+        first_gap,
+        str(n_targets) if n_targets else "0(无已知外部企业)",
+    ]
+    return IndexEntry(r.chain, r.coverage.ratio, cells)
 
 
 INDEX_COLUMNS = ["产业链", "覆盖", "缺口", "薄弱", "链主(得分最高)", "首要缺口", "招商目标"]
 
 
-def index_markdown(reps: Sequence[ChainReport], title: str, generated: str = "") -> str:
+def _entries(items: Sequence[ChainReport | IndexEntry]) -> list[IndexEntry]:
+    return [i if isinstance(i, IndexEntry) else index_entry(i) for i in items]
+
+
+def index_markdown(
+    reps: Sequence[ChainReport | IndexEntry], title: str, generated: str = ""
+) -> str:
     """The index page as Markdown: one row per chain, linking its report."""
     lines = [f"# {md(title)}", ""]
     if generated:
@@ -869,24 +882,24 @@ def index_markdown(reps: Sequence[ChainReport], title: str, generated: str = "")
         "| " + " | ".join(INDEX_COLUMNS) + " |",
         "|" + "|".join(" --- " for _ in INDEX_COLUMNS) + "|",
     ]
-    for rep, row in zip(reps, _index_rows(reps), strict=True):
-        cells = [f"[{md(row[0])}]({rep.chain}.md)", *(md(c) for c in row[1:])]
+    for e in _entries(reps):
+        cells = [f"[{md(e.cells[0])}]({e.chain}.md)", *(md(c) for c in e.cells[1:])]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     return "\n".join(lines)
 
 
-def index_html(reps: Sequence[ChainReport], title: str, generated: str = "") -> str:
+def index_html(reps: Sequence[ChainReport | IndexEntry], title: str, generated: str = "") -> str:
     """The index page as standalone HTML."""
     head = "".join(f"<th>{h(c)}</th>" for c in INDEX_COLUMNS)
     body = []
-    for rep, row in zip(reps, _index_rows(reps), strict=True):
-        first = f'<td><a href="{h(rep.chain)}.html">{h(row[0])}</a></td>'
-        cov = rep.coverage.ratio
+    for e in _entries(reps):
+        first = f'<td><a href="{h(e.chain)}.html">{h(e.cells[0])}</a></td>'
         second = (
-            f'<td>{h(row[1])}<div class="bar"><i style="width:{cov * 100:.0f}%"></i></div></td>'
+            f'<td>{h(e.cells[1])}<div class="bar"><i style="width:{e.ratio * 100:.0f}%"></i>'
+            "</div></td>"
         )
-        rest = "".join(f"<td>{h(c)}</td>" for c in row[2:])
+        rest = "".join(f"<td>{h(c)}</td>" for c in e.cells[2:])
         body.append(f"<tr>{first}{second}{rest}</tr>")
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     intro = (
@@ -921,6 +934,41 @@ def view_label(path: Path) -> str:
     return VIEW_LABELS.get(kind, path.stem)
 
 
+@dataclass
+class _Job:
+    """What every chain's pages need; set before worker processes fork."""
+
+    G: ChainGraph
+    H: ChainGraph
+    out: Path
+    infer: bool
+    index: C.GraphIndex
+    generated: str
+    writer: ViewWriter | None
+
+
+_JOB: _Job | None = None
+
+
+def _chain_pages(job: _Job, cid: str) -> tuple[list[Path], IndexEntry]:
+    """Write one chain's Markdown and HTML pages (and its views); return them and its row."""
+    rep = build_chain_report(job.H, cid, infer=job.infer, index=job.index)
+    if job.writer is not None:
+        for p in job.writer(job.G, cid, job.out):
+            rel = Path(p).resolve().relative_to(job.out.resolve()).as_posix()
+            rep.views.append((view_label(Path(p)), rel))
+    md_path = job.out / f"{cid}.md"
+    md_path.write_text(chain_markdown(rep, job.generated), encoding="utf-8")
+    html_path = job.out / f"{cid}.html"
+    html_path.write_text(chain_html(rep, job.generated), encoding="utf-8")
+    return [md_path, html_path], index_entry(rep)
+
+
+def _forked_chain_pages(cid: str) -> tuple[list[Path], IndexEntry]:
+    assert _JOB is not None
+    return _chain_pages(_JOB, cid)
+
+
 def write_report(
     G: ChainGraph,
     out_dir: str | Path,
@@ -928,13 +976,17 @@ def write_report(
     infer: bool = False,
     title: str = "产业链分析报告",
     views: bool = True,
+    jobs: int = 1,
 ) -> list[Path]:
     """Write ``index.md``, ``index.html`` and ``<chain>.md`` / ``<chain>.html`` per chain.
 
     With ``infer`` the measures run on a copy of G with inferred supply links (labelled
     inferred everywhere). With ``views`` and a views module that offers
-    ``write_chain_views``, each chain page links the interactive views it writes. Returns the
-    written paths (index first).
+    ``write_chain_views``, each chain page links the interactive views it writes. With
+    ``jobs`` > 1 (and more than one chain) the chains are worked on in that many forked
+    processes, which share the graph and its index; where ``fork`` is not available they run
+    one after another. Returns the written paths (index first); the output does not depend on
+    ``jobs``.
 
     Examples
     --------
@@ -945,6 +997,7 @@ def write_report(
     ...     [p.name for p in write_report(G, d, views=False)]
     ['index.html', 'index.md', 'c.md', 'c.html']
     """
+    global _JOB
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     chain_ids = list(chains) if chains is not None else C.chains_of(G)
@@ -954,26 +1007,24 @@ def write_report(
     if infer:
         generated += f";含推断供应关系 {count_inferred(H)} 条(标注 inferred)"
     writer = find_view_writer() if views else None
-    reps = []
-    written: list[Path] = []
-    index = C.GraphIndex(H, shared=True)
-    for cid in chain_ids:
-        rep = build_chain_report(H, cid, infer=infer, index=index)
-        if writer is not None:
-            for p in writer(G, cid, out):
-                rel = Path(p).resolve().relative_to(out.resolve()).as_posix()
-                rep.views.append((view_label(Path(p)), rel))
-        md_path = out / f"{cid}.md"
-        md_path.write_text(chain_markdown(rep, generated), encoding="utf-8")
-        html_path = out / f"{cid}.html"
-        html_path.write_text(chain_html(rep, generated), encoding="utf-8")
-        written += [md_path, html_path]
-        reps.append(rep)
+    job = _Job(G, H, out, infer, C.GraphIndex(H, shared=True), generated, writer)
+    results: list[tuple[list[Path], IndexEntry]]
+    if jobs > 1 and len(chain_ids) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        job.index.prepare()  # built once, inherited by the workers
+        _JOB = job
+        try:
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(chain_ids))) as pool:
+                results = pool.map(_forked_chain_pages, chain_ids, chunksize=1)
+        finally:
+            _JOB = None
+    else:
+        results = [_chain_pages(job, cid) for cid in chain_ids]
+    entries = [entry for _, entry in results]
     index_h = out / "index.html"
-    index_h.write_text(index_html(reps, title, generated), encoding="utf-8")
+    index_h.write_text(index_html(entries, title, generated), encoding="utf-8")
     index_m = out / "index.md"
-    index_m.write_text(index_markdown(reps, title, generated), encoding="utf-8")
-    return [index_h, index_m, *written]
+    index_m.write_text(index_markdown(entries, title, generated), encoding="utf-8")
+    return [index_h, index_m, *(p for paths, _ in results for p in paths)]
 
 
 __all__ = [
