@@ -183,7 +183,7 @@ def _generator() -> tuple[Any, str]:
     return generate, "scripts/bench_analysis.py"
 
 
-def run_one(n_firms: int, seed: int, own: bool, jobs: int = 1) -> dict[str, Any]:
+def run_one(n_firms: int, seed: int, own: bool) -> dict[str, Any]:
     """Generate one zone and time the full report on it (in this process)."""
     from chaingraph.analysis import _context as C
     from chaingraph.report import write_report
@@ -195,7 +195,7 @@ def run_one(n_firms: int, seed: int, own: bool, jobs: int = 1) -> dict[str, Any]
     n_supplies = sum(1 for *_, k in G.edges(keys=True) if k == "SUPPLIES")
     with tempfile.TemporaryDirectory() as out:
         t0, c0 = time.perf_counter(), time.process_time()
-        paths = write_report(G, out, views=False, jobs=jobs)
+        paths = write_report(G, out, views=False)
         t_report, c_report = time.perf_counter() - t0, time.process_time() - c0
         size = sum(p.stat().st_size for p in paths)
         sampled = "sampled" in Path(paths[-1]).read_text(encoding="utf-8")
@@ -213,7 +213,6 @@ def run_one(n_firms: int, seed: int, own: bool, jobs: int = 1) -> dict[str, Any]
         "report_kb": round(size / 1024),
         "betweenness_sampled": sampled,
         "generator": where,
-        "jobs": jobs,
     }
 
 
@@ -223,16 +222,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--own-generator", action="store_true", help="Ignore gen_synthetic.py.")
     parser.add_argument("--markdown", action="store_true", help="Print a Markdown table.")
-    parser.add_argument("--jobs", type=int, default=1, help="Chains worked on at once.")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.seed, args.own_generator, args.jobs)))
+        print(json.dumps(run_one(args.one, args.seed, args.own_generator)))
         return
     results = []
     for n in args.sizes:
         cmd = [sys.executable, __file__, "--one", str(n), "--seed", str(args.seed)]
-        cmd += ["--jobs", str(args.jobs)]
         if args.own_generator:
             cmd.append("--own-generator")
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -243,17 +240,16 @@ def main() -> None:
         print(json.dumps(results[-1]), file=sys.stderr)
     if args.markdown:
         print(
-            "| firms | SUPPLIES edges | all edges | chains | jobs | report wall (s) "
-            "| report CPU, main process (s) | peak RSS (MB) |"
+            "| firms | SUPPLIES edges | all edges | chains | report wall (s) | report CPU (s) "
+            "| peak RSS (MB) |"
         )
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
         for r in results:
             if "error" in r:
-                print(f"| {r['firms']:,} | failed: {r['error']} | | | | | | |")
+                print(f"| {r['firms']:,} | failed: {r['error']} | | | | | |")
                 continue
             print(
                 f"| {r['firms']:,} | {r['supplies']:,} | {r['edges']:,} | {r['chains']} "
-                f"| {r['jobs']} "
                 f"| {r['report_s']} | {r['report_cpu_s']} | {r['peak_rss_mb']:,} |"
             )
     else:

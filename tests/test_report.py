@@ -137,19 +137,3 @@ def test_synthetic_zone_report_says_when_betweenness_is_sampled(
     assert len(paths) == 2 + 2 * 4
     # long member lists are cut, not dumped
     assert "等 " in page and page.count("<tr>") < 400
-
-
-def test_parallel_chains_write_the_same_pages(tmp_path: Path) -> None:
-    G = read_graph(SHENGZHOU)
-
-    def pages(out: Path, jobs: int) -> dict[str, str]:
-        write_report(G, out, views=False, jobs=jobs)
-        return {
-            p.name: "\n".join(
-                x for x in p.read_text(encoding="utf-8").splitlines() if "生成于" not in x
-            )
-            for p in sorted(out.iterdir())
-        }
-
-    one, two = pages(tmp_path / "one", 1), pages(tmp_path / "two", 2)
-    assert one == two and len(one) == 2 + 2 * 4

@@ -303,14 +303,6 @@ def _chains_of_firm(ctx: click.Context, fid: str) -> list[str]:
 )
 @click.option("--chain", "chain_names", multiple=True, help="Only these chains (repeatable).")
 @click.option("--no-views", is_flag=True, help="Do not write the interactive graph views.")
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Work on this many chains at once (processes); helps on large graphs.",
-)
 @infer_option
 @click.pass_context
 def report(
@@ -318,7 +310,6 @@ def report(
     out_dir: Path,
     chain_names: tuple[str, ...],
     no_views: bool,
-    jobs: int,
     infer: bool,
 ) -> None:
     """Write the chain reports (Markdown + HTML) and an index page: the main job.
@@ -336,9 +327,7 @@ def report(
     chain_ids = [c for name in chain_names for c in _chain_ids(ctx, name)] or None
     G = store.load()
     title = _title(G)
-    paths = write_report(
-        G, out_dir, chain_ids, infer=infer, title=title, views=not no_views, jobs=jobs
-    )
+    paths = write_report(G, out_dir, chain_ids, infer=infer, title=title, views=not no_views)
     for p in paths:
         note(f"Wrote {p}")
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import importlib
-import multiprocessing
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -936,7 +935,7 @@ def view_label(path: Path) -> str:
 
 @dataclass
 class _Job:
-    """What every chain's pages need; set before worker processes fork."""
+    """What every chain's pages need."""
 
     G: ChainGraph
     H: ChainGraph
@@ -945,9 +944,6 @@ class _Job:
     index: C.GraphIndex
     generated: str
     writer: ViewWriter | None
-
-
-_JOB: _Job | None = None
 
 
 def _chain_pages(job: _Job, cid: str) -> tuple[list[Path], IndexEntry]:
@@ -964,11 +960,6 @@ def _chain_pages(job: _Job, cid: str) -> tuple[list[Path], IndexEntry]:
     return [md_path, html_path], index_entry(rep)
 
 
-def _forked_chain_pages(cid: str) -> tuple[list[Path], IndexEntry]:
-    assert _JOB is not None
-    return _chain_pages(_JOB, cid)
-
-
 def write_report(
     G: ChainGraph,
     out_dir: str | Path,
@@ -976,17 +967,14 @@ def write_report(
     infer: bool = False,
     title: str = "产业链分析报告",
     views: bool = True,
-    jobs: int = 1,
 ) -> list[Path]:
     """Write ``index.md``, ``index.html`` and ``<chain>.md`` / ``<chain>.html`` per chain.
 
     With ``infer`` the measures run on a copy of G with inferred supply links (labelled
     inferred everywhere). With ``views`` and a views module that offers
-    ``write_chain_views``, each chain page links the interactive views it writes. With
-    ``jobs`` > 1 (and more than one chain) the chains are worked on in that many forked
-    processes, which share the graph and its index; where ``fork`` is not available they run
-    one after another. Returns the written paths (index first); the output does not depend on
-    ``jobs``.
+    ``write_chain_views``, each chain page links the interactive views it writes. The chains
+    share one :class:`~chaingraph.analysis._context.GraphIndex` (one pass over the graph).
+    Returns the written paths (index first).
 
     Examples
     --------
@@ -997,7 +985,6 @@ def write_report(
     ...     [p.name for p in write_report(G, d, views=False)]
     ['index.html', 'index.md', 'c.md', 'c.html']
     """
-    global _JOB
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     chain_ids = list(chains) if chains is not None else C.chains_of(G)
@@ -1008,17 +995,7 @@ def write_report(
         generated += f";含推断供应关系 {count_inferred(H)} 条(标注 inferred)"
     writer = find_view_writer() if views else None
     job = _Job(G, H, out, infer, C.GraphIndex(H, shared=True), generated, writer)
-    results: list[tuple[list[Path], IndexEntry]]
-    if jobs > 1 and len(chain_ids) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        job.index.prepare()  # built once, inherited by the workers
-        _JOB = job
-        try:
-            with multiprocessing.get_context("fork").Pool(min(jobs, len(chain_ids))) as pool:
-                results = pool.map(_forked_chain_pages, chain_ids, chunksize=1)
-        finally:
-            _JOB = None
-    else:
-        results = [_chain_pages(job, cid) for cid in chain_ids]
+    results = [_chain_pages(job, cid) for cid in chain_ids]
     entries = [entry for _, entry in results]
     index_h = out / "index.html"
     index_h.write_text(index_html(entries, title, generated), encoding="utf-8")

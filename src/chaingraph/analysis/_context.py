@@ -214,15 +214,6 @@ class GraphIndex:
         self._adjacency: list[list[int]] | None = None
         self._invests: dict[str, set[str]] = {}
 
-    def prepare(self) -> None:
-        """Build the shared lookups now (before forking workers that will use them)."""
-        if self.shared:
-            self._global()
-            self.invested("")
-            if self._adjacency is None and self._supply is not None:
-                self._adjacency = self._supply.graph.get_adjlist(mode="all")
-            _ = self._supply.index if self._supply is not None else None
-
     def invested(self, firm: str) -> float:
         """:func:`invested_cny`; a shared index sums every project's investors once."""
         if not self.shared:
