@@ -108,7 +108,7 @@ def chain_skeleton(G: ChainGraph) -> dict[str, list[str]]:
         G.add_edge("syn-zone", cid, key=Rel.HOSTS.value, rel=Rel.HOSTS.value, **_base())
         for suffix, name, tier, _ in segments:
             sid = f"{cid}-{suffix}"
-            G.add_node(sid, kind=Kind.SEGMENT.value, name=f"{name}", tier=tier, **_base())
+            G.add_node(sid, kind=Kind.SEGMENT.value, name=name, tier=tier, **_base())
             G.add_edge(cid, sid, key=Rel.HAS_SEGMENT.value, rel=Rel.HAS_SEGMENT.value, **_base())
             feeders.setdefault(sid, [])
         for suffix, _, _, downstream in segments:
@@ -162,13 +162,14 @@ def generate(n_firms: int, n_supplies: int, seed: int = 1, local_share: float = 
         output = round(5e6 * rng.paretovariate(1.2), -4)
         size[fid] = output
         local = rng.random() < local_share
+        # attributes in the order chaingraph writes them (kind, name, fields by name, grade)
         attrs: dict[str, object] = {
             "kind": Kind.FIRM.value,
             "name": f"合成企业{i:0{width}d}",
+            "above_size": output >= 2e7,
+            "employees": max(3, int(output / 1.2e6)),
             "local": local,
             "output_cny": output,
-            "employees": max(3, int(output / 1.2e6)),
-            "above_size": output >= 2e7,
         }
         if not local:
             attrs["region"] = rng.choice(["江苏", "广东", "上海", "安徽", "福建", "四川"])

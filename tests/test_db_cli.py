@@ -105,6 +105,7 @@ def test_status_shows_server_database_and_counts(run: Run, neo4j_target: Any) ->
     assert info["database"] == neo4j_target.database
     assert {"label": "Firm", "count": 3} in info["labels"]
     assert {"type": "SUPPLIES", "count": 1} in info["types"]
+    assert info["datasets"] == [{"dataset": "tiny", "nodes": read_graph(TINY).number_of_nodes()}]
 
 
 def test_errors_are_one_line_with_the_fix(

@@ -227,8 +227,11 @@ def status(ctx: click.Context, fmt: str) -> None:
     \b
       chaingraph db status
     """
+    from .store.neo4j_sync import datasets
+
     store = neo4j_store(ctx)
     info = store.server_status()
+    info["datasets"] = [{"dataset": k, "nodes": v} for k, v in sorted(datasets(store).items())]
     if fmt == "json":
         click.echo(to_json(info))
         return
@@ -244,4 +247,7 @@ def status(ctx: click.Context, fmt: str) -> None:
     rows.append({"what": "database", "name": info["database"], "count": info["url"]})
     rows += [{"what": "label", "name": r["label"], "count": r["count"]} for r in info["labels"]]
     rows += [{"what": "type", "name": r["type"], "count": r["count"]} for r in info["types"]]
+    rows += [
+        {"what": "dataset", "name": r["dataset"], "count": r["nodes"]} for r in info["datasets"]
+    ]
     emit(rows, fmt, ["what", "name", "count"])

@@ -16,10 +16,12 @@ How a graph is stored
   key with ``_json`` appended (``sources_json``) and decoded on the way back.
 - Bookkeeping properties: ``dataset`` (the name of the dataset that pushed the item, so
   ``--prune`` deletes only its own items), on nodes also ``attr_order`` (the attribute order,
-  so rows come back in the order they were written; the names joined by commas) and
-  ``search_text`` (the normalised id, name, English name and aliases that ``find`` matches,
-  one per line, see :func:`chaingraph.model.normalize_text`; Cypher cannot fold full-width
-  characters). Both are single strings: lists cost ArcadeDB noticeably more per push.
+  so rows come back in the order they were written; the names joined by commas; left out
+  when it is the canonical order) and ``search_text`` (the normalised id, name, English name
+  and aliases that ``find`` matches, one per line, see
+  :func:`chaingraph.model.normalize_text`: Cypher cannot fold full-width characters; left
+  out when no name changes under normalising). Both are single strings: lists cost ArcadeDB
+  noticeably more per push.
 - Labels and relationship types in Cypher text come only from the enums in
   :mod:`chaingraph.model`; every value travels as a parameter.
 
@@ -66,6 +68,13 @@ SEARCH_PROP = "search_text"
 JSON_SUFFIX = "_json"
 #: node properties that are bookkeeping, not attributes of the node
 INTERNAL_PROPS = frozenset({DATASET_PROP, ORDER_PROP, SEARCH_PROP})
+#: Cypher condition: a name of node ``n`` contains ``$needle`` as it is (used for nodes whose
+#: names need no normalising, so they carry no ``search_text``)
+RAW_MATCH = (
+    "(n.id CONTAINS $needle OR n.name CONTAINS $needle OR "
+    "coalesce(n.name_en, '') CONTAINS $needle OR "
+    "any(a IN coalesce(n.aliases, []) WHERE a CONTAINS $needle))"
+)
 #: Cypher expression: the Kind label of node variable ``v`` (null for a foreign node)
 KIND_OF = "[l IN labels({v}) WHERE l IN $kinds][0]"
 
@@ -145,21 +154,52 @@ def search_text(node_id: str, attrs: Mapping[str, Any]) -> str:
     >>> search_text("byd", {"name": "比亚迪", "aliases": ["ＢＹＤ"]})
     'byd\\n比亚迪\\nbyd'
     """
+    return "\n".join(normalize_text(n) for n in _names(node_id, attrs))
+
+
+def _names(node_id: str, attrs: Mapping[str, Any]) -> list[str]:
     names = [node_id, str(attrs.get("name", ""))]
     if attrs.get("name_en"):
         names.append(str(attrs["name_en"]))
     names.extend(str(a) for a in attrs.get("aliases") or ())
-    return "\n".join(normalize_text(n) for n in names)
+    return names
+
+
+#: attribute order of a dataset file written by chaingraph (see :func:`canonical_order`)
+ORDER_HEAD = ("kind", "name", "name_en", "aliases")
+ORDER_TAIL = ("grade", "note", "sources", "figures")
+
+
+def canonical_order(keys: Iterable[str]) -> list[str]:
+    """Attribute names in the order chaingraph writes them: kind and names, the other fields
+    by name, then grade, note, sources and figures.
+
+    >>> canonical_order(["sources", "name", "local", "kind", "employees"])
+    ['kind', 'name', 'employees', 'local', 'sources']
+    """
+    keys = list(keys)
+    head = [k for k in ORDER_HEAD if k in keys]
+    tail = [k for k in ORDER_TAIL if k in keys]
+    return head + sorted(k for k in keys if k not in ORDER_HEAD and k not in ORDER_TAIL) + tail
 
 
 def node_properties(node_id: str, attrs: Mapping[str, Any], dataset: str) -> dict[str, Any]:
-    """The properties a node is stored with (its kind is the label, not a property)."""
+    """The properties a node is stored with (its kind is the label, not a property).
+
+    ``attr_order`` is stored only when the order is not :func:`canonical_order`, and
+    ``search_text`` only when a name changes under :func:`~chaingraph.model.normalize_text`
+    (``find`` then matches the names themselves): fewer properties, faster pushes.
+    """
     attrs = {k: v for k, v in attrs.items() if k not in ("id", "kind")}
     props: dict[str, Any] = {"id": node_id}
     props.update(encode_attrs(attrs))
     props[DATASET_PROP] = dataset
-    props[ORDER_PROP] = ",".join(["kind", *attrs])
-    props[SEARCH_PROP] = search_text(node_id, attrs)
+    order = ["kind", *attrs]
+    if order != canonical_order(order):
+        props[ORDER_PROP] = ",".join(order)
+    text = search_text(node_id, attrs)
+    if text != "\n".join(_names(node_id, attrs)):
+        props[SEARCH_PROP] = text
     return props
 
 
@@ -171,9 +211,16 @@ def edge_properties(attrs: Mapping[str, Any], dataset: str) -> dict[str, Any]:
 
 
 def _order(props: Mapping[str, Any]) -> list[str]:
-    """The attribute order recorded on a node (a comma-joined string)."""
+    """The attribute order of a stored node: recorded (comma-joined), else canonical."""
     order = props.get(ORDER_PROP)
-    return order.split(",") if isinstance(order, str) and order else ["kind"]
+    if isinstance(order, str) and order:
+        return order.split(",")
+    names = [
+        k[: -len(JSON_SUFFIX)] if k.endswith(JSON_SUFFIX) else k
+        for k in props
+        if k != "id" and k not in INTERNAL_PROPS
+    ]
+    return canonical_order(["kind", *names])
 
 
 def node_attrs(kind: str, props: Mapping[str, Any]) -> dict[str, Any]:
@@ -453,7 +500,9 @@ class Neo4jStore:
     def _candidates(self, needle: str) -> ChainGraph:
         """A small graph of the nodes whose names contain the normalised needle."""
         union = " UNION ALL ".join(
-            f"MATCH (n:{k}) WHERE n.{SEARCH_PROP} IS NULL OR n.{SEARCH_PROP} CONTAINS $needle "
+            # ArcadeDB quirk: CASE WHEN … END as this predicate silently matches nothing
+            f"MATCH (n:{k}) WHERE (n.{SEARCH_PROP} IS NULL AND {RAW_MATCH}) "
+            f"OR (n.{SEARCH_PROP} IS NOT NULL AND n.{SEARCH_PROP} CONTAINS $needle) "
             f"RETURN n.id AS id, '{k}' AS kind, n.name AS name, n.name_en AS name_en, "
             "n.aliases AS aliases"
             for k in KINDS

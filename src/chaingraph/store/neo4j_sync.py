@@ -37,7 +37,7 @@ import neo4j
 from neo4j import exceptions as neo4j_errors
 
 from ..dataset import write_dataset
-from ..errors import ChaingraphError, InvalidGraphData, QueryError, StoreUnavailable
+from ..errors import InvalidGraphData, QueryError, StoreUnavailable
 from ..model import ChainGraph
 from .neo4j_store import (
     DATASET_PROP,
@@ -199,7 +199,8 @@ def node_merge(kind: str) -> str:
     assert kind in KINDS
     return (
         f"UNWIND $rows AS r MERGE (n:{kind} {{id: r.id}}) ON CREATE SET n += r.props "
-        "WITH n, r WHERE size(keys(n)) <> size(keys(r.props)) OR any(k IN keys(r.props) "
+        f"WITH n, r WHERE size([k IN keys(n) WHERE k <> '{ORDER_PROP}']) <> "
+        f"size([k IN keys(r.props) WHERE k <> '{ORDER_PROP}']) OR any(k IN keys(r.props) "
         f"WHERE k <> '{ORDER_PROP}' AND NOT coalesce(n[k] = r.props[k], false)) "
         "SET n = r.props RETURN count(n) AS changed"
     )
@@ -323,6 +324,14 @@ def push(
     -------
     PushReport
         Counters: created / updated / deleted nodes and relationships.
+
+    Examples
+    --------
+    >>> from chaingraph.dataset import read_graph
+    >>> G = read_graph("graphs/shengzhou")  # doctest: +SKIP
+    >>> with Neo4jStore.from_env("bolt://127.0.0.1:7687") as store:  # doctest: +SKIP
+    ...     push(store, G, "shengzhou", prune=True).rows()[0]["created"]
+    86
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -448,7 +457,13 @@ def pull(
     """Write the database (or one dataset of it) into a new dataset folder.
 
     The dataset name defaults to ``dataset``, else the one dataset the database holds,
-    else the folder's name. Returns the graph and the files written.
+    else the folder's name. Returns the graph and the files written. The dataset's title
+    and description are not stored in the database: pass them again.
+
+    Examples
+    --------
+    >>> with Neo4jStore.from_env("bolt://127.0.0.1:7687") as store:  # doctest: +SKIP
+    ...     G, files = pull(store, "out/shengzhou-copy", title="嵊州")
     """
     G = store.load(dataset)
     if G.number_of_nodes() == 0:
@@ -458,10 +473,7 @@ def pull(
             "one with --dataset"
         )
     label = name or dataset or str(G.graph.get("dataset") or "") or Path(folder).name
-    try:
-        files = write_dataset(G, folder, name=label, title=title, description=description)
-    except ChaingraphError:
-        raise
+    files = write_dataset(G, folder, name=label, title=title, description=description)
     return G, files
 
 
