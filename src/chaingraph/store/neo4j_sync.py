@@ -158,7 +158,7 @@ def push_rows(G: ChainGraph, dataset: str) -> PushRows:
             continue
         kind_of[node_id] = str(kind)
         out.nodes[str(kind)].append(
-            {"id": node_id, "props": node_properties(node_id, attrs, dataset)}
+            {"id": node_id, "props": _without_id(node_properties(node_id, attrs, dataset))}
         )
     for u, v, key, attrs in G.edges(keys=True, data=True):
         rel = str(attrs.get("rel") or key)
@@ -179,6 +179,11 @@ def push_rows(G: ChainGraph, dataset: str) -> PushRows:
     return out
 
 
+def _without_id(props: dict[str, Any]) -> dict[str, Any]:
+    props.pop("id", None)
+    return props
+
+
 def _batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
@@ -188,21 +193,22 @@ def _batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 
 def node_merge(kind: str) -> str:
-    """Cypher that merges a batch of node rows of one label; returns how many changed.
+    """Cypher that merges a batch of node rows ``{id, props}`` of one label; returns how many
+    existing nodes changed.
 
-    A new node gets its properties added (``+=``: replacing them with ``=`` would also
-    rewrite the indexed ``id``); an existing node's properties are replaced only when they
-    differ, so an unchanged node costs a lookup and no write. The attribute order alone
-    (``attr_order``) does not count as a change: a pulled and re-pushed dataset may list
-    attributes in another order.
+    ``props`` holds every property but ``id``, which only the MERGE sets: setting the indexed
+    property again costs an index update. A new node gets its properties added; an existing
+    node's are replaced only when they differ, so an unchanged node costs a lookup and no
+    write. The attribute order alone (``attr_order``) does not count as a change: a pulled and
+    re-pushed dataset may list attributes in another order.
     """
     assert kind in KINDS
     return (
         f"UNWIND $rows AS r MERGE (n:{kind} {{id: r.id}}) ON CREATE SET n += r.props "
-        f"WITH n, r WHERE size([k IN keys(n) WHERE k <> '{ORDER_PROP}']) <> "
+        f"WITH n, r WHERE size([k IN keys(n) WHERE k <> '{ORDER_PROP}' AND k <> 'id']) <> "
         f"size([k IN keys(r.props) WHERE k <> '{ORDER_PROP}']) OR any(k IN keys(r.props) "
         f"WHERE k <> '{ORDER_PROP}' AND NOT coalesce(n[k] = r.props[k], false)) "
-        "SET n = r.props RETURN count(n) AS changed"
+        "SET n = r.props, n.id = r.id RETURN count(n) AS changed"
     )
 
 
