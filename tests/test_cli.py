@@ -218,3 +218,32 @@ def test_unsupported_store_scheme(run: Run) -> None:
 
 def test_bad_option_is_usage_error(run: Run) -> None:
     assert run("neighbors", "byd", "--depth", "0").exit_code == 2
+
+
+def _all_commands() -> list[tuple[str, object]]:
+    import click
+
+    from chaingraph.cli import cli
+
+    ctx = click.Context(cli)
+    found: list[tuple[str, object]] = []
+    for name in cli.list_commands(ctx):
+        cmd = cli.get_command(ctx, name)
+        found.append((name, cmd))
+        if isinstance(cmd, click.Group):
+            sub_ctx = click.Context(cmd, parent=ctx)
+            for sub in cmd.list_commands(sub_ctx):
+                found.append((f"{name} {sub}", cmd.get_command(sub_ctx, sub)))
+    return found
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    import click
+
+    readme = (SHENGZHOU.parent.parent / "README.md").read_text(encoding="utf-8")
+    commands = _all_commands()
+    assert len(commands) >= 20
+    for name, cmd in commands:
+        assert isinstance(cmd, click.Command), name
+        assert cmd.help and cmd.help.strip(), f"'{name}' has no help text"
+        assert f"{name.split()[-1]}" in readme, f"'chaingraph {name}' is not in the README"
