@@ -9,7 +9,9 @@
   SET … += r.props`` in batches of the same size, rows built straight from the graph, no
   chaingraph code.
 
-Each method writes into a new, empty database with the same uniqueness constraints. The
+Each method writes into a new, empty database with the same uniqueness constraints, on a
+freshly started server warmed up by a small push (a long-lived ArcadeDB gets slower with
+every database it has held, which would favour whichever method runs first). The
 graph comes from ``gen_synthetic.generate`` (default 100k firms, 300k SUPPLIES edges).
 The server is ``$NEO4J_URI`` (with NEO4J_USERNAME / NEO4J_PASSWORD; one database is used and
 emptied between methods) or, by default, ArcadeDB started by ``bolt_server.py`` for the run.
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -294,40 +297,45 @@ def main(argv: list[str] | None = None) -> int:
         f"edges in {time.perf_counter() - began:.1f} s",
         file=sys.stderr,
     )
-    server = Server(args.heap)
-    try:
-        print("warm-up …", file=sys.stderr)
-        warm_up(server, args.seed)
-        ours: Result | None = None
-        bare: Result | None = None
-        for round_ in range(args.repeat):
-            # alternate the order, keep each method's best run: the server (and a shared
-            # machine) is not equally fast all the time
-            order = ["bare", "ours"] if round_ % 2 == 0 else ["ours", "bare"]
-            for which in order:
-                if which == "ours":
-                    r = step(
-                        "chaingraph push", lambda: bench_chaingraph(server, G, args.batch_size)
-                    )
-                    ours = r if ours is None or r.seconds < ours.seconds else ours
-                else:
-                    r = step(
-                        "(b) bare driver", lambda: bench_bare_driver(server, G, args.batch_size)
-                    )
-                    bare = r if bare is None or r.seconds < bare.seconds else bare
-        one = step(
-            "(a) one row per transaction",
-            lambda: bench_one_per_tx(server, G, args.sample, args.seed),
-        )
-        assert ours is not None and bare is not None
-        results = [ours, one, bare]
-    finally:
-        server.stop()
+    own_server = not os.environ.get("NEO4J_URI")
+
+    def isolated(label: str, fn: Callable[[Server], Result]) -> Result:
+        """Run one method on its own freshly started, warmed-up server (when we start
+        ArcadeDB): runs on a long-lived server slow down with every database it held."""
+        server = Server(args.heap)
+        try:
+            warm_up(server, args.seed)
+            agents.add(server.agent)
+            return step(label, lambda: fn(server))
+        finally:
+            server.stop()
+            if server.tmp is not None and own_server:
+                shutil.rmtree(server.tmp, ignore_errors=True)
+
+    agents: set[str] = set()
+    ours: Result | None = None
+    bare: Result | None = None
+    for round_ in range(args.repeat):
+        # alternate the order and keep each method's best run (a shared machine is not
+        # equally fast all the time)
+        order = ["bare", "ours"] if round_ % 2 == 0 else ["ours", "bare"]
+        for which in order:
+            if which == "ours":
+                r = isolated("chaingraph push", lambda s: bench_chaingraph(s, G, args.batch_size))
+                ours = r if ours is None or r.seconds < ours.seconds else ours
+            else:
+                r = isolated("(b) bare driver", lambda s: bench_bare_driver(s, G, args.batch_size))
+                bare = r if bare is None or r.seconds < bare.seconds else bare
+    one = isolated(
+        "(a) one row per transaction", lambda s: bench_one_per_tx(s, G, args.sample, args.seed)
+    )
+    assert ours is not None and bare is not None
+    results = [ours, one, bare]
     print(
         f"Push of {G.number_of_nodes():,} nodes and {G.number_of_edges():,} relationships "
-        f"({firms:,} firms, {args.supplies:,} SUPPLIES) to {server.agent}, batch size "
-        f"{args.batch_size}, {os.cpu_count()} cores, best of {args.repeat} runs for the "
-        "batched methods:\n"
+        f"({firms:,} firms, {args.supplies:,} SUPPLIES) to {', '.join(sorted(agents))}, "
+        f"batch size {args.batch_size}, {os.cpu_count()} cores; each run on a freshly started "
+        f"and warmed-up server, best of {args.repeat} runs for the batched methods:\n"
     )
     print(table(results))
     print(
