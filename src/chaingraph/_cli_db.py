@@ -8,6 +8,7 @@ NEO4J_DATABASE.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -66,7 +67,7 @@ class _Progress:
             if time.monotonic() - self.began < self.delay or done >= total:
                 return
             self.bar = click.progressbar(
-                length=total, label=self.label, file=click.get_text_stream("stderr")
+                length=total, label=self.label, file=sys.stderr
             )
             self.bar.__enter__()
         if phase == "prune" and self.bar.label != "Pruning":
