@@ -40,7 +40,8 @@ def test_malformed_yaml_names_file_and_line(tiny: Path) -> None:
 
 def test_missing_required_field(tiny: Path) -> None:
     (tiny / "more.yaml").write_text(
-        "grade: template\nnodes:\n  - id: s1\n    kind: Segment\n    name: 新环节\n    chain: bat\n",
+        "grade: template\nnodes:\n  - id: s1\n    kind: Segment\n"
+        "    name: 新环节\n    chain: bat\n",
         encoding="utf-8",
     )
     (problem,) = problems_of(tiny)

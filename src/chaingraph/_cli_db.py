@@ -66,9 +66,7 @@ class _Progress:
         if self.bar is None:
             if time.monotonic() - self.began < self.delay or done >= total:
                 return
-            self.bar = click.progressbar(
-                length=total, label=self.label, file=sys.stderr
-            )
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
             self.bar.__enter__()
         if phase == "prune" and self.bar.label != "Pruning":
             self.bar.label = "Pruning"
