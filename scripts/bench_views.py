@@ -38,16 +38,10 @@ import networkx as nx
 from chaingraph.model import ChainGraph
 from chaingraph.views import AGGREGATE_OVER, graph_view, write_html
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from browser_fixtures import CHROMIUM_ARGS  # noqa: E402 - the tests' browser settings
+
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 TIERS = ("upstream", "midstream", "downstream")
 
 

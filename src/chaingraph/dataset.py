@@ -505,6 +505,37 @@ class _Checker:
             out.append(clean)
         return out
 
+    def check_fields(
+        self,
+        data: dict[str, Any],
+        spec: dict[str, Field],
+        skip: tuple[str, ...],
+        where: Location,
+        label: str,
+        kind: str,
+        from_csv: bool,
+    ) -> dict[str, Any]:
+        """The item's fields coerced to their types; unknown fields and bad values reported."""
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in skip:
+                continue
+            if key not in spec:
+                close = difflib.get_close_matches(key, list(spec), 1)
+                hint = (
+                    f"Did you mean '{close[0]}'?" if close else f"{kind} fields: {', '.join(spec)}"
+                )
+                self.problem(where, f"{label}: unknown field '{key}' for a {kind}", hint)
+                continue
+            if value is None:
+                continue
+            coerced, error = _coerce(value, spec[key], from_csv)
+            if error:
+                self.problem(where, f"{label}: '{key}' {error}", f"Fix the value of '{key}'")
+                continue
+            out[key] = coerced
+        return out
+
     def add_node(self, item: Item) -> None:
         data, where = dict(item.data), item.where
         from_csv = where.file.endswith(".csv")
@@ -535,23 +566,7 @@ class _Checker:
         attrs: dict[str, Any] = {"kind": kind.value}
         sources = self.check_citations(data.pop("sources", None), where, label)
         figures = data.pop("figures", None)
-        for key, value in data.items():
-            if key in ("id", "kind"):
-                continue
-            if key not in spec:
-                close = difflib.get_close_matches(key, list(spec), 1)
-                hint = (
-                    f"Did you mean '{close[0]}'?" if close else f"{kind} fields: {', '.join(spec)}"
-                )
-                self.problem(where, f"{label}: unknown field '{key}' for a {kind}", hint)
-                continue
-            if value is None:
-                continue
-            coerced, error = _coerce(value, spec[key], from_csv)
-            if error:
-                self.problem(where, f"{label}: '{key}' {error}", f"Fix the value of '{key}'")
-                continue
-            attrs[key] = coerced
+        attrs.update(self.check_fields(data, spec, ("id", "kind"), where, label, kind, from_csv))
         for f in spec.values():
             if f.required and data.get(f.name) is None and f.name not in ("id", "kind"):
                 self.problem(
@@ -636,23 +651,9 @@ class _Checker:
         fields = edge_fields_of(rel)
         sources = self.check_citations(data.pop("sources", None), where, label)
         attrs: dict[str, Any] = {"rel": rel.value}
-        for k, value in data.items():
-            if k in ("from", "to", "rel"):
-                continue
-            if k not in fields:
-                close = difflib.get_close_matches(k, list(fields), 1)
-                hint = (
-                    f"Did you mean '{close[0]}'?" if close else f"{rel} fields: {', '.join(fields)}"
-                )
-                self.problem(where, f"{label}: unknown field '{k}'", hint)
-                continue
-            if value is None:
-                continue
-            coerced, error = _coerce(value, fields[k], from_csv)
-            if error:
-                self.problem(where, f"{label}: '{k}' {error}", f"Fix the value of '{k}'")
-                continue
-            attrs[k] = coerced
+        attrs.update(
+            self.check_fields(data, fields, ("from", "to", "rel"), where, label, rel, from_csv)
+        )
         attrs["grade"] = self.check_grade(attrs, sources, where, label)
         if sources:
             attrs["sources"] = sources
