@@ -198,3 +198,39 @@ def test_write_then_read_round_trip(tiny: Path, tmp_path: Path) -> None:
 def test_write_refuses_a_non_empty_folder(tiny: Path) -> None:
     with pytest.raises(InvalidGraphData, match="exists and is not empty"):
         write_dataset(read_graph(tiny), tiny, name="tiny")
+
+
+def test_unclosed_quote_in_a_big_csv_is_a_problem_not_a_crash(tiny: Path) -> None:
+    (tiny / "r.csv").write_text("from,rel,to\n" + "a" * 140_000 + ",FEEDS,b\n", "utf-8")
+    (tiny / "q.csv").write_text('from,rel,to\n"jia,ATTRACTED,yi\n' + "x" * 140_000, "utf-8")
+    problems = problems_of(tiny)
+    assert any(p.startswith("r.csv:") and "malformed CSV" in p for p in problems)
+    assert any(p.startswith("q.csv:") and "malformed CSV" in p for p in problems)
+
+
+@pytest.mark.parametrize("value", [".inf", ".nan", "-.inf"])
+def test_non_finite_numbers_are_refused(tiny: Path, value: str) -> None:
+    (tiny / "more.yaml").write_text(
+        f"grade: template\nnodes:\n  - {{id: ding, kind: Firm, name: 丁, local: true, "
+        f"output_cny: {value}}}\n",
+        encoding="utf-8",
+    )
+    (problem,) = problems_of(tiny)
+    assert "'output_cny' must be a finite number" in problem
+
+
+@pytest.mark.parametrize("path", ["../outside.txt", "/etc/hostname", "sources/../../x.txt"])
+def test_text_file_must_stay_inside_the_dataset(tiny: Path, path: str) -> None:
+    text = (tiny / "sources.yaml").read_text("utf-8")
+    (tiny / "sources.yaml").write_text(text.replace("sources/memo.txt", path), "utf-8")
+    problems = problems_of(tiny)
+    assert any("is outside the dataset" in p for p in problems)
+
+
+def test_writing_never_leaves_the_folder(tiny: Path, tmp_path: Path) -> None:
+    G = read_graph(tiny)
+    G.nodes["memo"]["text_file"] = "../escaped.txt"  # as a store might hold it
+    written = write_dataset(G, tmp_path / "out" / "copy", name="tiny")
+    assert not (tmp_path / "out" / "escaped.txt").exists()
+    assert all((tmp_path / "out" / "copy") in p.parents for p in written)
+    assert read_graph(tmp_path / "out" / "copy").nodes["memo"]["text_file"] == "sources/memo.txt"

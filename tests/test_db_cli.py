@@ -189,3 +189,26 @@ def test_explore_errors_match_the_embedded_store(
         neo4j = run(*args, store=shipped_in_neo4j.uri)
         assert (neo4j.exit_code, neo4j.stderr) == (embedded.exit_code, embedded.stderr)
         assert embedded.exit_code == 1
+
+
+def test_an_id_edited_in_the_database_cannot_become_a_link_or_a_path(
+    run: Run, neo4j_target: Any, tmp_path: Path
+) -> None:
+    uri = neo4j_target.uri
+    ok(run("db", "push", str(TINY), store=uri))
+    ok(
+        run(
+            "db",
+            "cypher",
+            "MATCH (c {id: $old}) SET c.id = $new RETURN c.id",
+            "-p",
+            "old=bat",
+            "-p",
+            "new=javascript:alert(1)//../x",
+            "--write",
+            store=uri,
+        )
+    )
+    result = run("report", "--out", str(tmp_path / "out"), store=uri)
+    one_line_error(result, "not a valid chaingraph id", "javascript:alert(1)//../x")
+    assert not (tmp_path / "x.html").exists()

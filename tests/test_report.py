@@ -137,3 +137,10 @@ def test_synthetic_zone_report_says_when_betweenness_is_sampled(
     assert len(paths) == 2 + 2 * 4
     # long member lists are cut, not dumped
     assert "等 " in page and page.count("<tr>") < 400
+
+
+def test_pages_forbid_scripts_and_requests() -> None:
+    page = chain_html(build_chain_report(battery(), "c"))
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
+    assert csp is not None
+    assert "default-src 'none'" in csp.group(1) and "script-src" not in csp.group(1)

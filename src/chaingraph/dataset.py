@@ -12,13 +12,14 @@ import csv
 import datetime as dt
 import difflib
 import io
+import math
 import os
 import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import networkx as nx
@@ -269,7 +270,16 @@ class _Reader:
     def read_csv(self, path: Path) -> None:
         rel = self.rel(path)
         text = read_text(path, rel)
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            rows = list(reader)
+        except csv.Error as exc:
+            self.problem(
+                Location(rel, reader.line_num or None),
+                f"malformed CSV: {exc}",
+                'Check for an unclosed quote (") near that line',
+            )
+            return
         if not rows:
             self.problem(Location(rel), "empty CSV file", "Add a header row or delete the file")
             return
@@ -357,6 +367,8 @@ def _coerce(value: Any, spec: Field, from_csv: bool) -> tuple[Any, str | None]:
             value = int(num) if num.is_integer() else num
         if not isinstance(value, int | float):
             return None, f"must be a number, not {type(value).__name__}"
+        if not math.isfinite(value):
+            return None, f"must be a finite number, not {value}"
         if t == INT and not float(value).is_integer():
             return None, f"must be a whole number, not {value}"
         return (int(value) if t == INT or float(value).is_integer() else value), None
@@ -479,7 +491,7 @@ class _Checker:
                 )
             keys.add(str(key))
             val = fig.get("value")
-            if isinstance(val, bool) or not isinstance(val, int | float):
+            if isinstance(val, bool) or not isinstance(val, int | float) or not math.isfinite(val):
                 self.problem(where, f"{label}: value {val!r} is not a number", "Write digits")
                 continue
             qual = fig.get("qualifier", "exact")
@@ -676,6 +688,13 @@ class _Checker:
     def check_sources_text(self) -> None:
         for node_id, attrs in self.G.nodes(data=True):
             if str(attrs["kind"]) != Kind.SOURCE or not attrs.get("text_file"):
+                continue
+            if not inside_folder(attrs["text_file"]):
+                self.problem(
+                    self.where[node_id],
+                    f"source '{node_id}': text_file '{attrs['text_file']}' is outside the dataset",
+                    "Give a relative path inside the dataset folder, e.g. sources/article.txt",
+                )
                 continue
             path = self.reader.folder / attrs["text_file"]
             if not path.is_file():
@@ -896,7 +915,9 @@ def dataset_files(
     for node_id in sorted(G.nodes, key=lambda n: (list(Kind).index(Kind(G.nodes[n]["kind"])), n)):
         attrs = dict(G.nodes[node_id])
         if attrs["kind"] == Kind.SOURCE and "text" in attrs:
-            rel = attrs.get("text_file") or f"sources/{node_id}.txt"
+            rel = attrs.get("text_file") or ""
+            if not inside_folder(rel):  # never write outside the folder, whatever a store holds
+                rel = f"sources/{node_id}.txt"
             attrs["text_file"] = rel
             files[rel] = attrs["text"]
         groups[FILE_OF_KIND[Kind(attrs["kind"])]].append(_ordered_node(node_id, attrs))
@@ -910,6 +931,16 @@ def dataset_files(
     if edges:
         files["relations.yaml"] = _dump({"edges": edges})
     return files
+
+
+def inside_folder(rel: str) -> bool:
+    """True for a relative path that stays inside its folder (no absolute path, no '..').
+
+    >>> inside_folder("sources/a.txt"), inside_folder("../a.txt"), inside_folder("/etc/x")
+    (True, False, False)
+    """
+    path = PurePosixPath(str(rel).replace("\\", "/"))
+    return bool(rel) and not path.is_absolute() and ".." not in path.parts and ":" not in rel
 
 
 def _dump(data: Any) -> str:

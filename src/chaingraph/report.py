@@ -776,6 +776,9 @@ def _page(title: str, header: str, body: str, footer: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        # no script at all, no request: a link or text from the data can never run code
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">"
         f"<title>{h(title)}</title><style>{CSS}</style></head><body>"
         f"<header>{header}</header><main>{body}</main><footer>{footer}</footer></body></html>\n"
     )

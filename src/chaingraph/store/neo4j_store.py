@@ -46,13 +46,15 @@ import networkx as nx
 from neo4j import exceptions as neo4j_errors
 
 from .. import query
-from ..errors import ChaingraphError, QueryError, StoreUnavailable
+from ..errors import ChaingraphError, InvalidGraphData, QueryError, StoreUnavailable
 from ..model import (
     FIGURE_COMPARE,
+    ID_RULE,
     SUPPLY_RELS,
     ChainGraph,
     Kind,
     Rel,
+    is_valid_id,
     normalize_text,
 )
 from .base import Row
@@ -1130,6 +1132,13 @@ def _build(
     """A ChainGraph from stored nodes and edges; nodes and edges added in id order."""
     G: ChainGraph = nx.MultiDiGraph()
     for node_id, kind, props in sorted(nodes, key=lambda n: n[0]):
+        if not is_valid_id(node_id):
+            # ids become file names and links in reports and views: refuse what the model does
+            raise InvalidGraphData(
+                f"The database holds a {kind} with id {node_id!r}, which is not a valid "
+                f"chaingraph id ({ID_RULE}). Fix it with 'chaingraph db cypher --write', "
+                "or push the dataset again"
+            )
         G.add_node(node_id, **node_attrs(kind, props))
     for u, rel, v, props in sorted(edges, key=lambda e: (e[0], e[2], e[1])):
         if u in G and v in G:
