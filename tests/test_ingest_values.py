@@ -207,6 +207,8 @@ def test_mapping_file_overrides_defaults(tmp_path: Path) -> None:
         ("units:\n  output: 斤\n", "only 'output' takes a unit"),
         ("colums:\n  A: name\n", "unknown key 'colums'"),
         ("- a\n", "must be a mapping"),
+        ("columns:\n  企业名称: [name]\n", r"unknown field '\['name'\]'"),
+        ("units:\n  output: [万元]\n", "only 'output' takes a unit"),
     ],
 )
 def test_bad_mapping_files_name_the_file(tmp_path: Path, text: str, message: str) -> None:

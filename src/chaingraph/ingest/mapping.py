@@ -178,7 +178,7 @@ def load_mapping(path: str | Path | None) -> Mapping:
     if not isinstance(columns, dict):
         raise InvalidGraphData(f"Mapping file '{path}': 'columns' must map header -> field")
     for header, name in columns.items():
-        if name not in FIELDS:
+        if not isinstance(name, str) or name not in FIELDS:
             raise InvalidGraphData(
                 f"Mapping file '{path}': column '{header}' maps to unknown field '{name}'. "
                 f"Fields: {', '.join(FIELDS)}"
@@ -188,7 +188,7 @@ def load_mapping(path: str | Path | None) -> Mapping:
     if not isinstance(units, dict):
         raise InvalidGraphData(f"Mapping file '{path}': 'units' must map field -> unit")
     for name, unit in units.items():
-        if name != "output" or unit not in UNIT_YUAN:
+        if name != "output" or not isinstance(unit, str) or unit not in UNIT_YUAN:
             raise InvalidGraphData(
                 f"Mapping file '{path}': units: '{name}: {unit}' — only 'output' takes a unit, "
                 f"one of {', '.join(UNIT_YUAN)}"
