@@ -239,8 +239,7 @@ class _Reader:
             default_grade = None
         for key in data:
             if key not in ("nodes", "edges", "grade", _LINE):
-                close = difflib.get_close_matches(str(key), ["nodes", "edges", "grade"], 1)
-                hint = f"Did you mean '{close[0]}'?" if close else "Use nodes, edges or grade"
+                hint = did_you_mean(key, ["nodes", "edges", "grade"], "Use nodes, edges or grade")
                 self.problem(Location(rel, data[_LINE]), f"unknown top-level key '{key}'", hint)
         for key, is_edge in (("nodes", False), ("edges", True)):
             entries = data.get(key)
@@ -318,6 +317,16 @@ class _Reader:
                     citation["locator"] = locator
                 data["sources"] = [citation]
             self.items.append(Item(data, Location(rel, number), is_edge))
+
+
+def did_you_mean(value: object, choices: Iterable[object], otherwise: str) -> str:
+    """A hint naming the closest choice to a wrong value, else ``otherwise``.
+
+    >>> did_you_mean("Frim", ["Firm", "Chain"], "Use a kind")
+    "Did you mean 'Firm'?"
+    """
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], 1)
+    return f"Did you mean '{close[0]}'?" if close else otherwise
 
 
 # --- checking values --------------------------------------------------------------------
@@ -533,10 +542,7 @@ class _Checker:
             if key in skip:
                 continue
             if key not in spec:
-                close = difflib.get_close_matches(key, list(spec), 1)
-                hint = (
-                    f"Did you mean '{close[0]}'?" if close else f"{kind} fields: {', '.join(spec)}"
-                )
+                hint = did_you_mean(key, spec, f"{kind} fields: {', '.join(spec)}")
                 self.problem(where, f"{label}: unknown field '{key}' for a {kind}", hint)
                 continue
             if value is None:
@@ -563,8 +569,7 @@ class _Checker:
         try:
             kind = Kind(str(kind_name))
         except ValueError:
-            close = difflib.get_close_matches(str(kind_name), [k.value for k in Kind], 1)
-            hint = f"Did you mean '{close[0]}'?" if close else f"Use one of {', '.join(Kind)}"
+            hint = did_you_mean(kind_name, list(Kind), f"Use one of {', '.join(Kind)}")
             self.problem(where, f"{label}: unknown kind {kind_name!r}", hint)
             return
         if node_id in self.where:
@@ -629,15 +634,13 @@ class _Checker:
         try:
             rel = Rel(str(rel_name))
         except ValueError:
-            close = difflib.get_close_matches(str(rel_name), [r.value for r in Rel], 1)
-            hint = f"Did you mean '{close[0]}'?" if close else f"Use one of {', '.join(Rel)}"
+            hint = did_you_mean(rel_name, list(Rel), f"Use one of {', '.join(Rel)}")
             self.problem(where, f"{label}: unknown relation {rel_name!r}", hint)
             return
         ok = True
         for end in (u, v):
             if end not in self.G:
-                close = difflib.get_close_matches(str(end), list(self.G.nodes), 1)
-                hint = f"Did you mean '{close[0]}'?" if close else "Define that node or fix the id"
+                hint = did_you_mean(end, self.G.nodes, "Define that node or fix the id")
                 self.problem(where, f"{label}: unknown node '{end}'", hint)
                 ok = False
         if not ok:
@@ -715,8 +718,7 @@ class _Checker:
             src = cit["source"]
             if src not in self.G or self.G.nodes[src]["kind"] != Kind.SOURCE:
                 sources = [n for n, a in self.G.nodes(data=True) if a["kind"] == Kind.SOURCE]
-                close = difflib.get_close_matches(src, sources, 1)
-                hint = f"Did you mean '{close[0]}'?" if close else "Add a Source node with that id"
+                hint = did_you_mean(src, sources, "Add a Source node with that id")
                 self.problem(where, f"{what}: unknown source '{src}'", hint)
                 continue
             text = self.G.nodes[src].get("text")
