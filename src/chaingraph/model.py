@@ -131,6 +131,18 @@ NODE_FIELDS: dict[Kind, tuple[Field, ...]] = {
         Field("weight", NUM, doc="relative importance in its chain (default 1)"),
         Field("products", STRLIST, doc="typical products of the segment"),
         Field(
+            "keywords",
+            STRLIST,
+            doc="words in a firm's products or business scope (经营范围, 主营产品) that place it "
+            "in this segment; a match is an inferred membership, shown with the words",
+        ),
+        Field(
+            "sw_industries",
+            STRLIST,
+            doc="申万 2021 level-3 industries whose firms can serve this segment, e.g. 电池化学品; "
+            "a match is an inferred membership, shown with the industry",
+        ),
+        Field(
             "extension",
             BOOL,
             doc="a neighbouring segment the chain could extend into (延链); not counted in "
@@ -147,6 +159,16 @@ NODE_FIELDS: dict[Kind, tuple[Field, ...]] = {
         Field("employees", INT),
         Field("products", STRLIST),
         Field("chairman", STR, doc="董事长, as the source names them"),
+        Field("full_name", STR, doc="registered name (工商注册名), e.g. 比亚迪股份有限公司"),
+        Field("stock_code", STR, doc="listing code with exchange suffix, e.g. 002594.SZ"),
+        Field("exchange", STR, doc="stock exchange, e.g. 深圳证券交易所"),
+        Field("listed_on", DATE, doc="listing date"),
+        Field("sw_l1", STR, doc="申万 2021 level-1 industry"),
+        Field("sw_l2", STR, doc="申万 2021 level-2 industry"),
+        Field("sw_l3", STR, doc="申万 2021 level-3 industry"),
+        Field("business_scope", STR, doc="经营范围 as registered"),
+        Field("address", STR, doc="registered address (住所) as the source writes it"),
+        Field("division_code", STR, doc="6-digit administrative-division code of its place"),
     ),
     Kind.PROJECT: (
         Field("amount_cny", NUM, doc="total investment in yuan"),
