@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from chaingraph._cli_import import import_
+from chaingraph.cli._import import import_
 from chaingraph.ingest import FIRMS_FILE
 from test_ingest import CODE_B, HEADER, make_dataset, row, sheet, snapshot
 from test_ingest_sheets import write_csv

@@ -14,20 +14,20 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._cli_common import emit, get_store, note, output_option, store_url
+from ..errors import StoreUnavailable
+from ._common import emit, get_store, note, output_option, store_url
 from ._output import to_json
-from .errors import StoreUnavailable
 
 if TYPE_CHECKING:
-    from .store.neo4j_store import Neo4jStore
+    from ..store.neo4j_store import Neo4jStore
 
 NEO4J_URL_HELP = "bolt://HOST:7687 or neo4j://HOST:7687"
 
 
 def neo4j_store(ctx: click.Context) -> Neo4jStore:
     """The store of this invocation, which must be a Neo4j database."""
-    from .store import NEO4J_SCHEMES
-    from .store.neo4j_store import Neo4jStore
+    from ..store import NEO4J_SCHEMES
+    from ..store.neo4j_store import Neo4jStore
 
     url = store_url(ctx)
     scheme, sep, _ = url.partition("://")
@@ -107,9 +107,9 @@ def push(ctx: click.Context, dataset: str | None, batch_size: int, prune: bool, 
     \b
       chaingraph db push graphs/shengzhou --prune
     """
-    from .dataset import read_graph
-    from .store import default_store_url
-    from .store.neo4j_sync import push as push_graph
+    from ..dataset import read_graph
+    from ..store import default_store_url
+    from ..store.neo4j_sync import push as push_graph
 
     store = neo4j_store(ctx)
     folder = dataset or default_store_url()
@@ -142,9 +142,9 @@ def pull(
       chaingraph db pull out/shengzhou-copy
       chaingraph validate out/shengzhou-copy
     """
-    from .dataset import validate
-    from .errors import InvalidGraphData
-    from .store.neo4j_sync import pull as pull_graph
+    from ..dataset import validate
+    from ..errors import InvalidGraphData
+    from ..store.neo4j_sync import pull as pull_graph
 
     store = neo4j_store(ctx)
     G, files = pull_graph(store, folder, dataset=dataset, name=name, title=title)
@@ -174,7 +174,7 @@ def _param(text: str) -> tuple[str, Any]:
 
 def _shown(value: Any, fmt: str) -> Any:
     """A result value for output: graph values as data (json) or short text (table/csv)."""
-    from .store.neo4j_store import GraphValue
+    from ..store.neo4j_store import GraphValue
 
     if isinstance(value, GraphValue):
         return value.data if fmt == "json" else str(value)
@@ -226,7 +226,7 @@ def status(ctx: click.Context, fmt: str) -> None:
     \b
       chaingraph db status
     """
-    from .store.neo4j_sync import datasets
+    from ..store.neo4j_sync import datasets
 
     store = neo4j_store(ctx)
     info = store.server_status()

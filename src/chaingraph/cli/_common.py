@@ -10,7 +10,7 @@ import click
 from ._output import FORMATS, render
 
 if TYPE_CHECKING:
-    from .store.base import GraphStore
+    from ..store.base import GraphStore
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,7 +34,7 @@ def store_url(ctx: click.Context) -> str:
     url = (root.obj or {}).get("store_url")
     if url:
         return str(url)
-    from .store import default_store_url
+    from ..store import default_store_url
 
     return default_store_url()
 
@@ -45,7 +45,7 @@ def get_store(ctx: click.Context) -> GraphStore:
     root.ensure_object(dict)
     store = root.obj.get("store")
     if store is None:
-        from .store import open_store
+        from ..store import open_store
 
         store = open_store(store_url(ctx))
         root.obj["store"] = store

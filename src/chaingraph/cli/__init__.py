@@ -1,6 +1,6 @@
 """The ``chaingraph`` command: parse, call the library, print. No graph logic here.
 
-Commands of other areas (Neo4j, analysis, views, import) live in their own ``_cli_*`` modules
+Commands of other areas (Neo4j, analysis, views, import) live in their own ``cli/_*`` modules
 and are imported only when run, so ``chaingraph --help`` starts in a blink.
 """
 
@@ -12,20 +12,20 @@ from typing import Any
 
 import click
 
-from ._cli_common import emit, get_store, note, output_option, store_url
-from .errors import ChaingraphError
+from ..errors import ChaingraphError
+from ._common import emit, get_store, note, output_option, store_url
 
 #: name -> ("module:attribute", one-line help shown by --help without importing the module)
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
-    "chain": ("chaingraph._cli_analysis:chain", "Map a chain: segments by tier, firms, status."),
-    "gaps": ("chaingraph._cli_analysis:gaps", "Segments with no local firm (补链), by impact."),
-    "targets": ("chaingraph._cli_analysis:targets", "External firms to attract (招商目标)."),
-    "leaders": ("chaingraph._cli_analysis:leaders", "Rank chain-leader firms (链主) by score."),
-    "impact": ("chaingraph._cli_analysis:impact", "What the chain loses if a firm leaves."),
-    "report": ("chaingraph._cli_analysis:report", "Write the chain reports (Markdown + HTML)."),
-    "view": ("chaingraph._cli_view:view", "Export an interactive HTML graph view."),
-    "import": ("chaingraph._cli_import:import_", "Import a firm list (XLSX/CSV) into a dataset."),
-    "db": ("chaingraph._cli_db:db", "Push, pull and query a Neo4j database."),
+    "chain": ("chaingraph.cli._analysis:chain", "Map a chain: segments by tier, firms, status."),
+    "gaps": ("chaingraph.cli._analysis:gaps", "Segments with no local firm (补链), by impact."),
+    "targets": ("chaingraph.cli._analysis:targets", "External firms to attract (招商目标)."),
+    "leaders": ("chaingraph.cli._analysis:leaders", "Rank chain-leader firms (链主) by score."),
+    "impact": ("chaingraph.cli._analysis:impact", "What the chain loses if a firm leaves."),
+    "report": ("chaingraph.cli._analysis:report", "Write the chain reports (Markdown + HTML)."),
+    "view": ("chaingraph.cli._view:view", "Export an interactive HTML graph view."),
+    "import": ("chaingraph.cli._import:import_", "Import a firm list (XLSX/CSV) into a dataset."),
+    "db": ("chaingraph.cli._db:db", "Push, pull and query a Neo4j database."),
 }
 
 EXPLORE_RELS = click.Choice(
@@ -137,7 +137,7 @@ def validate(ctx: click.Context, path: str | None, fmt: str) -> None:
     \b
       chaingraph validate graphs/shengzhou
     """
-    from .dataset import load_dataset
+    from ..dataset import load_dataset
 
     folder = path or store_url(ctx)
     if "://" in folder and not folder.startswith("file://"):

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ._cli_common import get_store, note
-from .errors import UnknownEntity
-from .model import ChainGraph, Kind
+from ..errors import UnknownEntity
+from ..model import ChainGraph, Kind
+from ._common import get_store, note
 
 if TYPE_CHECKING:
-    from .store.base import GraphStore
-    from .views import View
+    from ..store.base import GraphStore
+    from ..views import View
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,7 +70,7 @@ def _chain_id(store: GraphStore, text: str) -> str:
 
 
 def _write(view: View, output: Path | None, default: str) -> None:
-    from .views import write_html
+    from ..views import write_html
 
     path = write_html(view, output if output is not None else Path(default))
     note(f"Wrote {path}")
@@ -100,7 +100,7 @@ def view_chain(ctx: click.Context, chain: str, output: Path | None) -> None:
     Example:
         chaingraph view chain 新能源装备产业链 -o chain.html
     """
-    from .views import chain_view
+    from ..views import chain_view
 
     store = get_store(ctx)
     cid = _chain_id(store, chain)
@@ -122,7 +122,7 @@ def view_gaps(ctx: click.Context, chain: str, output: Path | None) -> None:
     Example:
         chaingraph view gaps new-energy-equipment -o gaps.html
     """
-    from .views import gaps_view
+    from ..views import gaps_view
 
     store = get_store(ctx)
     cid = _chain_id(store, chain)
@@ -148,7 +148,7 @@ def view_firm(ctx: click.Context, entity: str, depth: int, output: Path | None) 
     Example:
         chaingraph view firm 比亚迪 --depth 2 -o byd.html
     """
-    from .views import ego_view
+    from ..views import ego_view
 
     store = get_store(ctx)
     node_id = store.resolve(entity)
@@ -176,7 +176,7 @@ def view_all(ctx: click.Context, aggregate_over: int | None, output: Path | None
     Example:
         chaingraph view all -o graph.html
     """
-    from .views import AGGREGATE_OVER, graph_view
+    from ..views import AGGREGATE_OVER, graph_view
 
     G = get_store(ctx).load()
     title = str(G.graph.get("title") or "产业链图谱")

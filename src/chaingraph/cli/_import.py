@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ._cli_common import emit, note, output_option
-from .errors import ChaingraphError
+from ..errors import ChaingraphError
+from ._common import emit, note, output_option
 
 COLUMNS = ["row", "status", "kind", "id", "name", "detail"]
 
@@ -58,7 +58,7 @@ def import_(
       chaingraph import 企业名单.xlsx --into graphs/shengzhou --dry-run
       chaingraph import list.csv --into graphs/shengzhou --mapping map.yaml --strict
     """
-    from .ingest import import_file
+    from ..ingest import import_file
 
     try:
         result = import_file(

@@ -7,16 +7,16 @@ from typing import Any
 
 import click
 
-from ._cli_common import emit, get_store, note, output_option
-from .analysis import _context as C
-from .analysis.coverage import coverage_of, map_rows
-from .analysis.gaps import extension_of, gaps_of, single_source_of, weak_links_of
-from .analysis.impact import firm_impact
-from .analysis.infer import count_inferred, with_inferred
-from .analysis.leaders import leaders_of
-from .analysis.targets import targets_of
-from .errors import UnknownEntity
-from .model import ChainGraph, Kind
+from ..analysis import _context as C
+from ..analysis.coverage import coverage_of, map_rows
+from ..analysis.gaps import extension_of, gaps_of, single_source_of, weak_links_of
+from ..analysis.impact import firm_impact
+from ..analysis.infer import count_inferred, with_inferred
+from ..analysis.leaders import leaders_of
+from ..analysis.targets import targets_of
+from ..errors import UnknownEntity
+from ..model import ChainGraph, Kind
+from ._common import emit, get_store, note, output_option
 
 Row = dict[str, Any]
 
@@ -321,7 +321,7 @@ def report(
     Example:
       chaingraph report --out out/
     """
-    from .report import write_report
+    from ..report import write_report
 
     store = get_store(ctx)
     chain_ids = [c for name in chain_names for c in _chain_ids(ctx, name)] or None
