@@ -13,7 +13,8 @@ from chaingraph import query
 from chaingraph.dataset import read_graph, validate
 from chaingraph.errors import InvalidGraphData, QueryError, StoreUnavailable
 from chaingraph.model import ChainGraph
-from chaingraph.store.neo4j_store import Neo4jStore, decode_props, encode_attrs
+from chaingraph.store.neo4j_schema import decode_props, encode_attrs
+from chaingraph.store.neo4j_store import Neo4jStore
 from chaingraph.store.neo4j_sync import pull, push
 
 pytestmark = pytest.mark.neo4j

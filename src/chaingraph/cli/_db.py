@@ -174,7 +174,7 @@ def _param(text: str) -> tuple[str, Any]:
 
 def _shown(value: Any, fmt: str) -> Any:
     """A result value for output: graph values as data (json) or short text (table/csv)."""
-    from ..store.neo4j_store import GraphValue
+    from ..store.neo4j_conn import GraphValue
 
     if isinstance(value, GraphValue):
         return value.data if fmt == "json" else str(value)

@@ -39,14 +39,15 @@ from neo4j import exceptions as neo4j_errors
 from ..dataset import write_dataset
 from ..errors import InvalidGraphData, QueryError, StoreUnavailable
 from ..model import ChainGraph
-from .neo4j_store import (
+from .neo4j_conn import Neo4jConnection
+from .neo4j_read import load
+from .neo4j_schema import (
     DATASET_PROP,
     INTERNAL_PROPS,
     KIND_OF,
     KINDS,
     ORDER_PROP,
     RELS,
-    Neo4jStore,
     edge_properties,
     node_properties,
 )
@@ -232,7 +233,7 @@ def constraint_name(kind: str) -> str:
     return f"chaingraph_{kind.lower()}_id"
 
 
-def ensure_constraints(store: Neo4jStore) -> int:
+def ensure_constraints(store: Neo4jConnection) -> int:
     """Create the uniqueness constraint on ``id`` for every label; returns how many were new.
 
     Only uniqueness constraints: NOT NULL and node-key constraints need Neo4j Enterprise.
@@ -255,7 +256,7 @@ def ensure_constraints(store: Neo4jStore) -> int:
 class _Writer:
     """Runs write batches with retries and translates failures into one-line errors."""
 
-    def __init__(self, store: Neo4jStore, report: PushReport, retries: int) -> None:
+    def __init__(self, store: Neo4jConnection, report: PushReport, retries: int) -> None:
         self.store = store
         self.report = report
         self.retries = retries
@@ -296,7 +297,7 @@ class _Writer:
 
 
 def push(
-    store: Neo4jStore,
+    store: Neo4jConnection,
     G: ChainGraph,
     dataset: str,
     batch_size: int = DEFAULT_BATCH_SIZE,
@@ -309,7 +310,7 @@ def push(
 
     Parameters
     ----------
-    store : Neo4jStore
+    store : Neo4jConnection
         Where to write.
     G : ChainGraph
         The graph (every node has a ``kind``; edges are keyed by their relation).
@@ -322,7 +323,7 @@ def push(
         longer holds (nothing pushed from other datasets).
     replace : bool
         Afterwards delete every chain-graph node and relationship G does not hold, whatever
-        its dataset (what :meth:`Neo4jStore.save` does).
+        its dataset (what ``Neo4jStore.save`` does).
     progress : callable, optional
         Called as ``progress(phase, done, total)`` after every batch.
 
@@ -384,7 +385,7 @@ def push(
 
 
 def _prune(
-    store: Neo4jStore,
+    store: Neo4jConnection,
     G: ChainGraph,
     dataset: str | None,
     batch_size: int,
@@ -440,7 +441,7 @@ def _prune(
 # --- pull ---------------------------------------------------------------------------------
 
 
-def datasets(store: Neo4jStore) -> dict[str, int]:
+def datasets(store: Neo4jConnection) -> dict[str, int]:
     """Dataset name -> number of nodes tagged with it."""
     union = " UNION ALL ".join(
         f"MATCH (n:{k}) RETURN n.{DATASET_PROP} AS ds, count(n) AS c" for k in KINDS
@@ -453,7 +454,7 @@ def datasets(store: Neo4jStore) -> dict[str, int]:
 
 
 def pull(
-    store: Neo4jStore,
+    store: Neo4jConnection,
     folder: str | os.PathLike[str],
     dataset: str | None = None,
     name: str | None = None,
@@ -471,7 +472,7 @@ def pull(
     >>> with Neo4jStore.from_env("bolt://127.0.0.1:7687") as store:  # doctest: +SKIP
     ...     G, files = pull(store, "out/shengzhou-copy", title="嵊州")
     """
-    G = store.load(dataset)
+    G = load(store, dataset)
     if G.number_of_nodes() == 0:
         which = f"no nodes of dataset '{dataset}'" if dataset else "no chain-graph nodes"
         raise InvalidGraphData(

@@ -1,0 +1,234 @@
+"""How a chain graph is stored in Neo4j: labels, property encoding and decoding, id checks.
+
+No driver here: these functions turn graph attributes into properties and back, and build a
+:class:`~chaingraph.model.ChainGraph` from stored rows. Connections live in
+:mod:`.neo4j_conn`, queries in :mod:`.neo4j_read`, writes in :mod:`.neo4j_sync`.
+
+How a graph is stored
+---------------------
+- A node is a Neo4j node with one label, its :class:`~chaingraph.model.Kind`, and the
+  property ``id`` (unique per label: ``db push`` creates the constraints). An edge is a
+  relationship whose type is its :class:`~chaingraph.model.Rel`.
+- Text, numbers, booleans and non-empty lists of text are stored as native properties.
+  Anything else (``sources``, ``figures``, empty lists) is stored as a JSON string under the
+  key with ``_json`` appended (``sources_json``) and decoded on the way back.
+- Bookkeeping properties: ``dataset`` (the name of the dataset that pushed the item, so
+  ``--prune`` deletes only its own items), on nodes also ``attr_order`` (the attribute order,
+  so rows come back in the order they were written; the names joined by commas; left out
+  when it is the canonical order) and ``search_text`` (the normalised id, name, English name
+  and aliases that ``find`` matches, one per line, see
+  :func:`chaingraph.model.normalize_text`: Cypher cannot fold full-width characters; left
+  out when no name changes under normalising). Both are single strings: lists cost ArcadeDB
+  noticeably more per push.
+- Labels and relationship types in Cypher text come only from the enums in
+  :mod:`chaingraph.model`; every value travels as a parameter.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import networkx as nx
+
+from ..errors import InvalidGraphData
+from ..model import ID_RULE, ChainGraph, Kind, Rel, is_valid_id, normalize_text
+
+KINDS: tuple[str, ...] = tuple(k.value for k in Kind)
+RELS: tuple[str, ...] = tuple(r.value for r in Rel)
+DATASET_PROP = "dataset"
+ORDER_PROP = "attr_order"
+SEARCH_PROP = "search_text"
+JSON_SUFFIX = "_json"
+#: node properties that are bookkeeping, not attributes of the node
+INTERNAL_PROPS = frozenset({DATASET_PROP, ORDER_PROP, SEARCH_PROP})
+#: Cypher condition: a name of node ``n`` contains ``$needle`` as it is (used for nodes whose
+#: names need no normalising, so they carry no ``search_text``)
+RAW_MATCH = (
+    "(n.id CONTAINS $needle OR n.name CONTAINS $needle OR "
+    "coalesce(n.name_en, '') CONTAINS $needle OR "
+    "any(a IN coalesce(n.aliases, []) WHERE a CONTAINS $needle))"
+)
+#: Cypher expression: the Kind label of node variable ``v`` (null for a foreign node)
+KIND_OF = "[l IN labels({v}) WHERE l IN $kinds][0]"
+
+
+# --- values -------------------------------------------------------------------------------
+
+
+def _is_native(value: Any) -> bool:
+    """True for values stored as a native property (the rest become JSON text)."""
+    if isinstance(value, bool | str):
+        return True
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, float):
+        return value == value  # NaN does not survive a round trip
+    if isinstance(value, list):
+        return bool(value) and all(isinstance(v, str) for v in value)
+    return False
+
+
+def encode_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """Attributes as Neo4j properties: native values as they are, others as JSON text.
+
+    >>> encode_attrs({"name": "比亚迪", "aliases": ["BYD"], "sources": [{"source": "a"}]})
+    {'name': '比亚迪', 'aliases': ['BYD'], 'sources_json': '[{"source": "a"}]'}
+    """
+    out: dict[str, Any] = {}
+    for key, value in attrs.items():
+        if value is None:
+            continue
+        if _is_native(value):
+            out[key] = value
+        else:
+            out[key + JSON_SUFFIX] = json.dumps(value, ensure_ascii=False)
+    return out
+
+
+def decode_props(props: Mapping[str, Any], order: Iterable[str] = ()) -> dict[str, Any]:
+    """Properties back to attributes (JSON decoded), in ``order`` first, then by name.
+
+    Bookkeeping properties and ``id`` are left out.
+
+    >>> decode_props({"id": "x", "sources_json": "[]", "name": "甲"}, ["name", "sources"])
+    {'name': '甲', 'sources': []}
+    """
+    out: dict[str, Any] = {}
+    for key in order:
+        if key in props:
+            out[key] = props[key]
+        elif key + JSON_SUFFIX in props:
+            out[key] = loads(props[key + JSON_SUFFIX])
+    for key in sorted(props):
+        if key == "id" or key in INTERNAL_PROPS:
+            continue
+        if key.endswith(JSON_SUFFIX) and isinstance(props[key], str):
+            name = key[: -len(JSON_SUFFIX)]
+            if name not in out:
+                out[name] = loads(props[key])
+        elif key not in out:
+            out[key] = props[key]
+    return out
+
+
+def loads(text: Any) -> Any:
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return text
+
+
+def search_text(node_id: str, attrs: Mapping[str, Any]) -> str:
+    """The normalised names ``find`` matches (id, name, name_en, aliases), one per line.
+
+    :func:`~chaingraph.model.normalize_text` leaves no line break inside a name, so a
+    normalised needle is contained in this text exactly when it is contained in a name.
+
+    >>> search_text("byd", {"name": "比亚迪", "aliases": ["ＢＹＤ"]})
+    'byd\\n比亚迪\\nbyd'
+    """
+    return "\n".join(normalize_text(n) for n in _names(node_id, attrs))
+
+
+def _names(node_id: str, attrs: Mapping[str, Any]) -> list[str]:
+    names = [node_id, str(attrs.get("name", ""))]
+    if attrs.get("name_en"):
+        names.append(str(attrs["name_en"]))
+    names.extend(str(a) for a in attrs.get("aliases") or ())
+    return names
+
+
+#: attribute order of a dataset file written by chaingraph (see :func:`canonical_order`)
+ORDER_HEAD = ("kind", "name", "name_en", "aliases")
+ORDER_TAIL = ("grade", "note", "sources", "figures")
+
+
+def canonical_order(keys: Iterable[str]) -> list[str]:
+    """Attribute names in the order chaingraph writes them: kind and names, the other fields
+    by name, then grade, note, sources and figures.
+
+    >>> canonical_order(["sources", "name", "local", "kind", "employees"])
+    ['kind', 'name', 'employees', 'local', 'sources']
+    """
+    keys = list(keys)
+    head = [k for k in ORDER_HEAD if k in keys]
+    tail = [k for k in ORDER_TAIL if k in keys]
+    return head + sorted(k for k in keys if k not in ORDER_HEAD and k not in ORDER_TAIL) + tail
+
+
+def node_properties(node_id: str, attrs: Mapping[str, Any], dataset: str) -> dict[str, Any]:
+    """The properties a node is stored with (its kind is the label, not a property).
+
+    ``attr_order`` is stored only when the order is not :func:`canonical_order`, and
+    ``search_text`` only when a name changes under :func:`~chaingraph.model.normalize_text`
+    (``find`` then matches the names themselves): fewer properties, faster pushes.
+    """
+    attrs = {k: v for k, v in attrs.items() if k not in ("id", "kind")}
+    props: dict[str, Any] = {"id": node_id}
+    props.update(encode_attrs(attrs))
+    props[DATASET_PROP] = dataset
+    order = ["kind", *attrs]
+    if order != canonical_order(order):
+        props[ORDER_PROP] = ",".join(order)
+    text = search_text(node_id, attrs)
+    if text != "\n".join(_names(node_id, attrs)):
+        props[SEARCH_PROP] = text
+    return props
+
+
+def edge_properties(attrs: Mapping[str, Any], dataset: str) -> dict[str, Any]:
+    """The properties an edge is stored with (its rel is the type, not a property)."""
+    props = encode_attrs({k: v for k, v in attrs.items() if k != "rel"})
+    props[DATASET_PROP] = dataset
+    return props
+
+
+def stored_order(props: Mapping[str, Any]) -> list[str]:
+    """The attribute order of a stored node: recorded (comma-joined), else canonical."""
+    order = props.get(ORDER_PROP)
+    if isinstance(order, str) and order:
+        return order.split(",")
+    names = [
+        k[: -len(JSON_SUFFIX)] if k.endswith(JSON_SUFFIX) else k
+        for k in props
+        if k != "id" and k not in INTERNAL_PROPS
+    ]
+    return canonical_order(["kind", *names])
+
+
+def node_attrs(kind: str, props: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored node's attributes as the networkx graph holds them."""
+    order = stored_order(props)
+    attrs = decode_props(props, order)
+    attrs["kind"] = kind
+    if order and order[0] == "kind":
+        attrs = {"kind": kind} | {k: v for k, v in attrs.items() if k != "kind"}
+    return attrs
+
+
+def edge_attrs(rel: str, props: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored relationship's attributes as the networkx graph holds them."""
+    return {"rel": rel} | decode_props(props)
+
+
+def build_graph(
+    nodes: list[tuple[str, str, Mapping[str, Any]]],
+    edges: list[tuple[str, str, str, Mapping[str, Any]]],
+) -> ChainGraph:
+    """A ChainGraph from stored nodes and edges; nodes and edges added in id order."""
+    G: ChainGraph = nx.MultiDiGraph()
+    for node_id, kind, props in sorted(nodes, key=lambda n: n[0]):
+        if not is_valid_id(node_id):
+            # ids become file names and links in reports and views: refuse what the model does
+            raise InvalidGraphData(
+                f"The database holds a {kind} with id {node_id!r}, which is not a valid "
+                f"chaingraph id ({ID_RULE}). Fix it with 'chaingraph db cypher --write', "
+                "or push the dataset again"
+            )
+        G.add_node(node_id, **node_attrs(kind, props))
+    for u, rel, v, props in sorted(edges, key=lambda e: (e[0], e[2], e[1])):
+        if u in G and v in G:
+            G.add_edge(u, v, key=rel, **edge_attrs(rel, props))
+    return G
