@@ -1,0 +1,552 @@
+"""Check the items read from a dataset folder and build the graph from them.
+
+:class:`Checker` turns the nodes and edges read by :mod:`chaingraph.dataset` into a
+:data:`~chaingraph.model.ChainGraph`, coercing every value to its field's type and collecting
+each problem with its file, line and fix: unknown kinds and fields, bad values, citations
+whose quote is not in the source text, names used twice, segments outside a chain and
+FEEDS cycles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import networkx as nx
+
+from .errors import InvalidGraphData
+from .model import (
+    BOOL,
+    DATE,
+    FIGURE_COMPARE,
+    FIGURE_QUALIFIERS,
+    ID_RULE,
+    INT,
+    NUM,
+    REL_SPECS,
+    STR,
+    STRLIST,
+    ChainGraph,
+    Field,
+    Grade,
+    Kind,
+    Location,
+    Problem,
+    Rel,
+    edge_fields_of,
+    fields_of,
+    is_valid_id,
+    normalize_text,
+    quote_key,
+)
+
+LIST_SEP = "|"
+CITATION_KEYS = ("source", "quote", "about", "locator")
+FIGURE_KEYS = ("key", "label", "value", "unit", "qualifier", "year", "compare", "note", "sources")
+TRUE_WORDS = {"true", "yes", "y", "1", "是", "t"}
+FALSE_WORDS = {"false", "no", "n", "0", "否", "f"}
+DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass
+class Item:
+    """One node or edge as read from a file, before checks."""
+
+    data: dict[str, Any]
+    where: Location
+    is_edge: bool
+
+
+def read_text(path: Path, rel: str) -> str:
+    """A dataset text file as str: UTF-8, a BOM accepted; other encodings refused."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = " (it looks like GBK/GB18030)"
+        except UnicodeDecodeError:
+            pass
+        raise InvalidGraphData(
+            f"{rel}: not UTF-8{hint} at byte {exc.start}. Re-save it as UTF-8 "
+            f"(e.g. iconv -f GB18030 -t UTF-8), or bring spreadsheets in with 'chaingraph import'"
+        ) from exc
+
+
+def inside_folder(rel: str) -> bool:
+    """True for a relative path that stays inside its folder (no absolute path, no '..').
+
+    >>> inside_folder("sources/a.txt"), inside_folder("../a.txt"), inside_folder("/etc/x")
+    (True, False, False)
+    """
+    path = PurePosixPath(str(rel).replace("\\", "/"))
+    return bool(rel) and not path.is_absolute() and ".." not in path.parts and ":" not in rel
+
+
+def did_you_mean(value: object, choices: Iterable[object], otherwise: str) -> str:
+    """A hint naming the closest choice to a wrong value, else ``otherwise``.
+
+    >>> did_you_mean("Frim", ["Firm", "Chain"], "Use a kind")
+    "Did you mean 'Firm'?"
+    """
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], 1)
+    return f"Did you mean '{close[0]}'?" if close else otherwise
+
+
+# --- checking values --------------------------------------------------------------------
+def _coerce(value: Any, spec: Field, from_csv: bool) -> tuple[Any, str | None]:
+    """Return (value in the field's type, None) or (None, what is wrong)."""
+    t = spec.type
+    if t == STR:
+        if isinstance(value, str):
+            out = value.strip()
+        elif isinstance(value, int | float) and not isinstance(value, bool) and from_csv:
+            out = str(value)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            out = str(value)  # YAML read 2020 as a number where text was meant
+        else:
+            return None, f"must be text, not {type(value).__name__}"
+        if spec.choices and out not in spec.choices:
+            return None, f"must be one of {', '.join(spec.choices)}, not '{out}'"
+        return out, None
+    if t == STRLIST:
+        if isinstance(value, str):
+            items = value.split(LIST_SEP) if from_csv else [value]
+            return [s.strip() for s in items if s.strip()], None
+        if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+            return [str(v).strip() for v in value], None
+        return None, "must be a list of text"
+    if t == BOOL:
+        if isinstance(value, bool):
+            return value, None
+        if isinstance(value, str | int):
+            word = str(value).strip().casefold()
+            if word in TRUE_WORDS:
+                return True, None
+            if word in FALSE_WORDS:
+                return False, None
+        return None, f"must be true or false, not '{value}'"
+    if t in (INT, NUM):
+        if isinstance(value, bool):
+            return None, "must be a number, not true/false"
+        if isinstance(value, str):
+            text = value.strip().replace(",", "").replace("_", "")
+            try:
+                num: float = float(text)
+            except ValueError:
+                return None, f"must be a number in plain digits, not '{value}'"
+            value = int(num) if num.is_integer() else num
+        if not isinstance(value, int | float):
+            return None, f"must be a number, not {type(value).__name__}"
+        if not math.isfinite(value):
+            return None, f"must be a finite number, not {value}"
+        if t == INT and not float(value).is_integer():
+            return None, f"must be a whole number, not {value}"
+        return (int(value) if t == INT or float(value).is_integer() else value), None
+    if t == DATE:
+        if isinstance(value, dt.date):
+            return value.isoformat()[:10], None
+        if isinstance(value, int) and 1900 <= value <= 2100:
+            return str(value), None
+        if isinstance(value, str) and DATE_RE.match(value.strip()):
+            return value.strip(), None
+        return None, f"must be a date YYYY, YYYY-MM or YYYY-MM-DD, not '{value}'"
+    raise AssertionError(f"unknown field type {t}")
+
+
+class Checker:
+    """Turns items into a graph, collecting problems."""
+
+    def __init__(self, folder: Path, problems: list[Problem]) -> None:
+        self.folder = folder
+        self.problems = problems
+        self.G: ChainGraph = nx.MultiDiGraph()
+        self.where: dict[str, Location] = {}
+        self.edge_where: dict[tuple[str, str, str], Location] = {}
+        self.citations: list[tuple[Location, str, dict[str, Any]]] = []
+
+    def problem(self, where: Location, message: str, fix: str = "") -> None:
+        self.problems.append(Problem(where, message, fix))
+
+    def check_citations(self, value: Any, where: Location, what: str) -> list[dict[str, Any]]:
+        if value in (None, []):
+            return []
+        if not isinstance(value, list):
+            self.problem(
+                where,
+                f"{what}: 'sources' must be a list",
+                'Write sources: [{source: ID, quote: "…"}]',
+            )
+            return []
+        out = []
+        for cit in value:
+            if not isinstance(cit, dict):
+                self.problem(where, f"{what}: a source entry must be a mapping {{source, quote}}")
+                continue
+            extra = [k for k in cit if k not in CITATION_KEYS]
+            if extra:
+                self.problem(
+                    where,
+                    f"{what}: unknown key '{extra[0]}' in a source entry",
+                    f"Use {', '.join(CITATION_KEYS)}",
+                )
+            src, quote = cit.get("source"), cit.get("quote")
+            if not isinstance(src, str) or not src:
+                self.problem(where, f"{what}: a source entry has no 'source'", "Name a Source id")
+                continue
+            if not isinstance(quote, str) or not quote.strip():
+                self.problem(
+                    where,
+                    f"{what}: the citation of '{src}' has no quote",
+                    "Add the words of the source that state the fact",
+                )
+                continue
+            clean: dict[str, Any] = {"source": src, "quote": quote.strip()}
+            about = cit.get("about")
+            if about is not None:
+                clean["about"] = [about] if isinstance(about, str) else [str(a) for a in about]
+            if cit.get("locator") is not None:
+                clean["locator"] = str(cit["locator"])
+            out.append(clean)
+            self.citations.append((where, what, clean))
+        return out
+
+    def check_grade(
+        self, data: dict[str, Any], sources: list[Any], where: Location, what: str
+    ) -> str:
+        grade = data.get("grade")
+        if grade == Grade.INFERRED:
+            self.problem(
+                where,
+                f"{what} is marked inferred",
+                "Inferred facts are computed by the tool, not stored; "
+                "give sources or mark it template",
+            )
+            return str(Grade.INFERRED)
+        if grade == Grade.SOURCED and not sources:
+            self.problem(where, f"{what} is marked sourced but has no sources", "Add sources")
+        if grade is None:
+            if sources:
+                return str(Grade.SOURCED)
+            self.problem(
+                where,
+                f"{what} has no sources and no grade",
+                "Add sources: [{source: ID, quote: \"…\"}] or mark it 'grade: template'",
+            )
+            return str(Grade.TEMPLATE)
+        return str(grade)
+
+    def check_figures(self, value: Any, where: Location, what: str) -> list[dict[str, Any]]:
+        if not isinstance(value, list):
+            self.problem(where, f"{what}: 'figures' must be a list")
+            return []
+        out: list[dict[str, Any]] = []
+        keys: set[str] = set()
+        for fig in value:
+            if not isinstance(fig, dict):
+                self.problem(where, f"{what}: a figure must be a mapping")
+                continue
+            label = f"{what}, figure '{fig.get('key', '?')}'"
+            for k in fig:
+                if k not in FIGURE_KEYS:
+                    self.problem(
+                        where, f"{label}: unknown key '{k}'", f"Use {', '.join(FIGURE_KEYS)}"
+                    )
+            key = fig.get("key")
+            if not is_valid_id(key):
+                self.problem(where, f"{label}: 'key' must be a slug", f"Use {ID_RULE}")
+                continue
+            if key in keys:
+                self.problem(
+                    where, f"{label}: duplicate figure key", "Give each figure its own key"
+                )
+            keys.add(str(key))
+            val = fig.get("value")
+            if isinstance(val, bool) or not isinstance(val, int | float) or not math.isfinite(val):
+                self.problem(where, f"{label}: value {val!r} is not a number", "Write digits")
+                continue
+            qual = fig.get("qualifier", "exact")
+            if qual not in FIGURE_QUALIFIERS:
+                self.problem(
+                    where,
+                    f"{label}: qualifier '{qual}' is not known",
+                    f"Use one of {', '.join(FIGURE_QUALIFIERS)}",
+                )
+            compare = fig.get("compare")
+            if compare is not None and compare not in FIGURE_COMPARE:
+                self.problem(
+                    where,
+                    f"{label}: compare '{compare}' is not known",
+                    f"Use one of {', '.join(FIGURE_COMPARE)}",
+                )
+            sources = self.check_citations(fig.get("sources"), where, label)
+            if not sources:
+                self.problem(where, f"{label} has no sources", "Every figure needs its quote")
+            clean = {k: fig[k] for k in FIGURE_KEYS if k in fig and k != "sources"}
+            clean["qualifier"] = qual
+            clean["sources"] = sources
+            out.append(clean)
+        return out
+
+    def check_fields(
+        self,
+        data: dict[str, Any],
+        spec: dict[str, Field],
+        skip: tuple[str, ...],
+        where: Location,
+        label: str,
+        kind: str,
+        from_csv: bool,
+    ) -> dict[str, Any]:
+        """The item's fields coerced to their types; unknown fields and bad values reported."""
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in skip:
+                continue
+            if key not in spec:
+                hint = did_you_mean(key, spec, f"{kind} fields: {', '.join(spec)}")
+                self.problem(where, f"{label}: unknown field '{key}' for a {kind}", hint)
+                continue
+            if value is None:
+                continue
+            coerced, error = _coerce(value, spec[key], from_csv)
+            if error:
+                self.problem(where, f"{label}: '{key}' {error}", f"Fix the value of '{key}'")
+                continue
+            out[key] = coerced
+        return out
+
+    def add_node(self, item: Item) -> None:
+        data, where = dict(item.data), item.where
+        from_csv = where.file.endswith(".csv")
+        node_id = data.get("id")
+        label = f"node '{node_id}'" if node_id else "a node"
+        if not node_id:
+            self.problem(where, "node without 'id'", f"Add 'id:' ({ID_RULE})")
+            return
+        if not is_valid_id(node_id):
+            self.problem(where, f"id {node_id!r} is not a valid id", f"Use {ID_RULE}")
+            return
+        kind_name = data.get("kind")
+        try:
+            kind = Kind(str(kind_name))
+        except ValueError:
+            hint = did_you_mean(kind_name, list(Kind), f"Use one of {', '.join(Kind)}")
+            self.problem(where, f"{label}: unknown kind {kind_name!r}", hint)
+            return
+        if node_id in self.where:
+            self.problem(
+                where,
+                f"duplicate id '{node_id}' (first defined at {self.where[node_id]})",
+                "Rename one of them or merge the two entries",
+            )
+            return
+        spec = fields_of(kind)
+        attrs: dict[str, Any] = {"kind": kind.value}
+        sources = self.check_citations(data.pop("sources", None), where, label)
+        figures = data.pop("figures", None)
+        attrs.update(self.check_fields(data, spec, ("id", "kind"), where, label, kind, from_csv))
+        for f in spec.values():
+            if f.required and data.get(f.name) is None and f.name not in ("id", "kind"):
+                self.problem(
+                    where, f"{label}: missing required field '{f.name}'", f"Add '{f.name}:'"
+                )
+        attrs["grade"] = self.check_grade(attrs, sources, where, label)
+        if sources:
+            attrs["sources"] = sources
+        if figures is not None:
+            figs = self.check_figures(figures, where, label)
+            if figs:
+                attrs["figures"] = figs
+        # shorthands on segments become edges
+        chain = attrs.pop("chain", None)
+        feeds = attrs.pop("feeds", None) or []
+        self.G.add_node(node_id, **attrs)
+        self.where[node_id] = where
+        edge_base = {"grade": attrs["grade"]} | ({"sources": sources} if sources else {})
+        if chain:
+            self.pending_edges.append(
+                Item(
+                    {"from": chain, "rel": Rel.HAS_SEGMENT.value, "to": node_id} | edge_base,
+                    where,
+                    True,
+                )
+            )
+        for target in feeds:
+            self.pending_edges.append(
+                Item(
+                    {"from": node_id, "rel": Rel.FEEDS.value, "to": target} | edge_base, where, True
+                )
+            )
+
+    pending_edges: list[Item]
+
+    def add_edge(self, item: Item) -> None:
+        data, where = dict(item.data), item.where
+        from_csv = where.file.endswith(".csv")
+        u, rel_name, v = data.get("from"), data.get("rel"), data.get("to")
+        label = f"edge {u} -{rel_name}-> {v}"
+        missing = [k for k, val in (("from", u), ("rel", rel_name), ("to", v)) if not val]
+        if missing:
+            self.problem(
+                where, f"{label}: missing '{missing[0]}'", "Every edge needs from, rel, to"
+            )
+            return
+        u, v = str(u), str(v)
+        try:
+            rel = Rel(str(rel_name))
+        except ValueError:
+            hint = did_you_mean(rel_name, list(Rel), f"Use one of {', '.join(Rel)}")
+            self.problem(where, f"{label}: unknown relation {rel_name!r}", hint)
+            return
+        ok = True
+        for end in (u, v):
+            if end not in self.G:
+                hint = did_you_mean(end, self.G.nodes, "Define that node or fix the id")
+                self.problem(where, f"{label}: unknown node '{end}'", hint)
+                ok = False
+        if not ok:
+            return
+        spec = REL_SPECS[rel]
+        ku, kv = self.G.nodes[u]["kind"], self.G.nodes[v]["kind"]
+        if ku not in spec.sources or kv not in spec.targets:
+            allowed = f"{'/'.join(spec.sources)} -> {'/'.join(spec.targets)}"
+            self.problem(
+                where,
+                f"{label}: {rel} cannot go from a {ku} to a {kv}",
+                f"{rel} links {allowed}; check the direction (edges point downstream)",
+            )
+            return
+        key = (str(u), str(v), rel.value)
+        if key in self.edge_where:
+            self.problem(
+                where,
+                f"duplicate {label} (first at {self.edge_where[key]})",
+                "Merge the two entries into one",
+            )
+            return
+        fields = edge_fields_of(rel)
+        sources = self.check_citations(data.pop("sources", None), where, label)
+        attrs: dict[str, Any] = {"rel": rel.value}
+        attrs.update(
+            self.check_fields(data, fields, ("from", "to", "rel"), where, label, rel, from_csv)
+        )
+        attrs["grade"] = self.check_grade(attrs, sources, where, label)
+        if sources:
+            attrs["sources"] = sources
+        self.G.add_edge(u, v, key=rel.value, **attrs)
+        self.edge_where[key] = where
+
+    def run(self, items: Iterable[Item]) -> None:
+        self.pending_edges = []
+        items = list(items)
+        for item in items:
+            if not item.is_edge:
+                self.add_node(item)
+        for item in [*self.pending_edges, *(i for i in items if i.is_edge)]:
+            self.add_edge(item)
+        self.check_sources_text()
+        self.check_citation_targets()
+        self.check_names()
+        self.check_segments()
+
+    def check_sources_text(self) -> None:
+        for node_id, attrs in self.G.nodes(data=True):
+            if str(attrs["kind"]) != Kind.SOURCE or not attrs.get("text_file"):
+                continue
+            if not inside_folder(attrs["text_file"]):
+                self.problem(
+                    self.where[node_id],
+                    f"source '{node_id}': text_file '{attrs['text_file']}' is outside the dataset",
+                    "Give a relative path inside the dataset folder, e.g. sources/article.txt",
+                )
+                continue
+            path = self.folder / attrs["text_file"]
+            if not path.is_file():
+                self.problem(
+                    self.where[node_id],
+                    f"source '{node_id}': text_file '{attrs['text_file']}' does not exist",
+                    "Put the document's text there (path relative to the dataset folder)",
+                )
+                continue
+            try:
+                attrs["text"] = read_text(path, path.relative_to(self.folder).as_posix())
+            except InvalidGraphData as exc:
+                self.problem(self.where[node_id], str(exc))
+
+    def check_citation_targets(self) -> None:
+        keys: dict[str, str] = {}
+        for where, what, cit in self.citations:
+            src = cit["source"]
+            if src not in self.G or self.G.nodes[src]["kind"] != Kind.SOURCE:
+                sources = [n for n, a in self.G.nodes(data=True) if a["kind"] == Kind.SOURCE]
+                hint = did_you_mean(src, sources, "Add a Source node with that id")
+                self.problem(where, f"{what}: unknown source '{src}'", hint)
+                continue
+            text = self.G.nodes[src].get("text")
+            if text is None:
+                continue  # a source without text (e.g. an imported spreadsheet): not checkable
+            if src not in keys:
+                keys[src] = quote_key(text)
+            if quote_key(cit["quote"]) not in keys[src]:
+                short = cit["quote"] if len(cit["quote"]) <= 40 else cit["quote"][:40] + "…"
+                self.problem(
+                    where,
+                    f"{what}: quote \"{short}\" does not occur in source '{src}'",
+                    "Copy the words exactly from the source text "
+                    "(line breaks and width are ignored)",
+                )
+
+    def check_names(self) -> None:
+        owners: dict[str, set[str]] = defaultdict(set)
+        for node_id, attrs in self.G.nodes(data=True):
+            names = [attrs.get("name", ""), attrs.get("name_en", ""), *(attrs.get("aliases") or ())]
+            for name in names:
+                if name:
+                    owners[normalize_text(str(name))].add(node_id)
+        for name, ids in sorted(owners.items()):
+            if len(ids) > 1:
+                first, *others = sorted(ids, key=lambda i: (str(self.where[i]), i))
+                self.problem(
+                    self.where[others[0]],
+                    f"name or alias '{name}' is used by {', '.join(sorted(ids))}",
+                    f"Make the names distinct (first used by '{first}' at {self.where[first]})",
+                )
+
+    def check_segments(self) -> None:
+        for node_id, attrs in self.G.nodes(data=True):
+            if attrs["kind"] != Kind.SEGMENT:
+                continue
+            chains = [u for u, _, k in self.G.in_edges(node_id, keys=True) if k == Rel.HAS_SEGMENT]
+            if not chains:
+                self.problem(
+                    self.where[node_id],
+                    f"segment '{node_id}' belongs to no chain",
+                    "Add 'chain: <chain id>' to it (or a HAS_SEGMENT edge)",
+                )
+            elif len(chains) > 1:
+                self.problem(
+                    self.where[node_id],
+                    f"segment '{node_id}' belongs to several chains: {', '.join(sorted(chains))}",
+                    "A segment belongs to one chain; split it into one segment per chain",
+                )
+        feeds = nx.DiGraph((u, v) for u, v, k in self.G.edges(keys=True) if k == Rel.FEEDS)
+        try:
+            cycle = nx.find_cycle(feeds)
+        except nx.NetworkXNoCycle:
+            return
+        loop = " -> ".join([str(u) for u, _ in cycle] + [str(cycle[0][0])])
+        self.problem(
+            self.edge_where.get((str(cycle[-1][0]), str(cycle[-1][1]), "FEEDS"), Location("?")),
+            f"FEEDS cycle: {loop}",
+            "Segments feed downstream only; remove or reverse one of these links",
+        )
