@@ -66,9 +66,15 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-def _open_page(browser: Any, bypass_csp: bool) -> Any:
+#: the smallest screen the views are made for: a 1366x768 laptop
+LAPTOP = {"width": 1366, "height": 768}
+
+
+def _open_page(browser: Any, bypass_csp: bool, viewport: dict[str, int] | None = None) -> Any:
     context = browser.new_context(
-        viewport={"width": 1400, "height": 900}, accept_downloads=True, bypass_csp=bypass_csp
+        viewport=viewport or {"width": 1400, "height": 900},
+        accept_downloads=True,
+        bypass_csp=bypass_csp,
     )
     pg = context.new_page()
     log = BrowserLog()
@@ -104,6 +110,16 @@ def page(browser: Any) -> Iterator[Any]:
     policy refuses).
     """
     pg = _open_page(browser, bypass_csp=False)
+    try:
+        yield pg
+    finally:
+        pg.context.close()
+
+
+@pytest.fixture
+def laptop_page(browser: Any) -> Iterator[Any]:
+    """Like ``page`` on a 1366x768 screen."""
+    pg = _open_page(browser, bypass_csp=False, viewport=LAPTOP)
     try:
         yield pg
     finally:
@@ -163,6 +179,29 @@ def open_view(page: Any, tmp_path: Path, artifacts: Path) -> Open:
         return show(page, view, tmp_path / f"{name}.html", artifacts / f"view-{name}.png")
 
     return go
+
+
+def overlaps(rects: list[dict[str, float]]) -> list[tuple[int, int]]:
+    """Pairs of indexes of rectangles (x, y, width, height) whose insides intersect."""
+    found = []
+    for i, a in enumerate(rects):
+        for j in range(i + 1, len(rects)):
+            b = rects[j]
+            if (
+                a["x"] < b["x"] + b["width"] - 0.5
+                and b["x"] < a["x"] + a["width"] - 0.5
+                and a["y"] < b["y"] + b["height"] - 0.5
+                and b["y"] < a["y"] + a["height"] - 0.5
+            ):
+                found.append((i, j))
+    return found
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """Pages in a PDF Chromium printed (its page objects are not compressed)."""
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
 
 
 def drawn_count(page: Any) -> int:

@@ -271,10 +271,12 @@ def test_write_html_is_utf8_and_writes_nothing_else(
     assert "比亚迪".encode() in out.read_bytes()
 
 
-def test_write_chain_views_writes_both_pages(tmp_path: Path) -> None:
-    paths = write_chain_views(sample_graph(), "ne", tmp_path / "views")
-    assert [p.name for p in paths] == ["ne.chain.html", "ne.gaps.html"]
-    assert all(p.stat().st_size > 100_000 for p in paths)
+def test_write_chain_views_writes_three_pages_linking_back(tmp_path: Path) -> None:
+    paths = write_chain_views(sample_graph(), "ne", tmp_path / "views", report_href="ne.html")
+    assert [p.name for p in paths] == ["ne.panorama.html", "ne.chain.html", "ne.gaps.html"]
+    assert all(p.stat().st_size > 100_000 for p in paths[1:])  # vis-network inlined
+    assert all('"reportHref":"ne.html"' in p.read_text(encoding="utf-8") for p in paths[1:])
+    assert 'href="ne.html"' in paths[0].read_text(encoding="utf-8")
 
 
 # --- the command ----------------------------------------------------------------------------

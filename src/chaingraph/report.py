@@ -914,11 +914,11 @@ def index_html(reps: Sequence[ChainReport | IndexEntry], title: str, generated: 
 
 # --- writing ----------------------------------------------------------------------------
 
-ViewWriter = Callable[[ChainGraph, str, Path], list[Path]]
+ViewWriter = Callable[[ChainGraph, str, Path, str], list[Path]]
 
 
 def find_view_writer() -> ViewWriter | None:
-    """``chaingraph.views.write_chain_views(G, chain_id, out_dir) -> list[Path]`` if present."""
+    """``chaingraph.views.write_chain_views(G, chain_id, out_dir, report_href)`` if present."""
     try:
         module = importlib.import_module("chaingraph.views")
     except ImportError:
@@ -927,7 +927,11 @@ def find_view_writer() -> ViewWriter | None:
     return writer if callable(writer) else None
 
 
-VIEW_LABELS = {"chain": "产业链全景图 Chain view", "gaps": "缺口视图 Gaps view"}
+VIEW_LABELS = {
+    "panorama": "产业链全景图 (可打印)",
+    "chain": "产业链网络图 (交互)",
+    "gaps": "缺口与招商目标网络图 (交互)",
+}
 
 
 def view_label(path: Path) -> str:
@@ -953,7 +957,7 @@ def _chain_pages(job: _Job, cid: str) -> tuple[list[Path], IndexEntry]:
     """Write one chain's Markdown and HTML pages (and its views); return them and its row."""
     rep = build_chain_report(job.H, cid, infer=job.infer, index=job.index)
     if job.writer is not None:
-        for p in job.writer(job.G, cid, job.out):
+        for p in job.writer(job.G, cid, job.out, f"{cid}.html"):
             rel = Path(p).resolve().relative_to(job.out.resolve()).as_posix()
             rep.views.append((view_label(Path(p)), rel))
     md_path = job.out / f"{cid}.md"

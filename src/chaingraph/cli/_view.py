@@ -108,6 +108,28 @@ def view_chain(ctx: click.Context, chain: str, output: Path | None) -> None:
     _write(chain_view(G, cid), output, f"{cid}.chain.html")
 
 
+@view.command(name="panorama")
+@click.argument("chain")
+@_output(".panorama.html")
+@click.pass_context
+def view_panorama(ctx: click.Context, chain: str, output: Path | None) -> None:
+    """A chain's panorama (产业链全景图): one static page that prints on A4.
+
+    Columns 上游 / 中游 / 下游, a box per segment coloured by status with the local firms
+    inside, the chain leader marked and the top targets under each gap.
+
+    \b
+    Example:
+        chaingraph view panorama new-energy-equipment -o panorama.html
+    """
+    from .views import write_panorama
+
+    store = get_store(ctx)
+    cid = _chain_id(store, chain)
+    path = write_panorama(store.chain_graph(cid), cid, output or Path(f"{cid}.panorama.html"))
+    note(f"Wrote {path}")
+
+
 @view.command(name="gaps")
 @click.argument("chain")
 @_output(".gaps.html")

@@ -6,7 +6,7 @@
 >>> G.add_node("s", kind="Segment", name="电芯", tier="midstream", grade="template")
 >>> _ = G.add_edge("c", "s", key="HAS_SEGMENT", rel="HAS_SEGMENT")
 >>> [p.name for p in write_chain_views(G, "c", tempfile.mkdtemp())]
-['c.chain.html', 'c.gaps.html']
+['c.panorama.html', 'c.chain.html', 'c.gaps.html']
 """
 
 from __future__ import annotations
@@ -26,11 +26,14 @@ from .build import (
     segment_status,
 )
 from .html import render_html, write_html
+from .panorama import Panorama, build_panorama, render_panorama, write_panorama
 
 __all__ = [
     "AGGREGATE_OVER",
     "KIND_STYLE",
+    "Panorama",
     "View",
+    "build_panorama",
     "chain_view",
     "chain_view_names",
     "ego_view",
@@ -38,19 +41,23 @@ __all__ = [
     "graph_view",
     "leader_scores",
     "render_html",
+    "render_panorama",
     "segment_status",
     "write_chain_views",
     "write_html",
+    "write_panorama",
 ]
 
 
-def chain_view_names(chain_id: str) -> tuple[str, str]:
-    """File names :func:`write_chain_views` uses for a chain: (chain view, gaps view)."""
-    return f"{chain_id}.chain.html", f"{chain_id}.gaps.html"
+def chain_view_names(chain_id: str) -> tuple[str, str, str]:
+    """File names :func:`write_chain_views` uses for a chain: (panorama, chain view, gaps view)."""
+    return f"{chain_id}.panorama.html", f"{chain_id}.chain.html", f"{chain_id}.gaps.html"
 
 
-def write_chain_views(G: ChainGraph, chain_id: str, out_dir: str | Path) -> list[Path]:
-    """Write the chain view and the gaps view of one chain into ``out_dir``.
+def write_chain_views(
+    G: ChainGraph, chain_id: str, out_dir: str | Path, report_href: str = ""
+) -> list[Path]:
+    """Write the panorama, the chain view and the gaps view of one chain into ``out_dir``.
 
     Parameters
     ----------
@@ -60,16 +67,22 @@ def write_chain_views(G: ChainGraph, chain_id: str, out_dir: str | Path) -> list
         Id of a Chain node (raises UnknownEntity otherwise).
     out_dir : str or Path
         Folder for the pages (created if missing). Files are named
-        ``CHAIN.chain.html`` and ``CHAIN.gaps.html``.
+        ``CHAIN.panorama.html``, ``CHAIN.chain.html`` and ``CHAIN.gaps.html``.
+    report_href : str
+        Link from each page back to its report page (relative to ``out_dir``), if any.
 
     Returns
     -------
     list of Path
-        The two files written, chain view first.
+        The files written, panorama first.
     """
     folder = Path(out_dir)
-    chain_name, gaps_name = chain_view_names(chain_id)
+    pano_name, chain_name, gaps_name = chain_view_names(chain_id)
+    chain = chain_view(G, chain_id)
+    gaps = gaps_view(G, chain_id)
+    chain.report_href = gaps.report_href = report_href
     return [
-        write_html(chain_view(G, chain_id), folder / chain_name),
-        write_html(gaps_view(G, chain_id), folder / gaps_name),
+        write_panorama(G, chain_id, folder / pano_name, report_href),
+        write_html(chain, folder / chain_name),
+        write_html(gaps, folder / gaps_name),
     ]

@@ -29,6 +29,11 @@
   document.getElementById("subtitle").textContent = data.subtitle || "";
   document.getElementById("notice").textContent = data.notice || "";
   document.getElementById("sizeby").textContent = data.sizeBy || "";
+  if (data.reportHref) {
+    var back = document.getElementById("back");
+    back.setAttribute("href", data.reportHref);
+    back.hidden = false;
+  }
 
   var kindLabel = {};
   data.legend.forEach(function (k) { kindLabel[k.kind] = k.label; });

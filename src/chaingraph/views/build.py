@@ -134,6 +134,7 @@ class View:
     size_by: str = ""
     focus: str | None = None
     omitted: int = 0  # Source nodes not drawn
+    report_href: str = ""  # link back to the report page, relative to the view's file
 
     def to_dict(self) -> dict[str, Any]:
         """The data the page script reads."""
@@ -162,6 +163,7 @@ class View:
             "sizeBy": self.size_by,
             "focus": self.focus,
             "omitted": self.omitted,
+            "reportHref": self.report_href,
             "legend": legend,
             "marks": _marks(self.nodes),
             "grades": [{"grade": g.value, "label": GRADE_ZH[g]} for g in Grade],
