@@ -122,7 +122,7 @@ def view_panorama(ctx: click.Context, chain: str, output: Path | None) -> None:
     Example:
         chaingraph view panorama new-energy-equipment -o panorama.html
     """
-    from .views import write_panorama
+    from ..views import write_panorama
 
     store = get_store(ctx)
     cid = _chain_id(store, chain)
