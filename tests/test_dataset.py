@@ -234,3 +234,59 @@ def test_writing_never_leaves_the_folder(tiny: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "out" / "escaped.txt").exists()
     assert all((tmp_path / "out" / "copy") in p.parents for p in written)
     assert read_graph(tmp_path / "out" / "copy").nodes["memo"]["text_file"] == "sources/memo.txt"
+
+
+CONFLICT_NODES = """nodes:
+  - id: n1
+    kind: Project
+    name: 项目一
+    grade: template
+    figures:
+      - key: a
+        label: 甲说
+        value: 9
+        {a_conflicts}
+        sources: [{{source: memo, quote: 测试园区招商简报}}]
+  - id: n2
+    kind: Project
+    name: 项目二
+    grade: template
+    figures:
+      - key: b
+        label: 乙说
+        value: 15
+        {b_conflicts}
+        sources: [{{source: memo, quote: 测试园区招商简报}}]
+"""
+
+
+def test_figures_in_conflict_name_each_other(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(
+        CONFLICT_NODES.format(
+            a_conflicts="conflicts_with: [n2/b]", b_conflicts="conflicts_with: [n1/a]"
+        ),
+        encoding="utf-8",
+    )
+    assert problems_of(tiny) == []
+    assert read_graph(tiny).nodes["n1"]["figures"][0]["conflicts_with"] == ["n2/b"]
+
+
+def test_a_one_sided_conflict_asks_for_the_other_side(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(
+        CONFLICT_NODES.format(a_conflicts="conflicts_with: [n2/b]", b_conflicts=""),
+        encoding="utf-8",
+    )
+    (problem,) = problems_of(tiny)
+    assert problem.startswith("more.yaml:2:")
+    assert "conflicts with 'n2/b', which does not name it back" in problem
+    assert "Add conflicts_with: [n1/a] to figure 'n2/b'" in problem
+
+
+@pytest.mark.parametrize("target", ["n2/nope", "nobody/b", "n2"])
+def test_a_conflict_must_name_a_figure(tiny: Path, target: str) -> None:
+    (tiny / "more.yaml").write_text(
+        CONFLICT_NODES.format(a_conflicts=f"conflicts_with: [{target}]", b_conflicts=""),
+        encoding="utf-8",
+    )
+    (problem,) = problems_of(tiny)
+    assert f"conflicts_with '{target}' names no figure" in problem

@@ -49,7 +49,18 @@ from .model import (
 
 LIST_SEP = "|"
 CITATION_KEYS = ("source", "quote", "about", "locator")
-FIGURE_KEYS = ("key", "label", "value", "unit", "qualifier", "year", "compare", "note", "sources")
+FIGURE_KEYS = (
+    "key",
+    "label",
+    "value",
+    "unit",
+    "qualifier",
+    "year",
+    "compare",
+    "conflicts_with",
+    "note",
+    "sources",
+)
 TRUE_WORDS = {"true", "yes", "y", "1", "是", "t"}
 FALSE_WORDS = {"false", "no", "n", "0", "否", "f"}
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -173,6 +184,8 @@ class Checker:
         self.where: dict[str, Location] = {}
         self.edge_where: dict[tuple[str, str, str], Location] = {}
         self.citations: list[tuple[Location, str, dict[str, Any]]] = []
+        #: (where, label, owning node id, figure key, ["node/key", ...]) of figures in conflict
+        self.figure_conflicts: list[tuple[Location, str, str, str, list[str]]] = []
 
     def problem(self, where: Location, message: str, fix: str = "") -> None:
         self.problems.append(Problem(where, message, fix))
@@ -245,7 +258,9 @@ class Checker:
             return str(Grade.TEMPLATE)
         return str(grade)
 
-    def check_figures(self, value: Any, where: Location, what: str) -> list[dict[str, Any]]:
+    def check_figures(
+        self, value: Any, where: Location, what: str, owner: str = ""
+    ) -> list[dict[str, Any]]:
         if not isinstance(value, list):
             self.problem(where, f"{what}: 'figures' must be a list")
             return []
@@ -288,6 +303,21 @@ class Checker:
                     f"{label}: compare '{compare}' is not known",
                     f"Use one of {', '.join(FIGURE_COMPARE)}",
                 )
+            conflicts = fig.get("conflicts_with")
+            if conflicts is not None:
+                if isinstance(conflicts, str):
+                    conflicts = fig["conflicts_with"] = [conflicts]
+                if not isinstance(conflicts, list) or not all(
+                    isinstance(c, str) for c in conflicts
+                ):
+                    self.problem(
+                        where,
+                        f"{label}: 'conflicts_with' must be a list of NODE_ID/FIGURE_KEY",
+                        "Write conflicts_with: [shengzhou-edz/investment-this-year]",
+                    )
+                    fig.pop("conflicts_with")
+                else:
+                    self.figure_conflicts.append((where, label, owner, str(key), conflicts))
             sources = self.check_citations(fig.get("sources"), where, label)
             if not sources:
                 self.problem(where, f"{label} has no sources", "Every figure needs its quote")
@@ -364,7 +394,7 @@ class Checker:
         if sources:
             attrs["sources"] = sources
         if figures is not None:
-            figs = self.check_figures(figures, where, label)
+            figs = self.check_figures(figures, where, label, node_id)
             if figs:
                 attrs["figures"] = figs
         # shorthands on segments become edges
@@ -458,6 +488,7 @@ class Checker:
         self.check_citation_targets()
         self.check_names()
         self.check_segments()
+        self.check_figure_conflicts()
 
     def check_sources_text(self) -> None:
         for node_id, attrs in self.G.nodes(data=True):
@@ -505,6 +536,30 @@ class Checker:
                     "Copy the words exactly from the source text "
                     "(line breaks and width are ignored)",
                 )
+
+    def check_figure_conflicts(self) -> None:
+        """Each ``conflicts_with`` names an existing figure that names this one back."""
+        declared: set[tuple[str, str]] = set()
+        for _, _, owner, key, others in self.figure_conflicts:
+            for other in others:
+                declared.add((f"{owner}/{key}", other))
+        for where, label, owner, key, others in self.figure_conflicts:
+            for other in others:
+                node_id, sep, other_key = other.partition("/")
+                figs = self.G.nodes[node_id].get("figures") or [] if node_id in self.G else []
+                if not sep or not any(f.get("key") == other_key for f in figs):
+                    self.problem(
+                        where,
+                        f"{label}: conflicts_with '{other}' names no figure",
+                        "Write NODE_ID/FIGURE_KEY of a figure in this dataset",
+                    )
+                elif (other, f"{owner}/{key}") not in declared:
+                    self.problem(
+                        where,
+                        f"{label}: conflicts with '{other}', which does not name it back",
+                        f"Add conflicts_with: [{owner}/{key}] to figure '{other}' too, "
+                        "so that both show the conflict",
+                    )
 
     def check_names(self) -> None:
         owners: dict[str, set[str]] = defaultdict(set)

@@ -15,7 +15,9 @@ Conventions
 - Every node and edge may carry ``sources``: a list of ``{"source": SOURCE_ID, "quote": str}``
   dicts (optionally ``"about": [field, ...]`` naming the attributes the quote supports).
 - ``figures`` on a node: reported numbers, each ``{"key", "label", "value", "unit",
-  "qualifier", "year", "sources"}``.
+  "qualifier", "year", "sources"}``, optionally ``"compare"`` (a :data:`FIGURE_COMPARE`
+  key) and ``"conflicts_with"`` (``["NODE_ID/FIGURE_KEY", ...]``: figures that cannot all be
+  true; both sides name each other and both are kept).
 """
 
 from __future__ import annotations
