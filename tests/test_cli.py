@@ -125,7 +125,9 @@ def test_show_firm_with_sources_and_relations(run: Run) -> None:
     data = json.loads(ok(run("show", "byd", "--format", "json")).stdout)
     assert data["node"]["id"] == "byd"
     rels = {(r["direction"], r["rel"], r["other"]) for r in data["relations"]}
-    assert ("out", "ATTRACTED", "haiwei-phase2") in rels
+    assert ("out", "INVESTS_IN", "byd-battery-base") in rels
+    # its suppliers, stated by public documents
+    assert {("in", "SUPPLIES", f) for f in ("senior-tech", "nuode", "hunan-yuneng")} <= rels
     assert all(r["sources"] for r in data["relations"] if r["grade"] == "sourced")
 
 
@@ -144,20 +146,23 @@ def test_unknown_entity_is_one_line(run: Run) -> None:
 def test_ambiguous_name_lists_candidates(run: Run) -> None:
     result = run("show", "贝达")
     assert result.exit_code == 1
-    assert "names 2 nodes" in result.stderr
+    assert "names 3 nodes" in result.stderr
     assert "betta " in result.stderr and "betta-shengzhou-base" in result.stderr
+    assert "betta-base-2021" in result.stderr  # the Source of Betta's own page
     assert "Traceback" not in result.output
 
 
 def test_neighbors_depth_and_rel_filter(run: Run) -> None:
     rows = json.loads(ok(run("neighbors", "比亚迪", "--format", "json")).stdout)
     assert {r["hops"] for r in rows} == {1}
-    assert {"ne-platform", "haiwei-phase2", "byd-battery-base"} <= {r["id"] for r in rows}
+    assert {"ne-platform", "senior-tech", "byd-battery-base"} <= {r["id"] for r in rows}
     rows2 = json.loads(ok(run("neighbors", "byd", "--depth", "2", "--format", "json")).stdout)
     assert {r["hops"] for r in rows2} == {1, 2} and len(rows2) > len(rows)
-    only = json.loads(ok(run("neighbors", "byd", "--rel", "ATTRACTED", "--format", "json")).stdout)
-    assert [(r["id"], r["rel"], r["direction"]) for r in only] == [
-        ("haiwei-phase2", "ATTRACTED", "out")
+    only = json.loads(ok(run("neighbors", "byd", "--rel", "SUPPLIES", "--format", "json")).stdout)
+    assert sorted((r["id"], r["rel"], r["direction"]) for r in only) == [
+        ("hunan-yuneng", "SUPPLIES", "in"),
+        ("nuode", "SUPPLIES", "in"),
+        ("senior-tech", "SUPPLIES", "in"),
     ]
 
 
@@ -179,9 +184,11 @@ def test_downstream_and_table(run: Run) -> None:
 
 
 def test_path_between_firm_and_project(run: Run) -> None:
+    # the battery base (not the firm) drew 海威's phase II in
     rows = json.loads(ok(run("path", "比亚迪", "浙江海威汽车二期", "--format", "json")).stdout)
-    assert [r["id"] for r in rows] == ["byd", "haiwei-phase2"]
-    assert rows[1]["rel"] == "ATTRACTED" and rows[1]["direction"] == "out"
+    assert [r["id"] for r in rows] == ["byd", "byd-battery-base", "haiwei-phase2"]
+    assert rows[1]["rel"] == "INVESTS_IN" and rows[1]["direction"] == "out"
+    assert rows[2]["rel"] == "ATTRACTED" and rows[2]["direction"] == "out"
 
 
 def test_no_path_is_an_error(run: Run, tiny: Path) -> None:
