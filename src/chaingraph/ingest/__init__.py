@@ -12,15 +12,9 @@ from __future__ import annotations
 from .files import import_file
 from .mapping import FIELDS, Mapping, load_mapping, normalize_header
 from .names import FirmIndex, new_firm_id, normalize_firm_name
-from .plan import (
-    FIRMS_FILE,
-    RELATIONS_FILE,
-    SOURCES_FILE,
-    Change,
-    ImportResult,
-    Issue,
-    source_id_for,
-)
+from .plan import source_id_for
+from .plan_render import FIRMS_FILE, RELATIONS_FILE, SOURCES_FILE
+from .plan_result import Change, ImportResult, Issue
 from .sheets import Table, detect_encoding, read_table
 from .values import Amount, parse_amount, parse_bool, parse_credit_code, split_names
 

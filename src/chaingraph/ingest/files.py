@@ -24,7 +24,9 @@ import yaml
 from ..errors import InvalidGraphData
 from ..model import Location, Problem
 from .mapping import load_mapping, map_columns
-from .plan import IMPORT_FILES, Imported, ImportResult, Planner
+from .plan import Planner
+from .plan_render import IMPORT_FILES, Imported
+from .plan_result import ImportResult
 from .sheets import read_table
 
 

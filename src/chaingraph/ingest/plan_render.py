@@ -1,0 +1,181 @@
+"""The three files an import writes into a dataset: their columns, what earlier imports wrote
+(:class:`Imported`), and their new text (:func:`render_files`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..model import Kind, fields_of
+
+FIRMS_FILE = "firms-imported.csv"
+RELATIONS_FILE = "relations-imported.csv"
+SOURCES_FILE = "sources-imported.yaml"
+IMPORT_FILES = (FIRMS_FILE, RELATIONS_FILE, SOURCES_FILE)
+
+EDGE_COLUMNS = ("from", "rel", "to", "product", "source", "quote", "locator")
+#: the citation columns of the imported CSV files
+CITATION_COLUMNS = ("source", "quote", "locator")
+LIST_SEP = "|"
+
+#: firm fields a row can set, in CSV column order (a field the Firm schema lacks is dropped)
+_FIRM_FIELDS = (
+    "aliases",
+    "local",
+    "region",
+    "credit_code",
+    "above_size",
+    "output_cny",
+    "output_text",
+    "employees",
+    "products",
+)
+
+
+def firm_columns() -> tuple[str, ...]:
+    """The columns of ``firms-imported.csv`` (a field the Firm schema lacks is left out)."""
+    known = fields_of(Kind.FIRM)
+    return (
+        "id",
+        "kind",
+        "name",
+        *(f for f in _FIRM_FIELDS if f in known),
+        *CITATION_COLUMNS,
+    )
+
+
+@dataclass
+class Imported:
+    """The content of the imported files of a dataset: CSV rows as text, Source nodes."""
+
+    firms: dict[str, dict[str, str]] = field(default_factory=dict)
+    edges: dict[tuple[str, str, str], dict[str, str]] = field(default_factory=dict)
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    firm_header: list[str] = field(default_factory=list)
+    edge_header: list[str] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, folder: Path) -> Imported:
+        """Read the imported files of a dataset folder (missing files are empty)."""
+        out = cls()
+        header, rows = _read_csv(folder / FIRMS_FILE)
+        out.firm_header = header
+        for row in rows:
+            if row.get("id"):
+                out.firms[row["id"]] = _split_old_quote(row)
+        header, rows = _read_csv(folder / RELATIONS_FILE)
+        out.edge_header = header
+        for row in rows:
+            if row.get("from") and row.get("rel") and row.get("to"):
+                out.edges[(row["from"], row["rel"], row["to"])] = _split_old_quote(row)
+        path = folder / SOURCES_FILE
+        if path.is_file():
+            data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+            for node in data.get("nodes") or []:
+                if isinstance(node, dict) and node.get("id"):
+                    out.sources[str(node["id"])] = node
+        return out
+
+
+#: the place prefix earlier versions put into a quote: ``[Sheet1 第12行] `` or ``[第12行] ``
+_OLD_PLACE_RE = re.compile(r"\[((?:[^\[\]]+ )?第\d+行)\] ")
+
+
+def _split_old_quote(record: dict[str, str]) -> dict[str, str]:
+    """Move the place out of a quote written before the ``locator`` column existed.
+
+    >>> _split_old_quote({"source": "import-x", "quote": "[Sheet1 第2行] 企业名称: 丙"})
+    {'source': 'import-x', 'quote': '企业名称: 丙', 'locator': 'Sheet1 第2行'}
+    """
+    quote = record.get("quote", "")
+    match = _OLD_PLACE_RE.match(quote)
+    if record.get("locator") or not match or not record.get("source", "").startswith("import-"):
+        return record
+    return {**record, "quote": quote[match.end() :], "locator": match.group(1)}
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    if not path.is_file():
+        return [], []
+    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
+    rows = [{k: (v or "") for k, v in row.items() if k is not None} for row in reader]
+    return list(reader.fieldnames or []), rows
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+def render_files(
+    firms: dict[str, dict[str, str]],
+    edges: dict[tuple[str, str, str], dict[str, str]],
+    sources: dict[str, dict[str, Any]],
+    imported: Imported,
+) -> dict[str, str]:
+    """The new text of each imported file (all three; unchanged ones included)."""
+    columns = list(firm_columns())
+    extra = [c for c in imported.firm_header if c not in columns]
+    firm_text = csv_text([*columns, *extra], firms.values()) if firms else ""
+    edge_cols = list(EDGE_COLUMNS) + [c for c in imported.edge_header if c not in EDGE_COLUMNS]
+    edge_text = csv_text(edge_cols, edges.values()) if edges else ""
+    source_text = _sources_text(list(sources.values())) if sources else ""
+    return {FIRMS_FILE: firm_text, RELATIONS_FILE: edge_text, SOURCES_FILE: source_text}
+
+
+def split_list(text: str) -> list[str]:
+    """Items of a ``|``-separated CSV cell."""
+    return [s.strip() for s in text.split(LIST_SEP) if s.strip()]
+
+
+def text_of(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def csv_value(value: Any) -> str:
+    if isinstance(value, list):
+        return LIST_SEP.join(str(v).replace(LIST_SEP, "/") for v in value)
+    return text_of(value)
+
+
+def csv_text(columns: list[str], rows: Iterable[dict[str, str]]) -> str:
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({c: row.get(c, "") for c in columns})
+    return buf.getvalue()
+
+
+_SHEETS_RE = re.compile(r"sheets: (.*)$")
+
+
+def sheets_of(node: dict[str, Any]) -> list[str]:
+    match = _SHEETS_RE.search(str(node.get("description", "")))
+    return [s.strip() for s in match.group(1).split(",")] if match else []
+
+
+_SOURCES_HEADER = (
+    "# Sources of the rows that `chaingraph import` brought in: one node per imported file.\n"
+    "# Written by the importer; each imported row cites its file's Source with the row's words\n"
+    "# (quote: 'header: cell; ...') and where they are (locator: 'Sheet1 第12行').\n"
+)
+
+
+def _sources_text(nodes: list[dict[str, Any]]) -> str:
+    body = yaml.safe_dump(
+        {"nodes": nodes}, allow_unicode=True, sort_keys=False, width=100, indent=2
+    )
+    return _SOURCES_HEADER + body

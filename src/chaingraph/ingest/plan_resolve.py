@@ -1,0 +1,226 @@
+"""Who a row names: a firm (by credit code, then name), a place, a chain, a segment.
+
+Firms resolve by credit code, then exact name/alias, then normalised name/alias
+(:mod:`chaingraph.ingest.names`); see :mod:`chaingraph.ingest.plan` for the rules.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from ..model import ChainGraph, Kind, Rel, normalize_text
+from .names import FirmIndex, Match, NearNames, new_firm_id
+
+#: zone names that make a place cell local even when no node of the dataset matches it
+LOCAL_MARKERS = ("嵊州经济开发区", "高新园区")
+
+
+def name_key(text: str) -> str:
+    """Letters and digits only, width and case folded: 新能源“万亩千亿” -> 新能源万亩千亿."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def node_names(attrs: dict[str, Any]) -> list[str]:
+    names = [str(attrs.get("name") or ""), str(attrs.get("name_en") or "")]
+    names.extend(str(a) for a in attrs.get("aliases") or ())
+    return [n for n in names if n]
+
+
+@dataclass
+class Lookup:
+    """Places, chains and segments of the dataset, by key."""
+
+    G: ChainGraph
+
+    def __post_init__(self) -> None:
+        G = self.G
+        self.places: list[tuple[str, str, str]] = []  # (key, id, kind)
+        self.chains: dict[str, set[str]] = {}
+        self.segments: dict[str, set[str]] = {}
+        self.segment_chain: dict[str, str] = {}
+        self.segment_names: dict[str, list[str]] = {}
+        self.zones: list[str] = []
+        for node_id, attrs in G.nodes(data=True):
+            kind = attrs.get("kind")
+            names = node_names(attrs)
+            if kind in (Kind.ZONE, Kind.PARK, Kind.PLATFORM):
+                self.places.extend((name_key(n), node_id, str(kind)) for n in names if name_key(n))
+                if kind == Kind.ZONE:
+                    self.zones.append(node_id)
+            elif kind == Kind.CHAIN:
+                for n in [node_id, *names]:
+                    self.chains.setdefault(name_key(n), set()).add(node_id)
+            elif kind == Kind.SEGMENT:
+                self.segment_names[node_id] = names
+                for n in [node_id, *names]:
+                    self.segments.setdefault(name_key(n), set()).add(node_id)
+                for u, _, k in G.in_edges(node_id, keys=True):
+                    if k == Rel.HAS_SEGMENT:
+                        self.segment_chain[node_id] = u
+
+    def name(self, node_id: str) -> str:
+        return str(self.G.nodes[node_id].get("name", node_id))
+
+    def place(self, text: str) -> tuple[str | None, bool]:
+        """(place node id or None, local?) for a park/region cell."""
+        key = name_key(text)
+        if not key:
+            return None, False
+        exact = sorted({i for k, i, _ in self.places if k == key})
+        if len(exact) == 1:
+            return exact[0], True
+        if not exact:
+            # a place named inside the cell, else the cell inside a place's name; a park or
+            # platform beats the zone, then the longest name wins; a tie decides nothing
+            inside = [
+                (k != Kind.ZONE, len(n), i) for n, i, k in self.places if len(n) >= 4 and n in key
+            ]
+            around = [
+                (k != Kind.ZONE, len(n), i) for n, i, k in self.places if len(key) >= 4 and key in n
+            ]
+            for found in (inside, around):
+                if found:
+                    best = max(rank for *rank, _ in found)
+                    ids = sorted({i for *rank, i in found if rank == best})
+                    if len(ids) == 1:
+                        return ids[0], True
+                    break
+        if exact or any(name_key(m) in key for m in LOCAL_MARKERS):
+            zone = self.zones[0] if len(self.zones) == 1 else None
+            return zone, True
+        return None, False
+
+    def chain(self, text: str) -> tuple[str | None, list[str]]:
+        """(chain id, []) or (None, closest chain names)."""
+        ids = self.chains.get(name_key(text)) or set()
+        if len(ids) == 1:
+            return next(iter(ids)), []
+        names = {self.name(i) for v in self.chains.values() for i in v}
+        return None, difflib.get_close_matches(text, sorted(names), 3, 0.3)
+
+    def segment(self, text: str, chain: str | None) -> tuple[list[str], list[str]]:
+        """(matching segment ids in scope, closest names if none)."""
+        ids = sorted(
+            i
+            for i in self.segments.get(name_key(text)) or ()
+            if chain is None or self.segment_chain.get(i) == chain
+        )
+        if ids:
+            return ids, []
+        scope = [
+            i for i in self.segment_names if chain is None or self.segment_chain.get(i) == chain
+        ]
+        names = sorted({n for i in scope for n in self.segment_names[i]})
+        near = difflib.get_close_matches(text, names, 3, 0.3)
+        if not near and chain is not None:  # nothing close: show what the chain has
+            near = sorted(self.name(i) for i in scope)[:8]
+        return [], near
+
+
+@dataclass
+class Taken:
+    """Ids in use: nodes of the graph and firms of the imported files."""
+
+    G: ChainGraph
+    firms: dict[str, dict[str, str]]
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self.G or node_id in self.firms
+
+
+class Resolved(NamedTuple):
+    """The firm a row names (``firm_id``), or why it names none (``problem``, in ``column``)."""
+
+    firm_id: str
+    how: str
+    problem: str = ""
+    column: str = "name"
+    candidates: tuple[str, ...] = ()
+
+
+@dataclass
+class FirmResolver:
+    """Finds the firm a name and credit code name, among the graph's and imported firms.
+
+    ``firms`` is the planner's table of imported firms (shared, not copied): a firm the
+    import adds is known to the rows after it.
+    """
+
+    G: ChainGraph
+    firms: dict[str, dict[str, str]]
+    index: FirmIndex = field(init=False)
+    owners: dict[str, set[str]] = field(init=False)
+    _near: NearNames | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.index = FirmIndex.from_graph(self.G)
+        self.owners = {}
+        for node_id, attrs in self.G.nodes(data=True):
+            for n in node_names(attrs):
+                self.owners.setdefault(normalize_text(n), set()).add(node_id)
+
+    def resolve(self, name: str, code: str | None) -> Resolved:
+        """The firm of a row's name and credit code: found, new, or a problem."""
+        match: Match = self.index.match(name, code)
+        ids = match.ids
+        if code and match.how in ("exact", "normalized"):
+            # a firm with another credit code is another legal entity, whatever its name
+            others = [i for i in ids if self._code_differs(i, code)]
+            ids = [i for i in ids if i not in others]
+            if others and not ids and match.how == "exact":
+                theirs = self.firm_attr(others[0], "credit_code")
+                return Resolved(
+                    "",
+                    match.how,
+                    f"name matches firm {others[0]} ({self.index.names.get(others[0], '')}) "
+                    f"whose credit code is {theirs}: not merged",
+                    "credit_code",
+                )
+        if not ids:
+            return Resolved(new_firm_id(code, name, Taken(self.G, self.firms)), "new")
+        if len(ids) > 1:
+            listing = [f"{i} ({self.index.names.get(i, '')})" for i in ids]
+            how = match.how.replace("_", " ")
+            reason = f"ambiguous: matches {len(ids)} firms by {how}"
+            return Resolved("", match.how, reason, "name", tuple(listing))
+        return Resolved(ids[0], match.how)
+
+    def _code_differs(self, firm_id: str, code: str) -> bool:
+        theirs = self.firm_attr(firm_id, "credit_code")
+        return bool(theirs) and str(theirs).upper() != code
+
+    def firm_attr(self, firm_id: str, key: str) -> Any:
+        """An attribute of an imported or dataset firm (None if it has none)."""
+        if firm_id in self.firms:
+            return self.firms[firm_id].get(key) or None
+        return self.G.nodes[firm_id].get(key) if firm_id in self.G else None
+
+    def name_clash(self, name: str, firm_id: str) -> str:
+        """Why a new firm may not take this name ('' if it may)."""
+        others = sorted(self.owners.get(normalize_text(name), set()) - {firm_id})
+        if not others:
+            return ""
+        what = ", ".join(
+            f"{o} ({self.G.nodes[o].get('kind')})" if o in self.G else o for o in others
+        )
+        return f"name '{name}' is already used by {what}"
+
+    def owned_by_other(self, name: str, firm_id: str) -> bool:
+        """True when another node already has this name."""
+        return bool(self.owners.get(normalize_text(name), set()) - {firm_id})
+
+    def add(self, firm_id: str, names: list[str], code: str | None) -> None:
+        """Make a firm of the sheet known to the rows after it."""
+        self.index.add(firm_id, names, code)
+        for n in names:
+            self.owners.setdefault(normalize_text(n), set()).add(firm_id)
+
+    def near_names(self) -> NearNames:
+        """The firm-name hint index, built on first use (after every row's firm is known)."""
+        if self._near is None:
+            self._near = NearNames(self.index.names.values())
+        return self._near
