@@ -107,7 +107,8 @@ def test_coverage_by_hand() -> None:
     assert cov.ratio == pytest.approx(0.6)
     assert cov.weighted == pytest.approx(0.75)
     assert cov.by_tier == {"upstream": (1, 2), "midstream": (2, 2), "downstream": (0, 1)}
-    assert cov.text == "3 of 5 segments have a local firm (1 with two or more)"
+    assert cov.text == "3 of 5 segments have a local firm (60%; 1 with two or more)"
+    assert (cov.extension, cov.local_firms, cov.external_firms, cov.projects) == (1, 3, 2, 1)
     assert cov.weights_given
 
 

@@ -56,7 +56,7 @@ def test_impact_rows() -> None:
     rows = firm_impact(battery(), "byd").rows()
     effects = [r["effect"] for r in rows]
     assert effects == ["coverage", "leader", "segment", "segment", "project", "attracted"]
-    assert rows[0]["detail"] == "-40.0%"
+    assert rows[0]["detail"] == "-40%"
 
 
 def test_impact_rejects_non_firms() -> None:

@@ -41,7 +41,7 @@ def test_report_content_by_hand() -> None:
     text = chain_markdown(rep)
     for heading in ("链主", "产业链图谱", "完整度", "补链", "强链", "延链", "招商目标", "断链风险"):
         assert f"## {heading}" in text
-    assert "3 of 5 segments have a local firm" in text
+    assert "5 个环节中 3 个有本地企业(60%)" in text
     assert "某锂矿" in text  # the target
 
 

@@ -467,13 +467,16 @@ def stats(G: ChainGraph) -> dict[str, list[Row]]:
 
     - ``kinds``: ``kind, count`` in model order;
     - ``relations``: ``rel, count``;
-    - ``chains``: ``chain, name, segments, covered, local_firms, external_firms, projects``
-      where ``covered`` counts segments with at least one local firm;
+    - ``chains``: ``chain, name`` and the counts of
+      :meth:`chaingraph.analysis.coverage.Coverage.row` (``segments, extension, present,
+      covered, weak, gap, coverage, local_firms, external_firms, projects``), the one
+      definition of those numbers;
     - ``platforms``: ``platform, name, chains, local_firms, projects``: chains it HOSTS, and
       local firms and projects in those chains' segments or LOCATED_IN it (as ``scope_members``);
     - ``reported``: for every figure with ``compare``, ``node, figure, label, reported,
       qualifier, in_graph, share`` where ``in_graph`` is the matching count in the graph
-      (see :data:`chaingraph.model.FIGURE_COMPARE`) and share = in_graph / reported.
+      (see :data:`chaingraph.model.FIGURE_COMPARE`) and share = in_graph / reported
+      (:func:`chaingraph.analysis.coverage.share`).
     """
     counts = dict.fromkeys((k.value for k in Kind), 0)
     for _, attrs in G.nodes(data=True):
@@ -484,9 +487,9 @@ def stats(G: ChainGraph) -> dict[str, list[Row]]:
     rel_counts: dict[str, int] = {r.value: 0 for r in Rel}
     for _, _, key in G.edges(keys=True):
         rel_counts[str(key)] = rel_counts.get(str(key), 0) + 1
-    chains = []
-    for cid in nodes_of_kind(G, Kind.CHAIN):
-        chains.append({"chain": cid, "name": G.nodes[cid].get("name", "")} | _chain_counts(G, cid))
+    from .analysis.coverage import chain_rows, share  # analysis builds on this module
+
+    chains = chain_rows(G, nodes_of_kind(G, Kind.CHAIN))
     platforms = []
     for pid in nodes_of_kind(G, Kind.PLATFORM):
         hosted = [v for _, v, k in G.out_edges(pid, keys=True) if k == Rel.HOSTS]
@@ -508,7 +511,7 @@ def stats(G: ChainGraph) -> dict[str, list[Row]]:
                 continue
             in_graph = compare_count(G, nid, compare)
             value = fig.get("value")
-            share = round(in_graph / value, 3) if isinstance(value, int | float) and value else None
+            ratio = share(in_graph, value) if isinstance(value, int | float) and value else None
             reported.append(
                 {
                     "node": nid,
@@ -517,7 +520,7 @@ def stats(G: ChainGraph) -> dict[str, list[Row]]:
                     "reported": value,
                     "qualifier": fig.get("qualifier", "exact"),
                     "in_graph": in_graph,
-                    "share": share,
+                    "share": ratio,
                 }
             )
     return {
@@ -526,34 +529,6 @@ def stats(G: ChainGraph) -> dict[str, list[Row]]:
         "chains": chains,
         "platforms": platforms,
         "reported": reported,
-    }
-
-
-def _chain_counts(G: ChainGraph, chain_id: str) -> dict[str, int]:
-    segs = chain_segments(G, chain_id)
-    local: set[str] = set()
-    external: set[str] = set()
-    projects: set[str] = set()
-    covered = 0
-    for s in segs:
-        has_local = False
-        for m in segment_members(G, s):
-            attrs = G.nodes[m]
-            if attrs.get("kind") == Kind.PROJECT:
-                projects.add(m)
-            elif attrs.get("kind") == Kind.FIRM:
-                if attrs.get("local"):
-                    local.add(m)
-                    has_local = True
-                else:
-                    external.add(m)
-        covered += has_local
-    return {
-        "segments": len(segs),
-        "covered": covered,
-        "local_firms": len(local),
-        "external_firms": len(external),
-        "projects": len(projects),
     }
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import _context as C
-from .analysis.coverage import Coverage, coverage_of, map_rows
+from .analysis.coverage import Coverage, coverage_of, map_rows, share_text
 from .analysis.gaps import extension_of, gaps_of, single_source_of, weak_links_of
 from .analysis.impact import Impact, chain_impact
 from .analysis.infer import count_inferred, with_inferred
@@ -99,7 +99,7 @@ def build_chain_report(
     >>> _ = G.add_edge("c", "cell", key="HAS_SEGMENT")
     >>> rep = build_chain_report(G, "c")
     >>> rep.coverage.text, [r["status"] for r in rep.targets]
-    ('0 of 1 segments have a local firm (0 with two or more)', ['gap'])
+    ('0 of 1 segments have a local firm (0%; 0 with two or more)', ['gap'])
     """
     ctx = C.chain_context(G, chain_id, index)
     board = leaders_of(ctx)
@@ -109,8 +109,7 @@ def build_chain_report(
         imp = Impact(row["firm"], row["name"], True, [] if part.empty else [part])
         impacts.append(imp)
     hosts = C.in_ids(G, chain_id, Rel.HOSTS)
-    firms_local = {f for s in ctx.segments.values() for f in s.local}
-    firms_ext = {f for s in ctx.segments.values() for f in s.external}
+    cov = coverage_of(ctx)
     projects = {p for s in ctx.segments.values() for p in s.projects}
     amounts = [G.nodes[p].get("amount_cny") for p in projects]
     return ChainReport(
@@ -119,7 +118,7 @@ def build_chain_report(
         sector=str(G.nodes[chain_id].get("sector") or ""),
         hosts=[C.name_of(G, h) for h in hosts],
         designated=[C.name_of(G, f) for f in sorted(ctx.leaders_designated())],
-        coverage=coverage_of(ctx),
+        coverage=cov,
         map=map_rows(ctx),
         gaps=gaps_of(ctx),
         weak=weak_links_of(ctx),
@@ -130,9 +129,9 @@ def build_chain_report(
         impacts=impacts,
         reported=reported_figures(G, [chain_id, *hosts]),
         counts={
-            "local_firms": len(firms_local),
-            "external_firms": len(firms_ext),
-            "projects": len(projects),
+            "local_firms": cov.local_firms,
+            "external_firms": cov.external_firms,
+            "projects": cov.projects,
             "investment_cny": sum(a for a in amounts if isinstance(a, int | float)),
             "projects_with_amount": sum(isinstance(a, int | float) for a in amounts),
         },
@@ -206,7 +205,7 @@ def _num(value: float, digits: int = 2) -> str:
 
 
 def _pct(value: float) -> str:
-    return f"{value * 100:.0f}%"
+    return share_text(value)
 
 
 def _firm_label(f: Row) -> str:
@@ -237,10 +236,7 @@ def sections(rep: ChainReport) -> list[Section]:
 def _summary(rep: ChainReport) -> Section:
     cov = rep.coverage
     c = rep.counts
-    paras = [
-        f"{cov.text_zh}。{cov.gap} 个缺口环节、{cov.weak} 个薄弱环节(仅一家本地企业)。"
-        f" ({cov.text}.)"
-    ]
+    paras = [f"{cov.text_zh}。薄弱 = 仅一家本地企业;缺口 = 没有本地企业。"]
     facts = [f"本地企业 {c['local_firms']} 家", f"已知外部企业 {c['external_firms']} 家"]
     if c["projects"]:
         inv = (

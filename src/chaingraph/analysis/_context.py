@@ -15,16 +15,22 @@ from ..model import TIER_ORDER, ChainGraph, Grade, Kind, Rel, node_grade
 from ..query import find
 from . import kernels
 
+# The status vocabulary is defined in coverage.py (imported here, used by every measure).
+# analysis/__init__ imports this module first; coverage.py refers to it only as ``C.``.
+from .coverage import COVERED as COVERED
+from .coverage import GAP as GAP
+from .coverage import STATUS_ZH as STATUS_ZH
+from .coverage import WEAK as WEAK
+from .coverage import segment_status
+
 Row = dict[str, Any]
 
-COVERED, WEAK, GAP = "covered", "weak", "gap"
-STATUS_ZH = {COVERED: "已覆盖", WEAK: "薄弱", GAP: "缺口"}
 YI = 1e8  # 亿元
 
 
 def status_of(n_local: int) -> str:
-    """covered (>= 2 local firms), weak (exactly 1) or gap (none)."""
-    return COVERED if n_local >= 2 else WEAK if n_local == 1 else GAP
+    """The status of a core segment with n_local local firms (:func:`coverage.segment_status`)."""
+    return segment_status(n_local)
 
 
 # The helpers below read the node and adjacency dicts of the MultiDiGraph directly (``_succ`` /
@@ -137,7 +143,8 @@ class Segment:
 
     @property
     def status(self) -> str:
-        return status_of(len(self.local))
+        """covered / weak / gap / extension: :func:`chaingraph.analysis.coverage.segment_status`."""
+        return segment_status(len(self.local), self.extension)
 
 
 def segment_facts(G: ChainGraph, seg: str) -> Segment:

@@ -1,38 +1,121 @@
-"""The chain map and its completeness: which segments have local firms, overall and by tier."""
+"""The chain map and its completeness: which segments have local firms, overall and by tier.
+
+This module is the one place the numbers about a chain's completeness are defined. Every
+command (``stats``, ``chain``, ``report``, ``impact``), both stores and the views count and
+word them through it:
+
+Vocabulary (:func:`segment_status`), from L(s) = the number of local firms *present* in
+segment s (a local firm IN_SEGMENT s, or INVESTS_IN a project IN_SEGMENT s):
+
+============  ==========  ==========================================================
+status        中文        rule
+============  ==========  ==========================================================
+covered       已覆盖      L(s) >= 2
+weak          薄弱        L(s) == 1 (one firm leaving opens a gap: 强链)
+gap           缺口        L(s) == 0 (补链)
+extension     延链        the segment is marked ``extension``: counted apart, never in
+                          the segment count or the coverage
+============  ==========  ==========================================================
+
+*present* (有本地企业) is not a status but a count: covered + weak, the segments with at
+least one local firm. ``segments`` always means the chain's core segments (extension ones
+excluded); ``extension`` counts the others.
+
+Shares: :func:`share` gives a ratio rounded once (4 decimals, what JSON carries) and
+:func:`share_text` writes it for people with one decimal ("18.5%"); every page, table and
+header that shows a share goes through them, so 5/27 reads 18.5% everywhere.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import TIER_LABEL_ZH, ChainGraph, Tier
-from ._context import (
-    COVERED,
-    GAP,
-    WEAK,
-    ChainContext,
-    Row,
-    amount_text,
-    chain_context,
-    name_of,
-)
+from . import _context as C
+
+Row = dict[str, Any]
+
+COVERED, WEAK, GAP, EXTENSION = "covered", "weak", "gap", "extension"
+#: the statuses a segment can have, strongest first
+STATUSES = (COVERED, WEAK, GAP, EXTENSION)
+STATUS_ZH = {COVERED: "已覆盖", WEAK: "薄弱", GAP: "缺口", EXTENSION: "延链"}
+#: how many local firms make a segment covered
+COVERED_AT = 2
+#: decimals a share keeps (0.1852 = 18.52%); share_text shows one decimal of the percent
+SHARE_DIGITS = 4
 
 
-def _firm_row(G: ChainGraph, f: str, seg: Any = None) -> Row:
-    row: Row = {"id": f, "name": name_of(G, f)}
+def segment_status(n_local: int, extension: bool = False) -> str:
+    """The status of a segment with ``n_local`` local firms present (see the module doc).
+
+    >>> [segment_status(n) for n in (0, 1, 2, 5)], segment_status(3, extension=True)
+    (['gap', 'weak', 'covered', 'covered'], 'extension')
+    """
+    if extension:
+        return EXTENSION
+    return COVERED if n_local >= COVERED_AT else WEAK if n_local == 1 else GAP
+
+
+def status_zh(status: str) -> str:
+    """The Chinese word for a status, e.g. 缺口 for gap (the status itself if unknown)."""
+    return STATUS_ZH.get(status, status)
+
+
+def round_share(ratio: float) -> float:
+    """A ratio rounded the one way every output rounds it (``SHARE_DIGITS`` decimals).
+
+    >>> round_share(5 / 27)
+    0.1852
+    """
+    return round(float(ratio), SHARE_DIGITS)
+
+
+def share(part: float, whole: float) -> float:
+    """part / whole rounded by :func:`round_share`; 0.0 when whole is 0.
+
+    >>> share(5, 27), share(3, 0)
+    (0.1852, 0.0)
+    """
+    return round_share(part / whole) if whole else 0.0
+
+
+def share_text(ratio: float | None, signed: bool = False) -> str:
+    """A share for people: the percent with at most one decimal ("18.5%", "50%").
+
+    Rounds through :func:`round_share` first, so the text of a JSON value and of the exact
+    ratio agree. ``None`` (unknown) gives ''. ``signed`` adds + to a positive change.
+
+    >>> share_text(5 / 27), share_text(0.1852), share_text(0.5), share_text(-1 / 14, signed=True)
+    ('18.5%', '18.5%', '50%', '-7.1%')
+    >>> share_text(None), share_text(1 / 3, signed=True)
+    ('', '+33.3%')
+    """
+    if ratio is None:
+        return ""
+    pct = round(round_share(ratio) * 100, 1)
+    if pct == 0:
+        pct = 0.0  # no "-0%"
+    text = f"{pct:.1f}".removesuffix(".0") + "%"
+    return f"+{text}" if signed and pct > 0 else text
+
+
+def _firm_row(G: ChainGraph, f: str, seg: C.Segment | None = None) -> Row:
+    row: Row = {"id": f, "name": C.name_of(G, f)}
     if seg is not None and f in seg.via_project:
-        row["via_project"] = [{"id": p, "name": name_of(G, p)} for p in seg.via_project[f]]
+        row["via_project"] = [{"id": p, "name": C.name_of(G, p)} for p in seg.via_project[f]]
     region = G.nodes[f].get("region")
     if region:
         row["region"] = str(region)
     return row
 
 
-def _by_size(ctx: ChainContext, firms: list[str]) -> list[str]:
+def _by_size(ctx: C.ChainContext, firms: list[str]) -> list[str]:
     return sorted(firms, key=lambda f: (-round(ctx.weight(f), 9), f))
 
 
-def map_rows(ctx: ChainContext) -> list[Row]:
+def map_rows(ctx: C.ChainContext) -> list[Row]:
     """The rows of :func:`chain_map` for a built context."""
     G = ctx.G
     rows = []
@@ -45,14 +128,14 @@ def map_rows(ctx: ChainContext) -> list[Row]:
                 "tier": seg.tier,
                 "weight": seg.weight,
                 "extension": seg.extension,
-                "status": "extension" if seg.extension else seg.status,
+                "status": seg.status,
                 "local_firms": [_firm_row(G, f, seg) for f in _by_size(ctx, seg.local)],
                 "external_firms": [_firm_row(G, f) for f in _by_size(ctx, seg.external)],
                 "projects": [
                     {
                         "id": p,
-                        "name": name_of(G, p),
-                        "amount": amount_text(G, p),
+                        "name": C.name_of(G, p),
+                        "amount": C.amount_text(G, p),
                         "amount_cny": G.nodes[p].get("amount_cny"),
                         "status": G.nodes[p].get("status", ""),
                         "pipeline": p in seg.pipeline,
@@ -91,17 +174,24 @@ def chain_map(G: ChainGraph, chain_id: str) -> list[Row]:
     >>> row["segment"], row["status"], [f["name"] for f in row["local_firms"]]
     ('cell', 'weak', ['比亚迪'])
     """
-    return map_rows(chain_context(G, chain_id))
+    return map_rows(C.chain_context(G, chain_id))
 
 
 @dataclass
 class Coverage:
-    """Completeness of a chain. ``ratio`` = present / segments; ``weighted`` likewise by
-    segment weight; ``by_tier`` maps tier -> (present, segments)."""
+    """The completeness numbers of one chain, each defined once (see the module doc).
+
+    ``segments`` counts the core segments (extension ones apart, in ``extension``);
+    ``present`` = ``covered`` + ``weak``; ``ratio`` = present / segments and ``weighted`` the
+    same by segment weight (both exact; :meth:`row` and :func:`share_text` round them);
+    ``by_tier`` maps tier -> (present, segments). ``local_firms`` / ``external_firms`` /
+    ``projects`` count distinct members of all the chain's segments, extension ones included
+    (a local firm present only through a project it invests in counts).
+    """
 
     chain: str
     segments: int
-    present: int  # segments with at least one local firm (covered + weak)
+    present: int
     covered: int
     weak: int
     gap: int
@@ -109,22 +199,47 @@ class Coverage:
     weighted: float
     weights_given: bool
     by_tier: dict[str, tuple[int, int]] = field(default_factory=dict)
+    extension: int = 0
+    local_firms: int = 0
+    external_firms: int = 0
+    projects: int = 0
 
     @property
     def text(self) -> str:
-        """E.g. '4 of 14 segments have a local firm (2 with two or more)'."""
+        """E.g. '4 of 14 segments have a local firm (28.6%; 2 with two or more)'."""
         return (
             f"{self.present} of {self.segments} segments have a local firm "
-            f"({self.covered} with two or more)"
+            f"({share_text(self.ratio)}; {self.covered} with two or more)"
         )
 
     @property
     def text_zh(self) -> str:
-        """E.g. '14 个环节中 4 个有本地企业(其中 2 个有两家及以上)'."""
-        return (
-            f"{self.segments} 个环节中 {self.present} 个有本地企业"
-            f"(其中 {self.covered} 个有两家及以上)"
+        """The headline every page and header shows, e.g. '14 个环节中 4 个有本地企业(28.6%),
+        其中 2 个有两家及以上;薄弱 2 个,缺口 10 个;另有延链环节 2 个' (one line)."""
+        text = (
+            f"{self.segments} 个环节中 {self.present} 个有本地企业({share_text(self.ratio)}),"
+            f"其中 {self.covered} 个有两家及以上;薄弱 {self.weak} 个,缺口 {self.gap} 个"
         )
+        if self.extension:
+            text += f";另有延链环节 {self.extension} 个"
+        return text
+
+    def row(self) -> Row:
+        """The chain's counts as one row (``stats`` and the stores use it): ``segments,
+        extension, present, covered, weak, gap, coverage, local_firms, external_firms,
+        projects``; ``coverage`` = :func:`round_share` of ``ratio``."""
+        return {
+            "segments": self.segments,
+            "extension": self.extension,
+            "present": self.present,
+            "covered": self.covered,
+            "weak": self.weak,
+            "gap": self.gap,
+            "coverage": round_share(self.ratio),
+            "local_firms": self.local_firms,
+            "external_firms": self.external_firms,
+            "projects": self.projects,
+        }
 
     def rows(self) -> list[Row]:
         """Overall, weighted and per-tier rows: ``scope, present, segments, ratio``."""
@@ -133,7 +248,7 @@ class Coverage:
                 "scope": "all",
                 "present": self.present,
                 "segments": self.segments,
-                "ratio": round(self.ratio, 4),
+                "ratio": round_share(self.ratio),
             },
         ]
         if self.weights_given:
@@ -142,28 +257,37 @@ class Coverage:
                     "scope": "weighted",
                     "present": None,
                     "segments": None,
-                    "ratio": round(self.weighted, 4),
+                    "ratio": round_share(self.weighted),
                 }
             )
         for tier, (p, n) in self.by_tier.items():
-            out.append(
-                {"scope": tier, "present": p, "segments": n, "ratio": round(p / n, 4) if n else 0.0}
-            )
+            out.append({"scope": tier, "present": p, "segments": n, "ratio": share(p, n)})
         return out
 
 
-def coverage_of(ctx: ChainContext) -> Coverage:
-    """:func:`chain_coverage` for a built context."""
-    core = [ctx.segments[s] for s in ctx.core]
+def summarise(
+    chain_id: str, segments: Iterable[C.Segment], weights_given: bool | None = None
+) -> Coverage:
+    """The :class:`Coverage` of a chain from its segments' presence facts.
+
+    Both stores call this: the embedded one with the segments of
+    :func:`~chaingraph.analysis._context.chain_context`, the Neo4j one with segments it
+    builds from one Cypher query. ``weights_given`` (default: any segment's weight is not 1)
+    says whether a weighted coverage is worth showing.
+    """
+    segs = list(segments)
+    core = [s for s in segs if not s.extension]
     present = [s for s in core if s.status != GAP]
     total_w = sum(s.weight for s in core)
     by_tier: dict[str, tuple[int, int]] = {}
     for tier in (*Tier, *sorted({s.tier for s in core} - set(Tier))):
-        segs = [s for s in core if s.tier == tier]
-        if segs:
-            by_tier[str(tier)] = (sum(s.status != GAP for s in segs), len(segs))
+        in_tier = [s for s in core if s.tier == tier]
+        if in_tier:
+            by_tier[str(tier)] = (sum(s.status != GAP for s in in_tier), len(in_tier))
+    if weights_given is None:
+        weights_given = any(s.weight != 1.0 for s in core)
     return Coverage(
-        chain=ctx.chain_id,
+        chain=chain_id,
         segments=len(core),
         present=len(present),
         covered=sum(s.status == COVERED for s in core),
@@ -171,9 +295,31 @@ def coverage_of(ctx: ChainContext) -> Coverage:
         gap=sum(s.status == GAP for s in core),
         ratio=len(present) / len(core) if core else 0.0,
         weighted=sum(s.weight for s in present) / total_w if total_w > 0 else 0.0,
-        weights_given=any("weight" in ctx.G.nodes[s.id] for s in core),
+        weights_given=weights_given,
         by_tier=by_tier,
+        extension=len(segs) - len(core),
+        local_firms=len({f for s in segs for f in s.local}),
+        external_firms=len({f for s in segs for f in s.external}),
+        projects=len({p for s in segs for p in s.projects}),
     )
+
+
+def coverage_of(ctx: C.ChainContext) -> Coverage:
+    """:func:`chain_coverage` for a built context."""
+    given = any("weight" in ctx.G.nodes[s] for s in ctx.core)
+    return summarise(ctx.chain_id, (ctx.segments[s] for s in ctx.order), given)
+
+
+def chain_rows(G: ChainGraph, chain_ids: Sequence[str] | None = None) -> list[Row]:
+    """``stats``' chain rows: ``chain, name`` and :meth:`Coverage.row` for each chain (all
+    chains of G, sorted, unless ``chain_ids`` are given)."""
+    ids = C.chains_of(G) if chain_ids is None else chain_ids
+    index = C.GraphIndex(G)
+    rows = []
+    for cid in ids:
+        ctx = C.chain_context(G, cid, index)
+        rows.append({"chain": cid, "name": ctx.name} | coverage_of(ctx).row())
+    return rows
 
 
 def chain_coverage(G: ChainGraph, chain_id: str) -> Coverage:
@@ -199,10 +345,10 @@ def chain_coverage(G: ChainGraph, chain_id: str) -> Coverage:
     >>> cov.ratio, cov.weighted, cov.by_tier
     (0.5, 0.75, {'upstream': (0, 1), 'midstream': (1, 1)})
     >>> cov.text
-    '1 of 2 segments have a local firm (0 with two or more)'
+    '1 of 2 segments have a local firm (50%; 0 with two or more)'
 
     """
-    return coverage_of(chain_context(G, chain_id))
+    return coverage_of(C.chain_context(G, chain_id))
 
 
 TIER_NAMES = TIER_LABEL_ZH

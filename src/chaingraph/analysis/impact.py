@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import UnknownEntity
 from ..model import ChainGraph, Kind, Rel
@@ -20,6 +20,7 @@ from ._context import (
     supply_edges_in,
     supply_edges_out,
 )
+from .coverage import round_share, share_text, summarise
 
 
 @dataclass
@@ -67,9 +68,9 @@ class Impact:
                     "effect": "coverage",
                     "item": c.chain,
                     "name": c.name,
-                    "before": round(c.coverage_before, 4),
-                    "after": round(c.coverage_after, 4),
-                    "detail": f"{c.coverage_change:+.1%}",
+                    "before": round_share(c.coverage_before),
+                    "after": round_share(c.coverage_after),
+                    "detail": share_text(c.coverage_change, signed=True),
                     "grade": "",
                 }
             )
@@ -142,14 +143,13 @@ class Impact:
 
 
 def _coverage(ctx: ChainContext, without: str | None) -> tuple[float, dict[str, tuple[int, int]]]:
-    """Coverage ratio and, per core segment, (local before, local after) without a firm."""
-    counts = {}
-    for s in ctx.core:
-        local = ctx.segments[s].local
-        counts[s] = (len(local), len([f for f in local if f != without]))
-    core = len(ctx.core)
-    after = sum(1 for b, a in counts.values() if a > 0)
-    return (after / core if core else 0.0), counts
+    """Coverage ratio (:func:`coverage.summarise`) and, per core segment, (local before,
+    local after) without a firm."""
+    segs = [ctx.segments[s] for s in ctx.order]
+    if without is not None:
+        segs = [replace(s, local=[f for f in s.local if f != without]) for s in segs]
+    counts = {s.id: (len(ctx.segments[s.id].local), len(s.local)) for s in segs if not s.extension}
+    return summarise(ctx.chain_id, segs).ratio, counts
 
 
 def chain_impact(ctx: ChainContext, firm: str) -> ChainImpact:

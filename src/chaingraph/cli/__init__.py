@@ -165,7 +165,8 @@ def validate(ctx: click.Context, path: str | None, fmt: str) -> None:
 STATS_TITLES = {
     "kinds": "Nodes by kind",
     "relations": "Relations by kind",
-    "chains": "Chains (covered = segments with a local firm)",
+    "chains": "Chains (产业链): segments excl. extension; present = with a local firm; covered = "
+    "with two or more; coverage = present / segments",
     "platforms": "Platforms",
     "reported": "Reported by the sources vs in the graph",
 }
@@ -181,6 +182,8 @@ def stats(ctx: click.Context, fmt: str) -> None:
       chaingraph stats
       chaingraph stats --format json
     """
+    from ..analysis.coverage import share_text
+
     sections = get_store(ctx).stats()
     if fmt == "json":
         click.echo(_json(sections))
@@ -194,12 +197,16 @@ def stats(ctx: click.Context, fmt: str) -> None:
         shown = rows_
         if name == "reported":
             shown = [_reported_row(r) for r in rows_]
+        elif name == "chains":
+            shown = [r | {"coverage": share_text(r["coverage"])} for r in rows_]
         body = emit_text(shown) if shown else "(none)"
         blocks.append(f"{STATS_TITLES.get(name, name)}\n{body}")
     click.echo("\n\n".join(blocks))
 
 
 def _reported_row(row: dict[str, Any]) -> dict[str, Any]:
+    from ..analysis.coverage import share_text
+
     qualifier = {"over": "> ", "about": "~ ", "at_least": ">= ", "up_to": "<= "}.get(
         str(row.get("qualifier")), ""
     )
@@ -209,7 +216,7 @@ def _reported_row(row: dict[str, Any]) -> dict[str, Any]:
         "figure": row["label"] or row["figure"],
         "reported": f"{qualifier}{_num(row['reported'])}",
         "in_graph": _num(row["in_graph"]),
-        "share": f"{share:.0%}" if isinstance(share, float | int) else "",
+        "share": share_text(share) if isinstance(share, float | int) else "",
     }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ..analysis import _context as C
-from ..analysis.coverage import coverage_of, map_rows
+from ..analysis.coverage import coverage_of, map_rows, share_text
 from ..analysis.gaps import extension_of, gaps_of, single_source_of, weak_links_of
 from ..analysis.impact import firm_impact
 from ..analysis.infer import count_inferred, with_inferred
@@ -62,8 +62,9 @@ def _names(items: list[Row], key: str = "name") -> str:
 def chain(ctx: click.Context, chain: str, show_coverage: bool, fmt: str) -> None:
     """Map a chain: its segments upstream to downstream, who is in each, and a status.
 
-    Status: covered (2+ local firms), weak (exactly one), gap (none); extension segments do
-    not count. A local firm investing in a project of a segment counts as present in it.
+    Status: covered (2+ local firms), weak (exactly one), gap (none), extension (counted
+    apart, not in the coverage). A local firm investing in a project of a segment counts as
+    present in it; coverage = segments with a local firm / segments.
 
     \b
     Example:
@@ -95,7 +96,7 @@ def chain(ctx: click.Context, chain: str, show_coverage: bool, fmt: str) -> None
             for r in rows
         ]
         emit(flat, fmt)
-    note(f"{cov.text}; weighted {cov.weighted:.0%}")
+    note(cov.text_zh + (f";按权重 {share_text(cov.weighted)}" if cov.weights_given else ""))
 
 
 GAP_TYPES = ("gap", "weak", "single-source", "extension")

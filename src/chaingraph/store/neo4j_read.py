@@ -17,6 +17,7 @@ import neo4j
 import networkx as nx
 
 from .. import query
+from ..analysis.coverage import chain_rows, share
 from ..model import FIGURE_COMPARE, SUPPLY_RELS, ChainGraph, Kind, Rel, normalize_text
 from .base import Row
 from .neo4j_conn import Neo4jConnection
@@ -363,12 +364,7 @@ def stats(conn: Neo4jConnection) -> dict[str, list[Row]]:
         c = conn.records(f"MATCH ()-[e:`{t}`]->() RETURN count(e) AS c")[0]["c"]
         if t in rel_counts or c:
             rel_counts[t] = c
-    chains = [
-        {"chain": cid, "name": name} | counts_
-        for cid, name, counts_ in _chain_counts(
-            conn,
-        )
-    ]
+    chains = _chain_rows(conn)
     return {
         "kinds": kinds,
         "relations": [{"rel": r, "count": c} for r, c in rel_counts.items()],
@@ -382,50 +378,44 @@ def stats(conn: Neo4jConnection) -> dict[str, list[Row]]:
     }
 
 
-def _chain_counts(conn: Neo4jConnection) -> list[tuple[str, str, dict[str, int]]]:
-    cypher = (
-        f"MATCH (c:{Kind.CHAIN.value}) OPTIONAL MATCH (c)-[:{Rel.HAS_SEGMENT.value}]->(s) "
-        f"OPTIONAL MATCH (m)-[:{Rel.IN_SEGMENT.value}]->(s) "
-        f"RETURN c.id AS chain, c.name AS name, s.id AS seg, m.id AS member, "
-        f"CASE WHEN m IS NULL THEN null ELSE {KIND_OF.format(v='m')} END AS mk, "
-        "m.local AS local"
-    )
-    names: dict[str, str] = {}
-    segs: dict[str, dict[str, list[tuple[str, str, Any]]]] = defaultdict(dict)
-    for r in conn.records(cypher):
-        names[r["chain"]] = r["name"] or ""
+def _chain_rows(conn: Neo4jConnection) -> list[Row]:
+    """``stats``' chain rows: the chains, their segments, the segments' members and the local
+    investors of member projects are fetched in Cypher into a small graph, whose numbers
+    :func:`chaingraph.analysis.coverage.chain_rows` computes, the same function the embedded
+    store uses (one definition per number)."""
+    chain, seg, firm = Kind.CHAIN.value, Kind.SEGMENT.value, Kind.FIRM.value
+    project = Kind.PROJECT.value
+    has, member, invests = Rel.HAS_SEGMENT.value, Rel.IN_SEGMENT.value, Rel.INVESTS_IN.value
+    H: ChainGraph = nx.MultiDiGraph()
+    for r in conn.records(
+        f"MATCH (c:{chain}) OPTIONAL MATCH (c)-[:{has}]->(s:{seg}) "
+        "RETURN c.id AS chain, c.name AS name, s.id AS seg, s.name AS seg_name, "
+        "s.tier AS tier, s.weight AS weight, s.extension AS extension"
+    ):
+        H.add_node(r["chain"], kind=chain, name=r["name"] or "")
         if r["seg"] is None:
             continue
-        members = segs[r["chain"]].setdefault(r["seg"], [])
-        if r["member"] is not None:
-            members.append((r["member"], r["mk"], r["local"]))
-    out = []
-    for cid in sorted(names):
-        local: set[str] = set()
-        external: set[str] = set()
-        projects: set[str] = set()
-        covered = 0
-        for members in segs[cid].values():
-            has_local = False
-            for m, mk, is_local in members:
-                if mk == Kind.PROJECT:
-                    projects.add(m)
-                elif mk == Kind.FIRM:
-                    if is_local:
-                        local.add(m)
-                        has_local = True
-                    else:
-                        external.add(m)
-            covered += has_local
-        counts = {
-            "segments": len(segs[cid]),
-            "covered": covered,
-            "local_firms": len(local),
-            "external_firms": len(external),
-            "projects": len(projects),
-        }
-        out.append((cid, names[cid], counts))
-    return out
+        attrs = {"kind": seg, "name": r["seg_name"] or "", "tier": r["tier"] or ""}
+        if r["weight"] is not None:
+            attrs["weight"] = r["weight"]
+        H.add_node(r["seg"], **attrs, extension=bool(r["extension"]))
+        H.add_edge(r["chain"], r["seg"], key=has)
+    for r in conn.records(
+        f"MATCH (:{chain})-[:{has}]->(s:{seg})<-[:{member}]-(m) "
+        f"RETURN DISTINCT s.id AS seg, m.id AS member, {KIND_OF.format(v='m')} AS mk, "
+        "m.local AS local"
+    ):
+        H.add_node(r["member"], kind=r["mk"], local=bool(r["local"]))
+        H.add_edge(r["member"], r["seg"], key=member)
+    for r in conn.records(
+        f"MATCH (:{chain})-[:{has}]->(:{seg})<-[:{member}]-(p:{project})"
+        f"<-[:{invests}]-(f:{firm}) WHERE f.local = true "
+        "RETURN DISTINCT p.id AS project, f.id AS firm"
+    ):
+        if r["firm"] not in H:
+            H.add_node(r["firm"], kind=firm, local=True)
+        H.add_edge(r["firm"], r["project"], key=invests)
+    return chain_rows(H)
 
 
 def _platform_counts(conn: Neo4jConnection) -> list[Row]:
@@ -473,7 +463,7 @@ def _reported(conn: Neo4jConnection) -> list[Row]:
                     )
                 in_graph = whole[compare]
             value = fig.get("value")
-            share = round(in_graph / value, 3) if isinstance(value, int | float) and value else None
+            ratio = share(in_graph, value) if isinstance(value, int | float) and value else None
             reported.append(
                 {
                     "node": r["id"],
@@ -482,7 +472,7 @@ def _reported(conn: Neo4jConnection) -> list[Row]:
                     "reported": value,
                     "qualifier": fig.get("qualifier", "exact"),
                     "in_graph": in_graph,
-                    "share": share,
+                    "share": ratio,
                 }
             )
     return reported

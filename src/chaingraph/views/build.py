@@ -637,13 +637,9 @@ def chain_view(G: ChainGraph, chain_id: str, per_segment: int = PER_SEGMENT) -> 
     pos = tiered_layout(H, columns, _sizes(H, scored[0]))
     nodes, edges, chains, size_by, omitted = _records(H, pos, flags, scored)
     name = str(G.nodes[chain_id].get("name") or chain_id)
-    counts: dict[str, int] = defaultdict(int)
-    for s in _chain_segments(H, chain_id):
-        counts[flags.get(s, "covered")] += 1
-    subtitle = (
-        f"{len(_chain_segments(H, chain_id))} 个环节: 缺口 {counts['gap']}, 薄弱 "
-        f"{counts['weak']}, 延链 {counts['ext']}; 上游在左, 下游在右"
-    )
+    from ..analysis.coverage import chain_coverage  # the one wording of the chain's numbers
+
+    subtitle = f"{chain_coverage(G, chain_id).text_zh};上游在左,下游在右"
     return View(
         title=f"{name} · 产业链图",
         subtitle=subtitle,
