@@ -36,7 +36,8 @@ HERE = Path(__file__).resolve().parent
 TIERS = ("upstream", "midstream", "downstream")
 
 
-def generate(n_firms: int, n_supplies: int, seed: int = 0) -> ChainGraph:
+# a straight recipe over one random stream: splitting it would only pass the stream around
+def generate(n_firms: int, n_supplies: int, seed: int = 0) -> ChainGraph:  # noqa: C901
     """A synthetic zone: about one chain per 10k firms (4-12), 12-16 tiered segments each.
 
     Firms sit in one segment (a tenth in two), 30% are local, sizes are Pareto-distributed

@@ -39,12 +39,12 @@ import neo4j
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bolt_server  # noqa: E402
-from gen_synthetic import generate  # noqa: E402
+import bolt_server
+from gen_synthetic import generate
 
-from chaingraph.model import ChainGraph, Kind  # noqa: E402
-from chaingraph.store.neo4j_store import Neo4jStore  # noqa: E402
-from chaingraph.store.neo4j_sync import (  # noqa: E402
+from chaingraph.model import ChainGraph, Kind
+from chaingraph.store.neo4j_store import Neo4jStore
+from chaingraph.store.neo4j_sync import (
     edge_merge,
     ensure_constraints,
     node_merge,

@@ -39,7 +39,7 @@ from chaingraph.model import ChainGraph
 from chaingraph.views import AGGREGATE_OVER, graph_view, write_html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from browser_fixtures import CHROMIUM_ARGS  # noqa: E402 - the tests' browser settings
+from browser_fixtures import CHROMIUM_ARGS
 
 CHROMIUM = "/usr/bin/chromium"
 TIERS = ("upstream", "midstream", "downstream")
@@ -82,9 +82,9 @@ def synthetic(n_nodes: int, seed: int = 0) -> ChainGraph:
         ups = [u for u, _, k in G.in_edges(seg, keys=True) if k == "FEEDS"]
         for customer in firms_in[seg]:
             for _ in range(rng.randint(0, 3)):
-                up = rng.choice(ups) if ups else None
-                if up and firms_in[up]:
-                    supplier = rng.choice(firms_in[up])
+                source = rng.choice(ups) if ups else None
+                if source and firms_in[source]:
+                    supplier = rng.choice(firms_in[source])
                     G.add_edge(supplier, customer, key="SUPPLIES", rel="SUPPLIES", grade="template")
     p = 0
     while len(G) < n_nodes:

@@ -253,7 +253,7 @@ def start(
         MAIN_CLASS,
     ]
     log = (state_dir / LOG_FILE).open("ab")
-    proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+    proc = subprocess.Popen(
         cmd,
         cwd=root,
         stdin=subprocess.DEVNULL,
@@ -361,7 +361,7 @@ def server_command(state: ServerState, command: str) -> None:
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - localhost
+        with urllib.request.urlopen(request, timeout=30) as response:
             response.read()
     except urllib.error.HTTPError as exc:
         detail = exc.read().decode(errors="replace")[:300]

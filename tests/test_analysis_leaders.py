@@ -5,8 +5,14 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from chaingraph.analysis import LEADER_WEIGHTS, betweenness, leader_scores, pagerank, rank_leaders
-from chaingraph.analysis import leaders as leaders_module
+from chaingraph.analysis import (
+    LEADER_WEIGHTS,
+    betweenness,
+    kernels,
+    leader_scores,
+    pagerank,
+    rank_leaders,
+)
 from chaingraph.model import ChainGraph
 from test_analysis_coverage import battery
 
@@ -107,7 +113,7 @@ def test_betweenness_sampled_is_labelled_and_scaled() -> None:
 
 
 def test_large_chain_network_reports_sampling(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(leaders_module.kernels, "BETWEENNESS_EXACT_LIMIT", 2)
-    monkeypatch.setattr(leaders_module.kernels, "BETWEENNESS_SAMPLES", 2)
+    monkeypatch.setattr(kernels, "BETWEENNESS_EXACT_LIMIT", 2)
+    monkeypatch.setattr(kernels, "BETWEENNESS_SAMPLES", 2)
     board = rank_leaders(battery(), "c")
     assert board.betweenness == "sampled: 2 of 3 sources"  # the local firms a, b, byd

@@ -191,7 +191,7 @@ def test_write_then_read_round_trip(tiny: Path, tmp_path: Path) -> None:
     G = read_graph(tiny)
     write_dataset(G, tmp_path / "copy", name="tiny", title="测试园区")
     H = read_graph(tmp_path / "copy")
-    assert dict(G.nodes(data=True)) == dict(H.nodes(data=True))
+    assert dict(G.nodes.items()) == dict(H.nodes.items())
     assert sorted(G.edges(keys=True, data=True)) == sorted(H.edges(keys=True, data=True))
 
 

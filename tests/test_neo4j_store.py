@@ -185,7 +185,7 @@ def test_two_pushes_at_once_leave_no_duplicates(neo4j_target: Any) -> None:
     def run(store: Neo4jStore) -> None:
         try:
             push(store, G, "tiny", batch_size=3)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run, args=(s,)) for s in stores]

@@ -106,7 +106,7 @@ def test_neighbors(case: tuple[GraphStore, ChainGraph]) -> None:
 
 def test_reach(case: tuple[GraphStore, ChainGraph]) -> None:
     store, G = case
-    firms = [n for n, k in G.nodes(data="kind") if k in (Kind.FIRM, Kind.PROJECT)]
+    firms = [n for n, a in G.nodes(data=True) if a["kind"] in (Kind.FIRM, Kind.PROJECT)]
     for node_id in sorted(set(_sample(G, 12)) | set(firms[:8])):
         for direction in ("up", "down"):
             assert store.reach(node_id, direction) == query.reach(G, node_id, direction)
@@ -142,7 +142,7 @@ def test_chain_graph_and_subgraph(case: tuple[GraphStore, ChainGraph]) -> None:
     some = _sample(G, 12)
     assert _dump(store.subgraph([*some, "no-such"])) == _dump(G.subgraph(some))
     with pytest.raises(UnknownEntity):
-        store.chain_graph(sorted(n for n, k in G.nodes(data="kind") if k != Kind.CHAIN)[0])
+        store.chain_graph(sorted(n for n, a in G.nodes(data=True) if a["kind"] != Kind.CHAIN)[0])
 
 
 def test_load(case: tuple[GraphStore, ChainGraph]) -> None:

@@ -210,8 +210,7 @@ def test_leader_score_prefers_the_analysis_measure() -> None:
 
 
 def test_force_layout_is_deterministic_and_spread() -> None:
-    G = nx.MultiDiGraph(nx.path_graph(30))
-    G = nx.relabel_nodes(G, str)
+    G: ChainGraph = nx.relabel_nodes(nx.MultiDiGraph(nx.path_graph(30)), str)
     a, b = force_layout(G), force_layout(G)
     assert a == b
     xs = [p[0] for p in a.values()]
@@ -219,7 +218,7 @@ def test_force_layout_is_deterministic_and_spread() -> None:
 
 
 def test_tiered_layout_survives_a_feeds_cycle() -> None:
-    G = nx.MultiDiGraph()
+    G: ChainGraph = nx.MultiDiGraph()
     for s in "ab":
         G.add_node(s, kind="Segment", tier="midstream")
     G.add_edge("a", "b", key="FEEDS")

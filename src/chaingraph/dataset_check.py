@@ -14,7 +14,7 @@ import difflib
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -114,64 +114,90 @@ def did_you_mean(value: object, choices: Iterable[object], otherwise: str) -> st
 
 
 # --- checking values --------------------------------------------------------------------
-def _coerce(value: Any, spec: Field, from_csv: bool) -> tuple[Any, str | None]:
+
+#: (value in the field's type, None) or (None, what is wrong)
+Coerced = tuple[Any, str | None]
+
+
+def _coerce(value: Any, spec: Field, from_csv: bool) -> Coerced:
     """Return (value in the field's type, None) or (None, what is wrong)."""
-    t = spec.type
-    if t == STR:
-        if isinstance(value, str):
-            out = value.strip()
-        elif isinstance(value, int | float) and not isinstance(value, bool) and from_csv:
-            out = str(value)
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            out = str(value)  # YAML read 2020 as a number where text was meant
-        else:
-            return None, f"must be text, not {type(value).__name__}"
-        if spec.choices and out not in spec.choices:
-            return None, f"must be one of {', '.join(spec.choices)}, not '{out}'"
-        return out, None
-    if t == STRLIST:
-        if isinstance(value, str):
-            items = value.split(LIST_SEP) if from_csv else [value]
-            return [s.strip() for s in items if s.strip()], None
-        if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
-            return [str(v).strip() for v in value], None
-        return None, "must be a list of text"
-    if t == BOOL:
-        if isinstance(value, bool):
-            return value, None
-        if isinstance(value, str | int):
-            word = str(value).strip().casefold()
-            if word in TRUE_WORDS:
-                return True, None
-            if word in FALSE_WORDS:
-                return False, None
-        return None, f"must be true or false, not '{value}'"
-    if t in (INT, NUM):
-        if isinstance(value, bool):
-            return None, "must be a number, not true/false"
-        if isinstance(value, str):
-            text = value.strip().replace(",", "").replace("_", "")
-            try:
-                num: float = float(text)
-            except ValueError:
-                return None, f"must be a number in plain digits, not '{value}'"
-            value = int(num) if num.is_integer() else num
-        if not isinstance(value, int | float):
-            return None, f"must be a number, not {type(value).__name__}"
-        if not math.isfinite(value):
-            return None, f"must be a finite number, not {value}"
-        if t == INT and not float(value).is_integer():
-            return None, f"must be a whole number, not {value}"
-        return (int(value) if t == INT or float(value).is_integer() else value), None
-    if t == DATE:
-        if isinstance(value, dt.date):
-            return value.isoformat()[:10], None
-        if isinstance(value, int) and 1900 <= value <= 2100:
-            return str(value), None
-        if isinstance(value, str) and DATE_RE.match(value.strip()):
-            return value.strip(), None
-        return None, f"must be a date YYYY, YYYY-MM or YYYY-MM-DD, not '{value}'"
-    raise AssertionError(f"unknown field type {t}")
+    convert = _COERCE.get(spec.type)
+    if convert is None:
+        raise AssertionError(f"unknown field type {spec.type}")
+    return convert(value, spec, from_csv)
+
+
+def _to_text(value: Any, spec: Field, from_csv: bool) -> Coerced:
+    if isinstance(value, str):
+        out = value.strip()
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        out = str(value)  # a CSV cell, or YAML read 2020 as a number where text was meant
+    else:
+        return None, f"must be text, not {type(value).__name__}"
+    if spec.choices and out not in spec.choices:
+        return None, f"must be one of {', '.join(spec.choices)}, not '{out}'"
+    return out, None
+
+
+def _to_text_list(value: Any, spec: Field, from_csv: bool) -> Coerced:
+    if isinstance(value, str):
+        items = value.split(LIST_SEP) if from_csv else [value]
+        return [s.strip() for s in items if s.strip()], None
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return [str(v).strip() for v in value], None
+    return None, "must be a list of text"
+
+
+def _to_bool(value: Any, spec: Field, from_csv: bool) -> Coerced:
+    if isinstance(value, bool):
+        return value, None
+    if isinstance(value, str | int):
+        word = str(value).strip().casefold()
+        if word in TRUE_WORDS:
+            return True, None
+        if word in FALSE_WORDS:
+            return False, None
+    return None, f"must be true or false, not '{value}'"
+
+
+def _to_number(value: Any, spec: Field, from_csv: bool) -> Coerced:
+    if isinstance(value, bool):
+        return None, "must be a number, not true/false"
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").replace("_", "")
+        try:
+            num: float = float(text)
+        except ValueError:
+            return None, f"must be a number in plain digits, not '{value}'"
+        value = int(num) if num.is_integer() else num
+    if not isinstance(value, int | float):
+        return None, f"must be a number, not {type(value).__name__}"
+    if not math.isfinite(value):
+        return None, f"must be a finite number, not {value}"
+    whole = float(value).is_integer()
+    if spec.type == INT and not whole:
+        return None, f"must be a whole number, not {value}"
+    return (int(value) if spec.type == INT or whole else value), None
+
+
+def _to_date(value: Any, spec: Field, from_csv: bool) -> Coerced:
+    if isinstance(value, dt.date):
+        return value.isoformat()[:10], None
+    if isinstance(value, int) and 1900 <= value <= 2100:
+        return str(value), None
+    if isinstance(value, str) and DATE_RE.match(value.strip()):
+        return value.strip(), None
+    return None, f"must be a date YYYY, YYYY-MM or YYYY-MM-DD, not '{value}'"
+
+
+_COERCE: dict[str, Callable[[Any, Field, bool], Coerced]] = {
+    STR: _to_text,
+    STRLIST: _to_text_list,
+    BOOL: _to_bool,
+    INT: _to_number,
+    NUM: _to_number,
+    DATE: _to_date,
+}
 
 
 class Checker:
@@ -290,34 +316,10 @@ class Checker:
                 self.problem(where, f"{label}: value {val!r} is not a number", "Write digits")
                 continue
             qual = fig.get("qualifier", "exact")
-            if qual not in FIGURE_QUALIFIERS:
-                self.problem(
-                    where,
-                    f"{label}: qualifier '{qual}' is not known",
-                    f"Use one of {', '.join(FIGURE_QUALIFIERS)}",
-                )
-            compare = fig.get("compare")
-            if compare is not None and compare not in FIGURE_COMPARE:
-                self.problem(
-                    where,
-                    f"{label}: compare '{compare}' is not known",
-                    f"Use one of {', '.join(FIGURE_COMPARE)}",
-                )
-            conflicts = fig.get("conflicts_with")
-            if conflicts is not None:
-                if isinstance(conflicts, str):
-                    conflicts = fig["conflicts_with"] = [conflicts]
-                if not isinstance(conflicts, list) or not all(
-                    isinstance(c, str) for c in conflicts
-                ):
-                    self.problem(
-                        where,
-                        f"{label}: 'conflicts_with' must be a list of NODE_ID/FIGURE_KEY",
-                        "Write conflicts_with: [shengzhou-edz/investment-this-year]",
-                    )
-                    fig.pop("conflicts_with")
-                else:
-                    self.figure_conflicts.append((where, label, owner, str(key), conflicts))
+            self.check_choice(where, label, "qualifier", qual, FIGURE_QUALIFIERS)
+            if fig.get("compare") is not None:
+                self.check_choice(where, label, "compare", fig["compare"], FIGURE_COMPARE)
+            self.check_conflicts(fig, where, label, owner, str(key))
             sources = self.check_citations(fig.get("sources"), where, label)
             if not sources:
                 self.problem(where, f"{label} has no sources", "Every figure needs its quote")
@@ -326,6 +328,36 @@ class Checker:
             clean["sources"] = sources
             out.append(clean)
         return out
+
+    def check_choice(
+        self, where: Location, label: str, name: str, value: Any, choices: Iterable[str]
+    ) -> None:
+        """Report a figure's ``name`` whose value is not one of ``choices``."""
+        if value not in choices:
+            self.problem(
+                where,
+                f"{label}: {name} '{value}' is not known",
+                f"Use one of {', '.join(choices)}",
+            )
+
+    def check_conflicts(
+        self, fig: dict[str, Any], where: Location, label: str, owner: str, key: str
+    ) -> None:
+        """Note a figure's ``conflicts_with`` for checking once every node is read."""
+        conflicts = fig.get("conflicts_with")
+        if conflicts is None:
+            return
+        if isinstance(conflicts, str):
+            conflicts = fig["conflicts_with"] = [conflicts]
+        if not isinstance(conflicts, list) or not all(isinstance(c, str) for c in conflicts):
+            self.problem(
+                where,
+                f"{label}: 'conflicts_with' must be a list of NODE_ID/FIGURE_KEY",
+                "Write conflicts_with: [shengzhou-edz/investment-this-year]",
+            )
+            fig.pop("conflicts_with")
+        else:
+            self.figure_conflicts.append((where, label, owner, key, conflicts))
 
     def check_fields(
         self,

@@ -292,7 +292,6 @@ def reach(G: ChainGraph, node_id: str, direction: str) -> list[Row]:
     if node_id not in G:
         raise unknown(node_id, find(G, node_id, limit=5))
     walk = "in" if direction == "up" else "out"
-    supply = frozenset(str(r) for r in SUPPLY_RELS)
     hops_of: dict[str, Row] = {}
     frontier = [node_id]
     if G.nodes[node_id].get("kind") in (Kind.FIRM, Kind.PROJECT):
@@ -306,22 +305,38 @@ def reach(G: ChainGraph, node_id: str, direction: str) -> list[Row]:
             }
         frontier += own
     seen = {node_id, *hops_of}
+    hops_of.update(_supply_walk(G, frontier, seen, walk))
+    hops_of.update(_segment_members(G, hops_of, seen))
+    rows = [brief(G, v) | info for v, info in hops_of.items()]
+    rows.sort(key=lambda r: (r["hops"], KIND_ORDER.get(r["kind"], 99), r["id"]))
+    return rows
+
+
+def _supply_walk(G: ChainGraph, frontier: list[str], seen: set[str], walk: str) -> dict[str, Row]:
+    """Breadth first along FEEDS and SUPPLIES from the frontier: node -> its hops row.
+
+    ``seen`` (the nodes not to list) grows with every node reached.
+    """
+    supply = frozenset(str(r) for r in SUPPLY_RELS)
+    found: dict[str, Row] = {}
     hops = 0
     while frontier:
         hops += 1
         best: dict[str, tuple[str, str]] = {}
         for u in frontier:
             for v, rel, _ in _steps(G, u, supply, walk):
-                if v in seen:
-                    continue
-                if v not in best or (u, rel) < best[v]:
+                if v not in seen and (v not in best or (u, rel) < best[v]):
                     best[v] = (u, rel)
         for v, (via, rel) in best.items():
             grade = edge_grade(G, via, v, rel, walk)
-            hops_of[v] = {"hops": hops, "via": via, "rel": rel, "grade": grade}
+            found[v] = {"hops": hops, "via": via, "rel": rel, "grade": grade}
         seen.update(best)
         frontier = sorted(best)
-    # members of reached segments
+    return found
+
+
+def _segment_members(G: ChainGraph, hops_of: dict[str, Row], seen: set[str]) -> dict[str, Row]:
+    """Firms and projects IN_SEGMENT a reached segment, with that segment's hops."""
     members: dict[str, Row] = {}
     for seg, info in hops_of.items():
         if G.nodes[seg].get("kind") != Kind.SEGMENT or info["hops"] == 0:
@@ -338,10 +353,7 @@ def reach(G: ChainGraph, node_id: str, direction: str) -> list[Row]:
             old = members.get(u)
             if old is None or (cand["hops"], cand["via"]) < (old["hops"], old["via"]):
                 members[u] = cand
-    hops_of.update(members)
-    rows = [brief(G, v) | info for v, info in hops_of.items()]
-    rows.sort(key=lambda r: (r["hops"], KIND_ORDER.get(r["kind"], 99), r["id"]))
-    return rows
+    return members
 
 
 def path(

@@ -395,23 +395,7 @@ def _prune(
     """Delete the stored items (of ``dataset``, or all when None) that G does not hold."""
     report = writer.report
     tag = f"WHERE x.{DATASET_PROP} = $ds " if dataset else ""
-    keep_edges = {(u, str(k), v) for u, v, k in G.edges(keys=True)}
-    stale_edges: dict[tuple[str, str, str], list[dict[str, str]]] = defaultdict(list)
-    for rel in RELS:
-        cypher = (
-            f"MATCH (a)-[x:{rel}]->(b) {tag}"
-            f"RETURN a.id AS u, b.id AS v, {KIND_OF.format(v='a')} AS ak, "
-            f"{KIND_OF.format(v='b')} AS bk"
-        )
-        for r in store.records(cypher, ds=dataset):
-            if (r["u"], rel, r["v"]) not in keep_edges and r["ak"] and r["bk"]:
-                stale_edges[(rel, r["ak"], r["bk"])].append({"from": r["u"], "to": r["v"]})
-    stale_nodes: dict[str, list[str]] = defaultdict(list)
-    for kind in KINDS:
-        for r in store.records(f"MATCH (x:{kind}) {tag}RETURN x.id AS id", ds=dataset):
-            node_id = r["id"]
-            if node_id not in G or G.nodes[node_id].get("kind") != kind:
-                stale_nodes[kind].append(node_id)
+    stale_edges, stale_nodes = _stale(store, G, dataset, tag)
     total = sum(map(len, stale_edges.values())) + sum(map(len, stale_nodes.values()))
     done = 0
     for (rel, start, end), items in sorted(stale_edges.items()):
@@ -436,6 +420,30 @@ def _prune(
             done += len(some)
             if progress:
                 progress("prune", done, total)
+
+
+def _stale(
+    store: Neo4jConnection, G: ChainGraph, dataset: str | None, tag: str
+) -> tuple[dict[tuple[str, str, str], list[dict[str, str]]], dict[str, list[str]]]:
+    """The stored relationships (by type and end labels) and nodes (by label) G does not hold."""
+    keep_edges = {(u, str(k), v) for u, v, k in G.edges(keys=True)}
+    stale_edges: dict[tuple[str, str, str], list[dict[str, str]]] = defaultdict(list)
+    for rel in RELS:
+        cypher = (
+            f"MATCH (a)-[x:{rel}]->(b) {tag}"
+            f"RETURN a.id AS u, b.id AS v, {KIND_OF.format(v='a')} AS ak, "
+            f"{KIND_OF.format(v='b')} AS bk"
+        )
+        for r in store.records(cypher, ds=dataset):
+            if (r["u"], rel, r["v"]) not in keep_edges and r["ak"] and r["bk"]:
+                stale_edges[(rel, r["ak"], r["bk"])].append({"from": r["u"], "to": r["v"]})
+    stale_nodes: dict[str, list[str]] = defaultdict(list)
+    for kind in KINDS:
+        for r in store.records(f"MATCH (x:{kind}) {tag}RETURN x.id AS id", ds=dataset):
+            node_id = r["id"]
+            if node_id not in G or G.nodes[node_id].get("kind") != kind:
+                stale_nodes[kind].append(node_id)
+    return stale_edges, stale_nodes
 
 
 # --- pull ---------------------------------------------------------------------------------

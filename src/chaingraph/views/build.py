@@ -763,17 +763,8 @@ def gaps_view(G: ChainGraph, chain_id: str, per_segment: int = PER_SEGMENT) -> V
     _check_chain(G, chain_id)
     flags, _ = _chain_flags(G, chain_id)
     weak = sorted(s for s, f in flags.items() if f in ("gap", "weak"))
-    keep: set[str] = {chain_id, *weak}
-    context: set[str] = set()
-    for s in weak:
-        for u, _, key in G.in_edges(s, keys=True):
-            if key == Rel.FEEDS:
-                context.add(u)
-            elif key == Rel.IN_SEGMENT:
-                keep.add(u)
-        for _, v, key in G.out_edges(s, keys=True):
-            if key == Rel.FEEDS:
-                context.add(v)
+    keep, context = _around_segments(G, weak)
+    keep |= {chain_id, *weak}
     # at most per_segment members per segment, then their suppliers and customers
     scores0, _ = leader_scores(G.subgraph(keep))
     plan = _fold_plan(G.subgraph(keep), weak, scores0, per_segment)
@@ -781,13 +772,7 @@ def gaps_view(G: ChainGraph, chain_id: str, per_segment: int = PER_SEGMENT) -> V
     members = [
         m for m in keep if G.nodes[m].get("kind") in (Kind.FIRM, Kind.PROJECT) and m not in folded
     ]
-    for m in members:
-        for u, _, key in G.in_edges(m, keys=True):
-            if key in (Rel.SUPPLIES, Rel.INVESTS_IN, Rel.ATTRACTED):
-                keep.add(u)
-        for _, v, key in G.out_edges(m, keys=True):
-            if key in (Rel.SUPPLIES, Rel.INVESTS_IN):
-                keep.add(v)
+    keep |= _partners(G, members)
     keep |= context
     keep |= {n for n, k in _kinds(G) if k == Kind.SOURCE}
     keep -= folded
@@ -821,6 +806,35 @@ def gaps_view(G: ChainGraph, chain_id: str, per_segment: int = PER_SEGMENT) -> V
         focus=chain_id,
         omitted=omitted,
     )
+
+
+def _around_segments(G: ChainGraph, segments: list[str]) -> tuple[set[str], set[str]]:
+    """(members IN_SEGMENT the segments, segments that FEED into or out of them)."""
+    members: set[str] = set()
+    context: set[str] = set()
+    for s in segments:
+        for u, _, key in G.in_edges(s, keys=True):
+            if key == Rel.FEEDS:
+                context.add(u)
+            elif key == Rel.IN_SEGMENT:
+                members.add(u)
+        for _, v, key in G.out_edges(s, keys=True):
+            if key == Rel.FEEDS:
+                context.add(v)
+    return members, context
+
+
+def _partners(G: ChainGraph, members: list[str]) -> set[str]:
+    """Suppliers, investors and attractors of the members, and their customers and projects."""
+    found: set[str] = set()
+    for m in members:
+        for u, _, key in G.in_edges(m, keys=True):
+            if key in (Rel.SUPPLIES, Rel.INVESTS_IN, Rel.ATTRACTED):
+                found.add(u)
+        for _, v, key in G.out_edges(m, keys=True):
+            if key in (Rel.SUPPLIES, Rel.INVESTS_IN):
+                found.add(v)
+    return found
 
 
 def _add_target_notes(G: ChainGraph, chain_id: str, nodes: list[Record]) -> None:

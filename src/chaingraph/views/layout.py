@@ -65,6 +65,40 @@ def _feeds_rank(G: ChainGraph, segments: list[str]) -> dict[str, int]:
     return rank
 
 
+def _segment_columns(G: ChainGraph, segs: list[str]) -> list[list[str]]:
+    """Segments in columns: tier-major, FEEDS rank inside the tier (ranks compressed per tier)."""
+    rank = _feeds_rank(G, segs)
+    tiers: dict[int, list[str]] = defaultdict(list)
+    for s in segs:
+        tiers[TIER_ORDER.get(str(G.nodes[s].get("tier")), 1)].append(s)
+    columns: list[list[str]] = []
+    for tier in sorted(tiers):
+        ranks = sorted({rank[s] for s in tiers[tier]})
+        sub = {r: min(i, COLUMNS_PER_TIER - 1) for i, r in enumerate(ranks)}
+        by_sub: dict[int, list[str]] = defaultdict(list)
+        for s in sorted(tiers[tier], key=lambda s: (rank[s], s)):
+            by_sub[sub[rank[s]]].append(s)
+        for c in sorted(by_sub):
+            columns.append(by_sub[c])
+    return columns
+
+
+def _column_members(G: ChainGraph, columns: list[list[str]]) -> dict[str, list[str]]:
+    """Members of each segment (the first segment by column order wins for a firm in several)."""
+    members: dict[str, list[str]] = {}
+    placed: set[str] = {s for col in columns for s in col}
+    for col in columns:
+        for s in col:
+            own = sorted(
+                u
+                for u, _, key in G.in_edges(s, keys=True)
+                if key == Rel.IN_SEGMENT and u not in placed
+            )
+            members[s] = own
+            placed.update(own)
+    return members
+
+
 def tiered_layout(
     G: ChainGraph, segments: Iterable[str], sizes: Mapping[str, float] | None = None
 ) -> Pos:
@@ -97,32 +131,8 @@ def tiered_layout(
     True
     """
     segs = sorted(s for s in set(segments) if s in G)
-    rank = _feeds_rank(G, segs)
-    tiers: dict[int, list[str]] = defaultdict(list)
-    for s in segs:
-        tiers[TIER_ORDER.get(str(G.nodes[s].get("tier")), 1)].append(s)
-    # columns: tier-major, FEEDS rank inside the tier (ranks compressed per tier)
-    columns: list[list[str]] = []
-    for tier in sorted(tiers):
-        ranks = sorted({rank[s] for s in tiers[tier]})
-        sub = {r: min(i, COLUMNS_PER_TIER - 1) for i, r in enumerate(ranks)}
-        by_sub: dict[int, list[str]] = defaultdict(list)
-        for s in sorted(tiers[tier], key=lambda s: (rank[s], s)):
-            by_sub[sub[rank[s]]].append(s)
-        for c in sorted(by_sub):
-            columns.append(by_sub[c])
-    # members of each segment (first segment by column order wins for multi-segment firms)
-    members: dict[str, list[str]] = {}
-    placed: set[str] = set(segs)
-    for col in columns:
-        for s in col:
-            own = sorted(
-                u
-                for u, _, key in G.in_edges(s, keys=True)
-                if key == Rel.IN_SEGMENT and u not in placed
-            )
-            members[s] = own
-            placed.update(own)
+    columns = _segment_columns(G, segs)
+    members = _column_members(G, columns)
     sizes = sizes or {}
 
     def room(m: str) -> float:  # vertical room of a member: its shape and its label
