@@ -28,7 +28,9 @@ def test_valid_ids(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["", "BYD", "比亚迪", "a b", "-a", "a-", "a--b", "x}) DETACH DELETE n //", 7, None]
+    "value",
+    ["", "BYD", "比亚迪", "a b", "-a", "a-", "a--b", "x}) DETACH DELETE n //", 7, None]
+    + ["x\n", "byd\n", "a-b\r\n", "\nx", "x\x00"],
 )
 def test_invalid_ids(value: object) -> None:
     assert not is_valid_id(value)

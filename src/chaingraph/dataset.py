@@ -23,6 +23,7 @@ from typing import Any
 import networkx as nx
 import yaml
 
+from . import safe_yaml
 from .dataset_check import Checker, Item, did_you_mean, inside_folder, read_text
 from .errors import InvalidGraphData
 from .model import (
@@ -36,32 +37,6 @@ from .model import (
 )
 
 MANIFEST = "dataset.yaml"
-_LINE = "__line__"
-
-
-# --- reading files ------------------------------------------------------------------------
-
-
-class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader that records the line of every mapping under ``__line__``."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=True)
-    mapping[_LINE] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _strip_lines(value: Any) -> Any:
-    """Remove the ``__line__`` bookkeeping from a parsed value."""
-    if isinstance(value, dict):
-        return {k: _strip_lines(v) for k, v in value.items() if k != _LINE}
-    if isinstance(value, list):
-        return [_strip_lines(v) for v in value]
-    return value
 
 
 @dataclass
@@ -130,19 +105,12 @@ class _Reader:
                 self.problem(Location(self.rel(path)), str(exc).split(": ", 1)[-1])
 
     def load_yaml(self, path: Path) -> Any:
+        """The file's data (see :mod:`chaingraph.safe_yaml`), or None after a problem."""
         rel = self.rel(path)
-        text = read_text(path, rel)
         try:
-            return yaml.load(text, Loader=_LineLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark is not None else None
-            what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            self.problem(
-                Location(rel, line),
-                f"malformed YAML: {what}",
-                "Fix the syntax there (indentation, a missing ':' or an unclosed quote)",
-            )
+            return safe_yaml.load(path, rel)
+        except safe_yaml.YamlError as exc:
+            self.problem(Location(rel, exc.line), exc.detail)
             return None
 
     def read_manifest(self, path: Path) -> None:
@@ -153,7 +121,6 @@ class _Reader:
         if not isinstance(data, dict):
             self.problem(Location(rel, 1), "must be a mapping", "Write 'name: …' and 'title: …'")
             return
-        data = _strip_lines(data)
         self.manifest = data
         name = data.get("name")
         if not is_valid_id(name):
@@ -180,25 +147,26 @@ class _Reader:
                 "See graphs/README.md",
             )
             return
+        top = Location(rel, safe_yaml.line_of(data))
         default_grade = data.get("grade")
         if default_grade is not None and default_grade not in (Grade.TEMPLATE, Grade.SOURCED):
             self.problem(
-                Location(rel, data.get(_LINE)),
+                top,
                 f"file grade {default_grade!r} is not allowed",
                 "Use 'grade: template' (sourced items carry sources instead)",
             )
             default_grade = None
         for key in data:
-            if key not in ("nodes", "edges", "grade", _LINE):
+            if key not in ("nodes", "edges", "grade"):
                 hint = did_you_mean(key, ["nodes", "edges", "grade"], "Use nodes, edges or grade")
-                self.problem(Location(rel, data[_LINE]), f"unknown top-level key '{key}'", hint)
+                self.problem(top, f"unknown top-level key '{key}'", hint)
         for key, is_edge in (("nodes", False), ("edges", True)):
             entries = data.get(key)
             if entries is None:
                 continue
             if not isinstance(entries, list):
                 self.problem(
-                    Location(rel, data[_LINE]),
+                    top,
                     f"'{key}' must be a list",
                     f"Start each {key[:-1]} with '- '",
                 )
@@ -206,16 +174,15 @@ class _Reader:
             for entry in entries:
                 if not isinstance(entry, dict):
                     self.problem(
-                        Location(rel),
+                        Location(rel, safe_yaml.line_of(entries)),
                         f"an entry of '{key}' is {type(entry).__name__}, not a mapping",
                         "Write each entry as 'key: value' lines",
                     )
                     continue
-                line = entry.get(_LINE)
-                clean = _strip_lines(entry)
-                if default_grade and "grade" not in clean and not clean.get("sources"):
-                    clean["grade"] = default_grade
-                self.items.append(Item(clean, Location(rel, line), is_edge))
+                where = Location(rel, safe_yaml.line_of(entry))
+                if default_grade and "grade" not in entry and not entry.get("sources"):
+                    entry = {**entry, "grade": default_grade}  # an alias may share the entry
+                self.items.append(Item(entry, where, is_edge))
 
     def read_csv(self, path: Path) -> None:
         rel = self.rel(path)
@@ -362,6 +329,8 @@ def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 
 
 _Dumper.add_representer(str, _str_representer)
+_Dumper.add_representer(safe_yaml.LineDict, yaml.SafeDumper.represent_dict)
+_Dumper.add_representer(safe_yaml.LineList, yaml.SafeDumper.represent_list)
 
 
 def _ordered_node(node_id: str, attrs: dict[str, Any]) -> dict[str, Any]:

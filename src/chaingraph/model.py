@@ -277,7 +277,7 @@ ID_RULE = "lower-case ASCII letters and digits joined by '-', '_' or '.', e.g. '
 
 def is_valid_id(value: object) -> bool:
     """True if value is a valid node id (see :data:`ID_RULE`)."""
-    return isinstance(value, str) and len(value) <= 120 and bool(ID_RE.match(value))
+    return isinstance(value, str) and len(value) <= 120 and bool(ID_RE.fullmatch(value))
 
 
 _SPACE_RE = re.compile(r"\s+")

@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from .. import safe_yaml
 from ..errors import InvalidGraphData
 from .values import UNIT_YUAN
 
@@ -151,6 +150,15 @@ class Mapping:
         return None, unit
 
 
+def _sheet_name(sheet: Any, path: Path) -> str | None:
+    """The mapping file's ``sheet:`` as text (a sheet may be named 2023)."""
+    if isinstance(sheet, int) and not isinstance(sheet, bool):
+        return str(sheet)
+    if sheet is not None and not isinstance(sheet, str):
+        raise InvalidGraphData(f"Mapping file '{path}': 'sheet' must be the name of a sheet")
+    return sheet
+
+
 def load_mapping(path: str | Path | None) -> Mapping:
     """Read a mapping YAML file (see the module docstring); None gives the defaults.
 
@@ -160,9 +168,9 @@ def load_mapping(path: str | Path | None) -> Mapping:
         return Mapping()
     path = Path(path)
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InvalidGraphData(f"Mapping file '{path}' cannot be read: {exc}") from exc
+        data: Any = safe_yaml.load(path, str(path), lines=False)
+    except safe_yaml.YamlError as exc:
+        raise InvalidGraphData(f"Mapping file {exc}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -173,7 +181,7 @@ def load_mapping(path: str | Path | None) -> Mapping:
             f"Mapping file '{path}': unknown key '{unknown_keys[0]}'. "
             "Use columns:, units: and sheet:"
         )
-    mapping = Mapping(file=str(path), sheet=data.get("sheet"))
+    mapping = Mapping(file=str(path), sheet=_sheet_name(data.get("sheet"), path))
     columns = data.get("columns") or {}
     if not isinstance(columns, dict):
         raise InvalidGraphData(f"Mapping file '{path}': 'columns' must map header -> field")

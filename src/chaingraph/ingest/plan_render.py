@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from .. import safe_yaml
 from ..model import Kind, fields_of
 
 FIRMS_FILE = "firms-imported.csv"
@@ -78,8 +79,9 @@ class Imported:
                 out.edges[(row["from"], row["rel"], row["to"])] = _split_old_quote(row)
         path = folder / SOURCES_FILE
         if path.is_file():
-            data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-            for node in data.get("nodes") or []:
+            data = safe_yaml.load(path, lines=False) or {}
+            nodes = data.get("nodes") if isinstance(data, dict) else None
+            for node in nodes if isinstance(nodes, list) else []:
                 if isinstance(node, dict) and node.get("id"):
                     out.sources[str(node["id"])] = node
         return out
