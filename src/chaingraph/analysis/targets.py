@@ -1,48 +1,173 @@
-"""Investment-promotion targets (招商目标): external firms in the chain's gap and weak segments."""
+"""Investment-promotion targets (招商目标): outside firms for a chain's gap and weak segments,
+ranked by a score whose every part is shown."""
 
 from __future__ import annotations
 
-from ..model import ChainGraph, Kind, Rel
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import UnknownEntity
+from ..model import ChainGraph, Kind, Rel, normalize_text
 from ._context import (
     GAP,
     INFERRED,
     WEAK,
     ChainContext,
+    GraphIndex,
     Row,
+    attrs_of,
     chain_context,
-    in_ids,
-    is_local,
-    kind_of,
+    edge_grade,
     name_of,
-    out_ids,
-    supply_edges_out,
+    pred,
+    succ,
+)
+from .classify import HOW_ZH, INDUSTRY, PRODUCTS, STATED, Membership, segment_candidates
+from .distance import (
+    BAND_ZH,
+    NEIGHBOUR,
+    SAME_CITY,
+    SAME_PROVINCE,
+    distance_band,
+    division_of,
+    zone_division,
 )
 from .gaps import dependence, dependents, extension_of
 from .leaders import Leaders, leader_ids, leaders_of
 
-#: points per tie in the target score
+EXTENSION = "extension"
+
+#: points of each score component (see :func:`rank_targets` for the formula)
 TARGET_POINTS: dict[str, float] = {
-    "local_customer": 3.0,  # per local firm it supplies
+    # importance of the segment: its status, plus its share of today's dependence
+    GAP: 2.0,
+    WEAK: 1.0,
+    EXTENSION: 0.5,
+    "importance": 4.0,  # times dependence(segment) / max dependence over the chain's segments
+    # how the firm's segment is known
+    STATED: 3.0,
+    PRODUCTS: 2.0,
+    INDUSTRY: 1.0,
+    # tie to the zone
     "supplies_leader": 5.0,  # supplies a chain leader
+    "local_customer": 3.0,  # per local firm it supplies
+    "buys_from_local": 2.0,  # buys from a local firm
     "attracted": 4.0,  # an anchor (local firm or zone project) ATTRACTED it
     "affiliated": 2.0,  # AFFILIATED_WITH a local firm, either way
-    "importance": 4.0,  # times dependence(segment) / max dependence over the chain's segments
-    "gap": 2.0,  # it works in a gap segment
-    "weak": 1.0,  # it works in a weak segment
-    "extension": 0.5,  # it works in an extension candidate
+    # distance from the zone (administrative-division codes)
+    SAME_CITY: 3.0,
+    SAME_PROVINCE: 2.0,
+    NEIGHBOUR: 1.0,
+    # scale
+    "listed": 1.0,  # has a stock code
 }
 
-NO_FIRM_KNOWN = "数据中没有该环节的外部企业,需另行调研 (no external firm known for this segment)"
+#: the score's components, in the order rows show them
+COMPONENTS = ("importance", "known", "tie", "distance", "scale")
+
+NO_FIRM_KNOWN = "数据中没有该环节的外部企业,需另行调研 (no candidate known for this segment)"
+NO_FIRM_MATCHES = "有候选企业,但都不符合筛选条件 (candidates exist, none matches the filters)"
+STATUS_REASON = {
+    GAP: "缺口环节(本地无企业)",
+    WEAK: "薄弱环节(仅一家本地企业)",
+    EXTENSION: "延链方向",
+}
+
+_CANDIDATES: weakref.WeakKeyDictionary[GraphIndex, _Shared] = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class _Shared:
+    """What every chain of one graph index shares: candidates per segment, ties, zone code."""
+
+    members: dict[str, list[Membership]]
+    zone: str | None
+    ties: dict[tuple[str, frozenset[str]], tuple[float, list[str], bool]] = field(
+        default_factory=dict
+    )
+
+
+def _shared(ctx: ChainContext) -> _Shared:
+    """Candidates of every segment of the graph, computed once per :class:`GraphIndex`."""
+    found = _CANDIDATES.get(ctx.index)
+    if found is None:
+        nodes = attrs_of(ctx.G)
+        segs = [s for s, a in nodes.items() if a.get("kind") == Kind.SEGMENT]
+        found = _Shared(segment_candidates(ctx.G, segs), zone_division(ctx.G))
+        _CANDIDATES[ctx.index] = found
+    return found
+
+
+@dataclass(frozen=True)
+class TargetFilter:
+    """Which candidates to keep: ``segments`` (ids), ``region`` (text or division-code
+    prefix), ``listed`` only, at most ``limit`` per segment."""
+
+    segments: frozenset[str] | None = None
+    region: str | None = None
+    listed: bool = False
+    limit: int | None = None
+
+    def keeps(self, attrs: dict[str, Any]) -> bool:
+        """True if a firm with these attributes passes the region and listed filters."""
+        if self.listed and not attrs.get("stock_code"):
+            return False
+        if self.region:
+            return region_matches(attrs, self.region)
+        return True
+
+
+def region_matches(attrs: dict[str, Any], text: str) -> bool:
+    """True if the firm's division code starts with ``text`` (digits, trailing zero pairs
+    dropped: 330000 -> 33) or its region / address contains it.
+
+    >>> region_matches({"division_code": "330602"}, "330000")
+    True
+    >>> region_matches({"region": "湖南省湘潭市"}, "湖南"), region_matches({}, "湖南")
+    (True, False)
+    """
+    want = text.strip()
+    if want.isdigit():
+        prefix = want
+        while len(prefix) > 2 and prefix.endswith("00"):
+            prefix = prefix[:-2]
+        code = division_of(attrs)
+        return bool(code and code.startswith(prefix))
+    key = normalize_text(want)
+    for f in ("region", "address", "full_name"):
+        value = attrs.get(f)
+        if isinstance(value, str) and key in normalize_text(value):
+            return True
+    return False
+
+
+def resolve_segment(ctx: ChainContext, text: str) -> str:
+    """The chain segment named by id, name or alias (raises UnknownEntity)."""
+    key = normalize_text(text)
+    G = ctx.G
+    for s in ctx.order:
+        attrs = attrs_of(G)[s]
+        names = [s, str(attrs.get("name") or ""), *(attrs.get("aliases") or [])]
+        if any(normalize_text(str(n)) == key for n in names):
+            return s
+    listing = ", ".join(f"{s} ({name_of(G, s)})" for s in ctx.order)
+    raise UnknownEntity(f"Unknown segment '{text}' in chain '{ctx.name}'. Segments: {listing}")
 
 
 def targets_of(
-    ctx: ChainContext, board: Leaders | None = None, include_extension: bool = True
+    ctx: ChainContext,
+    board: Leaders | None = None,
+    include_extension: bool = True,
+    filters: TargetFilter | None = None,
 ) -> list[Row]:
     """:func:`rank_targets` for a built context (``board``: the chain's leader table, if known)."""
     G = ctx.G
+    filters = filters or TargetFilter()
     if board is None:
         board = leaders_of(ctx)
-    anchors = leader_ids(ctx, board)
+    anchors = frozenset(leader_ids(ctx, board))
     seg_status: dict[str, str] = {}
     seg_dep: dict[str, float] = {}
     for s in ctx.core:
@@ -52,140 +177,234 @@ def targets_of(
             seg_dep[s] = dependence(dependents(ctx, s))
     if include_extension:
         for r in extension_of(ctx):
-            seg_status.setdefault(r["segment"], "extension")
+            seg_status.setdefault(r["segment"], EXTENSION)
             seg_dep.setdefault(r["segment"], 0.0)
     max_dep = max(seg_dep.values(), default=0.0)
-    by_firm: dict[str, Row] = {}
-    empty: list[str] = []
-    for s, st in seg_status.items():
-        externals = [
-            m
-            for m in in_ids(G, s, Rel.IN_SEGMENT)
-            if kind_of(G, m) == Kind.FIRM and not is_local(G, m)
-        ]
-        if not externals:
-            empty.append(s)
-        importance = seg_dep[s] / max_dep if max_dep > 0 else 0.0
-        for e in externals:
-            row = by_firm.get(e)
-            seg_points = TARGET_POINTS[st] + TARGET_POINTS["importance"] * importance
-            if row is None or seg_points > row["_seg_points"]:
-                row = _score(G, e, s, st, importance, anchors)
-                row["_seg_points"] = seg_points
-                segs = by_firm[e]["segments"] if e in by_firm else []
-                row["segments"] = sorted({*segs, s})
-                by_firm[e] = row
-            else:
-                row["segments"] = sorted({*row["segments"], s})
-    rows = sorted(by_firm.values(), key=lambda r: (-r["_exact"], r["firm"]))
-    for r in rows:
-        del r["_exact"], r["_seg_points"]
-    for s in sorted(empty, key=lambda s: (-seg_dep[s], s)):
-        rows.append(
-            {
-                "firm": "",
-                "name": "",
-                "region": "",
-                "segment": s,
-                "segment_name": name_of(G, s),
-                "status": seg_status[s],
-                "score": None,
-                "grade": "",
-                "reason": NO_FIRM_KNOWN,
-                "segments": [s],
-            }
-        )
+    shared = _shared(ctx)
+    nodes = attrs_of(G)
+    order = {GAP: 0, WEAK: 1, EXTENSION: 2}
+    segs = sorted(seg_status, key=lambda s: (order[seg_status[s]], -seg_dep[s], s))
+    if filters.segments is not None:
+        segs = [s for s in segs if s in filters.segments]
+    rows: list[Row] = []
+    for s in segs:
+        st = seg_status[s]
+        share = seg_dep[s] / max_dep if max_dep > 0 else 0.0
+        importance = TARGET_POINTS[st] + TARGET_POINTS["importance"] * share
+        head = STATUS_REASON[st] + (f",依赖度占比 {share:.2f}" if share > 0 else "")
+        members = [m for m in shared.members.get(s, []) if not nodes[m.firm].get("local")]
+        kept = [m for m in members if filters.keeps(nodes[m.firm])]
+        found = [_row(ctx, shared, m, st, importance, head, anchors) for m in kept]
+        found.sort(key=lambda r: (-r["_exact"], r["_how"], r["firm"]))
+        if filters.limit is not None:
+            found = found[: filters.limit]
+        for rank, r in enumerate(found, 1):
+            del r["_exact"], r["_how"]
+            rows.append({"rank": rank} | r)
+        if not found:
+            rows.append(_empty(G, s, st, importance, NO_FIRM_MATCHES if members else NO_FIRM_KNOWN))
     return rows
 
 
-def _score(
-    G: ChainGraph, e: str, seg: str, status: str, importance: float, anchors: set[str]
-) -> Row:
-    points = TARGET_POINTS[status] + TARGET_POINTS["importance"] * importance
-    reasons = [
-        {
-            "gap": "所在环节为缺口(本地无企业)",
-            "weak": "所在环节仅一家本地企业",
-            "extension": "所在环节为延链方向",
-        }[status]
-    ]
-    grades: set[str] = set()
-    customers = [(v, g) for v, g in supply_edges_out(G, e) if is_local(G, v)]
-    if customers:
-        points += TARGET_POINTS["local_customer"] * len(customers)
-        names = "、".join(name_of(G, v) + ("(推断)" if g == INFERRED else "") for v, g in customers)
-        reasons.append(f"供应本地企业 {names}")
-        grades.update(g for _, g in customers)
-    to_leader = [(v, g) for v, g in customers if v in anchors]
-    if to_leader:
-        points += TARGET_POINTS["supplies_leader"]
-        reasons.append("供应链主 " + "、".join(name_of(G, v) for v, _ in to_leader))
-    attracted_by = [
-        a for a in in_ids(G, e, Rel.ATTRACTED) if is_local(G, a) or kind_of(G, a) == Kind.PROJECT
-    ]
-    if attracted_by:
-        points += TARGET_POINTS["attracted"]
-        reasons.append("由 " + "、".join(name_of(G, a) for a in attracted_by) + " 带动(以商引商)")
-    affiliated = [
-        f
-        for f in {*out_ids(G, e, Rel.AFFILIATED_WITH), *in_ids(G, e, Rel.AFFILIATED_WITH)}
-        if is_local(G, f)
-    ]
-    if affiliated:
-        points += TARGET_POINTS["affiliated"]
-        group = "、".join(sorted(name_of(G, f) for f in affiliated))
-        reasons.append(f"与本地企业 {group} 同属一个集团")
-    if importance > 0:
-        reasons.append(f"环节重要度 {importance:.2f}")
-    grade = INFERRED if grades == {INFERRED} else ("partly inferred" if INFERRED in grades else "")
+def _empty(G: ChainGraph, seg: str, status: str, importance: float, reason: str) -> Row:
     return {
-        "firm": e,
-        "name": name_of(G, e),
-        "region": str(G.nodes[e].get("region") or ""),
+        "rank": None,
         "segment": seg,
         "segment_name": name_of(G, seg),
         "status": status,
-        "score": round(points, 2),
-        "grade": grade,
-        "reason": ";".join(reasons),
-        "_exact": round(points, 9),
+        "firm": "",
+        "name": "",
+        "region": "",
+        "stock_code": "",
+        "score": None,
+        "importance": round(importance, 2),
+        "known": None,
+        "tie": None,
+        "distance": None,
+        "scale": None,
+        "how": "",
+        "grade": "",
+        "basis": "",
+        "reason": reason,
     }
 
 
-def rank_targets(G: ChainGraph, chain_id: str, include_extension: bool = True) -> list[Row]:
-    """External firms to approach for the chain (招商目标), best first, with the reason.
+def _row(
+    ctx: ChainContext,
+    shared: _Shared,
+    m: Membership,
+    status: str,
+    importance: float,
+    head: str,
+    anchors: frozenset[str],
+) -> Row:
+    G = ctx.G
+    e = m.firm
+    attrs = attrs_of(G)[e]
+    known = TARGET_POINTS[m.how]
+    tie, tie_reasons, tie_inferred = _tie(G, shared, e, anchors)
+    band = distance_band(shared.zone, division_of(attrs))
+    distance = TARGET_POINTS.get(band, 0.0)
+    code = str(attrs.get("stock_code") or "")
+    scale = TARGET_POINTS["listed"] if code else 0.0
+    reasons = [head, f"{HOW_ZH[m.how]}({m.basis})", *tie_reasons]
+    if distance:
+        reasons.append(BAND_ZH[band])
+    if code:
+        reasons.append(f"上市公司 {code}")
+    score = importance + known + tie + distance + scale
+    grade = m.grade
+    if tie_inferred and grade != INFERRED:
+        grade = f"{grade}, tie inferred"
+    return {
+        "segment": m.segment,
+        "segment_name": name_of(G, m.segment),
+        "status": status,
+        "firm": e,
+        "name": name_of(G, e),
+        "region": str(attrs.get("region") or ""),
+        "stock_code": code,
+        "score": round(score, 2),
+        "importance": round(importance, 2),
+        "known": known,
+        "tie": tie,
+        "distance": distance,
+        "scale": scale,
+        "how": m.how,
+        "grade": grade,
+        "basis": m.basis,
+        "reason": ";".join(reasons),
+        "_exact": round(score, 9),
+        "_how": m.strength,
+    }
 
-    Candidates are external firms IN_SEGMENT a gap or weak segment of the chain (and, with
-    ``include_extension``, an extension candidate, see ``extension``). A firm in several
-    such segments is scored on the one that gives most points. Score (points
-    :data:`TARGET_POINTS`):
 
-        score(e) = status(s) + 4 * dep(s) / max dep + 3 * |local customers of e|
-                   + 5 * [e supplies an anchor] + 4 * [an anchor ATTRACTED e]
-                   + 2 * [e is AFFILIATED_WITH a local firm]
+def _tie(
+    G: ChainGraph, shared: _Shared, e: str, anchors: frozenset[str]
+) -> tuple[float, list[str], bool]:
+    """(points, reasons, any inferred link) of a firm's ties to the zone, memoised."""
+    key = (e, anchors)
+    found = shared.ties.get(key)
+    if found is None:
+        found = shared.ties[key] = _tie_of(G, e, anchors)
+    return found
 
-    where status(s) is 2 for a gap, 1 for a weak segment and 0.5 for an extension candidate,
-    dep(s) is the segment's dependence (see ``find_gaps``), and the anchors are the designated
-    leaders and the top-ranked leader. ``reason`` says each tie in words; ``grade`` is
-    ``inferred`` when the supply ties behind the score are inferred. Every gap or weak
-    segment with no known external firm gets one row with an empty ``firm`` and a reason
-    saying so (nothing is invented). Ties: by id.
+
+def _is_local(attrs: dict[str, Any]) -> bool:
+    return attrs.get("kind") == Kind.FIRM and bool(attrs.get("local"))
+
+
+def _tie_of(G: ChainGraph, e: str, anchors: frozenset[str]) -> tuple[float, list[str], bool]:
+    nodes = attrs_of(G)
+    S, P = succ(G), pred(G)
+    points = 0.0
+    reasons: list[str] = []
+    inferred = False
+
+    def named(pairs: Iterable[tuple[str, str]]) -> str:
+        return "、".join(name_of(G, v) + ("(推断)" if g == INFERRED else "") for v, g in pairs)
+
+    customers = sorted(
+        (v, edge_grade(keys[Rel.SUPPLIES]))
+        for v, keys in S[e].items()
+        if Rel.SUPPLIES in keys and _is_local(nodes[v])
+    )
+    to_leader = [(v, g) for v, g in customers if v in anchors]
+    if to_leader:
+        points += TARGET_POINTS["supplies_leader"]
+        reasons.append("供应链主 " + named(to_leader))
+    if customers:
+        points += TARGET_POINTS["local_customer"] * len(customers)
+        reasons.append("供应本地企业 " + named(customers))
+    suppliers = sorted(
+        (u, edge_grade(keys[Rel.SUPPLIES]))
+        for u, keys in P[e].items()
+        if Rel.SUPPLIES in keys and _is_local(nodes[u])
+    )
+    if suppliers:
+        points += TARGET_POINTS["buys_from_local"]
+        reasons.append("采购本地企业 " + named(suppliers) + " 的产品")
+    inferred = any(g == INFERRED for _, g in (*customers, *suppliers))
+    attracted_by = sorted(
+        a
+        for a, keys in P[e].items()
+        if Rel.ATTRACTED in keys and (_is_local(nodes[a]) or nodes[a].get("kind") == Kind.PROJECT)
+    )
+    if attracted_by:
+        points += TARGET_POINTS["attracted"]
+        reasons.append("由 " + "、".join(name_of(G, a) for a in attracted_by) + " 带动(以商引商)")
+    affiliated = sorted(
+        {v for v, keys in S[e].items() if Rel.AFFILIATED_WITH in keys and _is_local(nodes[v])}
+        | {u for u, keys in P[e].items() if Rel.AFFILIATED_WITH in keys and _is_local(nodes[u])}
+    )
+    if affiliated:
+        points += TARGET_POINTS["affiliated"]
+        reasons.append(
+            "与本地企业 " + "、".join(name_of(G, f) for f in affiliated) + " 同属一个集团"
+        )
+    return points, reasons, inferred
+
+
+def rank_targets(
+    G: ChainGraph,
+    chain_id: str,
+    include_extension: bool = True,
+    *,
+    segments: Iterable[str] | None = None,
+    region: str | None = None,
+    listed: bool = False,
+    limit: int | None = None,
+) -> list[Row]:
+    """Outside firms to approach for the chain (招商目标), per segment, best first.
+
+    The segments are the chain's gap and weak segments (and, with ``include_extension``, its
+    extension candidates, see ``extension``), gap before weak before extension, then by
+    dependence. A segment's candidates are the outside firms (``local`` false) known in it
+    in any of the three ways of :mod:`chaingraph.analysis.classify` (stated, products,
+    industry), each in its strongest way. Score, in points :data:`TARGET_POINTS`:
+
+        score = importance + known + tie + distance + scale
+        importance = status(s) + 4 * dep(s) / max dep       status: gap 2, weak 1, extension 0.5
+        known      = 3 stated | 2 products/business scope | 1 industry (申万三级)
+        tie        = 5 * [supplies a chain leader] + 3 * |local firms it supplies|
+                     + 2 * [buys from a local firm] + 4 * [an anchor ATTRACTED it]
+                     + 2 * [AFFILIATED_WITH a local firm]
+        distance   = 3 same city | 2 same province | 1 neighbouring province | 0 else/unknown
+        scale      = 1 if listed (has a stock code)
+
+    dep(s) is the segment's dependence (see ``find_gaps``: today's reliance of local firms
+    downstream on it); the leaders are the designated ones and the top-ranked firm
+    (``leader_ids``); distances compare 6-digit division codes with the zone's (see
+    :mod:`chaingraph.analysis.distance`). Each row shows every component, ``how`` the
+    segment is known, its ``grade`` (``inferred`` for products and industry; ``…, tie
+    inferred`` when a supply tie is an inferred link) and ``basis``; ``reason`` says it all in
+    words. A segment with no candidate gets one row with an empty ``firm`` saying so (nothing
+    is invented). Ties: stronger ``how``, then firm id.
+
+    Filters: ``segments`` (ids), ``region`` (text in region/address, or a division-code
+    prefix), ``listed`` (only firms with a stock code), ``limit`` (per segment).
 
     Examples
     --------
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("c", kind="Chain", name="电池")
+    >>> G.add_node("foil", kind="Segment", name="铜箔", tier="upstream",
+    ...            sw_industries=["金属新材料"])
+    >>> G.add_node("cell", kind="Segment", name="电芯", tier="midstream")
     >>> for s in ("foil", "cell"):
-    ...     G.add_node(s, kind="Segment", name=s, tier="midstream")
     ...     _ = G.add_edge("c", s, key="HAS_SEGMENT")
     >>> _ = G.add_edge("foil", "cell", key="FEEDS")
     >>> G.add_node("byd", kind="Firm", name="比亚迪", local=True)
-    >>> G.add_node("x", kind="Firm", name="某铜箔", local=False)
     >>> _ = G.add_edge("byd", "cell", key="IN_SEGMENT")
-    >>> _ = G.add_edge("x", "foil", key="IN_SEGMENT")
+    >>> G.add_node("x", kind="Firm", name="某铜箔", local=False)
+    >>> _ = G.add_edge("x", "foil", key="IN_SEGMENT", sources=[{"source": "s", "quote": "q"}])
     >>> _ = G.add_edge("x", "byd", key="SUPPLIES", grade="template")
-    >>> [(r["firm"], r["segment"], r["score"]) for r in rank_targets(G, "c")]
-    [('x', 'foil', 14.0), ('', 'cell', None)]
+    >>> G.add_node("y", kind="Firm", name="某新材", local=False, sw_l3="金属新材料")
+    >>> [(r["firm"], r["score"], r["known"], r["tie"]) for r in rank_targets(G, "c")]
+    [('x', 17.0, 3.0, 8.0), ('y', 7.0, 1.0, 0.0), ('', None, None, None)]
     """
-    return targets_of(chain_context(G, chain_id), include_extension=include_extension)
+    ctx = chain_context(G, chain_id)
+    wanted = None if segments is None else frozenset(resolve_segment(ctx, s) for s in segments)
+    filters = TargetFilter(wanted, region, listed, limit)
+    return targets_of(ctx, include_extension=include_extension, filters=filters)
