@@ -96,15 +96,22 @@ def test_single_source_with_infer_is_labelled(run: Run) -> None:
     assert "inferred supply links added" in result.stderr
 
 
-def test_targets_say_when_no_external_firm_is_known(run: Run) -> None:
+def test_targets_say_when_a_segment_has_no_candidate(run: Run) -> None:
     rows = json.loads(ok(run("targets", "新能源装备", "-f", "json", store=SHENGZHOU)).stdout)
-    # the leader's sourced suppliers come first, each with the tie that ranks it
-    suppliers = {"hunan-yuneng", "nuode", "senior-tech"}
-    assert {r["firm"] for r in rows[:3]} == suppliers
-    assert all("比亚迪" in r["reason"] for r in rows[:3])
-    unknown = [r for r in rows if r["firm"] == ""]
-    assert unknown and all("no external firm known" in r["reason"] for r in unknown)
-    assert "ne-anode" in {r["segment"] for r in unknown}
+    # the leader's sourced suppliers rank first in their segments, each with the tie
+    first = {r["segment"]: r for r in rows if r["rank"] == 1}
+    for seg, firm in [
+        ("ne-cathode", "hunan-yuneng"),
+        ("ne-foil", "nuode"),
+        ("ne-separator", "senior-tech"),
+    ]:
+        assert first[seg]["firm"] == firm and "供应链主 比亚迪" in first[seg]["reason"]
+        assert (first[seg]["how"], first[seg]["grade"]) == ("stated", "sourced")
+    for r in rows:
+        if r["firm"]:
+            assert r["how"] in ("stated", "products", "industry") and r["basis"]
+        else:
+            assert "no candidate known" in r["reason"]
 
 
 def test_impact_of_byd(run: Run) -> None:

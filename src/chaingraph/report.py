@@ -469,28 +469,39 @@ def _seg_name(rep: ChainReport, seg: str) -> str:
     return seg
 
 
+TARGETS_PER_SEGMENT = 3
+
+
 def _targets(rep: ChainReport) -> Section:
     found = [r for r in rep.targets if r["firm"]]
     empty = [r for r in rep.targets if not r["firm"]]
+    top = [r for r in found if r["rank"] <= TARGETS_PER_SEGMENT]
     paras = []
     table = None
     if found:
+        n_segs = len({r["segment"] for r in found})
         paras.append(
-            f"{len(found)} 家外部企业在本链的缺口、薄弱或延链环节,按与本区的关联打分排序。"
+            f"{n_segs} 个缺口、薄弱或延链环节共有 {len(found)} 家外部候选企业;每个环节列出得分"
+            f"最高的 {TARGETS_PER_SEGMENT} 家(全部见 chaingraph targets)。"
+            "“依据”说明该企业属于此环节的根据:来源明示最可靠,产品/经营范围匹配与行业推断均为推断。"
         )
         rows = [
             [
-                r["name"] + ("(推断)" if r["grade"] else ""),
-                r["region"],
                 r["segment_name"],
                 STATUS_LABEL.get(r["status"], r["status"]),
+                str(r["rank"]),
+                r["name"] + ("(推断)" if "inferred" in r["grade"] else ""),
+                r["region"],
                 _num(r["score"]),
+                r["basis"],
                 r["reason"],
             ]
-            for r in found[:TABLE_LIMIT]
+            for r in top[:TABLE_LIMIT]
         ]
-        more = max(0, len(found) - TABLE_LIMIT)
-        table = Table(["企业", "所在地", "环节", "环节状态", "得分", "理由"], rows, more, 3)
+        more = max(0, len(top) - TABLE_LIMIT)
+        table = Table(
+            ["环节", "环节状态", "名次", "企业", "所在地", "得分", "依据", "理由"], rows, more, 1
+        )
     else:
         paras.append("数据中没有任何外部企业位于本链的缺口或薄弱环节,因此不列出招商目标(不编造)。")
     notes = []
@@ -498,11 +509,18 @@ def _targets(rep: ChainReport) -> Section:
         segs = [r["segment_name"] for r in empty if r["status"] != "extension"]
         if segs:
             paras.append(
-                f"以下 {len(segs)} 个缺口/薄弱环节在数据中没有已知外部企业,需另行调研"
-                "(可补充行业名录后重新生成本报告):" + "、".join(segs) + "。"
+                f"以下 {len(segs)} 个缺口/薄弱环节没有候选企业(no candidate),需另行调研"
+                "(可导入行业名录后重新生成本报告):" + "、".join(segs) + "。"
             )
-    pts = ", ".join(f"{k} {v:g}" for k, v in TARGET_POINTS.items())
-    notes.append(f"得分构成(分值):{pts}。importance = 环节依赖度 ÷ 本链最大依赖度。")
+    p = {k: f"{v:g}" for k, v in TARGET_POINTS.items()}
+    notes.append(
+        f"得分 = 环节重要度(缺口 {p['gap']} / 薄弱 {p['weak']} / 延链 {p['extension']},"
+        f"加 {p['importance']} × 依赖度占比)+ 环节依据(来源明示 {p['stated']} / 产品或经营范围 "
+        f"{p['products']} / 申万行业 {p['industry']})+ 与本区关联(供应链主 {p['supplies_leader']},"
+        f"每家本地客户 {p['local_customer']},采购本地企业 {p['buys_from_local']},以商引商 "
+        f"{p['attracted']},同属集团 {p['affiliated']})+ 距离(同市 {p['same_city']} / 同省 "
+        f"{p['same_province']} / 邻省 {p['neighbour_province']})+ 规模(上市 {p['listed']})。"
+    )
     return Section("targets", "招商目标 Targets", paras, table, notes)
 
 
@@ -857,7 +875,7 @@ def index_entry(r: ChainReport) -> IndexEntry:
         str(r.coverage.weak),
         top["name"] if top else "—",
         first_gap,
-        str(n_targets) if n_targets else "0(无已知外部企业)",
+        str(n_targets) if n_targets else "0(无候选企业)",
     ]
     return IndexEntry(r.chain, r.coverage.ratio, cells)
 

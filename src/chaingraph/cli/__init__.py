@@ -19,7 +19,8 @@ from ._common import emit, get_store, note, output_option, store_url
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "chain": ("chaingraph.cli._analysis:chain", "Map a chain: segments by tier, firms, status."),
     "gaps": ("chaingraph.cli._analysis:gaps", "Segments with no local firm (补链), by impact."),
-    "targets": ("chaingraph.cli._analysis:targets", "External firms to attract (招商目标)."),
+    "targets": ("chaingraph.cli._analysis:targets", "Outside firms to attract (招商目标), ranked."),
+    "classify": ("chaingraph.cli._classify:classify", "Segments a firm or each row can serve."),
     "leaders": ("chaingraph.cli._analysis:leaders", "Rank chain-leader firms (链主) by score."),
     "impact": ("chaingraph.cli._analysis:impact", "What the chain loses if a firm leaves."),
     "report": ("chaingraph.cli._analysis:report", "Write the chain reports (Markdown + HTML)."),

@@ -149,32 +149,99 @@ def gaps(ctx: click.Context, chain: str | None, what: str, infer: bool, fmt: str
     emit(rows, fmt)
 
 
+TARGET_COLUMNS = [
+    "chain",
+    "segment",
+    "segment_name",
+    "status",
+    "rank",
+    "firm",
+    "name",
+    "region",
+    "stock_code",
+    "score",
+    "importance",
+    "known",
+    "tie",
+    "distance",
+    "scale",
+    "how",
+    "grade",
+    "basis",
+    "reason",
+]
+
+
 @click.command()
 @click.argument("chain", required=False)
+@click.option(
+    "--segment",
+    "segment_names",
+    multiple=True,
+    metavar="SEGMENT",
+    help="Only this segment (id, name or alias; repeatable).",
+)
+@click.option(
+    "--region",
+    metavar="TEXT",
+    help="Only firms whose region/address contains TEXT, or whose division code starts with "
+    "it (330000 = the whole province 33).",
+)
+@click.option("--listed", is_flag=True, help="Only listed firms (with a stock code).")
+@click.option(
+    "-n",
+    "--limit",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Candidates shown per segment.",
+)
 @click.option("--no-extension", is_flag=True, help="Leave out extension (延链) segments.")
 @infer_option
 @output_option
 @click.pass_context
 def targets(
-    ctx: click.Context, chain: str | None, no_extension: bool, infer: bool, fmt: str
+    ctx: click.Context,
+    chain: str | None,
+    segment_names: tuple[str, ...],
+    region: str | None,
+    listed: bool,
+    limit: int,
+    no_extension: bool,
+    infer: bool,
+    fmt: str,
 ) -> None:
-    """External firms to attract (招商目标) for gap and weak segments, with the reason.
+    """Outside firms to attract (招商目标) for gap and weak segments, ranked per segment.
 
-    A gap with no external firm known gets a row saying so; nothing is invented.
+    score = importance (gap 2 / weak 1 / extension 0.5, + 4 x the segment's share of
+    dependence) + known (stated 3 / products 2 / industry 1) + tie (supplies the leader 5,
+    each local customer 3, buys from a local firm 2, attracted 4, same group 2) + distance
+    (same city 3 / province 2 / neighbouring province 1) + scale (listed 1). Every part is a
+    column; how/grade/basis say how the firm's segment is known. A segment with no
+    candidate gets a row saying so; nothing is invented.
 
     \b
     Example:
-      chaingraph targets 新能源装备 --infer
+      chaingraph targets 新能源装备
+      chaingraph targets new-energy-equipment --segment 隔膜 --listed -f json
     """
+    from ..analysis.targets import TargetFilter, resolve_segment
+
+    G = get_store(ctx).load()
+    index = C.GraphIndex(G, shared=True)
     rows: list[Row] = []
     for cid in _chain_ids(ctx, chain):
-        cctx = C.chain_context(_graph(ctx, cid, infer), cid)
-        for r in targets_of(cctx, include_extension=not no_extension):
-            row = {"chain": cid} | r
-            if fmt != "json":
-                row["segments"] = "|".join(r["segments"])
-            rows.append(row)
-    emit(rows, fmt)
+        H = G
+        if infer:
+            H = with_inferred(G, cid)
+            note(f"{cid}: {count_inferred(H)} inferred supply links added (grade inferred)")
+        cctx = C.chain_context(H, cid, None if infer else index)
+        wanted = None
+        if segment_names:
+            wanted = frozenset(resolve_segment(cctx, s) for s in segment_names)
+        filters = TargetFilter(wanted, region, listed, limit)
+        rows += [{"chain": cid} | r for r in targets_of(cctx, None, not no_extension, filters)]
+    emit(rows, fmt, None if fmt == "json" else TARGET_COLUMNS)
 
 
 LEADER_COLUMNS = [

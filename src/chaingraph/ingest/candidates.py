@@ -1,0 +1,109 @@
+"""Segment candidates for the rows of a firm list (``chaingraph classify FILE``).
+
+Each row is read with the import's sheet reader and header mapping; its 主营产品
+(``products``), 经营范围 (``business_scope``) and 申万 industry (``sw_l3``) are matched
+against the segments' keywords and industries (:mod:`chaingraph.analysis.classify`). A row
+that names a firm already in the graph (credit code, name or alias, normalised name; an
+ambiguous name is not guessed) also gets that firm's stated segments and the fields the
+graph knows and the row leaves empty. Nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..analysis.classify import (
+    SegmentMatcher,
+    classify_record,
+    membership_rows,
+    segment_chains,
+    stated_of,
+)
+from ..model import ChainGraph
+from .mapping import load_mapping, map_columns
+from .names import FirmIndex
+from .sheets import read_table
+from .values import split_names
+
+Row = dict[str, Any]
+
+#: the fields of a row that classification reads
+ROW_FIELDS = ("products", "business_scope", "sw_l3")
+
+
+def classify_sheet(
+    G: ChainGraph,
+    path: str | Path,
+    *,
+    mapping: str | Path | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    chains: Iterable[str] | None = None,
+) -> list[Row]:
+    """Segment candidates for every row of a sheet, strongest first within a row.
+
+    Rows: ``row`` (as a spreadsheet program numbers it), ``input_name``, ``firm`` (the
+    matched firm id, or ''), then the columns of
+    :func:`~chaingraph.analysis.classify.membership_rows`. A row with no candidate gets one
+    row with an empty ``segment`` and ``how`` = ``none``. Raises InvalidGraphData for an
+    unreadable file or a sheet without a name column.
+    """
+    mp = load_mapping(mapping)
+    table = read_table(path, sheet or mp.sheet, encoding)
+    where = f"{table.file.name}" + (f" [{table.sheet}]" if table.sheet else "")
+    cols = map_columns(table.rows, mp, where)
+    chain_list = None if chains is None else list(chains)
+    matcher = SegmentMatcher.from_graph(G, chain_list)
+    allowed = set(matcher.segments)
+    by_chain = segment_chains(G)
+    if chain_list is not None:
+        keep = set(chain_list)
+        by_chain = {s: [c for c in cs if c in keep] for s, cs in by_chain.items()}
+    index = FirmIndex.from_graph(G)
+    out: list[Row] = []
+    for number, cells in table.rows:
+        if number <= cols.header_row or not any(cells):
+            continue
+        values: dict[str, str] = {}
+        for name, idx in cols.fields.items():
+            for i in idx:
+                if i < len(cells) and cells[i]:
+                    values[name] = cells[i]
+                    break
+        name = values.get("name", "")
+        if not name:
+            continue
+        match = index.match(name, values.get("credit_code"))
+        firm = match.unique or ""
+        record: dict[str, Any] = dict(G.nodes[firm]) if firm else {}
+        for f in ROW_FIELDS:
+            if values.get(f):
+                record[f] = split_names(values[f]) if f == "products" else values[f]
+        found = stated_of(G, firm, allowed) if firm else []
+        have = {m.segment for m in found}
+        found += [
+            m
+            for m in classify_record(record, matcher, firm)
+            if m.segment not in have and m.segment in allowed
+        ]
+        head: Row = {"row": number, "input_name": name, "firm": firm}
+        rows = membership_rows(G, found, by_chain)
+        if not rows:
+            note = "ambiguous name: several firms match" if len(match.ids) > 1 else ""
+            out.append(
+                head
+                | {
+                    "name": G.nodes[firm].get("name", "") if firm else "",
+                    "chain": "",
+                    "segment": "",
+                    "segment_name": "",
+                    "how": "none",
+                    "grade": "",
+                    "basis": note or "no keyword or industry matched",
+                }
+            )
+        for r in rows:
+            out.append(head | r)
+    return out
