@@ -86,24 +86,23 @@ def test_extension_by_hand() -> None:
 
 
 def test_targets_by_hand() -> None:
-    # x (ore, a gap of dependence 3 = the maximum): 2 (gap) + 4 x 1 (importance)
-    #   + 3 x 1 (supplies local a) = 9; it does not supply the anchor byd.
-    # y (pack, weak, dependence 0): 1.
+    # x (ore, a gap of dependence 3 = the maximum): importance 2 (gap) + 4 x 1 = 6, known 3
+    #   (stated in the dataset), tie 3 x 1 (supplies local a) = 12; not the anchor byd's.
+    # y (pack, weak, dependence 0): importance 1 + known 3 = 4.
+    # Segments: gaps, then weak, then extension; by dependence within each.
     rows = rank_targets(battery(), "c")
-    assert [(r["firm"], r["segment"], r["score"]) for r in rows[:2]] == [
-        ("x", "ore", 9.0),
-        ("y", "pack", 1.0),
+    assert [(r["segment"], r["firm"], r["score"]) for r in rows] == [
+        ("ore", "x", 12.0),
+        ("ev", "", None),
+        ("cell", "", None),
+        ("pack", "y", 4.0),
+        ("recycle", "", None),
+        ("storage", "", None),
     ]
     assert "甲正极" in rows[0]["reason"]
+    assert (rows[0]["importance"], rows[0]["known"], rows[0]["tie"]) == (6.0, 3.0, 3.0)
     # segments with no known external firm are said so, not filled with invented firms
-    empty = [(r["segment"], r["status"]) for r in rows[2:]]
-    assert empty == [
-        ("cell", "weak"),
-        ("ev", "gap"),
-        ("recycle", "extension"),
-        ("storage", "extension"),
-    ]
-    assert all(r["firm"] == "" and r["reason"] == NO_FIRM_KNOWN for r in rows[2:])
+    assert all(r["reason"] == NO_FIRM_KNOWN for r in rows if not r["firm"])
 
 
 def test_target_supplying_the_leader_and_attracted_scores_more() -> None:
@@ -111,8 +110,9 @@ def test_target_supplying_the_leader_and_attracted_scores_more() -> None:
     G.add_edge("y", "byd", key="SUPPLIES", rel="SUPPLIES", grade="sourced")
     G.add_edge("byd", "y", key="ATTRACTED", rel="ATTRACTED")
     y = next(r for r in rank_targets(G, "c") if r["firm"] == "y")
-    # 1 (weak) + 3 (local customer byd) + 5 (supplies the anchor) + 4 (attracted by byd)
-    assert y["score"] == 13.0
+    # 1 (weak) + 3 (stated) + 3 (local customer byd) + 5 (supplies the anchor)
+    # + 4 (attracted by byd)
+    assert y["score"] == 16.0
     assert "供应链主 比亚迪" in y["reason"] and "带动" in y["reason"]
 
 

@@ -162,6 +162,24 @@ def test_gaps_view_shows_gap_and_weak_segments_with_targets() -> None:
     assert "推荐理由" in [row[0] for row in target["info"]]  # the analysis' 招商目标 reason
 
 
+def test_gaps_view_draws_inferred_candidates_beside_their_segment() -> None:
+    G = sample_graph()
+    G.nodes["cathode"]["sw_industries"] = ["电池化学品"]
+    G.nodes["cathode"]["keywords"] = ["正极"]
+    outside = G.copy()
+    outside.add_node("chem", kind="Firm", name="某化学", local=False, sw_l3="电池化学品")
+    outside.add_node("far", kind="Firm", name="某正极", local=False, products=["正极材料"])
+    v = gaps_view(G, "ne", outside=outside)
+    by_id = {n["id"]: n for n in v.nodes}
+    assert by_id["chem"]["style"] == "candidate" and by_id["far"]["style"] == "candidate"
+    assert by_id["xss-quotes"]["style"] == "external"  # stated: drawn as before
+    info = {row[0]: row[1] for row in by_id["chem"]["info"]}
+    assert info["归入依据"] == "申万三级:电池化学品"
+    links = {(e["from"], e["to"]) for e in v.edges}
+    assert ("chem", "cathode") in links and ("far", "cathode") in links
+    assert "candidate" in [m["key"] for m in v.to_dict()["marks"]]
+
+
 def test_ego_view_centres_the_firm() -> None:
     v = ego_view(sample_graph(), "byd")
     assert v.focus == "byd"

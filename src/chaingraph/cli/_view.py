@@ -138,7 +138,8 @@ def view_gaps(ctx: click.Context, chain: str, output: Path | None) -> None:
     """A chain's gap and weak segments with the firms to approach.
 
     Gap segments (no local firm), weak ones (one local firm), their neighbours, and the
-    external firms in them (招商目标) with the analysis' score and reason.
+    external firms in them (招商目标) with the analysis' score and reason; beside each, its
+    top ranked candidates (those known by products or industry drawn dashed, as candidates).
 
     \b
     Example:
@@ -149,7 +150,7 @@ def view_gaps(ctx: click.Context, chain: str, output: Path | None) -> None:
     store = get_store(ctx)
     cid = _chain_id(store, chain)
     G = _with_sources(store, store.chain_graph(cid))
-    _write(gaps_view(G, cid), output, f"{cid}.gaps.html")
+    _write(gaps_view(G, cid, outside=store.load()), output, f"{cid}.gaps.html")
 
 
 @view.command(name="firm")

@@ -180,6 +180,7 @@ def _marks(nodes: list[Record]) -> list[Record]:
     present = {n.get("flag") for n in nodes} | {n.get("style") for n in nodes}
     rows = [
         ("external", "外地企业(空心)", "dot", "#ffffff", KIND_STYLE[Kind.FIRM].border, False),
+        ("candidate", "招商候选(按产品或行业推断归入, 虚线)", "dot", "#fff8e1", "#f9a825", True),
         ("gap", "缺口环节(虚线, 无本地企业)", "square", "#ffffff", "#d32f2f", True),
         ("weak", "薄弱环节(仅一家本地企业)", "square", "#ffe0b2", "#ef6c00", False),
         ("ext", "延链环节", "square", "#e3f2fd", "#1565c0", True),
@@ -413,6 +414,8 @@ def _node_style(attrs: dict[str, Any], flag: str | None) -> str:
     kind = str(attrs.get("kind", ""))
     if flag == "more":
         return "more"
+    if kind == Kind.FIRM and flag == "candidate":
+        return "candidate"
     if kind == Kind.FIRM and not attrs.get("local") and flag != "agg":
         return "external"
     if kind == Kind.SEGMENT and flag in ("gap", "weak", "ext", "agg"):
@@ -428,6 +431,7 @@ def styles() -> dict[str, Record]:
     firm = KIND_STYLE[Kind.FIRM]
     seg = KIND_STYLE[Kind.SEGMENT]
     out["external"] = {"shape": firm.shape, "bg": "#ffffff", "border": firm.border, "dashes": False}
+    out["candidate"] = {"shape": firm.shape, "bg": "#fff8e1", "border": "#f9a825", "dashes": True}
     out["gap"] = {"shape": seg.shape, "bg": "#ffffff", "border": "#d32f2f", "dashes": True}
     out["weak"] = {"shape": seg.shape, "bg": "#ffe0b2", "border": "#ef6c00", "dashes": False}
     out["ext"] = {"shape": seg.shape, "bg": "#e3f2fd", "border": "#1565c0", "dashes": True}
@@ -741,12 +745,21 @@ def _apply_fold(
     return H, flags
 
 
-def gaps_view(G: ChainGraph, chain_id: str, per_segment: int = PER_SEGMENT) -> View:
+def gaps_view(
+    G: ChainGraph,
+    chain_id: str,
+    per_segment: int = PER_SEGMENT,
+    outside: ChainGraph | None = None,
+) -> View:
     """The gap and weak segments of a chain with the firms to approach (招商目标).
 
     Shows the chain, its gap and weak segments, the segments that FEED into or out of them
     (for context), and every firm or project in a gap or weak segment (external firms there
-    are the targets) with the suppliers and customers of those firms.
+    are the targets) with the suppliers and customers of those firms. Beside each gap or
+    weak segment stand its top ``per_segment`` ranked candidates (``rank_targets`` on
+    ``outside``, default G: a store's chain subgraph lacks the outside firms a reference
+    layer adds); one known only by products or industry is drawn as a candidate (dashed,
+    its link to the segment inferred).
 
     Examples
     --------
@@ -777,18 +790,23 @@ def gaps_view(G: ChainGraph, chain_id: str, per_segment: int = PER_SEGMENT) -> V
     keep |= {n for n, k in _kinds(G) if k == Kind.SOURCE}
     keep -= folded
     H, more = _apply_fold(G.subgraph(keep), G, plan)
+    ranked = _ranked_targets(outside if outside is not None else G, chain_id, per_segment)
+    H, candidates = _add_candidates(H, outside if outside is not None else G, ranked)
     view_flags = {s: f for s, f in flags.items() if s in keep}
     for s in context:
         view_flags.setdefault(s, "ext" if s not in _chain_segments(G, chain_id) else "")
     view_flags = {k: v for k, v in view_flags.items() if v}
     view_flags.update(more)
+    view_flags.update(candidates)
     scored = leader_scores(H)
     pos = tiered_layout(H, weak + sorted(context), _sizes(H, scored[0]))
     nodes, edges, chains, size_by, omitted = _records(H, pos, view_flags, scored)
-    _add_target_notes(G, chain_id, nodes)
+    _add_target_notes(ranked, nodes)
     name = str(G.nodes[chain_id].get("name") or chain_id)
     n_gap = sum(1 for s in weak if flags[s] == "gap")
-    targets = sum(1 for n in nodes if n["kind"] == Kind.FIRM and n["style"] == "external")
+    targets = sum(
+        1 for n in nodes if n["kind"] == Kind.FIRM and n["style"] in ("external", "candidate")
+    )
     subtitle = (
         f"缺口 {n_gap} 个, 薄弱 {len(weak) - n_gap} 个; 外地企业(招商目标候选) {targets} 家; "
         "蓝色为相邻的已覆盖环节"
@@ -837,18 +855,56 @@ def _partners(G: ChainGraph, members: list[str]) -> set[str]:
     return found
 
 
-def _add_target_notes(G: ChainGraph, chain_id: str, nodes: list[Record]) -> None:
-    """Add the analysis' 招商目标 score and reason to target firms and empty gap segments."""
+def _ranked_targets(G: ChainGraph, chain_id: str, per_segment: int) -> list[Record]:
+    """The analysis' 招商目标 rows of the chain's gap and weak segments, top per_segment each."""
     try:
         from ..analysis import rank_targets
     except ImportError:  # pragma: no cover - fallback while analysis is absent
-        return
+        return []
+    return rank_targets(G, chain_id, include_extension=False, limit=per_segment)
+
+
+def _add_candidates(
+    H: ChainGraph, outside: ChainGraph, rows: list[Record]
+) -> tuple[ChainGraph, dict[str, str]]:
+    """H plus each ranked candidate not yet drawn, linked to its segment (flag candidate)."""
+    import networkx as nx
+
+    new = [r for r in rows if r["firm"] and (r["firm"] not in H or r["how"] != "stated")]
+    if not new:
+        return H, {}
+    out: ChainGraph = nx.MultiDiGraph(H)
+    out.graph.update(H.graph)
+    flags: dict[str, str] = {}
+    for r in new:
+        firm, seg = str(r["firm"]), str(r["segment"])
+        if seg not in out or firm not in outside:
+            continue
+        if firm not in out:
+            out.add_node(firm, **outside.nodes[firm])
+        if r["how"] != "stated":
+            flags[firm] = "candidate"
+            out.add_edge(
+                firm,
+                seg,
+                key=Rel.IN_SEGMENT,
+                rel=Rel.IN_SEGMENT,
+                grade="inferred",
+                note=str(r["basis"]),
+            )
+    return out, flags
+
+
+def _add_target_notes(rows: list[Record], nodes: list[Record]) -> None:
+    """Add the 招商目标 score, basis and reason to target firms and empty gap segments."""
     by_id = {n["id"]: n for n in nodes}
-    for row in rank_targets(G, chain_id):
+    for row in rows:
         firm, seg = str(row.get("firm") or ""), str(row.get("segment") or "")
         reason = str(row.get("reason") or "")
         if firm and firm in by_id:
-            by_id[firm]["info"].append(["招商目标得分", str(row.get("score"))])
+            label = f"{row.get('segment_name')}: {row.get('score')}"
+            by_id[firm]["info"].append(["招商目标得分", label])
+            by_id[firm]["info"].append(["归入依据", str(row.get("basis") or "")])
             by_id[firm]["info"].append(["推荐理由", reason])
             by_id[firm]["flag"] = by_id[firm]["flag"] or "target"
         elif not firm and seg in by_id and reason:
