@@ -92,6 +92,8 @@ def _targets_by_segment(G: ChainGraph, chain_id: str) -> dict[str, list[str]]:
         name = str(row.get("name") or firm)
         region = str(row.get("region") or "")
         text = f"{name} ({region})" if region else name
+        if "inferred" in str(row.get("grade") or ""):
+            text += "(推断)"  # known by products or industry only, see analysis.classify
         for seg in row.get("segments") or [row.get("segment")]:
             listed = out.setdefault(str(seg), [])
             if len(listed) < TARGETS_PER_BOX and text not in listed:
