@@ -19,8 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chaingraph import safe_yaml
-from chaingraph.dataset import validate
+from chaingraph.dataset import load_dataset, validate
 from chaingraph.safe_yaml import YamlError, line_of, loads
+from chaingraph.store.neo4j_schema import encode_attrs
 
 BOMB = "\n".join(
     ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
@@ -211,3 +212,66 @@ def test_an_id_with_a_trailing_newline_is_refused(tiny: Path) -> None:
     )
     (problem,) = [str(p) for p in validate(tiny)]
     assert problem.startswith("more.yaml:3: id 'ding\\n' is not a valid id")
+
+
+# --- values of the wrong shape inside a valid file -----------------------------------------
+
+CITE = "sources: [{source: memo, quote: 动力电池园"
+WRONG_SHAPES = [
+    ("about number", f"{CITE}, about: 5}}]", "'about' of the citation of 'memo' must name fields"),
+    ("about mapping", f"{CITE}, about: {{a: 1}}}}]", "must name fields"),
+    (
+        "figure year date",
+        "figures: [{key: f, value: 1, year: 2023-01-01, " + CITE + "}]}]",
+        "year '2023-01-01' is not a year",
+    ),
+    (
+        "figure year words",
+        "figures: [{key: f, value: 1, year: 去年, " + CITE + "}]}]",
+        "year '去年' is not a year",
+    ),
+    (
+        "figure label list",
+        "figures: [{key: f, value: 1, label: [a], " + CITE + "}]}]",
+        "'label' must be text",
+    ),
+    (
+        "figure note mapping",
+        "figures: [{key: f, value: 1, note: {a: 1}, " + CITE + "}]}]",
+        "'note' must be text",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("tail", "words"), [w[1:] for w in WRONG_SHAPES], ids=[w[0] for w in WRONG_SHAPES]
+)
+def test_wrong_shapes_are_problems_with_their_line(tiny: Path, tail: str, words: str) -> None:
+    (tiny / "more.yaml").write_text(
+        "nodes:\n\n  - {id: ding, kind: Firm, name: 丁, local: true, grade: template, "
+        + tail
+        + "}\n",
+        encoding="utf-8",
+    )
+    (problem,) = [str(p) for p in validate(tiny)]
+    assert problem.startswith("more.yaml:3: node 'ding'") and words in problem
+
+
+def test_whatever_validates_can_be_pushed(tiny: Path) -> None:
+    """Dates, years and numbers anywhere YAML allows them end up as plain JSON-able values."""
+    (tiny / "more.yaml").write_text(
+        "nodes:\n  - id: ding\n    kind: Project\n    name: 2023-01-01\n    signed: 2023-02-01\n"
+        "    aliases: [2024-01-01, 12]\n    note: 2023-03-01\n    grade: template\n"
+        "    figures:\n      - {key: f, value: 1, year: '2023', label: 2023-01-01, unit: 5,\n"
+        "         note: 2023-05-05, " + CITE + ", locator: 2023-06-06, about: [name]}]}\n",
+        encoding="utf-8",
+    )
+    ds = load_dataset(tiny)
+    assert [str(p) for p in ds.problems] == []
+    attrs = ds.graph.nodes["ding"]
+    assert attrs["signed"] == "2023-02-01" and attrs["name"] == "2023-01-01"
+    assert attrs["figures"][0]["year"] == 2023 and attrs["figures"][0]["label"] == "2023-01-01"
+    for _, data in ds.graph.nodes(data=True):
+        json.dumps(encode_attrs(data), allow_nan=False)
+    for _, _, data in ds.graph.edges(data=True):
+        json.dumps(encode_attrs(data), allow_nan=False)

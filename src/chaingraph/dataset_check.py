@@ -61,6 +61,7 @@ FIGURE_KEYS = (
     "note",
     "sources",
 )
+_FIGURE_WORDS = ("label", "unit", "note", "year", "sources")
 TRUE_WORDS = {"true", "yes", "y", "1", "是", "t"}
 FALSE_WORDS = {"false", "no", "n", "0", "否", "f"}
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -251,8 +252,19 @@ class Checker:
                 continue
             clean: dict[str, Any] = {"source": src, "quote": quote.strip()}
             about = cit.get("about")
+            if isinstance(about, str):
+                about = [about]
+            if about is not None and not (
+                isinstance(about, list) and all(isinstance(a, str) for a in about)
+            ):
+                self.problem(
+                    where,
+                    f"{what}: 'about' of the citation of '{src}' must name fields",
+                    "Write about: [name] (the fields the quote supports)",
+                )
+                about = None
             if about is not None:
-                clean["about"] = [about] if isinstance(about, str) else [str(a) for a in about]
+                clean["about"] = about
             if cit.get("locator") is not None:
                 clean["locator"] = str(cit["locator"])
             out.append(clean)
@@ -323,10 +335,38 @@ class Checker:
             sources = self.check_citations(fig.get("sources"), where, label)
             if not sources:
                 self.problem(where, f"{label} has no sources", "Every figure needs its quote")
-            clean = {k: fig[k] for k in FIGURE_KEYS if k in fig and k != "sources"}
+            clean = {k: fig[k] for k in FIGURE_KEYS if k in fig and k not in _FIGURE_WORDS}
+            clean.update(self.figure_words(fig, where, label))
             clean["qualifier"] = qual
             clean["sources"] = sources
             out.append(clean)
+        return out
+
+    def figure_words(self, fig: dict[str, Any], where: Location, label: str) -> dict[str, Any]:
+        """A figure's label, unit and note as text and its year as a whole year.
+
+        Whatever passes is plain text or a number, so it can be pushed and shown as it is.
+        """
+        out: dict[str, Any] = {}
+        for name in ("label", "unit", "note"):
+            text = fig.get(name)
+            if isinstance(text, bool) or not isinstance(text, str | int | float | None):
+                self.problem(where, f"{label}: '{name}' must be text", f"Write {name}: …")
+            elif text is not None:
+                out[name] = str(text)
+        year = fig.get("year")
+        if isinstance(year, str) and re.fullmatch(r"[0-9]{4}", year.strip()):
+            year = int(year)
+        if year is not None and (
+            isinstance(year, bool) or not isinstance(year, int) or not 1000 <= year <= 2999
+        ):
+            self.problem(
+                where,
+                f"{label}: year '{year}' is not a year",
+                "Write the year alone, e.g. year: 2023 (a full date goes in the note)",
+            )
+        elif year is not None:
+            out["year"] = year
         return out
 
     def check_choice(
