@@ -23,7 +23,7 @@ from chaingraph.views import (
     write_chain_views,
     write_html,
 )
-from chaingraph.views.build import degree_leader_scores, fold_members, leader_scores
+from chaingraph.views.build import fold_members, leader_scores
 from chaingraph.views.html import safe_json
 from chaingraph.views.layout import force_layout, tiered_layout
 from conftest import SHENGZHOU
@@ -139,7 +139,8 @@ def test_chain_view_folds_a_crowded_segment_and_keeps_local_firms() -> None:
     assert len(in_cell) == 10
     assert {"byd", "xss-img", "p1", "more:cell"} <= set(in_cell)  # local firms first
     more = next(n for n in v.nodes if n["id"] == "more:cell")
-    assert more["name"] == "其余 54 家企业/项目" and more["style"] == "more"
+    assert more["name"] == "其余 54 家" and more["style"] == "more" and more["kind"] == "Group"
+    assert "「其余 N 家」" in v.notice  # the chain view says it folded
     ids = {n["id"] for n in v.nodes}
     assert sum(1 for i in ids if i.endswith("-customer")) == 6  # only shown firms' customers
 
@@ -187,10 +188,12 @@ def test_ego_view_centres_the_firm() -> None:
 
 
 def test_ego_view_folds_all_but_the_centre_when_too_large() -> None:
-    v = ego_view(sample_graph(), "byd", aggregate_over=5)
+    v = ego_view(sample_graph(), "byd", aggregate_over=2)
     ids = {n["id"] for n in v.nodes}
     assert "byd" in ids and "hanke" not in ids and "xss-img" not in ids
-    assert "超过可清晰绘制的 5 个" in v.notice
+    assert "超过可清晰绘制的 2 家" in v.notice and "点击" in v.notice
+    assert "chaingraph" not in v.notice and "--" not in v.notice  # what to click, no CLI
+    assert {"hanke", "xss-img"} <= {m["id"] for m in v.members}  # still findable
 
 
 def test_unknown_chain_raises() -> None:
@@ -200,16 +203,37 @@ def test_unknown_chain_raises() -> None:
         chain_view(sample_graph(), "byd")
 
 
-def test_all_view_aggregates_past_the_limit_and_says_so() -> None:
+def test_all_view_folds_by_firm_count_and_keeps_firms_findable() -> None:
+    G = nx.MultiDiGraph()
+    G.add_node("s", kind="Segment", name="电芯", tier="midstream")
+    G.add_node("t", kind="Segment", name="隔膜", tier="upstream")
+    for i in range(40):
+        G.add_node(f"f{i}", kind="Firm", name=f"厂{i}", local=i % 2 == 0)
+        G.add_edge(f"f{i}", "s" if i < 30 else "t", key="IN_SEGMENT", rel="IN_SEGMENT")
+    full = graph_view(G)  # 42 nodes, 40 firms: under the firm limit, nothing folded
+    assert full.notice == "" and len(full.nodes) == 42 and full.members == []
+    folded = graph_view(G, aggregate_over=20)  # 10 per segment: firms stay, the rest grouped
+    firms = [n for n in folded.nodes if n["kind"] == "Firm"]
+    assert len(firms) == 9 + 10  # segment t has exactly 10: not folded
+    in_s = {e["from"] for e in folded.edges if e["to"] == "s"} - {"more:s"}
+    assert in_s <= {f"f{i}" for i in range(0, 30, 2)}  # local firms first
+    groups = [n for n in folded.nodes if n["kind"] == "Group"]
+    assert [g["name"] for g in groups] == ["其余 21 家"]
+    assert groups[0]["grade"] == "group" and groups[0]["style"] == "more"
+    assert {m["id"] for m in folded.members} | {n["id"] for n in firms} == set(G) - {"s", "t"}
+    assert {m["group"] for m in folded.members} == {"more:s"}
+    assert "超过可清晰绘制" not in folded.notice and "「其余 N 家」" in folded.notice
+    assert "搜索" in folded.notice and "chaingraph" not in folded.notice
+
+
+def test_all_view_folds_every_firm_when_most_have_no_segment() -> None:
     G = sample_graph()
-    full = graph_view(G)
-    assert full.notice == "" and len(full.nodes) == len(drawable(G))
-    folded = graph_view(G, aggregate_over=5)
-    assert "超过可清晰绘制的 5 个" in folded.notice
+    folded = graph_view(G, aggregate_over=2)
     kinds = {n["kind"] for n in folded.nodes}
     assert "Firm" not in kinds and "Project" not in kinds
     cell = next(n for n in folded.nodes if n["id"] == "cell")
     assert cell["flag"] == "agg" and ["并入数量", "3"] in cell["info"]
+    assert "byd" in {m["id"] for m in folded.members}
 
 
 def test_fold_members_turns_firm_edges_into_counted_segment_edges() -> None:
@@ -220,11 +244,17 @@ def test_fold_members_turns_firm_edges_into_counted_segment_edges() -> None:
     assert flags == {"cell": "agg", "foil": "agg", "cathode": "agg"}
 
 
-def test_leader_score_prefers_the_analysis_measure() -> None:
-    scores, note = leader_scores(sample_graph())
-    assert "链主得分" in note
-    assert max(scores, key=lambda k: scores[k]) == "byd"
-    assert degree_leader_scores(nx.MultiDiGraph()) == {}
+def test_leader_score_is_the_reports_score() -> None:
+    from chaingraph.analysis.leaders import rank_leaders
+
+    G = sample_graph()
+    scored = leader_scores(G)
+    assert "链主得分" in scored.note
+    assert max(scored.size, key=lambda k: scored.size[k]) == "byd" and scored.size["byd"] == 1.0
+    best = rank_leaders(G, "ne").rows[0]
+    assert scored.raw[best["firm"]] == best["score"]
+    row = next(n for n in chain_view(G, "ne").nodes if n["id"] == best["firm"])
+    assert ["链主得分", f"{best['score']:g}"] in row["info"]
 
 
 def test_force_layout_is_deterministic_and_spread() -> None:
@@ -327,9 +357,9 @@ def test_view_commands_default_file_names(
 
 def test_view_all_aggregates_on_request(run: Run, tmp_path: Path) -> None:
     out = tmp_path / "all.html"
-    result = run("view", "all", "--aggregate-over", "20", "-o", str(out), store=SHENGZHOU)
+    result = run("view", "all", "--aggregate-over", "3", "-o", str(out), store=SHENGZHOU)
     assert result.exit_code == 0, result.output
-    assert "超过可清晰绘制的 20 个" in out.read_text(encoding="utf-8")
+    assert "已全部并入所属环节" in out.read_text(encoding="utf-8")
 
 
 def test_view_chain_of_a_firm_is_an_error(run: Run, tmp_path: Path) -> None:

@@ -185,15 +185,17 @@ def view_firm(ctx: click.Context, entity: str, depth: int, output: Path | None) 
     "--aggregate-over",
     type=click.IntRange(1),
     default=None,
-    help="Fold firms and projects into their segments above this many nodes [default: 5000].",
+    help="Above this many firms and projects, draw the first of each segment and group the "
+    "rest [default: 5000].",
 )
 @_output("")
 @click.pass_context
 def view_all(ctx: click.Context, aggregate_over: int | None, output: Path | None) -> None:
-    """The whole graph, folded into segments when too large.
+    """The whole graph; crowded segments grouped when too large.
 
-    Above --aggregate-over nodes, firms and projects are folded into their segments and the
-    page says so.
+    Above --aggregate-over firms and projects, each segment shows its first members (local
+    first) and groups the rest as "其余 N 家"; the page says so and its search still finds
+    every firm.
 
     \b
     Example:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import UnknownEntity
-from ..model import TIER_LABEL_ZH, ChainGraph, Grade, Kind, Rel, node_grade
+from ..model import TIER_LABEL_ZH, TIER_ORDER, ChainGraph, Grade, Kind, Rel, node_grade
 from .layout import Pos, force_layout, tiered_layout
 
 Record = dict[str, Any]
@@ -106,14 +106,33 @@ FIELD_ZH: dict[str, str] = {
     "members_count": "并入数量",
     "count": "汇总关系数",
     "leader_score": "链主得分",
+    "full_name": "全称",
+    "stock_code": "股票代码",
+    "exchange": "交易所",
+    "listed_on": "上市日期",
+    "sw_l1": "申万一级行业",
+    "sw_l2": "申万二级行业",
+    "sw_l3": "申万三级行业",
+    "business_scope": "经营范围",
+    "address": "地址",
+    "division_code": "行政区划代码",
+    "keywords": "关键词",
+    "sw_industries": "申万行业",
+    "output_text": "产值(原文)",
+    "sector": "领域",
 }
 
 #: node attributes never shown as rows in the side panel (shown elsewhere, or too large)
-_HIDDEN = frozenset({"kind", "name", "sources", "figures", "text", "text_file", "rel"})
+_HIDDEN = frozenset(
+    {"kind", "name", "sources", "figures", "text", "text_file", "rel", "member_ids"}
+)
 _MONEY = frozenset({"amount_cny", "output_cny"})
 
-#: above this many nodes :func:`graph_view` folds firms and projects into their segments
+#: above this many firms and projects a view folds the rest into groups (see graph_view)
 AGGREGATE_OVER = 5000
+#: the kind and grade of a view-only group node ("其余 N 家": members not drawn one by one)
+GROUP = "Group"
+GROUP_GRADE = "group"
 #: a chain view draws at most this many members beside a segment; the rest are folded
 PER_SEGMENT = 25
 #: above this many edges the page draws straight edges and hides edge labels
@@ -135,6 +154,8 @@ class View:
     focus: str | None = None
     omitted: int = 0  # Source nodes not drawn
     report_href: str = ""  # link back to the report page, relative to the view's file
+    members: list[Record] = field(default_factory=list)  # firms folded into a group node
+    tiers: list[Record] = field(default_factory=list)  # column headings: label, x, y
 
     def to_dict(self) -> dict[str, Any]:
         """The data the page script reads."""
@@ -154,6 +175,18 @@ class View:
             for k, s in KIND_STYLE.items()
             if k.value in kinds_present
         ]
+        if GROUP in kinds_present:
+            more = styles()["more"]
+            legend.append(
+                {
+                    "kind": GROUP,
+                    "label": "其余企业(汇总)",
+                    "color": more["bg"],
+                    "border": more["border"],
+                    "shape": more["shape"],
+                    "count": counts[GROUP],
+                }
+            )
         large = len(self.edges) > LARGE_EDGES or len(self.nodes) > LARGE_EDGES
         return {
             "title": self.title,
@@ -164,6 +197,8 @@ class View:
             "focus": self.focus,
             "omitted": self.omitted,
             "reportHref": self.report_href,
+            "members": self.members,
+            "tiers": self.tiers,
             "legend": legend,
             "marks": _marks(self.nodes),
             "grades": [{"grade": g.value, "label": GRADE_ZH[g]} for g in Grade],
@@ -185,7 +220,6 @@ def _marks(nodes: list[Record]) -> list[Record]:
         ("weak", "薄弱环节(仅一家本地企业)", "square", "#ffe0b2", "#ef6c00", False),
         ("ext", "延链环节", "square", "#e3f2fd", "#1565c0", True),
         ("agg", "汇总节点(企业并入环节)", "square", "#bbdefb", "#0d47a1", False),
-        ("more", "其余企业(未逐一画出)", "dot", "#eceff1", "#607d8b", True),
     ]
     return [
         {"key": k, "label": label, "shape": shape, "color": bg, "border": bd, "dashes": dashes}
@@ -202,78 +236,39 @@ def _kinds(G: ChainGraph) -> Iterator[tuple[str, str]]:
 
 # --- leader score ---------------------------------------------------------------------------
 
-_PULL_RELS = frozenset({Rel.SUPPLIES, Rel.ATTRACTED, Rel.INVESTS_IN, Rel.AFFILIATED_WITH})
+class Scored(NamedTuple):
+    """Firm scores for a view: ``size`` in [0, 1] for node size, ``raw`` on the report's
+    0-100 scale for the side panel, and the legend note."""
+
+    size: dict[str, float]
+    note: str
+    raw: dict[str, float]
 
 
-def degree_leader_scores(G: ChainGraph) -> dict[str, float]:
-    """A stand-in chain-leader score in [0, 1]: linked firms/projects plus 3 per LEADS edge.
-
-    score(f) = d(f) / max d, where d(f) = |neighbours of f over SUPPLIES, ATTRACTED,
-    INVESTS_IN and AFFILIATED_WITH| + 3 x (LEADS edges of f). Firms only.
+def leader_scores(G: ChainGraph) -> Scored:
+    """Chain-leader scores of G's firms (:func:`chaingraph.analysis.leaders.leader_scores`,
+    the score the report prints), and the same divided by the best for node size.
 
     >>> import networkx as nx
-    >>> G = nx.MultiDiGraph()
-    >>> G.add_nodes_from(["a", "b", "c"], kind="Firm")
-    >>> _ = G.add_edge("a", "b", key="SUPPLIES"); _ = G.add_edge("a", "c", key="SUPPLIES")
-    >>> degree_leader_scores(G)
-    {'a': 1.0, 'b': 0.5, 'c': 0.5}
+    >>> leader_scores(nx.MultiDiGraph()).raw
+    {}
     """
-    raw: dict[str, float] = {}
-    for n, kind in _kinds(G):
-        if kind != Kind.FIRM:
-            continue
-        linked: set[str] = set()
-        leads = 0
-        for _, v, key in G.out_edges(n, keys=True):
-            if key in _PULL_RELS:
-                linked.add(v)
-            elif key == Rel.LEADS:
-                leads += 1
-        for u, _, key in G.in_edges(n, keys=True):
-            if key in _PULL_RELS:
-                linked.add(u)
-        raw[n] = len(linked) + 3.0 * leads
+    from ..analysis.leaders import leader_scores as best_scores
+
+    raw = {k: float(v) for k, v in best_scores(G).items() if k in G}
     top = max(raw.values(), default=0.0)
-    return {n: (v / top if top else 0.0) for n, v in sorted(raw.items())}
+    size = {k: (v / top if top > 0 else 0.0) for k, v in raw.items()}
+    return Scored(size, "节点大小: 链主得分 (与报告同一口径, 0-100)", raw)
 
 
-def leader_scores(G: ChainGraph) -> tuple[dict[str, float], str]:
-    """Firm scores in [0, 1] for node size, and a note on which measure gave them.
+def score_text(value: float) -> str:
+    """A leader score as the report writes it: at most two decimals, no trailing zeros.
 
-    Uses the analysis package's chain-leader score when it offers one (``leader_scores``
-    or ``leaders`` returning rows with ``id`` and ``score``), else
-    :func:`degree_leader_scores`.
+    >>> score_text(65.0), score_text(12.345)
+    ('65', '12.35')
     """
-    found = _analysis_leader_scores(G)
-    if found is not None:
-        return found, "节点大小: 链主得分 (chain-leader score)"
-    return degree_leader_scores(G), "节点大小: 关联企业数 (链主得分的替代度量)"
-
-
-def _analysis_leader_scores(G: ChainGraph) -> dict[str, float] | None:
-    try:
-        from .. import analysis
-    except ImportError:  # pragma: no cover - the package ships analysis
-        return None
-    fn: Callable[..., Any] | None = getattr(analysis, "leader_scores", None)
-    if fn is None:
-        return None
-    try:
-        raw = fn(G)
-    except Exception:  # a measure that cannot score this graph falls back to degree
-        return None
-    scores: dict[str, float] = {}
-    if isinstance(raw, dict):
-        items: Iterable[tuple[Any, Any]] = raw.items()
-    else:
-        items = ((r.get("id"), r.get("score")) for r in raw if isinstance(r, dict))
-    for k, v in items:
-        if isinstance(k, str) and isinstance(v, int | float) and k in G:
-            scores[k] = float(v)
-    if not scores:
-        return None
-    top = max(scores.values())
-    return {k: (v / top if top > 0 else 0.0) for k, v in scores.items()}
+    text = f"{value:,.2f}"
+    return text.rstrip("0").rstrip(".")
 
 
 # --- segment status -------------------------------------------------------------------------
@@ -374,9 +369,10 @@ def _rows(attrs: dict[str, Any], skip: frozenset[str] = _HIDDEN) -> list[list[st
         else:
             number = f"{value}{unit}"
         qualifier = _QUALIFIER_ZH.get(str(fig.get("qualifier") or "exact"), "")
-        year = f" ({fig['year']}年)" if fig.get("year") else ""
-        text = f"{qualifier}{number}{year}"
-        rows.append([str(fig.get("label") or fig.get("key") or "数据"), text])
+        label = str(fig.get("label") or fig.get("key") or "数据")
+        year = f"{fig['year']}年" if fig.get("year") else ""
+        suffix = f" ({year})" if year and year not in label else ""
+        rows.append([label, f"{qualifier}{number}{suffix}"])
     return rows
 
 
@@ -447,7 +443,7 @@ _FLAG_SUFFIX = {"gap": "【缺口】", "weak": "【薄弱】", "ext": "【延链
 def node_size(kind: str, score: float | None) -> float:
     """Drawn size: the kind's base size; a firm grows with the square root of its score."""
     style = KIND_STYLE.get(Kind(kind)) if kind in _KINDS else None
-    base = style.base_size if style else 10.0
+    base = style.base_size if style else 16.0 if kind == GROUP else 10.0
     if kind == Kind.FIRM and score is not None:
         return base + 22.0 * math.sqrt(max(score, 0.0))
     return base
@@ -461,20 +457,20 @@ def _node_record(
     G: ChainGraph,
     n: str,
     pos: Pos,
-    scores: dict[str, float],
+    scored: Scored,
     chain_index: dict[str, int],
     chains_of: dict[str, set[str]],
     flag: str | None = None,
 ) -> Record:
     attrs = G.nodes[n]
     kind = str(attrs.get("kind", ""))
-    score = scores.get(n)
+    score = scored.size.get(n)
     size = node_size(kind, score)
     name = str(attrs.get("name") or n)
     label = name + ("\n" + _FLAG_SUFFIX[flag] if flag in _FLAG_SUFFIX else "")
     info = _rows(attrs)  # the page adds kind and id rows itself
-    if score is not None:
-        info.append(["链主得分", f"{score:.3f}"])
+    if n in scored.raw:
+        info.append(["链主得分", score_text(scored.raw[n])])
     x, y = pos.get(n, (0.0, 0.0))
     return {
         "id": n,
@@ -549,7 +545,7 @@ def _records(
     G: ChainGraph,
     pos: Pos,
     flags: dict[str, str] | None = None,
-    scored: tuple[dict[str, float], str] | None = None,
+    scored: Scored | None = None,
 ) -> tuple[list[Record], list[Record], list[Record], str, int]:
     """Node, edge and chain records of every drawable node of G (Source nodes left out)."""
     flags = flags or {}
@@ -559,8 +555,10 @@ def _records(
     chain_index = {c: i for i, c in enumerate(chain_ids)}
     chains = [{"id": c, "name": str(G.nodes[c].get("name") or c)} for c in chain_ids]
     membership = _chain_membership(G, drawn)
-    scores, size_by = scored if scored is not None else leader_scores(G)
-    nodes = [_node_record(G, n, pos, scores, chain_index, membership, flags.get(n)) for n in drawn]
+    if scored is None:
+        scored = leader_scores(G)
+    nodes = [_node_record(G, n, pos, scored, chain_index, membership, flags.get(n)) for n in drawn]
+    size_by = scored.note
     edges = [
         _edge_record(G, u, v, str(k), d)
         for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2]))
@@ -568,6 +566,64 @@ def _records(
     ]
     omitted = len(G) - len(drawn)
     return nodes, edges, chains, size_by, omitted
+
+
+def member_records(source: ChainGraph, H: ChainGraph) -> list[Record]:
+    """Search entries for the firms and projects folded into H's group nodes: id, name,
+    other names, kind, the group that holds them and their side-panel rows (from source)."""
+    out: list[Record] = []
+    for g, attrs in H.nodes(data=True):
+        for m in attrs.get("member_ids") or ():
+            if m not in source:
+                continue
+            mattrs = source.nodes[m]
+            out.append(
+                {
+                    "id": m,
+                    "name": str(mattrs.get("name") or m),
+                    "alt": _alt_names(mattrs),
+                    "kind": str(mattrs.get("kind", "")),
+                    "grade": node_grade(mattrs),
+                    "group": g,
+                    "info": _rows(mattrs),
+                }
+            )
+    return out
+
+
+def tier_headings(G: ChainGraph, pos: Pos, segments: Iterable[str]) -> list[Record]:
+    """上游 / 中游 / 下游 headings over the laid-out segment columns: ``label, x, y``.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", kind="Segment", tier="upstream")
+    >>> G.add_node("b", kind="Segment", tier="downstream")
+    >>> tier_headings(G, {"a": (0.0, 0.0), "b": (500.0, 40.0)}, ["a", "b"])
+    [{'label': '上游', 'x': 0.0, 'y': -110.0}, {'label': '下游', 'x': 500.0, 'y': -110.0}]
+    """
+    xs: dict[str, list[float]] = defaultdict(list)
+    top = math.inf
+    for s in segments:
+        if s in pos and s in G:
+            xs[str(G.nodes[s].get("tier") or "")].append(pos[s][0])
+            top = min(top, pos[s][1])
+    order = sorted(xs, key=lambda t: (TIER_ORDER.get(t, 9), t))
+    return [
+        {
+            "label": TIER_LABEL_ZH.get(t, t or "其他"),
+            "x": round((min(xs[t]) + max(xs[t])) / 2, 1),
+            "y": round(top - 110.0, 1),
+        }
+        for t in order
+    ]
+
+
+def _fold_notice(shown: int, folded: int, per_segment: int) -> str:
+    return (
+        f"每个环节最多画出 {per_segment} 家企业/项目(本地优先, 再按链主得分), 其余 {folded} 家"
+        "并入灰色虚线的「其余 N 家」节点: 点击该节点可看名单; 在左侧搜索框输入名称可找到"
+        f"每一家(包括未画出的)。图中画出 {shown} 家。"
+    )
 
 
 # --- views ----------------------------------------------------------------------------------
@@ -640,6 +696,9 @@ def chain_view(G: ChainGraph, chain_id: str, per_segment: int = PER_SEGMENT) -> 
     flags.update(more)
     pos = tiered_layout(H, columns, _sizes(H, scored[0]))
     nodes, edges, chains, size_by, omitted = _records(H, pos, flags, scored)
+    members = member_records(G, H)
+    drawn_members = sum(1 for n in nodes if n["kind"] in (Kind.FIRM, Kind.PROJECT))
+    notice = _fold_notice(drawn_members, len(members), per_segment) if members else ""
     name = str(G.nodes[chain_id].get("name") or chain_id)
     from ..analysis.coverage import chain_coverage  # the one wording of the chain's numbers
 
@@ -654,6 +713,9 @@ def chain_view(G: ChainGraph, chain_id: str, per_segment: int = PER_SEGMENT) -> 
         size_by=size_by,
         focus=chain_id,
         omitted=omitted,
+        notice=notice,
+        members=members,
+        tiers=tier_headings(H, pos, columns),
     )
 
 
@@ -732,15 +794,15 @@ def _apply_fold(
         n_local = sum(1 for m in rest if names_from.nodes[m].get("local"))
         H.add_node(
             node_id,
-            kind=Kind.FIRM,
-            name=f"其余 {len(rest)} 家企业/项目",
-            local=n_local > 0,
-            grade="inferred",
+            kind=GROUP,
+            name=f"其余 {len(rest)} 家",
+            grade=GROUP_GRADE,
             members_count=len(rest),
             members=listing,
-            note=f"其中本地 {n_local} 家; 未逐一画出",
+            member_ids=list(rest),
+            note=f"其中本地 {n_local} 家; 未逐一画出, 可在搜索框中按名称查找",
         )
-        H.add_edge(node_id, seg, key=Rel.IN_SEGMENT, rel=Rel.IN_SEGMENT, grade="inferred")
+        H.add_edge(node_id, seg, key=Rel.IN_SEGMENT, rel=Rel.IN_SEGMENT, grade=GROUP_GRADE)
         flags[node_id] = "more"
     return H, flags
 
@@ -779,7 +841,7 @@ def gaps_view(
     keep, context = _around_segments(G, weak)
     keep |= {chain_id, *weak}
     # at most per_segment members per segment, then their suppliers and customers
-    scores0, _ = leader_scores(G.subgraph(keep))
+    scores0 = leader_scores(G.subgraph(keep)).size
     plan = _fold_plan(G.subgraph(keep), weak, scores0, per_segment)
     folded = {m for rest in plan.values() for m in rest}
     members = [
@@ -801,6 +863,8 @@ def gaps_view(
     scored = leader_scores(H)
     pos = tiered_layout(H, weak + sorted(context), _sizes(H, scored[0]))
     nodes, edges, chains, size_by, omitted = _records(H, pos, view_flags, scored)
+    folded_records = member_records(G, H)
+    laid_out = weak + sorted(context)
     _add_target_notes(ranked, nodes)
     name = str(G.nodes[chain_id].get("name") or chain_id)
     n_gap = sum(1 for s in weak if flags[s] == "gap")
@@ -823,6 +887,8 @@ def gaps_view(
         size_by=size_by,
         focus=chain_id,
         omitted=omitted,
+        members=folded_records,
+        tiers=tier_headings(H, pos, laid_out),
     )
 
 
@@ -928,19 +994,21 @@ def ego_view(
     """
     if center not in G:
         raise UnknownEntity(f"Unknown entity '{center}'. Run 'chaingraph find TEXT' to search")
-    drawable = sum(1 for _, k in _kinds(G) if k != Kind.SOURCE)
+    n_members = _member_count(G)
     flags = {center: "center"}
     notice = ""
-    if drawable > aggregate_over:
+    source = G
+    if n_members > aggregate_over:
         G, folded = fold_members(G, keep=[center])
         flags.update(folded)
         notice = (
-            f"关联节点共 {drawable} 个, 超过可清晰绘制的 {aggregate_over} 个: 除中心节点外, 企业和"
-            "项目已并入其所属环节。可减小 --depth 查看单个企业。"
+            f"关联的企业和项目共 {n_members} 家, 超过可清晰绘制的 {aggregate_over} 家: 除中心节点外, "
+            "它们已并入所属环节(方块)。点击环节方块可看名单; 在左侧搜索框输入名称可找到每一家。"
         )
     drawn = G.subgraph(n for n, k in _kinds(G) if k != Kind.SOURCE)
     pos = force_layout(drawn)
     nodes, edges, chains, size_by, omitted = _records(G, pos, flags)
+    members = member_records(source, G)
     name = str(G.nodes[center].get("name") or center)
     return View(
         title=f"{name} · 关系网络",
@@ -953,48 +1021,63 @@ def ego_view(
         size_by=size_by,
         focus=center,
         omitted=omitted,
+        members=members,
     )
+
+
+def _member_count(G: ChainGraph) -> int:
+    return sum(1 for _, k in _kinds(G) if k in (Kind.FIRM, Kind.PROJECT))
 
 
 def graph_view(
     G: ChainGraph, title: str = "产业链图谱", aggregate_over: int = AGGREGATE_OVER
 ) -> View:
-    """The whole graph; above ``aggregate_over`` drawable nodes firms and projects are folded
-    into their segments (the page says so).
+    """The whole graph. Above ``aggregate_over`` firms and projects, each segment keeps its
+    first members (local first, then by leader score; at least 3, about ``aggregate_over``
+    in all) and folds the rest into a "其余 N 家" group; if firms without a segment still
+    exceed the limit, every firm and project is folded into its segment. The page says so,
+    and its search finds every folded firm.
 
     Examples
     --------
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("s", kind="Segment", name="电芯", tier="midstream", grade="template")
-    >>> for i in range(3):
+    >>> for i in range(5):
     ...     G.add_node(f"f{i}", kind="Firm", name=f"厂{i}", local=True, grade="template")
     ...     _ = G.add_edge(f"f{i}", "s", key="IN_SEGMENT", rel="IN_SEGMENT")
-    >>> v = graph_view(G, aggregate_over=2)
-    >>> [n["id"] for n in v.nodes], v.notice != ""
-    (['s'], True)
+    >>> v = graph_view(G, aggregate_over=4)
+    >>> [n["id"] for n in v.nodes], [m["id"] for m in v.members]
+    (['f0', 'f1', 'f2', 'more:s', 's'], ['f3', 'f4'])
     """
-    drawable = sum(1 for _, k in _kinds(G) if k != Kind.SOURCE)
+    n_members = _member_count(G)
     notice = ""
     flags: dict[str, str] = {}
     H = G
-    if drawable > aggregate_over:
-        H, flags = fold_members(G)
-        folded = drawable - sum(1 for _, k in _kinds(H) if k != Kind.SOURCE)
-        notice = (
-            f"图中共有 {drawable} 个节点, 超过可清晰绘制的 {aggregate_over} 个: 已将企业和项目并入"
-            f"其所属环节(共并入 {folded} 个), 方块大小表示并入数量。点击环节可查看其中的企业; "
-            "用 'chaingraph view chain CHAIN' 查看单条产业链的全部企业。"
-        )
+    scored = leader_scores(G)
+    if n_members > aggregate_over:
+        segs = [n for n, k in _kinds(G) if k == Kind.SEGMENT]
+        per = max(3, aggregate_over // max(1, len(segs)))
+        H, flags = cap_members(G, segs, scored.size, per)
+        shown = _member_count(H)
+        if shown < n_members:
+            notice = _fold_notice(shown, n_members - shown, per)
+        if shown > aggregate_over * 1.2:  # firms without a segment: fold them all
+            H, flags = fold_members(G)
+            notice = (
+                f"图中共有 {n_members} 家企业/项目, 超过可清晰绘制的 {aggregate_over} 家: 已全部并入"
+                "所属环节(方块大小表示并入数量)。点击环节方块可看名单; 在左侧搜索框输入名称"
+                "可找到每一家。"
+            )
     drawn = H.subgraph(n for n, k in _kinds(H) if k != Kind.SOURCE)
     pos = force_layout(drawn)
-    nodes, edges, chains, size_by, omitted = _records(H, pos, flags)
-    if flags:  # a folded segment's size grows with the square root of its member count
-        top = max((int(H.nodes[n].get("members_count", 0)) for n in flags), default=1) or 1
-        for n in nodes:
-            if n["flag"] == "agg":
-                count = int(H.nodes[n["id"]].get("members_count", 0))
-                n["size"] = round(12.0 + 24.0 * math.sqrt(count / top), 1)
+    nodes, edges, chains, size_by, omitted = _records(H, pos, flags, scored)
+    agg = [n for n in nodes if n["flag"] == "agg"]
+    if agg:  # a folded segment's size grows with the square root of its member count
+        top = max((int(H.nodes[n["id"]].get("members_count", 0)) for n in agg), default=1) or 1
+        for n in agg:
+            count = int(H.nodes[n["id"]].get("members_count", 0))
+            n["size"] = round(12.0 + 24.0 * math.sqrt(count / top), 1)
     return View(
         title=title,
         subtitle=f"{len(nodes)} 个节点, {len(edges)} 条关系",
@@ -1003,8 +1086,9 @@ def graph_view(
         edges=edges,
         chains=chains,
         notice=notice,
-        size_by=size_by if not flags else "节点大小: 并入的企业/项目数",
+        size_by=size_by if not agg else "节点大小: 并入的企业/项目数",
         omitted=omitted,
+        members=member_records(G, H),
     )
 
 
@@ -1044,6 +1128,7 @@ def fold_members(
             )
         H.nodes[g]["members_count"] = len(members)
         H.nodes[g]["members"] = listing
+        H.nodes[g]["member_ids"] = list(members)
         flags[g] = "agg"
     merged: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for u, v, key, data in G.edges(keys=True, data=True):
