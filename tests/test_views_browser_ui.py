@@ -53,10 +53,17 @@ def test_click_opens_side_panel_with_source_quote(open_view: Open, artifacts: Pa
     assert QUOTE in text
     assert "比亚迪" in page.inner_text("#panel h3")
     # the neighbourhood stays, the rest is dimmed
-    colors = page.evaluate(
-        "['ne-cell', 'ne-separator'].map(id => (window.__cg.nodes.get(id).color || {}).background)"
+    dimmed = page.evaluate("['ne-cell', 'ne-foil'].map(id => window.__cg.isDimmed(id))")
+    assert dimmed == [False, True]
+    # both are weak segments (orange fill); the veiled one is drawn pale
+    pixels = page.evaluate(
+        """() => ['ne-cell', 'ne-foil'].map(id => { const n = window.__cg.network,
+        p = n.canvasToDOM(n.getPosition(id)), c = document.querySelector('#graph canvas'),
+        r = c.width / c.clientWidth,
+        d = c.getContext('2d').getImageData(Math.round(p.x * r), Math.round(p.y * r), 1, 1).data;
+        return Math.min(d[0], d[1], d[2]); })"""
     )
-    assert colors[0] != "#eceff1" and colors[1] == "#eceff1"
+    assert pixels[0] < 200 < pixels[1]
     page.screenshot(path=str(artifacts / "view-click-panel.png"))
 
 

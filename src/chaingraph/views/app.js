@@ -36,9 +36,11 @@
   }
 
   var kindLabel = {};
+  Object.keys(data.kindLabels || {}).forEach(function (k) { kindLabel[k] = data.kindLabels[k]; });
   data.legend.forEach(function (k) { kindLabel[k.kind] = k.label; });
-  var gradeLabel = {};
+  var gradeLabel = { group: "汇总" };
   data.grades.forEach(function (g) { gradeLabel[g.grade] = g.label; });
+  function gradeShown(g) { return g === "group" || !!shownGrades[g]; }
 
   // ---- nodes and edges for vis --------------------------------------------------------------
   var byId = {};
@@ -56,14 +58,29 @@
       shapeProperties: { borderDashes: st.dashes ? [5, 4] : false }
     };
   });
+  // labels are drawn by the page (see drawLabels), not by vis: constant size on screen,
+  // the important ones first, none on top of another
+  var RANK = { Zone: 0, Chain: 1, Platform: 2, Park: 3, Segment: 4, Group: 6, Project: 7, Firm: 8 };
   data.nodes.forEach(function (n) {
     byId[n.id] = n;
     n.search = [n.id, n.name].concat(n.alt).map(norm);
     if (!groups[n.style]) n.style = "Other";
     n.look = { color: groups[n.style].color };
-    var vn = { id: n.id, label: n.label, x: n.x, y: n.y, size: n.size, group: n.style };
+    n.lines = String(n.label).split("\n");
+    n.rank = (RANK[n.kind] === undefined ? 9 : RANK[n.kind]) - (n.flag === "center" ? 10 : 0);
+    if (n.kind === "Firm" && n.size >= 20) n.rank = 3.5;  // a leading firm before segments
+    var vn = { id: n.id, x: n.x, y: n.y, size: n.size, group: n.style };
     if (n.flag === "center") vn.borderWidth = 4;
     visNodes.push(vn);
+  });
+  // drawing order of labels: by kind, then bigger first
+  var labelOrder = data.nodes.slice().sort(function (a, b) {
+    return a.rank - b.rank || b.size - a.size || (a.id < b.id ? -1 : 1);
+  });
+  var memberById = {};
+  (data.members || []).forEach(function (m) {
+    memberById[m.id] = m;
+    m.search = [m.id, m.name].concat(m.alt).map(norm);
   });
   var visEdges = [];
   data.edges.forEach(function (e, i) {
@@ -92,8 +109,7 @@
     physics: false,
     layout: { improvedLayout: false },
     nodes: {
-      font: { face: FONT, size: 14, color: "#1f2933", strokeWidth: 3, strokeColor: "#ffffff" },
-      scaling: { label: { drawThreshold: large ? 6 : 3 } }
+      font: { face: FONT, size: 14, color: "#1f2933", strokeWidth: 3, strokeColor: "#ffffff" }
     },
     edges: {
       arrows: { to: { enabled: true, scaleFactor: 0.5 } },
@@ -102,6 +118,7 @@
         : { enabled: true, type: "curvedCW", roundness: 0.12 },
       font: { face: FONT, size: 10, color: "#455a64", strokeWidth: 3, strokeColor: "#ffffff",
               align: "middle" },
+      scaling: { label: { drawThreshold: 8 } },  // no edge label smaller than 8 px on screen
       selectionWidth: 1.5,
       width: 1,
       color: { color: EDGE_GREY, highlight: "#000000", hover: "#37474f", opacity: 0.85 }
@@ -122,9 +139,154 @@
   state.timing.network = performance.now();
   state.nodes = nodes;
   state.edges = edges;
-  network.once("afterDrawing", function () {
-    state.firstDraw = performance.now();
+  // ---- drawing: tier headings, the dimmed rest, labels ------------------------------------
+  var keepNodes = null, keepEdges = null;  // the highlighted neighbourhood, or null
+  var measure = document.createElement("canvas").getContext("2d");
+  var widthCache = {};
+  function widthAt100(n) {  // widest line of the label at a 100 px font
+    var w = widthCache[n.id];
+    if (w === undefined) {
+      measure.font = (n.rank <= 4 ? "600 " : "") + "100px " + FONT;
+      w = 0;
+      n.lines.forEach(function (l) { w = Math.max(w, measure.measureText(l).width); });
+      widthCache[n.id] = w;
+    }
+    return w;
+  }
+  function labelPx(n, scale) {  // on-screen size: readable when zoomed out, grows when zoomed in
+    var base = n.rank <= 4 ? 14 : 12.5;
+    return Math.max(base, Math.min(base * 1.6, base * Math.sqrt(scale)));
+  }
+  var LABEL_BUDGET = 700;
+  function drawLabels(ctx) {
+    var view = network.body.view, sc = view.scale, tx = view.translation.x, ty = view.translation.y;
+    var W = container.clientWidth, H = container.clientHeight, CELL = 64, boxes = [];
+    var grid = {}, nodeGrid = {};  // labels drawn so far; nodes on screen
+    function cells(b, fn) {
+      for (var i = Math.floor(b[0] / CELL); i <= Math.floor(b[2] / CELL); i++) {
+        for (var j = Math.floor(b[1] / CELL); j <= Math.floor(b[3] / CELL); j++) {
+          if (fn(i + ":" + j)) return true;
+        }
+      }
+      return false;
+    }
+    function hits(g, b) {
+      return cells(b, function (k) {
+        var list = g[k];
+        if (!list) return false;
+        for (var q = 0; q < list.length; q++) {
+          var o = list[q];
+          if (b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]) return true;
+        }
+        return false;
+      });
+    }
+    function one(n, dim) {
+      if (hiddenNode[n.id]) return;
+      var body = network.body.nodes[n.id];
+      if (!body) return;
+      var px = labelPx(n, sc), w = widthAt100(n) * px / 100, h = px * 1.2 * n.lines.length;
+      var sx = body.x * sc + tx, sy = body.y * sc + ty, top = sy + n.size * sc + 2;
+      var b = [sx - w / 2 - 1, top, sx + w / 2 + 1, top + h];
+      if (b[2] < 0 || b[0] > W || b[3] < 0 || b[1] > H) return;
+      // never over another label; a minor label not over another node either
+      if (hits(grid, b) || (n.rank > 3.5 && hits(nodeGrid, b))) return;
+      cells(b, function (k) { (grid[k] = grid[k] || []).push(b); return false; });
+      boxes.push({ id: n.id, x: b[0], y: b[1], width: b[2] - b[0], height: b[3] - b[1], px: px });
+      var fs = px / sc;
+      ctx.font = (n.rank <= 4 ? "600 " : "") + fs + "px " + FONT;
+      ctx.lineWidth = 3 / sc;
+      ctx.fillStyle = dim ? DIM_FONT : "#1f2933";
+      for (var i = 0; i < n.lines.length; i++) {
+        var y = (top - ty) / sc + i * fs * 1.2;
+        ctx.strokeText(n.lines[i], body.x, y);
+        ctx.fillText(n.lines[i], body.x, y);
+      }
+    }
+    // a label may not cover another node: the drawn nodes on screen are obstacles
+    var ids = network.body.nodeIndices;
+    for (var q = 0; q < ids.length; q++) {
+      var nd = network.body.nodes[ids[q]], r = (byId[ids[q]] ? byId[ids[q]].size : 10) * sc;
+      var sx = nd.x * sc + tx, sy = nd.y * sc + ty;
+      if (sx + r < 0 || sx - r > W || sy + r < 0 || sy - r > H) continue;
+      var ob = [sx - r, sy - r, sx + r, sy + r];
+      cells(ob, function (k) { (nodeGrid[k] = nodeGrid[k] || []).push(ob); return false; });
+    }
+    ctx.save();
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    ctx.lineJoin = "round";
+    ctx.strokeStyle = "#ffffff";
+    if (keepNodes) Object.keys(keepNodes).forEach(function (id) { if (byId[id]) one(byId[id], false); });
+    for (var k = 0; k < labelOrder.length && boxes.length < LABEL_BUDGET; k++) {
+      var n = labelOrder[k];
+      if (keepNodes && keepNodes[n.id]) continue;
+      one(n, !!keepNodes);
+    }
+    ctx.restore();
+    state.labels = boxes;
+  }
+  function drawTiers(ctx) {
+    if (!data.tiers || !data.tiers.length) return;
+    var sc = network.getScale(), px = Math.max(16, Math.min(26, 18 * Math.sqrt(sc))), fs = px / sc;
+    ctx.save();
+    ctx.font = "700 " + fs + "px " + FONT;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    data.tiers.forEach(function (t) {
+      ctx.fillStyle = "#eceff1";
+      var w = ctx.measureText(t.label).width + 2 * fs;
+      ctx.fillRect(t.x - w / 2, t.y - fs * 0.8, w, fs * 1.6);
+      ctx.fillStyle = "#37474f";
+      ctx.fillText(t.label, t.x, t.y);
+    });
+    ctx.restore();
+  }
+  function drawKept(ctx) {  // the highlighted neighbourhood again, over a veil on the rest
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = "rgba(255,255,255,0.82)";
+    ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+    ctx.restore();
+    Object.keys(keepEdges).forEach(function (id) {
+      var e = network.body.edges[id];
+      if (e) { e.draw(ctx); e.drawArrows(ctx); }
+    });
+    Object.keys(keepNodes).forEach(function (id) {
+      var nd = network.body.nodes[id];
+      if (!nd || hiddenNode[id]) return;
+      var r = nd.draw(ctx);
+      if (r && r.drawExternalLabel) r.drawExternalLabel();
+    });
+  }
+  network.on("beforeDrawing", drawTiers);
+  network.on("afterDrawing", function (ctx) {
+    if (keepNodes) drawKept(ctx);
+    drawLabels(ctx);
+    state.drawn = performance.now();
+    if (state.firstDraw === null) state.firstDraw = state.drawn;
   });
+
+  // fit every drawn node (and the tier headings) into the stage, with room for labels
+  function fit() {
+    var ids = network.body.nodeIndices;
+    if (!ids.length) return;
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    ids.forEach(function (id) {
+      var nd = network.body.nodes[id], r = byId[id] ? byId[id].size : 10;
+      x0 = Math.min(x0, nd.x - r); x1 = Math.max(x1, nd.x + r);
+      y0 = Math.min(y0, nd.y - r); y1 = Math.max(y1, nd.y + r);
+    });
+    (data.tiers || []).forEach(function (t) { y0 = Math.min(y0, t.y - 20); });
+    var W = container.clientWidth, H = container.clientHeight;
+    var padX = 70, padTop = 24, padBottom = 56;  // labels hang below nodes; the status line
+    var scale = Math.min((W - 2 * padX) / Math.max(x1 - x0, 1), (H - padTop - padBottom) / Math.max(y1 - y0, 1));
+    scale = Math.max(Math.min(scale, 1.5), 0.002);
+    var cx = (x0 + x1) / 2, cy = (y0 + y1) / 2 + (padBottom - padTop) / 2 / scale;
+    network.moveTo({ position: { x: cx, y: cy }, scale: scale, animation: false });
+  }
+  state.fit = fit;
+  fit();
 
   // ---- filters -------------------------------------------------------------------------------
   var shownKinds = {}, shownGrades = {}, chainFilter = -1;
@@ -132,31 +294,34 @@
   data.grades.forEach(function (g) { shownGrades[g.grade] = true; });
 
   function nodeVisible(n) {
-    if (!shownKinds[n.kind] || !shownGrades[n.grade]) return false;
+    if (!shownKinds[n.kind] || !gradeShown(n.grade)) return false;
     if (chainFilter >= 0 && n.chains.indexOf(chainFilter) < 0) return false;
     return true;
   }
   var hiddenNode = {};
   function applyFilters() {
-    var nodeUpd = [], edgeUpd = [], shown = 0;
+    var nodeUpd = [], edgeUpd = [], shown = 0, shownEdges = 0;
     data.nodes.forEach(function (n) {
       var hide = !nodeVisible(n);
       if (!hide) shown++;
       if (!!hiddenNode[n.id] !== hide) { hiddenNode[n.id] = hide; nodeUpd.push({ id: n.id, hidden: hide }); }
     });
     data.edges.forEach(function (e) {
-      var hide = hiddenNode[e.from] || hiddenNode[e.to] || !shownGrades[e.grade];
+      var hide = hiddenNode[e.from] || hiddenNode[e.to] || !gradeShown(e.grade);
+      if (!hide) shownEdges++;
       if (!!e.hidden !== !!hide) { e.hidden = !!hide; edgeUpd.push({ id: e.id, hidden: !!hide }); }
     });
     if (nodeUpd.length) nodes.update(nodeUpd);
     if (edgeUpd.length) edges.update(edgeUpd);
     state.shown = shown;
+    state.shownEdges = shownEdges;
     setStatus();
   }
   function setStatus() {
-    var total = data.nodes.length;
-    var text = "显示 " + (state.shown === undefined ? total : state.shown) + " / " + total + " 个节点, " +
-      data.edges.length + " 条关系";
+    var total = data.nodes.length, edgesTotal = data.edges.length;
+    var shown = state.shown === undefined ? total : state.shown;
+    var shownEdges = state.shownEdges === undefined ? edgesTotal : state.shownEdges;
+    var text = "显示 " + shown + " / " + total + " 个节点, " + shownEdges + " / " + edgesTotal + " 条关系";
     if (data.omitted) text += " (来源文献不画成节点, 见详情中的原文)";
     document.getElementById("status").textContent = text;
   }
@@ -223,7 +388,11 @@
     chainSel.appendChild(o);
   });
   if (!data.chains.length) chainSel.disabled = true;
-  chainSel.addEventListener("change", function () { chainFilter = parseInt(chainSel.value, 10); applyFilters(); });
+  chainSel.addEventListener("change", function () {
+    chainFilter = parseInt(chainSel.value, 10);
+    applyFilters();
+    fit();
+  });
   var grades = document.getElementById("grades");
   data.grades.forEach(function (g) {
     var row = el("label", null, "row");
@@ -238,38 +407,18 @@
   });
 
   // ---- neighbourhood highlight and side panel ----------------------------------------------
-  var dimmed = null;
+  // the neighbourhood of the selected node stays, the rest is veiled (see drawKept): a click
+  // changes no node or edge in the data sets, so it costs one redraw whatever the size
   function highlight(id) {
-    clearHighlight();
-    if (id === null) return;
-    var keep = {};
-    keep[id] = true;
-    network.getConnectedNodes(id).forEach(function (m) { keep[m] = true; });
-    var keepEdges = {};
+    if (id === null) { keepNodes = keepEdges = null; return; }
+    keepNodes = {};
+    keepNodes[id] = true;
+    network.getConnectedNodes(id).forEach(function (m) { keepNodes[m] = true; });
+    keepEdges = {};
     network.getConnectedEdges(id).forEach(function (e) { keepEdges[e] = true; });
-    var nu = [], eu = [];
-    data.nodes.forEach(function (n) {
-      if (!keep[n.id]) nu.push({ id: n.id, color: { background: DIM_BG, border: DIM_BORDER }, font: { color: DIM_FONT } });
-    });
-    data.edges.forEach(function (e) {
-      if (!keepEdges[e.id]) eu.push({ id: e.id, color: { color: DIM_EDGE, opacity: 0.6 }, font: { color: DIM_FONT } });
-    });
-    nodes.update(nu);
-    edges.update(eu);
-    dimmed = { nodes: nu.map(function (x) { return x.id; }), edges: eu.map(function (x) { return x.id; }) };
   }
-  function clearHighlight() {
-    if (!dimmed) return;
-    nodes.update(dimmed.nodes.map(function (id) {
-      return { id: id, color: byId[id].look.color, font: { color: "#1f2933" } };
-    }));
-    edges.update(dimmed.edges.map(function (i) {
-      var e = data.edges[i];
-      return { id: i, color: { color: e.look.color, highlight: "#000000", hover: "#37474f", opacity: e.look.opacity },
-               font: { color: "#455a64" } };
-    }));
-    dimmed = null;
-  }
+  function clearHighlight() { keepNodes = keepEdges = null; }
+  state.isDimmed = function (id) { return !!keepNodes && !keepNodes[id]; };
 
   var panel = document.getElementById("panel");
   function gradeBadge(g) { return el("span", gradeLabel[g] || g, "grade grade-" + g); }
@@ -346,8 +495,10 @@
       if (chainFilter >= 0 && n.chains.indexOf(chainFilter) < 0) { chainFilter = -1; chainSel.value = "-1"; }
       applyFilters();
     }
+    state.member = null;
     network.selectNodes([id]);
     highlight(id);
+    network.redraw();
     openPanel(id);
     if (focus) {
       var scale = Math.max(network.getScale(), 1.0);
@@ -356,6 +507,44 @@
     }
   }
   state.select = select;
+
+  // a firm folded into a group: select the group, show the firm in the panel
+  function selectMember(mid) {
+    var m = memberById[mid];
+    if (!m || !byId[m.group]) return;
+    select(m.group, true);
+    state.member = mid;
+    var g = byId[m.group];
+    panel.textContent = "";
+    var close = el("button", "×", "close");
+    close.type = "button";
+    close.title = "关闭";
+    close.addEventListener("click", function () { select(null); });
+    panel.appendChild(close);
+    panel.appendChild(el("h3", m.name));
+    var kl = el("div", (kindLabel[m.kind] || m.kind) + " · ", "kindline");
+    kl.appendChild(gradeBadge(m.grade));
+    panel.appendChild(kl);
+    panel.appendChild(el("div", "图中未逐一画出: 已并入「" + g.name + "」(高亮处)。", "notice"));
+    var table = el("table");
+    [["编号", m.id]].concat(m.info).forEach(function (r) {
+      var tr = el("tr");
+      tr.appendChild(el("td", r[0]));
+      tr.appendChild(el("td", r[1]));
+      table.appendChild(tr);
+    });
+    panel.appendChild(table);
+    var b = el("button", "查看「" + g.name + "」");
+    b.type = "button";
+    b.addEventListener("click", function () { select(g.id, true); });
+    var ul = el("ul", null, "rels");
+    var li = el("li");
+    li.appendChild(b);
+    ul.appendChild(li);
+    panel.appendChild(ul);
+    panel.classList.add("open");
+  }
+  state.selectMember = selectMember;
 
   network.on("click", function (p) {
     if (p.nodes.length) select(p.nodes[0], false);
@@ -405,27 +594,34 @@
     var needle = norm(q);
     if (!needle) return [];
     var found = [];
-    data.nodes.forEach(function (n) {
-      var best = 9;
-      n.search.forEach(function (s) {
-        var r = s === needle ? 0 : s.indexOf(needle) === 0 ? 1 : s.indexOf(needle) >= 0 ? 2 : 9;
-        if (r < best) best = r;
+    function scan(list, folded) {
+      list.forEach(function (n) {
+        var best = 9;
+        n.search.forEach(function (s) {
+          var r = s === needle ? 0 : s.indexOf(needle) === 0 ? 1 : s.indexOf(needle) >= 0 ? 2 : 9;
+          if (r < best) best = r;
+        });
+        if (best < 9) found.push([best, n.name.length, n.id, folded]);
       });
-      if (best < 9) found.push([best, n.name.length, n.id]);
-    });
+    }
+    scan(data.nodes, false);
+    scan(data.members || [], true);  // firms folded into a group are found too
     found.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : 1); });
-    return found.slice(0, 15).map(function (f) { return f[2]; });
+    return found.slice(0, 15);
   }
+  function pick(f) { if (f[3]) selectMember(f[2]); else select(f[2], true); }
   function showResults() {
     results.textContent = "";
-    matches(input.value).forEach(function (id) {
-      var n = byId[id];
+    matches(input.value).forEach(function (f) {
+      var id = f[2], n = f[3] ? memberById[id] : byId[id];
       var li = el("li");
       var b = el("button", n.name);
       b.type = "button";
       b.dataset.id = id;
-      b.appendChild(el("span", kindLabel[n.kind] || n.kind, "k"));
-      b.addEventListener("click", function () { select(id, true); });
+      var k = kindLabel[n.kind] || n.kind;
+      if (f[3]) k += " · 并入「" + byId[n.group].name + "」";
+      b.appendChild(el("span", k, "k"));
+      b.addEventListener("click", function () { pick(f); });
       li.appendChild(b);
       results.appendChild(li);
     });
@@ -435,27 +631,84 @@
   input.addEventListener("keydown", function (ev) {
     if (ev.key === "Enter") {
       var first = matches(input.value)[0];
-      if (first !== undefined) select(first, true);
+      if (first !== undefined) pick(first);
     }
   });
 
   // ---- view buttons --------------------------------------------------------------------------
-  document.getElementById("fit").addEventListener("click", function () { network.fit({ animation: false }); });
+  document.getElementById("fit").addEventListener("click", fit);
   function zoom(f) {
     network.moveTo({ scale: network.getScale() * f, animation: { duration: 200, easingFunction: "linear" } });
   }
   document.getElementById("zoom-in").addEventListener("click", function () { zoom(1.4); });
   document.getElementById("zoom-out").addEventListener("click", function () { zoom(1 / 1.4); });
-  document.getElementById("png").addEventListener("click", function () {
+  // PNG: title, subtitle and legend above the picture; no hover state, no tooltip
+  function legendShape(ctx, shape, x, y, bg, border, dashes) {
+    ctx.save();
+    ctx.fillStyle = bg;
+    ctx.strokeStyle = border;
+    ctx.lineWidth = 1.6;
+    if (dashes) ctx.setLineDash([3, 2]);
+    ctx.beginPath();
+    if (shape === "dot") ctx.arc(x, y, 7, 0, 2 * Math.PI);
+    else if (shape === "square") ctx.rect(x - 7, y - 7, 14, 14);
+    else { ctx.moveTo(x, y - 8); ctx.lineTo(x + 8, y); ctx.lineTo(x, y + 8); ctx.lineTo(x - 8, y); ctx.closePath(); }
+    ctx.fill();
+    ctx.stroke();
+    ctx.restore();
+  }
+  function picture() {
+    hideTip();
+    Object.keys(network.body.nodes).forEach(function (k) { network.body.nodes[k].hover = false; });
+    Object.keys(network.body.edges).forEach(function (k) { network.body.edges[k].hover = false; });
+    network.redraw();
     var src = container.querySelector("canvas");
-    if (!src) return;
+    if (!src) return null;
+    var ratio = src.width / Math.max(src.clientWidth, 1);
+    var items = data.legend.map(function (k) { return [k.shape, k.color, k.border, false, k.label]; })
+      .concat(data.marks.map(function (m) { return [m.shape, m.color, m.border, m.dashes, m.label]; }));
     var out = document.createElement("canvas");
-    out.width = src.width;
-    out.height = src.height;
     var ctx = out.getContext("2d");
+    var cssW = src.clientWidth;
+    ctx.font = "13px " + FONT;
+    var rows = 1, x = 12;
+    items.forEach(function (it) {
+      var w = 26 + ctx.measureText(it[4]).width + 16;
+      if (x + w > cssW - 12) { rows++; x = 12; }
+      x += w;
+    });
+    var head = 58 + rows * 22;
+    out.width = src.width;
+    out.height = src.height + Math.round(head * ratio);
+    ctx = out.getContext("2d");
+    ctx.scale(ratio, ratio);
     ctx.fillStyle = "#ffffff";
     ctx.fillRect(0, 0, out.width, out.height);
-    ctx.drawImage(src, 0, 0);
+    ctx.fillStyle = "#1f2933";
+    ctx.textBaseline = "middle";
+    ctx.font = "600 18px " + FONT;
+    ctx.fillText(data.title, 12, 16);
+    ctx.font = "13px " + FONT;
+    ctx.fillStyle = "#5f6b76";
+    ctx.fillText(data.subtitle || "", 12, 40);
+    x = 12;
+    var y = 66;
+    items.forEach(function (it) {
+      var w = 26 + ctx.measureText(it[4]).width + 16;
+      if (x + w > cssW - 12) { y += 22; x = 12; }
+      legendShape(ctx, it[0], x + 8, y, it[1], it[2], it[3]);
+      ctx.fillStyle = "#37414b";
+      ctx.fillText(it[4], x + 22, y);
+      x += w;
+    });
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(src, 0, Math.round(head * ratio));
+    return out;
+  }
+  state.picture = picture;
+  document.getElementById("png").addEventListener("click", function () {
+    var out = picture();
+    if (!out) return;
     out.toBlob(function (blob) {
       if (!blob) return;
       var a = document.createElement("a");

@@ -119,7 +119,6 @@ FIELD_ZH: dict[str, str] = {
     "keywords": "关键词",
     "sw_industries": "申万行业",
     "output_text": "产值(原文)",
-    "sector": "领域",
 }
 
 #: node attributes never shown as rows in the side panel (shown elsewhere, or too large)
@@ -198,6 +197,7 @@ class View:
             "omitted": self.omitted,
             "reportHref": self.report_href,
             "members": self.members,
+            "kindLabels": {k.value: st.label_zh for k, st in KIND_STYLE.items()},
             "tiers": self.tiers,
             "legend": legend,
             "marks": _marks(self.nodes),
@@ -235,6 +235,7 @@ def _kinds(G: ChainGraph) -> Iterator[tuple[str, str]]:
 
 
 # --- leader score ---------------------------------------------------------------------------
+
 
 class Scored(NamedTuple):
     """Firm scores for a view: ``size`` in [0, 1] for node size, ``raw`` on the report's
@@ -1002,7 +1003,8 @@ def ego_view(
         G, folded = fold_members(G, keep=[center])
         flags.update(folded)
         notice = (
-            f"关联的企业和项目共 {n_members} 家, 超过可清晰绘制的 {aggregate_over} 家: 除中心节点外, "
+            f"关联的企业和项目共 {n_members} 家, 超过可清晰绘制的 {aggregate_over} 家: "
+            "除中心节点外, "
             "它们已并入所属环节(方块)。点击环节方块可看名单; 在左侧搜索框输入名称可找到每一家。"
         )
     drawn = G.subgraph(n for n, k in _kinds(G) if k != Kind.SOURCE)
@@ -1065,7 +1067,8 @@ def graph_view(
         if shown > aggregate_over * 1.2:  # firms without a segment: fold them all
             H, flags = fold_members(G)
             notice = (
-                f"图中共有 {n_members} 家企业/项目, 超过可清晰绘制的 {aggregate_over} 家: 已全部并入"
+                f"图中共有 {n_members} 家企业/项目, 超过可清晰绘制的 {aggregate_over} 家: "
+                "已全部并入"
                 "所属环节(方块大小表示并入数量)。点击环节方块可看名单; 在左侧搜索框输入名称"
                 "可找到每一家。"
             )
