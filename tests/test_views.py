@@ -204,7 +204,7 @@ def test_unknown_chain_raises() -> None:
 
 
 def test_all_view_folds_by_firm_count_and_keeps_firms_findable() -> None:
-    G = nx.MultiDiGraph()
+    G: ChainGraph = nx.MultiDiGraph()
     G.add_node("s", kind="Segment", name="电芯", tier="midstream")
     G.add_node("t", kind="Segment", name="隔膜", tier="upstream")
     for i in range(40):
