@@ -104,6 +104,18 @@ def test_neighbors(case: tuple[GraphStore, ChainGraph]) -> None:
     assert store.neighbors(sorted(G.nodes)[0], 2, []) == []
 
 
+def test_chains_touching(case: tuple[GraphStore, ChainGraph]) -> None:
+    store, G = case
+    firms = query.nodes_of_kind(G, Kind.FIRM)
+    touched = {f: query.chains_touching(G, f) for f in firms}
+    assert any(touched.values()), "the datasets have firms in chains"
+    for firm, chains in touched.items():
+        assert store.chains_touching(firm) == chains, firm
+    assert _outcome(store.chains_touching, "no-such") == _outcome(
+        query.chains_touching, G, "no-such"
+    )
+
+
 def test_reach(case: tuple[GraphStore, ChainGraph]) -> None:
     store, G = case
     firms = [n for n, a in G.nodes(data=True) if a["kind"] in (Kind.FIRM, Kind.PROJECT)]

@@ -437,6 +437,63 @@ def segment_members(G: ChainGraph, segment_id: str) -> list[str]:
     return sorted(u for u, _, k in G.in_edges(segment_id, keys=True) if k == Rel.IN_SEGMENT)
 
 
+def chains_touching(G: ChainGraph, node_id: str) -> list[str]:
+    """Chains a firm takes part in: it (or a project it INVESTS_IN) works in one of their
+    segments, or it LEADS the chain or a platform/zone that HOSTS it. Sorted ids.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("c", kind="Chain", name="电池"); G.add_node("s", kind="Segment", name="电芯")
+    >>> G.add_node("p", kind="Platform", name="基地"); G.add_node("d", kind="Chain", name="储能")
+    >>> G.add_node("byd", kind="Firm", name="比亚迪")
+    >>> _ = G.add_edge("c", "s", key="HAS_SEGMENT"); _ = G.add_edge("byd", "s", key="IN_SEGMENT")
+    >>> _ = G.add_edge("byd", "p", key="LEADS"); _ = G.add_edge("p", "d", key="HOSTS")
+    >>> chains_touching(G, "byd")
+    ['c', 'd']
+    """
+    if node_id not in G:
+        raise unknown(node_id, find(G, node_id, limit=5))
+
+    def out(u: str, rel: Rel) -> list[str]:
+        return [v for _, v, k in G.out_edges(u, keys=True) if k == rel]
+
+    segs = set(out(node_id, Rel.IN_SEGMENT))
+    for p in out(node_id, Rel.INVESTS_IN):
+        segs.update(out(p, Rel.IN_SEGMENT))
+    chains = {u for s in segs for u, _, k in G.in_edges(s, keys=True) if k == Rel.HAS_SEGMENT}
+    for target in out(node_id, Rel.LEADS):
+        if G.nodes[target].get("kind") == Kind.CHAIN:
+            chains.add(target)
+        else:
+            chains.update(out(target, Rel.HOSTS))
+    return sorted(c for c in chains if G.nodes[c].get("kind") == Kind.CHAIN)
+
+
+def cited_sources(G: ChainGraph) -> set[str]:
+    """Ids of the Source nodes quoted by the nodes, figures and edges of G.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("byd", kind="Firm", sources=[{"source": "article", "quote": "比亚迪"}])
+    >>> cited_sources(G)
+    {'article'}
+    """
+    found: set[str] = set()
+
+    def add(cites: object) -> None:
+        if isinstance(cites, list):
+            found.update(str(c["source"]) for c in cites if isinstance(c, dict) and c.get("source"))
+
+    for _, attrs in G.nodes(data=True):
+        add(attrs.get("sources"))
+        for fig in attrs.get("figures") or ():
+            if isinstance(fig, dict):
+                add(fig.get("sources"))
+    for _, _, data in G.edges(data=True):
+        add(data.get("sources"))
+    return found
+
+
 CHAIN_CONTEXT_RELS = (
     Rel.SUPPLIES,
     Rel.ATTRACTED,

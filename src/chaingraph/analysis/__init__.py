@@ -7,7 +7,16 @@ docstring.
 
 from __future__ import annotations
 
-from ._context import COVERED, GAP, WEAK, chain_context, chains_of, firm_weight
+from ._context import (
+    COVERED,
+    GAP,
+    WEAK,
+    ChainContext,
+    GraphIndex,
+    chain_context,
+    chains_of,
+    firm_weight,
+)
 from .coverage import Coverage, chain_coverage, chain_map
 from .gaps import extension, find_gaps, single_source, weak_links
 from .impact import ChainImpact, Impact, firm_impact
@@ -23,6 +32,8 @@ __all__ = [
     "LEADER_WEIGHTS",
     "TARGET_POINTS",
     "WEAK",
+    "ChainContext",
+    "GraphIndex",
     "ChainImpact",
     "Coverage",
     "Impact",

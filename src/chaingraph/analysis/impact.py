@@ -6,12 +6,12 @@ from dataclasses import dataclass, field, replace
 
 from ..errors import UnknownEntity
 from ..model import ChainGraph, Kind, Rel
+from ..query import chains_touching
 from ._context import (
     ChainContext,
     Row,
     amount_text,
     chain_context,
-    in_ids,
     is_local,
     kind_of,
     name_of,
@@ -253,26 +253,12 @@ def firm_impact(G: ChainGraph, firm_id: str, chain_id: str | None = None) -> Imp
             "Give a firm's id or name"
         )
     result = Impact(firm_id, name_of(G, firm_id), is_local(G, firm_id))
-    chain_ids = [chain_id] if chain_id else _chains_touching(G, firm_id)
+    chain_ids = [chain_id] if chain_id else chains_touching(G, firm_id)
     for c in chain_ids:
         part = chain_impact(chain_context(G, c), firm_id)
         if not part.empty:
             result.chains.append(part)
     return result
-
-
-def _chains_touching(G: ChainGraph, firm: str) -> list[str]:
-    """Chains whose segments the firm (or a project it invests in) works in, or it leads."""
-    segs = set(out_ids(G, firm, Rel.IN_SEGMENT))
-    for p in out_ids(G, firm, Rel.INVESTS_IN):
-        segs.update(out_ids(G, p, Rel.IN_SEGMENT))
-    chains = {c for s in segs for c in in_ids(G, s, Rel.HAS_SEGMENT)}
-    for target in out_ids(G, firm, Rel.LEADS):
-        if kind_of(G, target) == Kind.CHAIN:
-            chains.add(target)
-        else:
-            chains.update(out_ids(G, target, Rel.HOSTS))
-    return sorted(c for c in chains if kind_of(G, c) == Kind.CHAIN)
 
 
 __all__ = ["ChainImpact", "Impact", "firm_impact"]

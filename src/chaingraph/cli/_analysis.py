@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..analysis import _context as C
-from ..analysis.coverage import coverage_of, map_rows, share_text
-from ..analysis.gaps import extension_of, gaps_of, single_source_of, weak_links_of
-from ..analysis.impact import firm_impact
-from ..analysis.infer import count_inferred, with_inferred
-from ..analysis.leaders import leaders_of
-from ..analysis.targets import targets_of
 from ..errors import UnknownEntity
 from ..model import ChainGraph, Kind
 from ._common import emit, get_store, note, output_option
+
+if TYPE_CHECKING:
+    from ..analysis import ChainContext
 
 Row = dict[str, Any]
 
@@ -30,24 +26,30 @@ infer_option = click.option(
 
 def _chain_ids(ctx: click.Context, chain: str | None) -> list[str]:
     """The chain the user named, or every chain of the store."""
+    from ..store import resolve_chain
+
     store = get_store(ctx)
     if chain is None:
         return [str(r["chain"]) for r in store.stats()["chains"]]
-    cid = store.resolve(chain)
-    kind = store.node(cid).get("kind")
-    if kind != Kind.CHAIN:
-        raise UnknownEntity(
-            f"'{chain}' is a {kind}, not a chain. Run 'chaingraph stats' to list the chains"
-        )
-    return [cid]
+    return [resolve_chain(store, chain)]
 
 
 def _graph(ctx: click.Context, chain_id: str, infer: bool) -> ChainGraph:
+    """The chain's subgraph from the store, with inferred supply links if asked."""
+    from ..analysis.infer import count_inferred, with_inferred
+
     G = get_store(ctx).chain_graph(chain_id)
     if infer:
         G = with_inferred(G, chain_id)
         note(f"{chain_id}: {count_inferred(G)} inferred supply links added (grade inferred)")
     return G
+
+
+def _context(ctx: click.Context, chain_id: str, infer: bool = False) -> ChainContext:
+    """The analysis context of one chain (see :func:`chaingraph.analysis.chain_context`)."""
+    from ..analysis import chain_context
+
+    return chain_context(_graph(ctx, chain_id, infer), chain_id)
 
 
 def _names(items: list[Row], key: str = "name") -> str:
@@ -71,8 +73,10 @@ def chain(ctx: click.Context, chain: str, show_coverage: bool, fmt: str) -> None
       chaingraph chain 新能源装备
       chaingraph chain new-energy-equipment --coverage -f json
     """
+    from ..analysis.coverage import coverage_of, map_rows, share_text
+
     (cid,) = _chain_ids(ctx, chain)
-    cctx = C.chain_context(_graph(ctx, cid, False), cid)
+    cctx = _context(ctx, cid)
     cov = coverage_of(cctx)
     if show_coverage:
         emit(cov.rows(), fmt)
@@ -125,9 +129,11 @@ def gaps(ctx: click.Context, chain: str | None, what: str, infer: bool, fmt: str
       chaingraph gaps 新能源装备
       chaingraph gaps --type weak -f csv
     """
+    from ..analysis.gaps import extension_of, gaps_of, single_source_of, weak_links_of
+
     rows: list[Row] = []
     for cid in _chain_ids(ctx, chain):
-        cctx = C.chain_context(_graph(ctx, cid, infer and what == "single-source"), cid)
+        cctx = _context(ctx, cid, infer and what == "single-source")
         if what in ("gap", "weak"):
             found = gaps_of(cctx) if what == "gap" else weak_links_of(cctx)
             for r in found:
@@ -225,17 +231,19 @@ def targets(
       chaingraph targets 新能源装备
       chaingraph targets new-energy-equipment --segment 隔膜 --listed -f json
     """
-    from ..analysis.targets import TargetFilter, resolve_segment
+    from ..analysis import GraphIndex, chain_context
+    from ..analysis.infer import count_inferred, with_inferred
+    from ..analysis.targets import TargetFilter, resolve_segment, targets_of
 
     G = get_store(ctx).load()
-    index = C.GraphIndex(G, shared=True)
+    index = GraphIndex(G, shared=True)
     rows: list[Row] = []
     for cid in _chain_ids(ctx, chain):
         H = G
         if infer:
             H = with_inferred(G, cid)
             note(f"{cid}: {count_inferred(H)} inferred supply links added (grade inferred)")
-        cctx = C.chain_context(H, cid, None if infer else index)
+        cctx = chain_context(H, cid, None if infer else index)
         wanted = None
         if segment_names:
             wanted = frozenset(resolve_segment(cctx, s) for s in segment_names)
@@ -282,9 +290,11 @@ def leaders(
     Example:
       chaingraph leaders 新能源装备
     """
+    from ..analysis.leaders import leaders_of
+
     rows: list[Row] = []
     for cid in _chain_ids(ctx, chain):
-        board = leaders_of(C.chain_context(_graph(ctx, cid, infer), cid), limit)
+        board = leaders_of(_context(ctx, cid, infer), limit)
         if board.betweenness != "exact":
             note(f"{cid}: betweenness is {board.betweenness}")
         for r in board.rows:
@@ -305,11 +315,13 @@ def impact(ctx: click.Context, firm: str, chain_name: str | None, infer: bool, f
     Example:
       chaingraph impact 比亚迪
     """
+    from ..analysis.impact import firm_impact
+
     store = get_store(ctx)
     fid = store.resolve(firm)
     if store.node(fid).get("kind") != Kind.FIRM:
         raise UnknownEntity(f"'{firm}' is not a firm. Run 'chaingraph find {firm}' to search")
-    chain_ids = _chain_ids(ctx, chain_name) if chain_name else _chains_of_firm(ctx, fid)
+    chain_ids = _chain_ids(ctx, chain_name) if chain_name else store.chains_touching(fid)
     rows: list[Row] = []
     name = str(store.node(fid).get("name") or fid)
     for cid in chain_ids:
@@ -321,43 +333,6 @@ def impact(ctx: click.Context, firm: str, chain_name: str | None, infer: bool, f
             emit(rows, fmt)
         return
     emit(rows, fmt)
-
-
-def _chains_of_firm(ctx: click.Context, fid: str) -> list[str]:
-    """Chains whose segments the firm (or a project it invests in) works in, or it leads.
-
-    Asked through the store's explore queries, so a Neo4j store answers without loading
-    the whole graph.
-    """
-    store = get_store(ctx)
-    segments: set[str] = set()
-    chains: set[str] = set()
-    for r in store.relations(fid):
-        if r["direction"] != "out":
-            continue
-        if r["rel"] == "IN_SEGMENT":
-            segments.add(r["other"])
-        elif r["rel"] == "INVESTS_IN":
-            segments.update(
-                x["other"]
-                for x in store.relations(r["other"])
-                if x["direction"] == "out" and x["rel"] == "IN_SEGMENT"
-            )
-        elif r["rel"] == "LEADS" and r["other_kind"] == Kind.CHAIN:
-            chains.add(r["other"])
-        elif r["rel"] == "LEADS":
-            chains.update(
-                x["other"]
-                for x in store.relations(r["other"])
-                if x["direction"] == "out" and x["rel"] == "HOSTS"
-            )
-    for s in segments:
-        chains.update(
-            x["other"]
-            for x in store.relations(s)
-            if x["direction"] == "in" and x["rel"] == "HAS_SEGMENT"
-        )
-    return sorted(chains)
 
 
 @click.command()

@@ -53,11 +53,6 @@ def get_store(ctx: click.Context) -> GraphStore:
     return store  # type: ignore[no-any-return]
 
 
-def resolve(ctx: click.Context, text: str) -> str:
-    """The id of the entity the user named by id, name or alias."""
-    return get_store(ctx).resolve(text)
-
-
 def emit(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> None:
     """Print rows to stdout in the chosen format (a note on stderr when there are none)."""
     if not rows and fmt == "table":

@@ -8,65 +8,24 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..errors import UnknownEntity
-from ..model import ChainGraph, Kind
 from ._common import get_store, note
 
 if TYPE_CHECKING:
-    from ..store.base import GraphStore
     from ..views import View
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _output(default_suffix: str) -> Callable[[F], F]:
-    """``-o/--output FILE.html``."""
+def _output(default: str) -> Callable[[F], F]:
+    """``-o/--output FILE.html``; ``default`` names the file written without it."""
     return click.option(
         "-o",
         "--output",
         "output",
         type=click.Path(dir_okay=False, writable=True, path_type=Path),
         default=None,
-        help=f"HTML file to write [default: ID{default_suffix} in the current folder].",
+        help=f"HTML file to write [default: {default} in the current folder].",
     )
-
-
-def _cited_sources(G: ChainGraph) -> set[str]:
-    """Ids of the Source nodes quoted by nodes and edges of G."""
-    found: set[str] = set()
-
-    def add(cites: object) -> None:
-        if isinstance(cites, list):
-            found.update(str(c["source"]) for c in cites if isinstance(c, dict) and c.get("source"))
-
-    for _, attrs in G.nodes(data=True):
-        add(attrs.get("sources"))
-        for fig in attrs.get("figures") or ():
-            if isinstance(fig, dict):
-                add(fig.get("sources"))
-    for _, _, data in G.edges(data=True):
-        add(data.get("sources"))
-    return found
-
-
-def _with_sources(store: GraphStore, G: ChainGraph) -> ChainGraph:
-    """G plus the Source nodes it quotes (their titles label the quotes in the side panel)."""
-    missing = _cited_sources(G) - set(G)
-    if not missing:
-        return G
-    found = store.subgraph(set(G) | missing)
-    found.graph.update(G.graph)
-    return found
-
-
-def _chain_id(store: GraphStore, text: str) -> str:
-    node_id = store.resolve(text)
-    kind = store.node(node_id).get("kind")
-    if kind != Kind.CHAIN:
-        raise UnknownEntity(
-            f"'{text}' is a {kind}, not a chain. Run 'chaingraph find TEXT' to list chains"
-        )
-    return node_id
 
 
 def _write(view: View, output: Path | None, default: str) -> None:
@@ -88,7 +47,7 @@ def view() -> None:
 
 @view.command(name="chain")
 @click.argument("chain")
-@_output(".chain.html")
+@_output("ID.chain.html")
 @click.pass_context
 def view_chain(ctx: click.Context, chain: str, output: Path | None) -> None:
     """A chain: segments by tier, firms beside them, gaps dashed.
@@ -100,17 +59,18 @@ def view_chain(ctx: click.Context, chain: str, output: Path | None) -> None:
     Example:
         chaingraph view chain 新能源装备产业链 -o chain.html
     """
+    from ..store import resolve_chain, with_cited_sources
     from ..views import chain_view
 
     store = get_store(ctx)
-    cid = _chain_id(store, chain)
-    G = _with_sources(store, store.chain_graph(cid))
+    cid = resolve_chain(store, chain)
+    G = with_cited_sources(store, store.chain_graph(cid))
     _write(chain_view(G, cid), output, f"{cid}.chain.html")
 
 
 @view.command(name="panorama")
 @click.argument("chain")
-@_output(".panorama.html")
+@_output("ID.panorama.html")
 @click.pass_context
 def view_panorama(ctx: click.Context, chain: str, output: Path | None) -> None:
     """A chain's panorama (产业链全景图): one static page that prints on A4.
@@ -122,17 +82,18 @@ def view_panorama(ctx: click.Context, chain: str, output: Path | None) -> None:
     Example:
         chaingraph view panorama new-energy-equipment -o panorama.html
     """
+    from ..store import resolve_chain
     from ..views import write_panorama
 
     store = get_store(ctx)
-    cid = _chain_id(store, chain)
+    cid = resolve_chain(store, chain)
     path = write_panorama(store.chain_graph(cid), cid, output or Path(f"{cid}.panorama.html"))
     note(f"Wrote {path}")
 
 
 @view.command(name="gaps")
 @click.argument("chain")
-@_output(".gaps.html")
+@_output("ID.gaps.html")
 @click.pass_context
 def view_gaps(ctx: click.Context, chain: str, output: Path | None) -> None:
     """A chain's gap and weak segments with the firms to approach.
@@ -145,11 +106,12 @@ def view_gaps(ctx: click.Context, chain: str, output: Path | None) -> None:
     Example:
         chaingraph view gaps new-energy-equipment -o gaps.html
     """
+    from ..store import resolve_chain, with_cited_sources
     from ..views import gaps_view
 
     store = get_store(ctx)
-    cid = _chain_id(store, chain)
-    G = _with_sources(store, store.chain_graph(cid))
+    cid = resolve_chain(store, chain)
+    G = with_cited_sources(store, store.chain_graph(cid))
     _write(gaps_view(G, cid, outside=store.load()), output, f"{cid}.gaps.html")
 
 
@@ -162,7 +124,7 @@ def view_gaps(ctx: click.Context, chain: str, output: Path | None) -> None:
     show_default=True,
     help="How many hops of neighbours to show.",
 )
-@_output(".html")
+@_output("ID.html")
 @click.pass_context
 def view_firm(ctx: click.Context, entity: str, depth: int, output: Path | None) -> None:
     """A firm (or any node) and its neighbours within --depth hops.
@@ -171,12 +133,13 @@ def view_firm(ctx: click.Context, entity: str, depth: int, output: Path | None) 
     Example:
         chaingraph view firm 比亚迪 --depth 2 -o byd.html
     """
+    from ..store import with_cited_sources
     from ..views import ego_view
 
     store = get_store(ctx)
     node_id = store.resolve(entity)
     ids = {node_id} | {str(r["id"]) for r in store.neighbors(node_id, depth=depth)}
-    G = _with_sources(store, store.subgraph(ids))
+    G = with_cited_sources(store, store.subgraph(ids))
     _write(ego_view(G, node_id, depth), output, f"{node_id}.html")
 
 
@@ -188,7 +151,7 @@ def view_firm(ctx: click.Context, entity: str, depth: int, output: Path | None) 
     help="Above this many firms and projects, draw the first of each segment and group the "
     "rest [default: 5000].",
 )
-@_output("")
+@_output("graph.html")
 @click.pass_context
 def view_all(ctx: click.Context, aggregate_over: int | None, output: Path | None) -> None:
     """The whole graph; crowded segments grouped when too large.

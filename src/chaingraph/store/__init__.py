@@ -5,12 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import StoreUnavailable
-from .base import GraphStore, Row
+from .base import GraphStore, Row, resolve_chain, with_cited_sources
 from .embedded import EmbeddedStore
 
 NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
-__all__ = ["NEO4J_SCHEMES", "EmbeddedStore", "GraphStore", "Row", "default_store_url", "open_store"]
+__all__ = [
+    "NEO4J_SCHEMES",
+    "EmbeddedStore",
+    "GraphStore",
+    "Row",
+    "default_store_url",
+    "open_store",
+    "resolve_chain",
+    "with_cited_sources",
+]
 
 
 def default_store_url() -> str:

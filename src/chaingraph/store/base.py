@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol, runtime_checkable
 
-from ..model import ChainGraph
+from ..errors import UnknownEntity
+from ..model import ChainGraph, Kind
+from ..query import cited_sources
 
 Row = dict[str, Any]
 
@@ -79,6 +81,10 @@ class GraphStore(Protocol):
         """Counts by kind, chain, platform and reported-vs-graph (see query.stats)."""
         ...
 
+    def chains_touching(self, node_id: str) -> list[str]:
+        """Chains a firm takes part in (see query.chains_touching)."""
+        ...
+
     def chain_graph(self, chain_id: str) -> ChainGraph:
         """The subgraph an analysis of one chain needs (see query.chain_node_ids)."""
         ...
@@ -86,3 +92,24 @@ class GraphStore(Protocol):
     def subgraph(self, node_ids: Iterable[str]) -> ChainGraph:
         """The induced subgraph on the given ids."""
         ...
+
+
+def resolve_chain(store: GraphStore, text: str) -> str:
+    """The id of the chain named by id, name or alias; UnknownEntity if it names another kind."""
+    node_id = store.resolve(text)
+    kind = store.node(node_id).get("kind")
+    if kind != Kind.CHAIN:
+        raise UnknownEntity(
+            f"'{text}' is a {kind}, not a chain. Run 'chaingraph stats' to list the chains"
+        )
+    return node_id
+
+
+def with_cited_sources(store: GraphStore, G: ChainGraph) -> ChainGraph:
+    """G plus the Source nodes it quotes, fetched from the store (their titles label quotes)."""
+    missing = cited_sources(G) - set(G)
+    if not missing:
+        return G
+    found = store.subgraph(set(G) | missing)
+    found.graph.update(G.graph)
+    return found

@@ -88,6 +88,10 @@ class EmbeddedStore:
         """See GraphStore.stats."""
         return query.stats(self.G)
 
+    def chains_touching(self, node_id: str) -> list[str]:
+        """See GraphStore.chains_touching."""
+        return query.chains_touching(self.G, node_id)
+
     def chain_graph(self, chain_id: str) -> ChainGraph:
         """See GraphStore.chain_graph."""
         return self.subgraph(query.chain_node_ids(self.G, chain_id))

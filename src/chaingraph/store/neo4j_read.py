@@ -528,6 +528,21 @@ def _whole_counts(conn: Neo4jConnection) -> dict[str, float]:
     }
 
 
+def chains_touching(conn: Neo4jConnection, node_id: str) -> list[str]:
+    """See :func:`chaingraph.query.chains_touching`: the same walk, one query per step."""
+    kind, _ = _require(conn, node_id)
+    start = {node_id: kind}
+    segs = {st.v: st.kind for st in steps(conn, start, [Rel.IN_SEGMENT], "out")}
+    projects = {st.v: st.kind for st in steps(conn, start, [Rel.INVESTS_IN], "out")}
+    segs.update({st.v: st.kind for st in steps(conn, projects, [Rel.IN_SEGMENT], "out")})
+    found = {st.v: st.kind for st in steps(conn, segs, [Rel.HAS_SEGMENT], "in")}
+    led = steps(conn, start, [Rel.LEADS], "out")
+    found.update({st.v: st.kind for st in led if st.kind == Kind.CHAIN})
+    hosts = {st.v: st.kind for st in led if st.kind != Kind.CHAIN}
+    found.update({st.v: st.kind for st in steps(conn, hosts, [Rel.HOSTS], "out")})
+    return sorted(c for c, k in found.items() if k == Kind.CHAIN)
+
+
 def chain_graph(conn: Neo4jConnection, chain_id: str) -> ChainGraph:
     """See :func:`chaingraph.query.chain_node_ids`: the ids are collected in Cypher."""
     found = kinds_of(conn, [chain_id]).get(chain_id)

@@ -96,6 +96,10 @@ class Neo4jStore(Neo4jConnection):
         """See :func:`chaingraph.query.stats` (counted in Cypher)."""
         return read.stats(self)
 
+    def chains_touching(self, node_id: str) -> list[str]:
+        """See :func:`chaingraph.query.chains_touching` (one frontier query per step)."""
+        return read.chains_touching(self, node_id)
+
     def chain_graph(self, chain_id: str) -> ChainGraph:
         """See :func:`chaingraph.query.chain_node_ids`: the ids are collected in Cypher."""
         return read.chain_graph(self, chain_id)
