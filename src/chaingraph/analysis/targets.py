@@ -87,6 +87,25 @@ class _Shared:
     ties: dict[tuple[str, frozenset[str]], tuple[float, list[str], bool]] = field(
         default_factory=dict
     )
+    firms: dict[str, tuple[str, str, str, float, str, float]] = field(default_factory=dict)
+
+    def firm(self, G: ChainGraph, e: str) -> tuple[str, str, str, float, str, float]:
+        """(name, region, stock code, distance points, distance words, scale points)."""
+        found = self.firms.get(e)
+        if found is None:
+            attrs = attrs_of(G)[e]
+            band = distance_band(self.zone, division_of(attrs))
+            distance = TARGET_POINTS.get(band, 0.0)
+            code = str(attrs.get("stock_code") or "")
+            found = self.firms[e] = (
+                str(attrs.get("name") or e),
+                str(attrs.get("region") or ""),
+                code,
+                distance,
+                BAND_ZH[band] if distance else "",
+                TARGET_POINTS["listed"] if code else 0.0,
+            )
+        return found
 
 
 def _shared(ctx: ChainContext) -> _Shared:
@@ -240,16 +259,12 @@ def _row(
 ) -> Row:
     G = ctx.G
     e = m.firm
-    attrs = attrs_of(G)[e]
+    name, region, code, distance, far, scale = shared.firm(G, e)
     known = TARGET_POINTS[m.how]
     tie, tie_reasons, tie_inferred = _tie(G, shared, e, anchors)
-    band = distance_band(shared.zone, division_of(attrs))
-    distance = TARGET_POINTS.get(band, 0.0)
-    code = str(attrs.get("stock_code") or "")
-    scale = TARGET_POINTS["listed"] if code else 0.0
     reasons = [head, f"{HOW_ZH[m.how]}({m.basis})", *tie_reasons]
-    if distance:
-        reasons.append(BAND_ZH[band])
+    if far:
+        reasons.append(far)
     if code:
         reasons.append(f"上市公司 {code}")
     score = importance + known + tie + distance + scale
@@ -261,8 +276,8 @@ def _row(
         "segment_name": name_of(G, m.segment),
         "status": status,
         "firm": e,
-        "name": name_of(G, e),
-        "region": str(attrs.get("region") or ""),
+        "name": name,
+        "region": region,
         "stock_code": code,
         "score": round(score, 2),
         "importance": round(importance, 2),
@@ -283,11 +298,16 @@ def _tie(
     G: ChainGraph, shared: _Shared, e: str, anchors: frozenset[str]
 ) -> tuple[float, list[str], bool]:
     """(points, reasons, any inferred link) of a firm's ties to the zone, memoised."""
+    if not succ(G)[e] and not pred(G)[e]:
+        return _NO_TIE  # most candidates: a reference-layer firm with no edge at all
     key = (e, anchors)
     found = shared.ties.get(key)
     if found is None:
         found = shared.ties[key] = _tie_of(G, e, anchors)
     return found
+
+
+_NO_TIE: tuple[float, list[str], bool] = (0.0, [], False)
 
 
 def _is_local(attrs: dict[str, Any]) -> bool:
