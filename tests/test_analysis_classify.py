@@ -149,3 +149,10 @@ def test_classify_sheet_rows(tmp_path: Path) -> None:
         (3, "known", "ele", "industry", "申万三级:电池化学品"),
         (4, "", "", "none", "no keyword or industry matched"),
     ]
+
+
+def test_ascii_keywords_match_whole_words_only() -> None:
+    m = SegmentMatcher({"ems": (["EMS"], []), "bms": (["BMS"], [])})
+    assert m.by_text("储能EMS系统") == {"ems": ["EMS"]}
+    assert m.by_text("Energy systems, BMSx, xBMS") == {}
+    assert m.by_text("BMS") == {"bms": ["BMS"]}

@@ -87,6 +87,9 @@ class SegmentMatcher:
     {'anode': ['石墨', '负极'], 'foil': ['铜箔']}
     >>> m.by_industry("电池化学品")
     ['anode']
+
+    A keyword of ASCII letters and digits matches only as a whole word, so that ``EMS`` is
+    found in ``储能EMS系统`` but not in ``systems``.
     """
 
     def __init__(self, segments: Mapping[str, tuple[Iterable[str], Iterable[str]]]) -> None:
@@ -107,7 +110,8 @@ class SegmentMatcher:
         self.has_keywords = bool(words)
         self._automaton = ahocorasick.Automaton()
         for key, segs in words.items():
-            self._automaton.add_word(key, tuple(sorted(segs.items())))
+            ascii_word = key.isascii() and key.isalnum()
+            self._automaton.add_word(key, (len(key), ascii_word, tuple(sorted(segs.items()))))
         if words:
             self._automaton.make_automaton()
 
@@ -136,7 +140,10 @@ class SegmentMatcher:
         found: dict[str, list[str]] = {}
         if not self.has_keywords or not text:
             return found
-        for _, segs in self._automaton.iter(fold(text)):
+        folded = fold(text)
+        for end, (size, ascii_word, segs) in self._automaton.iter(folded):
+            if ascii_word and not _whole_word(folded, end - size + 1, end):
+                continue  # "ems" inside "systems" is no EMS
             for seg, word in segs:
                 got = found.setdefault(seg, [])
                 if word not in got:
@@ -170,6 +177,13 @@ class SegmentMatcher:
         for seg in self.by_industry(sw):
             if seg not in seen:
                 yield Membership(firm, seg, INDUSTRY, str(Grade.INFERRED), f"{BASIS_INDUSTRY}{sw}")
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    """True unless an ASCII letter or digit touches text[start:end + 1] on either side."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end + 1] if end + 1 < len(text) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
 
 
 def _strings(value: object) -> list[str]:
