@@ -290,3 +290,31 @@ def test_a_conflict_must_name_a_figure(tiny: Path, target: str) -> None:
     )
     (problem,) = problems_of(tiny)
     assert f"conflicts_with '{target}' names no figure" in problem
+
+
+HONOURS = """nodes:
+  - {id: prize, kind: Award, name: 示范园区, awarded_by: 省商务厅, year: 2023, grade: template}
+  - {id: city, kind: Place, name: 测试市, place_type: 城市, grade: template}
+edges:
+  - {from: jia, rel: RECEIVED, to: prize, grade: template}
+  - {from: prize, rel: RECOGNISES, to: bat, grade: template}
+  - {from: jia, rel: LOCATED_IN, to: city, grade: template}
+"""
+
+
+def test_awards_and_places(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(HONOURS, encoding="utf-8")
+    assert problems_of(tiny) == []
+    G = read_graph(tiny)
+    assert G.nodes["prize"]["awarded_by"] == "省商务厅"
+    assert G.has_edge("jia", "prize", key="RECEIVED")
+    assert G.has_edge("prize", "bat", key="RECOGNISES")
+
+
+def test_an_award_is_received_not_given(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(
+        HONOURS + "  - {from: prize, rel: RECEIVED, to: jia, grade: template}\n",
+        encoding="utf-8",
+    )
+    (problem,) = problems_of(tiny)
+    assert "RECEIVED cannot go from a Award to a Firm" in problem

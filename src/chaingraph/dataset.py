@@ -314,6 +314,8 @@ FILE_OF_KIND = {
     Kind.SEGMENT: "chains.yaml",
     Kind.FIRM: "firms.yaml",
     Kind.PROJECT: "projects.yaml",
+    Kind.AWARD: "awards.yaml",
+    Kind.PLACE: "places.yaml",
 }
 NODE_KEY_ORDER = ("id", "kind", "name", "name_en", "aliases")
 NODE_TAIL = ("grade", "note", "sources", "figures")

@@ -45,6 +45,9 @@ class Kind(StrEnum):
     FIRM = "Firm"
     PROJECT = "Project"
     SOURCE = "Source"
+    AWARD = "Award"  # an honour, title or listing something received (荣誉、称号、入选名单)
+    PLACE = "Place"  # a named place that is not the zone, a park or a platform: a city, a
+    # block (区块), a road, a bridge, a designated area
 
 
 class Rel(StrEnum):
@@ -60,6 +63,10 @@ class Rel(StrEnum):
     INVESTS_IN = "INVESTS_IN"
     ATTRACTED = "ATTRACTED"
     AFFILIATED_WITH = "AFFILIATED_WITH"
+    RECEIVED = "RECEIVED"
+    RECOGNISES = "RECOGNISES"
+    BUILDS = "BUILDS"
+    CONNECTS = "CONNECTS"
 
 
 class Grade(StrEnum):
@@ -117,8 +124,19 @@ NODE_FIELDS: dict[Kind, tuple[Field, ...]] = {
     Kind.ZONE: (
         Field("level", STR, doc="e.g. 省级经济开发区"),
         Field("region", STR, doc="administrative region, e.g. 浙江省绍兴市嵊州市"),
-        Field("awards", STRLIST, doc="titles and awards the zone holds"),
-        Field("services", STRLIST, doc="service institutions the zone runs for firms"),
+        Field(
+            "awards",
+            STRLIST,
+            doc="titles and awards the zone holds, as plain names (an Award node with a "
+            "RECEIVED edge carries its grantor, year and sources)",
+        ),
+        Field("services", STRLIST, doc="service institutions and service reforms for firms"),
+        Field(
+            "promotion_methods",
+            STRLIST,
+            doc="how the zone attracts investment (招商方式), e.g. 乡贤招商, 产业链招商",
+        ),
+        Field("target_sectors", STRLIST, doc="sectors the zone's 招商 aims at, e.g. 新能源"),
     ),
     Kind.PARK: (Field("region", STR),),
     Kind.PLATFORM: (
@@ -178,6 +196,22 @@ NODE_FIELDS: dict[Kind, tuple[Field, ...]] = {
         Field("signed", DATE, doc="signing date, YYYY, YYYY-MM or YYYY-MM-DD"),
         Field("status", STR, doc="e.g. signed / under construction / in production"),
         Field("phase", STR),
+        Field(
+            "landed_text",
+            STR,
+            doc="when the project landed (落地) as the source writes it, e.g. 去年底; "
+            "a relative time stays as written when the source's own date is unknown",
+        ),
+    ),
+    Kind.AWARD: (
+        Field("awarded_by", STR, doc="who grants it, as the source writes it, e.g. 工信部"),
+        Field("year", DATE, doc="the year (or date) it was granted"),
+        Field("level", STR, doc="e.g. 国家级 / 省级"),
+    ),
+    Kind.PLACE: (
+        Field("place_type", STR, doc="e.g. 城市 / 区块 / 道路 / 桥梁 / 服务业创新发展区"),
+        Field("region", STR, doc="administrative region it lies in, where a source says"),
+        Field("division_code", STR, doc="6-digit administrative-division code"),
     ),
     Kind.SOURCE: (
         Field("title", STR, True),
@@ -245,9 +279,10 @@ REL_SPECS: dict[Rel, RelSpec] = {
         (Kind.FIRM,), (Kind.CHAIN, Kind.PLATFORM), doc="链主 / 龙头: firm leads a chain or platform"
     ),
     Rel.LOCATED_IN: RelSpec(
-        (Kind.FIRM, Kind.PROJECT, Kind.PARK, Kind.PLATFORM),
-        (Kind.ZONE, Kind.PARK, Kind.PLATFORM),
-        doc="where something is",
+        (Kind.FIRM, Kind.PROJECT, Kind.PARK, Kind.PLATFORM, Kind.PLACE),
+        (Kind.ZONE, Kind.PARK, Kind.PLATFORM, Kind.PLACE),
+        doc="where something is (a Place such as a city is not the zone: it does not make a "
+        "firm local)",
     ),
     Rel.HOSTS: RelSpec((Kind.PLATFORM, Kind.ZONE), (Kind.CHAIN,), doc="platform hosts a chain"),
     Rel.INVESTS_IN: RelSpec(
@@ -264,6 +299,23 @@ REL_SPECS: dict[Rel, RelSpec] = {
     Rel.AFFILIATED_WITH: RelSpec(
         (Kind.FIRM,), (Kind.FIRM,), doc="subsidiary or sister company -> group"
     ),
+    Rel.RECEIVED: RelSpec(
+        (Kind.ZONE, Kind.PARK, Kind.PLATFORM, Kind.PLACE, Kind.FIRM, Kind.PROJECT, Kind.CHAIN),
+        (Kind.AWARD,),
+        doc="holder -> the award, title or listing it received",
+    ),
+    Rel.RECOGNISES: RelSpec(
+        (Kind.AWARD,),
+        (Kind.CHAIN, Kind.PLATFORM),
+        doc="award -> the chain or platform whose industry it honours",
+    ),
+    Rel.BUILDS: RelSpec(
+        (Kind.PROJECT,),
+        (Kind.PLACE,),
+        (Field("milestone", STR, doc="the latest milestone as the source writes it, e.g. 合龙"),),
+        doc="construction project -> the road, bridge or block it builds",
+    ),
+    Rel.CONNECTS: RelSpec((Kind.PLACE,), (Kind.PLACE,), doc="road or bridge -> a place it links"),
 }
 
 # Relations the up/downstream traversals follow.

@@ -41,6 +41,10 @@ EXPLORE_RELS = click.Choice(
         "INVESTS_IN",
         "ATTRACTED",
         "AFFILIATED_WITH",
+        "RECEIVED",
+        "RECOGNISES",
+        "BUILDS",
+        "CONNECTS",
     ],
     case_sensitive=False,
 )

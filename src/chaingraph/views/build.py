@@ -45,6 +45,8 @@ KIND_STYLE: dict[Kind, KindStyle] = {
     Kind.FIRM: KindStyle("#43a047", "#1b5e20", "dot", "企业", 10),
     Kind.PROJECT: KindStyle("#ab47bc", "#4a148c", "triangleDown", "项目", 14),
     Kind.SOURCE: KindStyle("#90a4ae", "#37474f", "square", "来源", 10),
+    Kind.AWARD: KindStyle("#fdd835", "#f57f17", "star", "荣誉", 12),
+    Kind.PLACE: KindStyle("#bcaaa4", "#6d4c41", "triangle", "地点", 12),
 }
 
 GRADE_ZH: dict[str, str] = {
@@ -64,6 +66,10 @@ REL_ZH: dict[str, str] = {
     Rel.INVESTS_IN: "投资",
     Rel.ATTRACTED: "以商引商",
     Rel.AFFILIATED_WITH: "隶属",
+    Rel.RECEIVED: "获评",
+    Rel.RECOGNISES: "表彰",
+    Rel.BUILDS: "建设",
+    Rel.CONNECTS: "连接",
 }
 
 FIELD_ZH: dict[str, str] = {
@@ -76,7 +82,14 @@ FIELD_ZH: dict[str, str] = {
     "level": "级别",
     "region": "地区",
     "awards": "荣誉",
-    "services": "服务机构",
+    "services": "服务机构与改革",
+    "promotion_methods": "招商方式",
+    "target_sectors": "招商方向",
+    "awarded_by": "授予单位",
+    "year": "年份",
+    "place_type": "地点类型",
+    "landed_text": "落地时间(原文)",
+    "milestone": "进展节点",
     "platform_type": "平台类型",
     "area_mu": "面积(亩)",
     "sector": "领域",
