@@ -9,9 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import Result
+from click.testing import CliRunner, Result
 
+from chaingraph.cli import cli
 from conftest import SHENGZHOU
+
+ROOT = Path(__file__).resolve().parent.parent
 
 Run = Callable[..., Result]
 
@@ -244,13 +247,38 @@ def _all_commands() -> list[tuple[str, object]]:
     return found
 
 
-def test_every_command_has_help_and_is_in_the_readme() -> None:
+def test_every_command_has_help_and_is_in_the_readme_reference() -> None:
     import click
 
-    readme = (SHENGZHOU.parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     commands = _all_commands()
     assert len(commands) >= 20
     for name, cmd in commands:
         assert isinstance(cmd, click.Command), name
         assert cmd.help and cmd.help.strip(), f"'{name}' has no help text"
-        assert f"{name.split()[-1]}" in readme, f"'chaingraph {name}' is not in the README"
+        assert f"<code>chaingraph {name}</code>" in readme, f"'chaingraph {name}' not in README"
+        assert f"$ chaingraph {name} --help\n" in readme, name
+
+
+def test_readme_command_reference_agrees_with_help() -> None:
+    """The reference between the cog markers is what --help prints now."""
+    done = subprocess.run(
+        [sys.executable, "-m", "cogapp", "--check", "README.md"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, (
+        "README.md's command reference is out of date: run "
+        "'.venv/bin/python -m cogapp -r README.md'\n" + done.stdout + done.stderr
+    )
+
+
+def test_command_lists_show_each_summary_line_whole() -> None:
+    """A command's one-line help is the first line of its docstring, never cut short."""
+    for args in ([], ["db"], ["view"]):
+        out = CliRunner().invoke(cli, [*args, "--help"], terminal_width=80).output
+        listing = out.split("Commands:\n", 1)[1]
+        assert "..." not in listing, listing
+        assert all(line.rstrip().endswith(".") for line in listing.splitlines() if line.strip())

@@ -15,18 +15,18 @@ import click
 from ..errors import ChaingraphError
 from ._common import emit, get_store, note, output_option, store_url
 
-#: name -> ("module:attribute", one-line help shown by --help without importing the module)
-LAZY_COMMANDS: dict[str, tuple[str, str]] = {
-    "chain": ("chaingraph.cli._analysis:chain", "Map a chain: segments by tier, firms, status."),
-    "gaps": ("chaingraph.cli._analysis:gaps", "Segments with no local firm (补链), by impact."),
-    "targets": ("chaingraph.cli._analysis:targets", "Outside firms to attract (招商目标), ranked."),
-    "classify": ("chaingraph.cli._classify:classify", "Segments a firm or each row can serve."),
-    "leaders": ("chaingraph.cli._analysis:leaders", "Rank chain-leader firms (链主) by score."),
-    "impact": ("chaingraph.cli._analysis:impact", "What the chain loses if a firm leaves."),
-    "report": ("chaingraph.cli._analysis:report", "Write the chain reports (Markdown + HTML)."),
-    "view": ("chaingraph.cli._view:view", "Export an interactive HTML graph view."),
-    "import": ("chaingraph.cli._import:import_", "Import a firm list (XLSX/CSV) into a dataset."),
-    "db": ("chaingraph.cli._db:db", "Push, pull and query a Neo4j database."),
+#: name -> "module:attribute" of a command whose module is imported only when it is run or listed
+LAZY_COMMANDS: dict[str, str] = {
+    "chain": "chaingraph.cli._analysis:chain",
+    "gaps": "chaingraph.cli._analysis:gaps",
+    "targets": "chaingraph.cli._analysis:targets",
+    "classify": "chaingraph.cli._classify:classify",
+    "leaders": "chaingraph.cli._analysis:leaders",
+    "impact": "chaingraph.cli._analysis:impact",
+    "report": "chaingraph.cli._analysis:report",
+    "view": "chaingraph.cli._view:view",
+    "import": "chaingraph.cli._import:import_",
+    "db": "chaingraph.cli._db:db",
 }
 
 EXPLORE_RELS = click.Choice(
@@ -51,7 +51,11 @@ EXPLORE_RELS = click.Choice(
 
 
 class ChaingraphGroup(click.Group):
-    """A group that loads area commands lazily and turns library errors into one line."""
+    """A group that loads area commands lazily and turns library errors into one line.
+
+    A command's module imports only click and the light model; the library loads when the
+    command runs. So ``--help`` lists every command with the first line of its own docstring.
+    """
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
@@ -60,28 +64,9 @@ class ChaingraphGroup(click.Group):
         command = super().get_command(ctx, cmd_name)
         if command is not None or cmd_name not in LAZY_COMMANDS:
             return command
-        module_name, _, attr = LAZY_COMMANDS[cmd_name][0].partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            return None
-        found: click.Command = getattr(module, attr)
+        module_name, _, attr = LAZY_COMMANDS[cmd_name].partition(":")
+        found: click.Command = getattr(importlib.import_module(module_name), attr)
         return found
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = []
-        for name in self.list_commands(ctx):
-            if name in LAZY_COMMANDS:
-                rows.append((name, LAZY_COMMANDS[name][1]))
-                continue
-            cmd = super().get_command(ctx, name)
-            if cmd is not None and not cmd.hidden:
-                rows.append((name, cmd.get_short_help_str(limit=70)))
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -135,7 +120,7 @@ def main() -> None:
 @output_option
 @click.pass_context
 def validate(ctx: click.Context, path: str | None, fmt: str) -> None:
-    """Check a dataset folder; list every problem with file, line and fix.
+    """Check a dataset folder: every problem with file, line, fix.
 
     PATH defaults to the --store folder (or the shipped dataset). Exits 1 if any problem.
 
@@ -181,7 +166,9 @@ STATS_TITLES = {
 @output_option
 @click.pass_context
 def stats(ctx: click.Context, fmt: str) -> None:
-    """Counts by kind, chain and platform, and how much of what the sources report is here.
+    """Counts by kind, chain and platform; reported vs in the graph.
+
+    How much of what the sources report is in the graph.
 
     \b
       chaingraph stats
@@ -279,7 +266,9 @@ def find(ctx: click.Context, text: str, kind: str | None, limit: int, fmt: str) 
 @output_option
 @click.pass_context
 def show(ctx: click.Context, entity: str, fmt: str) -> None:
-    """Show one entity: attributes, figures, relations and sources with quotes.
+    """Show one entity: attributes, figures, relations, sources.
+
+    Sources come with their quotes.
 
     ENTITY is an id, a name or an alias.
 
@@ -386,7 +375,9 @@ PATH_COLUMNS = ["step", "id", "kind", "name", "rel", "direction", "grade"]
 def neighbors(
     ctx: click.Context, entity: str, depth: int, rels: tuple[str, ...], direction: str, fmt: str
 ) -> None:
-    """Entities within N hops of ENTITY, with the relation that reaches each.
+    """Entities within N hops of ENTITY, with how each is reached.
+
+    Each row names the relation that reaches the entity.
 
     \b
       chaingraph neighbors 比亚迪 --depth 2
@@ -409,10 +400,10 @@ def _reach_command(direction: str) -> Any:
         node_id = store.resolve(entity)
         emit(store.reach(node_id, direction), fmt, REACH_COLUMNS)
 
-    command.__doc__ = f"""What lies {word} of ENTITY through FEEDS and SUPPLIES, with hop counts.
+    command.__doc__ = f"""What lies {word} of ENTITY through FEEDS and SUPPLIES.
 
-    A firm or project starts from the segments it works in (hops 0); firms and projects in a
-    reached segment are listed with that segment's hops.
+    Rows carry hop counts. A firm or project starts from the segments it works in (hops 0);
+    firms and projects in a reached segment are listed with that segment's hops.
 
     \b
       chaingraph {word} 比亚迪

@@ -62,7 +62,9 @@ def _names(items: list[Row], key: str = "name") -> str:
 @output_option
 @click.pass_context
 def chain(ctx: click.Context, chain: str, show_coverage: bool, fmt: str) -> None:
-    """Map a chain: its segments upstream to downstream, who is in each, and a status.
+    """Map a chain: segments by tier, who is in each, a status.
+
+    Its segments run upstream to downstream.
 
     Status: covered (2+ local firms), weak (exactly one), gap (none), extension (counted
     apart, not in the coverage). A local firm investing in a project of a segment counts as
@@ -121,8 +123,10 @@ GAP_TYPES = ("gap", "weak", "single-source", "extension")
 @output_option
 @click.pass_context
 def gaps(ctx: click.Context, chain: str | None, what: str, infer: bool, fmt: str) -> None:
-    """Segments with no local firm (补链), most depended-on first; or weak links, single
-    sources, extension candidates with --type (--infer matters for single-source).
+    """Segments with no local firm (补链), most depended-on first.
+
+    Or weak links, single sources, extension candidates with --type (--infer matters for
+    single-source).
 
     \b
     Example:
@@ -217,7 +221,9 @@ def targets(
     infer: bool,
     fmt: str,
 ) -> None:
-    """Outside firms to attract (招商目标) for gap and weak segments, ranked per segment.
+    """Outside firms to attract (招商目标) for gap and weak segments.
+
+    Ranked per segment.
 
     score = importance (gap 2 / weak 1 / extension 0.5, + 4 x the segment's share of
     dependence) + known (stated 3 / products 2 / industry 1) + tie (supplies the leader 5,
@@ -281,7 +287,9 @@ LEADER_COLUMNS = [
 def leaders(
     ctx: click.Context, chain: str | None, limit: int | None, infer: bool, fmt: str
 ) -> None:
-    """Rank chain-leader firms (链主) by a composite score, showing every component.
+    """Rank chain-leader firms (链主) by a composite score.
+
+    Every component is shown.
 
     score = 100 x (0.20 designated + 0.25 pull + 0.20 investment + 0.15 reach + 0.15 PageRank
     + 0.05 betweenness), each component divided by its maximum over the chain's local firms.
@@ -309,7 +317,9 @@ def leaders(
 @output_option
 @click.pass_context
 def impact(ctx: click.Context, firm: str, chain_name: str | None, infer: bool, fmt: str) -> None:
-    """What the chain loses if a firm leaves (断链风险): segments, customers, projects.
+    """What the chain loses if a firm leaves (断链风险).
+
+    Segments, customers and projects, chain by chain.
 
     \b
     Example:
@@ -355,7 +365,9 @@ def report(
     no_views: bool,
     infer: bool,
 ) -> None:
-    """Write the chain reports (Markdown + HTML) and an index page: the main job.
+    """Write the chain reports (Markdown + HTML) and an index page.
+
+    This is the main job.
 
     For every chain: chain map, completeness, gaps, weak links, extension, targets, leaders
     and the impact of the top leaders; HTML pages open offline.

@@ -39,7 +39,9 @@ def classify(
     encoding: str | None,
     fmt: str,
 ) -> None:
-    """Which chain segments a firm can serve, and how that is known (strongest first).
+    """Which chain segments a firm can serve, and how that is known.
+
+    Strongest first.
 
     stated: the dataset says so (grade of that fact, basis its source); products: a
     segment keyword occurs in its 主营产品 / 经营范围; industry: its 申万三级 industry is one

@@ -43,7 +43,9 @@ def neo4j_store(ctx: click.Context) -> Neo4jStore:
 
 @click.group()
 def db() -> None:
-    """Push, pull and query a Neo4j database (the --store bolt:// or neo4j:// URL).
+    """Push, pull and query a Neo4j database.
+
+    The database is the --store bolt:// or neo4j:// URL.
 
     \b
       export CHAINGRAPH_STORE=bolt://127.0.0.1:7687 NEO4J_USERNAME=neo4j NEO4J_PASSWORD=…
@@ -98,11 +100,12 @@ class _Progress:
 @output_option
 @click.pass_context
 def push(ctx: click.Context, dataset: str | None, batch_size: int, prune: bool, fmt: str) -> None:
-    """Write a dataset folder into the database; running it again changes nothing.
+    """Write a dataset folder into the database.
 
-    DATASET defaults to the shipped Shengzhou dataset. Nodes and relationships are merged on
-    their ids in batches, one transaction each, and tagged with the dataset's name. An
-    interrupted push can simply be run again: it resumes and ends in the same state.
+    Running it again changes nothing. DATASET defaults to the shipped Shengzhou dataset.
+    Nodes and relationships are merged on their ids in batches, one transaction each, and
+    tagged with the dataset's name. An interrupted push can simply be run again: it resumes
+    and ends in the same state.
 
     \b
       chaingraph db push graphs/shengzhou --prune
@@ -136,7 +139,7 @@ def push(ctx: click.Context, dataset: str | None, batch_size: int, prune: bool, 
 def pull(
     ctx: click.Context, folder: str, dataset: str | None, name: str | None, title: str
 ) -> None:
-    """Write the database back into a new dataset folder, then validate it.
+    """Write the database into a new dataset folder, then validate it.
 
     \b
       chaingraph db pull out/shengzhou-copy
@@ -199,7 +202,9 @@ def _shown(value: Any, fmt: str) -> Any:
 @output_option
 @click.pass_context
 def cypher(ctx: click.Context, query: str, params: tuple[str, ...], write: bool, fmt: str) -> None:
-    """Run a Cypher query; read-only unless --write. Nodes print as (id:Kind name).
+    """Run a Cypher query; read-only unless --write.
+
+    Nodes print as (id:Kind name).
 
     \b
       chaingraph db cypher 'MATCH (f:Firm {local: true}) RETURN f.id, f.name'
@@ -221,7 +226,9 @@ def cypher(ctx: click.Context, query: str, params: tuple[str, ...], write: bool,
 @output_option
 @click.pass_context
 def status(ctx: click.Context, fmt: str) -> None:
-    """Server agent and version, the database, and counts by label and relationship type.
+    """Server version and counts by label and relationship type.
+
+    Also the server agent and the database in use.
 
     \b
       chaingraph db status

@@ -47,7 +47,7 @@ def import_(
     show_all: bool,
     fmt: str,
 ) -> None:
-    """Import a firm list (企业名单, .xlsx or .csv) into a dataset folder.
+    """Import a firm list (企业名单, .xlsx or .csv) into a dataset.
 
     Rows match existing firms by credit code, then name or alias, then normalised name;
     new firms get stable ids. 主要客户 / 主要供应商 become SUPPLIES links. Every row is

@@ -37,7 +37,7 @@ def _write(view: View, output: Path | None, default: str) -> None:
 
 @click.group(name="view")
 def view() -> None:
-    """Export an interactive HTML graph view: one file that opens offline.
+    """Export an interactive HTML graph view that opens offline.
 
     \b
     Example:
@@ -73,7 +73,7 @@ def view_chain(ctx: click.Context, chain: str, output: Path | None) -> None:
 @_output("ID.panorama.html")
 @click.pass_context
 def view_panorama(ctx: click.Context, chain: str, output: Path | None) -> None:
-    """A chain's panorama (产业链全景图): one static page that prints on A4.
+    """A chain's panorama (产业链全景图): a static page for A4.
 
     Columns 上游 / 中游 / 下游, a box per segment coloured by status with the local firms
     inside, the chain leader marked and the top targets under each gap.
