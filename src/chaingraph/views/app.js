@@ -261,9 +261,11 @@
   }
   network.on("beforeDrawing", drawTiers);
   network.on("afterDrawing", function (ctx) {
+    var t = performance.now();
     if (keepNodes) drawKept(ctx);
     drawLabels(ctx);
     state.drawn = performance.now();
+    state.labelMs = state.drawn - t;
     if (state.firstDraw === null) state.firstDraw = state.drawn;
   });
 
@@ -498,7 +500,6 @@
     state.member = null;
     network.selectNodes([id]);
     highlight(id);
-    network.redraw();
     openPanel(id);
     if (focus) {
       var scale = Math.max(network.getScale(), 1.0);
