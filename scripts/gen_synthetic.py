@@ -12,6 +12,10 @@ buys a lot is more likely to get the next link), which gives the skewed degrees 
 supply networks.
 
     python scripts/gen_synthetic.py out/syn --firms 100000 --supplies 300000 --seed 1
+    python scripts/gen_synthetic.py out/syn-csv --firms 10000 --supplies 60000 --csv
+
+``--csv`` writes the firms and every edge as ``firms.csv`` / ``relations.csv`` (the layout a
+long firm list takes); chains and the zone stay in YAML.
 
 Library use (the analysis benchmarks reuse it)::
 
@@ -22,6 +26,7 @@ Library use (the analysis benchmarks reuse it)::
 from __future__ import annotations
 
 import argparse
+import csv
 import math
 import random
 import sys
@@ -212,24 +217,56 @@ def _log10(x: float) -> float:
     return math.log10(x) if x > 0 else 0.0
 
 
+def write_synthetic(G: ChainGraph, out: Path, seed: int = 1, as_csv: bool = False) -> list[Path]:
+    """Write G as a dataset folder; with ``as_csv`` firms and edges go to CSV files."""
+    from chaingraph.dataset import write_dataset
+
+    files = write_dataset(
+        G,
+        out,
+        name=str(G.graph["dataset"]),
+        title=str(G.graph["title"]),
+        description=f"Synthetic zone from gen_synthetic.py (seed {seed}). Not real firms.",
+    )
+    if not as_csv:
+        return files
+    firms = [{"id": n, **a} for n, a in G.nodes(data=True) if a["kind"] == Kind.FIRM]
+    edges = [{"from": u, "to": v, **a} for u, v, a in G.edges(data=True)]
+    (out / "firms.yaml").unlink()
+    (out / "relations.yaml").unlink()
+    _write_csv(out / "firms.csv", ("id", "kind", "name"), firms)
+    _write_csv(out / "relations.csv", ("from", "rel", "to"), edges)
+    return sorted(out.iterdir())
+
+
+def _write_csv(path: Path, first: tuple[str, ...], rows: list[dict[str, object]]) -> None:
+    columns = [*first, *sorted({k for row in rows for k in row} - set(first))]
+
+    def cell(value: object) -> object:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, list):
+            return "|".join(str(v) for v in value)
+        return "" if value is None else value
+
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([cell(row.get(c)) for c in columns])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="new dataset folder to write")
     parser.add_argument("--firms", type=int, default=1000)
     parser.add_argument("--supplies", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--csv", action="store_true", help="firms and edges as CSV files")
     args = parser.parse_args(argv)
-    from chaingraph.dataset import write_dataset
-
     began = time.perf_counter()
     G = generate(args.firms, args.supplies, args.seed)
-    files = write_dataset(
-        G,
-        args.out,
-        name=str(G.graph["dataset"]),
-        title=str(G.graph["title"]),
-        description=f"Synthetic zone from gen_synthetic.py (seed {args.seed}). Not real firms.",
-    )
+    files = write_synthetic(G, args.out, args.seed, as_csv=args.csv)
     print(
         f"Wrote {len(files)} files to {args.out}: {G.number_of_nodes()} nodes, "
         f"{G.number_of_edges()} edges in {time.perf_counter() - began:.1f} s",

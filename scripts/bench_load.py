@@ -1,0 +1,169 @@
+"""Benchmark loading a dataset folder against the bare parse of the same files.
+
+Usage::
+
+    python scripts/bench_load.py                      # 10k firms / 60k supply links
+    python scripts/bench_load.py --firms 1000 --supplies 6000 --repeat 5
+    python scripts/bench_load.py --markdown           # the table for the README
+
+The synthetic zone comes from ``scripts/gen_synthetic.py`` (written once under
+``out/bench-load/``), once with firms and edges in YAML and once in CSV. Every measurement
+runs in a fresh subprocess and is the best CPU time (``time.process_time``) of ``--repeat``
+runs, so the ratios compare like with like on a busy machine:
+
+- YAML: ``chaingraph.dataset.load_dataset`` against ``yaml.load(..., Loader=yaml.CSafeLoader)``
+  of every YAML file (PyYAML's C loader: parse only, no checks, no graph);
+- CSV: ``load_dataset`` against ``list(csv.reader(...))`` of every CSV file;
+- graph floor: building the same ``networkx.MultiDiGraph`` straight from the CSV rows with
+  ``add_nodes_from`` / ``add_edges_from`` (no checks), i.e. the least a load into networkx costs.
+
+Peak memory is the load subprocess's ``ru_maxrss``, beside that of a process that only
+imports chaingraph. Targets (issue 12): YAML <= 2x, CSV <= 3x, peak <= 300 MB at 10k firms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+CHILD = r"""
+import csv, json, resource, sys, time
+from pathlib import Path
+mode, folder = sys.argv[1], Path(sys.argv[2])
+import yaml
+import networkx as nx
+from chaingraph.dataset import load_dataset
+began = time.process_time()
+if mode == "yaml":
+    for f in sorted(folder.rglob("*.yaml")):
+        yaml.load(f.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+elif mode == "csv":
+    for f in sorted(folder.rglob("*.csv")):
+        with f.open(encoding="utf-8", newline="") as fh:
+            list(csv.reader(fh))
+elif mode == "floor":
+    G = nx.MultiDiGraph()
+    with (folder / "firms.csv").open(encoding="utf-8", newline="") as fh:
+        rows = csv.reader(fh)
+        head = next(rows)
+        G.add_nodes_from((r[0], dict(zip(head[1:], r[1:]))) for r in rows)
+    with (folder / "relations.csv").open(encoding="utf-8", newline="") as fh:
+        rows = csv.reader(fh)
+        head = next(rows)
+        G.add_edges_from((r[0], r[2], r[1], dict(zip(head[3:], r[3:]))) for r in rows)
+elif mode == "load":
+    ds = load_dataset(folder)
+    assert not ds.problems, ds.problems[:3]
+cpu = time.process_time() - began
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"cpu": cpu, "peak_mb": peak}))
+"""
+
+
+def measure(mode: str, folder: Path, repeat: int) -> dict[str, float]:
+    """Best CPU time and the largest peak memory of ``repeat`` fresh runs of ``mode``."""
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, mode, str(folder)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        runs.append(json.loads(out.stdout))
+    return {"cpu": min(r["cpu"] for r in runs), "peak_mb": max(r["peak_mb"] for r in runs)}
+
+
+def zone(firms: int, supplies: int, as_csv: bool) -> Path:
+    """The synthetic zone folder, written on first use."""
+    folder = ROOT / "out" / "bench-load" / f"syn-{firms}-{supplies}-{'csv' if as_csv else 'yaml'}"
+    if not (folder / "dataset.yaml").is_file():
+        sys.path.insert(0, str(HERE))
+        from gen_synthetic import generate, write_synthetic
+
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        write_synthetic(generate(firms, supplies, seed=1), folder, seed=1, as_csv=as_csv)
+    return folder
+
+
+def size_mb(folder: Path, suffix: str) -> float:
+    return sum(f.stat().st_size for f in folder.rglob(f"*{suffix}")) / 2**20
+
+
+def run(firms: int, supplies: int, repeat: int) -> list[dict[str, Any]]:
+    yaml_dir, csv_dir = zone(firms, supplies, False), zone(firms, supplies, True)
+    rows: list[dict[str, Any]] = []
+    for label, folder, base_mode, base_name, target in (
+        ("YAML", yaml_dir, "yaml", "yaml.CSafeLoader parse", 2.0),
+        ("CSV", csv_dir, "csv", "csv.reader read", 3.0),
+    ):
+        suffix = ".yaml" if base_mode == "yaml" else ".csv"
+        base = measure(base_mode, folder, repeat)
+        load = measure("load", folder, repeat)
+        rows.append(
+            {
+                "format": label,
+                "mb": size_mb(folder, suffix),
+                "baseline": base_name,
+                "base_s": base["cpu"],
+                "load_s": load["cpu"],
+                "ratio": load["cpu"] / base["cpu"],
+                "target": target,
+                "peak_mb": load["peak_mb"],
+            }
+        )
+    floor = measure("floor", csv_dir, repeat)
+    csv_base = float(rows[1]["base_s"])
+    rows.append(
+        {
+            "format": "CSV",
+            "mb": size_mb(csv_dir, ".csv"),
+            "baseline": "graph floor: csv rows -> MultiDiGraph, no checks",
+            "base_s": csv_base,
+            "load_s": floor["cpu"],
+            "ratio": floor["cpu"] / csv_base,
+            "target": None,
+            "peak_mb": floor["peak_mb"],
+        }
+    )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--firms", type=int, default=10_000)
+    parser.add_argument("--supplies", type=int, default=60_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--markdown", action="store_true")
+    args = parser.parse_args(argv)
+    rows = run(args.firms, args.supplies, args.repeat)
+    idle = measure("none", zone(args.firms, args.supplies, True), 1)["peak_mb"]
+    print(f"{args.firms} firms, {args.supplies} supply links; idle process {idle:.0f} MB")
+    if args.markdown:
+        print("| files | size | baseline | baseline CPU | load CPU | ratio | target | peak |")
+        print("|---|---:|---|---:|---:|---:|---:|---:|")
+    for r in rows:
+        target = f"≤ {r['target']:.0f}×" if r["target"] else ""
+        if args.markdown:
+            print(
+                f"| {r['format']} | {r['mb']:.1f} MB | {r['baseline']} | {r['base_s']:.2f} s "
+                f"| {r['load_s']:.2f} s | {r['ratio']:.2f}× | {target} | {r['peak_mb']:.0f} MB |"
+            )
+        else:
+            print(
+                f"{r['format']:5} {r['mb']:6.1f} MB  {r['baseline']:48} {r['base_s']:6.2f} s  "
+                f"load {r['load_s']:6.2f} s  ratio {r['ratio']:5.2f}  {target:6} "
+                f"peak {r['peak_mb']:4.0f} MB"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
