@@ -3,27 +3,50 @@
 Every measure is a pure function of a networkx :data:`~chaingraph.model.ChainGraph` (the whole
 embedded graph, or the subgraph of one chain a store returns) with its formula in its
 docstring.
+
+Names are imported lazily (PEP 562): ``stats`` needs coverage counts, not igraph or the
+keyword matcher, and a command pays only for the modules it uses.
 """
 
 from __future__ import annotations
 
-from ._context import (
-    COVERED,
-    GAP,
-    WEAK,
-    ChainContext,
-    GraphIndex,
-    chain_context,
-    chains_of,
-    firm_weight,
-)
-from .coverage import Coverage, chain_coverage, chain_map
-from .gaps import extension, find_gaps, single_source, weak_links
-from .impact import ChainImpact, Impact, firm_impact
-from .infer import infer_supplies, with_inferred
-from .kernels import betweenness, pagerank
-from .leaders import COMPONENT_DOC, LEADER_WEIGHTS, Leaders, leader_scores, rank_leaders
-from .targets import TARGET_POINTS, rank_targets
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# _context and coverage import each other; _context first, so either can be imported alone
+from . import _context as _context
+
+_EXPORTS = {
+    "COVERED": "_context",
+    "GAP": "_context",
+    "WEAK": "_context",
+    "ChainContext": "_context",
+    "GraphIndex": "_context",
+    "chain_context": "_context",
+    "chains_of": "_context",
+    "firm_weight": "_context",
+    "Coverage": "coverage",
+    "chain_coverage": "coverage",
+    "chain_map": "coverage",
+    "extension": "gaps",
+    "find_gaps": "gaps",
+    "single_source": "gaps",
+    "weak_links": "gaps",
+    "ChainImpact": "impact",
+    "Impact": "impact",
+    "firm_impact": "impact",
+    "infer_supplies": "infer",
+    "with_inferred": "infer",
+    "betweenness": "kernels",
+    "pagerank": "kernels",
+    "COMPONENT_DOC": "leaders",
+    "LEADER_WEIGHTS": "leaders",
+    "Leaders": "leaders",
+    "leader_scores": "leaders",
+    "rank_leaders": "leaders",
+    "TARGET_POINTS": "targets",
+    "rank_targets": "targets",
+}
 
 __all__ = [
     "COMPONENT_DOC",
@@ -56,3 +79,31 @@ __all__ = [
     "weak_links",
     "with_inferred",
 ]
+
+if TYPE_CHECKING:
+    from ._context import (
+        COVERED,
+        GAP,
+        WEAK,
+        ChainContext,
+        GraphIndex,
+        chain_context,
+        chains_of,
+        firm_weight,
+    )
+    from .coverage import Coverage, chain_coverage, chain_map
+    from .gaps import extension, find_gaps, single_source, weak_links
+    from .impact import ChainImpact, Impact, firm_impact
+    from .infer import infer_supplies, with_inferred
+    from .kernels import betweenness, pagerank
+    from .leaders import COMPONENT_DOC, LEADER_WEIGHTS, Leaders, leader_scores, rank_leaders
+    from .targets import TARGET_POINTS, rank_targets
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'chaingraph.analysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import igraph as ig
 import networkx as nx
 
 from ..errors import UnknownEntity
@@ -325,7 +324,7 @@ class GraphIndex:
                         if Rel.INVESTS_IN in keys:
                             self._invests.setdefault(u, set()).add(v)
             edges.sort()
-            self._supply = kernels.Network(ig.Graph(len(firms), edges, True), firms)
+            self._supply = kernels.Network(kernels.new_graph(len(firms), edges), firms)
             self._rare = rare
         return self._supply, self._rare
 

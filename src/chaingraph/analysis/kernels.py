@@ -10,10 +10,12 @@ from __future__ import annotations
 import random
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-
-import igraph as ig
+from typing import TYPE_CHECKING
 
 from ..model import ChainGraph
+
+if TYPE_CHECKING:
+    import igraph as ig
 
 #: above this many vertices, :func:`betweenness` samples source vertices
 BETWEENNESS_EXACT_LIMIT = 3000
@@ -80,7 +82,14 @@ def network(
             if iv is not None and iv != iu:
                 edges.append((iu, iv))
     edges.sort()
-    return Network(ig.Graph(n=len(ids), edges=edges, directed=True), ids)
+    return Network(new_graph(len(ids), edges), ids)
+
+
+def new_graph(n: int, edges: list[tuple[int, int]]) -> ig.Graph:
+    """A directed igraph of ``n`` vertices (igraph is imported here, on first use)."""
+    import igraph
+
+    return igraph.Graph(n=n, edges=edges, directed=True)
 
 
 def _to_igraph(
