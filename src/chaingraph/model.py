@@ -272,7 +272,11 @@ REL_SPECS: dict[Rel, RelSpec] = {
     Rel.SUPPLIES: RelSpec(
         (Kind.FIRM,),
         (Kind.FIRM,),
-        (Field("product", STR), Field("share", NUM, doc="share of the customer's need, 0..1")),
+        (
+            Field("product", STR),
+            Field("share", NUM, doc="share of the customer's need, 0..1"),
+            Field("sales_share", NUM, doc="share of the supplier's sales to this customer, 0..1"),
+        ),
         doc="supplier -> customer",
     ),
     Rel.LEADS: RelSpec(

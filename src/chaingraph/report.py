@@ -547,6 +547,7 @@ def _impact(rep: ChainReport) -> Section:
                 ("断供:" + "、".join(cut) if cut else "")
                 + (";少一家供应商:" + "、".join(losing) if losing else "")
                 or "—",
+                _supplier_text(c.suppliers) or "—",
                 "、".join(projects) or "—",
                 _names(c.attracted) or "—",
                 "是" if c.designated else "",
@@ -556,8 +557,34 @@ def _impact(rep: ChainReport) -> Section:
         paras.append("该链没有本地企业,无从模拟。")
     else:
         paras.append(f"模拟链主排名前 {len(rep.impacts)} 的企业离开本区:本链失去什么。")
-    cols = ["若离开", "覆盖率", "环节变化", "本地客户", "涉及项目", "其带动的企业", "失去链主"]
+    cols = [
+        "若离开",
+        "覆盖率",
+        "环节变化",
+        "本地客户(下游)",
+        "本地供应商(上游)",
+        "涉及项目",
+        "其带动的企业",
+        "失去链主",
+    ]
     return Section("impact", "断链风险 Impact", paras, Table(cols, rows) if rows else None)
+
+
+def _supplier_text(suppliers: Sequence[Row]) -> str:
+    """Upstream losses: suppliers whose only / main local customer leaves, with sales share."""
+    parts = []
+    for role, label in (("only", "失去唯一本地客户"), ("main", "失去主要本地客户")):
+        names = [
+            str(x["name"]) + (f"(占其销售 {_pct(x['sales_share'])})" if x["sales_share"] else "")
+            for x in suppliers
+            if x["role"] == role
+        ]
+        if names:
+            parts.append(label + ":" + "、".join(names))
+    others = [x["name"] for x in suppliers if x["role"] == "other"]
+    if others:
+        parts.append("少一家本地客户:" + "、".join(others))
+    return ";".join(parts)
 
 
 def _method(rep: ChainReport) -> Section:

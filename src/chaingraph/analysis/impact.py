@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..errors import UnknownEntity
 from ..model import ChainGraph, Kind, Rel
@@ -12,11 +13,14 @@ from ._context import (
     Row,
     amount_text,
     chain_context,
+    edge_grade,
     is_local,
     kind_of,
     name_of,
     out_ids,
+    pred,
     status_of,
+    succ,
     supply_edges_in,
     supply_edges_out,
 )
@@ -33,6 +37,7 @@ class ChainImpact:
     coverage_after: float
     segments: list[Row] = field(default_factory=list)
     customers: list[Row] = field(default_factory=list)
+    suppliers: list[Row] = field(default_factory=list)
     projects: list[Row] = field(default_factory=list)
     attracted: list[Row] = field(default_factory=list)
     designated: bool = False
@@ -43,9 +48,8 @@ class ChainImpact:
 
     @property
     def empty(self) -> bool:
-        return not (self.segments or self.customers or self.projects or self.attracted) and (
-            not self.designated
-        )
+        found = self.segments or self.customers or self.suppliers
+        return not (found or self.projects or self.attracted) and not self.designated
 
 
 @dataclass
@@ -58,10 +62,18 @@ class Impact:
     chains: list[ChainImpact] = field(default_factory=list)
 
     def rows(self) -> list[Row]:
-        """One row per effect: ``chain, effect, item, name, before, after, detail, grade``."""
+        """One row per effect: ``chain, effect, item, name, before, after, detail, grade,
+        share``. Effects: coverage, leader, segment, customer (downstream: a local firm it
+        supplies; before/after = its suppliers), supplier (upstream: a local firm that
+        supplies it; before/after = that firm's local customers; ``share`` = the share of the
+        supplier's sales it took, when known), project, attracted. Customers and suppliers in
+        none of the firm's chains come last under chain ''."""
         out: list[Row] = []
         for c in self.chains:
             base = {"chain": c.chain}
+            if c.chain == "":
+                out.extend(_counterpart_rows(c, base))
+                continue
             out.append(
                 base
                 | {
@@ -100,19 +112,7 @@ class Impact:
                         "grade": "",
                     }
                 )
-            for r in c.customers:
-                out.append(
-                    base
-                    | {
-                        "effect": "customer",
-                        "item": r["firm"],
-                        "name": r["name"],
-                        "before": r["suppliers_before"],
-                        "after": r["suppliers_after"],
-                        "detail": "cut off" if r["cut_off"] else "loses one supplier",
-                        "grade": r["grade"],
-                    }
-                )
+            out.extend(_counterpart_rows(c, base))
             for p in c.projects:
                 out.append(
                     base
@@ -139,7 +139,45 @@ class Impact:
                         "grade": "",
                     }
                 )
-        return out
+        return [{**r, "share": r.get("share")} for r in out]
+
+
+def _counterpart_rows(c: ChainImpact, base: Row) -> list[Row]:
+    """The customer and supplier rows of one chain's impact."""
+    out: list[Row] = []
+    for r in c.customers:
+        out.append(
+            base
+            | {
+                "effect": "customer",
+                "item": r["firm"],
+                "name": r["name"],
+                "before": r["suppliers_before"],
+                "after": r["suppliers_after"],
+                "detail": "cut off" if r["cut_off"] else "loses one supplier",
+                "grade": r["grade"],
+            }
+        )
+    for r in c.suppliers:
+        sales = share_text(r["sales_share"])
+        detail = {
+            "only": "its only local customer leaves",
+            "main": "its main local customer leaves",
+        }.get(r["role"], f"loses one of {r['customers_before']} local customers")
+        out.append(
+            base
+            | {
+                "effect": "supplier",
+                "item": r["firm"],
+                "name": r["name"],
+                "before": r["customers_before"],
+                "after": r["customers_after"],
+                "detail": detail + (f" ({sales} of its sales)" if sales else ""),
+                "grade": r["grade"],
+                "share": r["sales_share"],
+            }
+        )
+    return out
 
 
 def _coverage(ctx: ChainContext, without: str | None) -> tuple[float, dict[str, tuple[int, int]]]:
@@ -173,28 +211,11 @@ def chain_impact(ctx: ChainContext, firm: str) -> ChainImpact:
                     "degraded": status_of(a) != status_of(b),
                 }
             )
-    in_chain = {f for s in ctx.segments.values() for f in s.local} | {
-        f for s in ctx.segments.values() for f in s.external
-    }
+    local = members_of(ctx)
+    in_chain = local | {f for s in ctx.segments.values() for f in s.external}
     if out.segments or firm in in_chain or out.designated:
-        for c, grade in supply_edges_out(G, firm):
-            if not is_local(G, c) or c == firm:
-                continue
-            sups = {u for u, _ in supply_edges_in(G, c) if u != c}
-            mine = set(out_ids(G, firm, Rel.IN_SEGMENT))
-            same_input = {u for u in sups - {firm} if mine & set(out_ids(G, u, Rel.IN_SEGMENT))}
-            out.customers.append(
-                {
-                    "firm": c,
-                    "name": name_of(G, c),
-                    "suppliers_before": len(sups),
-                    "suppliers_after": len(sups - {firm}),
-                    "same_segment_alternatives": len(same_input),
-                    "cut_off": not same_input if mine else len(sups) == 1,
-                    "grade": grade,
-                }
-            )
-        out.customers.sort(key=lambda r: (not r["cut_off"], r["firm"]))
+        out.customers = customer_rows(G, firm, local)
+        out.suppliers = supplier_rows(G, firm, local)
         projects = dict.fromkeys(out_ids(G, firm, Rel.INVESTS_IN), "invests in")
         drawn = set(out_ids(G, firm, Rel.ATTRACTED))
         for p in list(projects):
@@ -214,6 +235,118 @@ def chain_impact(ctx: ChainContext, firm: str) -> ChainImpact:
     return out
 
 
+def members_of(ctx: ChainContext) -> set[str]:
+    """The local firms present in the chain's segments (extension ones included)."""
+    return {f for s in ctx.segments.values() for f in s.local}
+
+
+def customer_rows(G: ChainGraph, firm: str, among: set[str] | None = None) -> list[Row]:
+    """Downstream: the local firms ``firm`` SUPPLIES (only those in ``among`` if given).
+
+    Rows ``firm, name, suppliers_before, suppliers_after, same_segment_alternatives, cut_off,
+    grade``, cut-off customers first. ``cut_off``: no other supplier of the customer works in
+    a segment the firm works in (for a firm in no segment: it was the only supplier).
+    """
+    rows = []
+    mine = set(out_ids(G, firm, Rel.IN_SEGMENT))
+    for c, grade in supply_edges_out(G, firm):
+        if not is_local(G, c) or c == firm or (among is not None and c not in among):
+            continue
+        sups = {u for u, _ in supply_edges_in(G, c) if u != c}
+        same_input = {u for u in sups - {firm} if mine & set(out_ids(G, u, Rel.IN_SEGMENT))}
+        rows.append(
+            {
+                "firm": c,
+                "name": name_of(G, c),
+                "suppliers_before": len(sups),
+                "suppliers_after": len(sups - {firm}),
+                "same_segment_alternatives": len(same_input),
+                "cut_off": not same_input if mine else len(sups) == 1,
+                "grade": grade,
+            }
+        )
+    return sorted(rows, key=lambda r: (not r["cut_off"], r["firm"]))
+
+
+#: a known sales share at or above this makes a customer a supplier's main one
+MAIN_CUSTOMER_SHARE = 0.5
+SUPPLIER_ROLES = ("only", "main", "other")
+
+
+def _sales_share(data: dict[str, Any]) -> float | None:
+    value = data.get("sales_share")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if 0.0 <= value <= 1.0 else None
+
+
+def supplier_rows(G: ChainGraph, firm: str, among: set[str] | None = None) -> list[Row]:
+    """Upstream: the local firms that SUPPLY ``firm`` and what they lose if it leaves.
+
+    For each local supplier u (only those in ``among`` if given), C(u) = the local firms u
+    SUPPLIES. ``role`` is ``only`` when C(u) = {firm}; ``main`` when the SUPPLIES edge's
+    ``sales_share`` (the share of u's sales that goes to the firm, 0..1) is known and either
+    >= 0.5 or larger than that of every other customer in C(u), all of which are known;
+    else ``other``. Rows ``firm, name, customers_before, customers_after, sales_share,
+    role, at_risk, grade`` (at_risk = only or main), at-risk first, then by sales share.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> for f in ("byd", "foil", "gear"):
+    ...     G.add_node(f, kind="Firm", name=f, local=True)
+    >>> _ = G.add_edge("foil", "byd", key="SUPPLIES", grade="sourced")
+    >>> _ = G.add_edge("gear", "byd", key="SUPPLIES", sales_share=0.6)
+    >>> _ = G.add_edge("gear", "foil", key="SUPPLIES", sales_share=0.1)
+    >>> [(r["firm"], r["role"], r["sales_share"]) for r in supplier_rows(G, "byd")]
+    [('foil', 'only', None), ('gear', 'main', 0.6)]
+    """
+    rows = []
+    S, P = succ(G), pred(G)
+    for u, keys in sorted(P[firm].items()):
+        data = keys.get(Rel.SUPPLIES)
+        if data is None or u == firm or not is_local(G, u):
+            continue
+        if among is not None and u not in among:
+            continue
+        customers = {
+            v: _sales_share(d[Rel.SUPPLIES])
+            for v, d in S[u].items()
+            if Rel.SUPPLIES in d and v != u and is_local(G, v)
+        }
+        mine = customers[firm]
+        others = [x for v, x in customers.items() if v != firm]
+        if not others:
+            role = "only"
+        elif mine is not None and (
+            mine >= MAIN_CUSTOMER_SHARE or all(x is not None and mine > x for x in others)
+        ):
+            role = "main"
+        else:
+            role = "other"
+        rows.append(
+            {
+                "firm": u,
+                "name": name_of(G, u),
+                "customers_before": len(customers),
+                "customers_after": len(customers) - 1,
+                "sales_share": mine,
+                "role": role,
+                "at_risk": role != "other",
+                "grade": edge_grade(data),
+            }
+        )
+    return sorted(
+        rows,
+        key=lambda r: (SUPPLIER_ROLES.index(r["role"]), -(r["sales_share"] or 0.0), r["firm"]),
+    )
+
+
+#: the name of the group of customers and suppliers in none of the firm's chains
+OUTSIDE_ZH = "其他(不在该企业所在的产业链中)"
+
+
 def firm_impact(G: ChainGraph, firm_id: str, chain_id: str | None = None) -> Impact:
     """What the chains lose if a firm leaves the zone (断链风险).
 
@@ -221,11 +354,14 @@ def firm_impact(G: ChainGraph, firm_id: str, chain_id: str | None = None) -> Imp
     designated to lead: the coverage before and after (see ``chain_coverage``; removing the firm
     also removes its presence through projects it invests in), the segments whose number of
     local firms drops (with status before and after, e.g. covered -> weak), the local firms
-    it SUPPLIES (``cut_off`` when no other supplier of theirs works in a segment the firm
-    works in — or, for a firm with no segment, when it was their only supplier), the projects
-    it invests in or attracted, and the firms it attracted. A chain where the firm changes
-    nothing is left out, so a firm with no relations has no impact at all. Inferred supply
-    links (``with_inferred``) are marked in ``grade``.
+    it SUPPLIES that are present in that chain (downstream, see :func:`customer_rows`), the
+    local firms that SUPPLY it present in that chain and whether it is their only or main
+    local customer (upstream, see :func:`supplier_rows`), the projects it invests in or
+    attracted, and the firms it attracted. A chain where the firm changes nothing is left
+    out, so a firm with no relations has no impact at all. Without ``chain_id``, customers
+    and suppliers present in none of those chains come last, in a part whose ``chain`` is ''
+    (named :data:`OUTSIDE_ZH`), so each counterpart is listed once. Inferred supply links
+    (``with_inferred``) are marked in ``grade``.
 
     Examples
     --------
@@ -254,11 +390,20 @@ def firm_impact(G: ChainGraph, firm_id: str, chain_id: str | None = None) -> Imp
         )
     result = Impact(firm_id, name_of(G, firm_id), is_local(G, firm_id))
     chain_ids = [chain_id] if chain_id else chains_touching(G, firm_id)
+    placed: set[str] = set()
     for c in chain_ids:
-        part = chain_impact(chain_context(G, c), firm_id)
+        ctx = chain_context(G, c)
+        placed |= members_of(ctx)
+        part = chain_impact(ctx, firm_id)
         if not part.empty:
             result.chains.append(part)
+    if chain_id is None:
+        rest = ChainImpact("", OUTSIDE_ZH, 0.0, 0.0)
+        rest.customers = [r for r in customer_rows(G, firm_id) if r["firm"] not in placed]
+        rest.suppliers = [r for r in supplier_rows(G, firm_id) if r["firm"] not in placed]
+        if not rest.empty:
+            result.chains.append(rest)
     return result
 
 
-__all__ = ["ChainImpact", "Impact", "firm_impact"]
+__all__ = ["ChainImpact", "Impact", "customer_rows", "firm_impact", "supplier_rows"]

@@ -317,26 +317,34 @@ def leaders(
 @output_option
 @click.pass_context
 def impact(ctx: click.Context, firm: str, chain_name: str | None, infer: bool, fmt: str) -> None:
-    """What the chain loses if a firm leaves (断链风险).
+    """What is lost if a firm leaves (断链风险), downstream and upstream.
 
-    Segments, customers and projects, chain by chain.
+    Segments that lose their local firm, local customers (downstream), local suppliers whose
+    only or main local customer it is (upstream), projects. Customers and suppliers are
+    listed under the chain they are present in; those in none of the firm's chains come
+    last, with chain ''.
 
     \b
     Example:
       chaingraph impact 比亚迪
+      chaingraph impact 比亚迪 --chain new-energy-equipment -f json
     """
     from ..analysis.impact import firm_impact
+    from ..analysis.infer import count_inferred, with_inferred
+    from ..store.base import impact_graph
 
     store = get_store(ctx)
     fid = store.resolve(firm)
     if store.node(fid).get("kind") != Kind.FIRM:
         raise UnknownEntity(f"'{firm}' is not a firm. Run 'chaingraph find {firm}' to search")
     chain_ids = _chain_ids(ctx, chain_name) if chain_name else store.chains_touching(fid)
-    rows: list[Row] = []
     name = str(store.node(fid).get("name") or fid)
-    for cid in chain_ids:
-        result = firm_impact(_graph(ctx, cid, infer), fid, cid)
-        rows += result.rows()
+    G = impact_graph(store, fid, chain_ids)
+    for cid in chain_ids if infer else ():
+        G = with_inferred(G, cid)
+    if infer:
+        note(f"{count_inferred(G)} inferred supply links added (grade inferred)")
+    rows = firm_impact(G, fid, chain_ids[0] if chain_name else None).rows()
     if not rows:
         note(f"{name} ({fid}) takes part in no chain: its leaving changes nothing known.")
         if fmt != "table":

@@ -113,3 +113,13 @@ def with_cited_sources(store: GraphStore, G: ChainGraph) -> ChainGraph:
     found = store.subgraph(set(G) | missing)
     found.graph.update(G.graph)
     return found
+
+
+def impact_graph(store: GraphStore, firm_id: str, chain_ids: Iterable[str]) -> ChainGraph:
+    """The subgraph ``analysis.impact.firm_impact`` needs: the chains' subgraphs and every node
+    two SUPPLIES hops from the firm (its suppliers' other customers decide "only customer",
+    its customers' other suppliers "cut off")."""
+    ids = {firm_id, *(r["id"] for r in store.neighbors(firm_id, 2, ["SUPPLIES"], "both"))}
+    for cid in chain_ids:
+        ids.update(store.chain_graph(cid).nodes)
+    return store.subgraph(ids)
