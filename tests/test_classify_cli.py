@@ -99,3 +99,24 @@ def test_targets_filters(run: Run, store: Path) -> None:
 def test_targets_unknown_segment(run: Run, store: Path) -> None:
     result = run("targets", "bat", "--segment", "负极", store=store)
     assert result.exit_code == 1 and "Unknown segment '负极'" in result.stderr
+
+
+def test_import_dry_run_gives_candidates_to_rows_without_a_segment(
+    run: Run, store: Path, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "名单.csv"
+    sheet.write_text(
+        "企业名称,所在地区,所属环节,经营范围\n"
+        "某正极材料有限公司,湖南省长沙市,,锂电池正极材料生产\n"
+        "某铜箔有限公司,江西省,铜箔,正极材料贸易\n",
+        encoding="utf-8",
+    )
+    before = sorted(p.name for p in store.iterdir())
+    result = ok(run("import", str(sheet), "--into", str(store), "--dry-run", "-f", "json"))
+    rows = json.loads(result.stdout)
+    found = [r for r in rows if r["status"] == "candidate"]
+    # row 3 states its segment: no candidates for it
+    assert [(r["row"], r["id"]) for r in found] == [(2, "bat-cathode")]
+    assert found[0]["detail"] == "某正极材料有限公司: products, inferred (经营范围含:正极材料)"
+    assert "1 segment candidates" in result.stderr
+    assert sorted(p.name for p in store.iterdir()) == before  # a dry run writes nothing

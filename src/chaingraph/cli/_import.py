@@ -52,7 +52,9 @@ def import_(
     Rows match existing firms by credit code, then name or alias, then normalised name;
     new firms get stable ids. 主要客户 / 主要供应商 become SUPPLIES links. Every row is
     cited (file, sheet, row). Output: one line per change and per bad row; bad rows are
-    skipped (exit 0) unless --strict. Re-importing the same file changes nothing.
+    skipped (exit 0) unless --strict. Re-importing the same file changes nothing. With
+    --dry-run, a row with 经营范围 / 主营产品 / 申万行业 but no 所属环节 also gets its segment
+    candidates (status candidate, inferred; see classify).
 
     \b
       chaingraph import 企业名单.xlsx --into graphs/shengzhou --dry-run
@@ -72,10 +74,22 @@ def import_(
         )
     except ChaingraphError as exc:
         raise click.ClickException(str(exc)) from exc
-    emit(result.rows(include_unchanged=show_all), fmt, COLUMNS)
+    rows = result.rows(include_unchanged=show_all)
+    candidates = []
+    if dry_run:
+        from ..ingest.candidates import import_candidates
+
+        candidates = import_candidates(into, file, mapping=mapping, sheet=sheet, encoding=encoding)
+        rows = sorted([*rows, *candidates], key=lambda r: int(r.get("row") or 0))
+    emit(rows, fmt, COLUMNS)
     where = result.file.name + (f" [{result.sheet}]" if result.sheet else "")
     if result.ignored_columns:
         note(f"Ignored columns: {', '.join(result.ignored_columns)} (map them with --mapping)")
+    if candidates:
+        note(
+            f"{len(candidates)} segment candidates for rows without 所属环节 (inferred from "
+            "经营范围 / 主营产品 / 申万行业; fill 所属环节 to state one)"
+        )
     if dry_run:
         note(f"Dry run, nothing written. {where}: would have {result.summary()}")
     elif result.written:

@@ -41,8 +41,11 @@ def classify_sheet(
     sheet: str | None = None,
     encoding: str | None = None,
     chains: Iterable[str] | None = None,
+    unsegmented_only: bool = False,
 ) -> list[Row]:
     """Segment candidates for every row of a sheet, strongest first within a row.
+
+    ``unsegmented_only``: only rows whose 所属环节 (``segment``) cell is empty.
 
     Rows: ``row`` (as a spreadsheet program numbers it), ``input_name``, ``firm`` (the
     matched firm id, or ''), then the columns of
@@ -73,7 +76,7 @@ def classify_sheet(
                     values[name] = cells[i]
                     break
         name = values.get("name", "")
-        if not name:
+        if not name or (unsegmented_only and values.get("segment")):
             continue
         match = index.match(name, values.get("credit_code"))
         firm = match.unique or ""
@@ -106,4 +109,40 @@ def classify_sheet(
             )
         for r in rows:
             out.append(head | r)
+    return out
+
+
+def import_candidates(
+    into: str | Path,
+    path: str | Path,
+    *,
+    mapping: str | Path | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+) -> list[Row]:
+    """Segment candidates for the rows of a sheet that name no 所属环节, as import rows.
+
+    For ``import --dry-run``: rows ``row, status`` (``candidate``), ``kind`` (Segment),
+    ``id``, ``name`` (the segment) and ``detail`` (the firm, how, grade and basis). Nothing is
+    imported from them: a candidate is inferred until someone fills 所属环节.
+    """
+    from ..dataset import read_graph
+
+    G = read_graph(Path(into))
+    out: list[Row] = []
+    for r in classify_sheet(
+        G, path, mapping=mapping, sheet=sheet, encoding=encoding, unsegmented_only=True
+    ):
+        if not r["segment"]:
+            continue
+        out.append(
+            {
+                "row": r["row"],
+                "status": "candidate",
+                "kind": "Segment",
+                "id": r["segment"],
+                "name": r["segment_name"],
+                "detail": f"{r['input_name']}: {r['how']}, {r['grade']} ({r['basis']})",
+            }
+        )
     return out
