@@ -24,6 +24,7 @@ import networkx as nx
 import yaml
 
 from . import safe_yaml
+from .cells import restore
 from .dataset_check import Checker, Item, did_you_mean, inside_folder, read_text
 from .errors import InvalidGraphData
 from .model import (
@@ -224,7 +225,7 @@ class _Reader:
                 continue
             data: dict[str, Any] = {}
             for col, cell in zip(header, row, strict=False):
-                cell = cell.strip()
+                cell = restore(cell.strip())  # undo a spreadsheet-safe leading apostrophe
                 if cell:
                     data[col] = cell
             source, quote = data.pop("source", None), data.pop("quote", None)

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ..errors import ChaingraphError
-from ._common import emit, get_store, note, output_option, store_url
+from ._common import emit, emit_sheets, get_store, note, output_option, print_text, store_url
 
 #: name -> "module:attribute" of a command whose module is imported only when it is run or listed
 LAZY_COMMANDS: dict[str, str] = {
@@ -178,7 +178,10 @@ def stats(ctx: click.Context, fmt: str) -> None:
 
     sections = get_store(ctx).stats()
     if fmt == "json":
-        click.echo(_json(sections))
+        print_text(_json(sections))
+        return
+    if fmt == "xlsx":
+        emit_sheets({name: (rows_, None) for name, rows_ in sections.items()})
         return
     if fmt == "csv":
         rows = [{"section": name} | row for name, rows_ in sections.items() for row in rows_]
@@ -193,7 +196,7 @@ def stats(ctx: click.Context, fmt: str) -> None:
             shown = [r | {"coverage": share_text(r["coverage"])} for r in rows_]
         body = emit_text(shown) if shown else "(none)"
         blocks.append(f"{STATS_TITLES.get(name, name)}\n{body}")
-    click.echo("\n\n".join(blocks))
+    print_text("\n\n".join(blocks))
 
 
 def _reported_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -280,12 +283,17 @@ def show(ctx: click.Context, entity: str, fmt: str) -> None:
     node = store.node(node_id)
     rels = store.relations(node_id)
     if fmt == "json":
-        click.echo(_json({"node": node, "relations": rels}))
+        print_text(_json({"node": node, "relations": rels}))
+        return
+    if fmt == "xlsx":
+        attrs = [{"field": k, "value": v} for k, v in node.items()]
+        relations = [_relation_row(r) for r in rels]
+        emit_sheets({"node": (attrs, None), "relations": (relations, RELATION_COLUMNS)})
         return
     if fmt == "csv":
         emit([_relation_row(r) for r in rels], "csv", RELATION_COLUMNS)
         return
-    click.echo(_show_text(node, rels))
+    print_text(_show_text(node, rels))
 
 
 RELATION_COLUMNS = ["direction", "rel", "other", "other_kind", "other_name", "grade", "fields"]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import StoreUnavailable
-from ._common import emit, get_store, note, output_option, store_url
+from ._common import emit, get_store, note, output_option, print_text, store_url
 from ._output import to_json
 
 if TYPE_CHECKING:
@@ -239,7 +239,7 @@ def status(ctx: click.Context, fmt: str) -> None:
     info = store.server_status()
     info["datasets"] = [{"dataset": k, "nodes": v} for k, v in sorted(datasets(store).items())]
     if fmt == "json":
-        click.echo(to_json(info))
+        print_text(to_json(info))
         return
     rows: list[dict[str, Any]] = [
         {"what": "server", "name": "agent", "count": info["agent"]},

@@ -1,8 +1,10 @@
 """Rows -> text: aligned tables for people, JSON and CSV for scripts. No click here.
 
 JSON is a list of objects (or one object), keys as given, non-ASCII kept as is. CSV has a
-header row; list values are joined with ``|`` and nested values written as JSON. Tables align
-columns by display width, so Chinese text (two cells per character) lines up.
+header row; list values are joined with ``|`` and nested values written as JSON; a cell that
+a spreadsheet would run as a formula is neutralised (:func:`chaingraph.cells.neutralise`).
+Tables align columns by display width, so Chinese text (two cells per character) lines up.
+``xlsx`` rows are the CSV cells with numbers kept as numbers (:func:`xlsx_rows`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-FORMATS = ("table", "json", "csv")
+from ..cells import neutralise
+
+FORMATS = ("table", "json", "csv", "xlsx")
 
 
 def display_width(text: str) -> int:
@@ -92,8 +96,23 @@ def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None)
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(cols)
     for row in rows:
-        writer.writerow([cell_text(row.get(c)) for c in cols])
+        writer.writerow([neutralise(cell_text(row.get(c))) for c in cols])
     return buf.getvalue().rstrip("\n")
+
+
+def xlsx_rows(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """(columns, rows) for a workbook sheet: the CSV cells, numbers and booleans kept."""
+    cols = list(columns) if columns is not None else columns_of(rows)
+    out = []
+    for row in rows:
+        cells: dict[str, Any] = {}
+        for c in cols:
+            v = row.get(c)
+            cells[c] = v if v is None or isinstance(v, bool | int | float) else cell_text(v)
+        out.append(cells)
+    return cols, out
 
 
 def render(

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .. import safe_yaml
+from ..cells import neutralise, restore
 from ..model import Kind, fields_of
 
 FIRMS_FILE = "firms-imported.csv"
@@ -108,7 +109,7 @@ def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     if not path.is_file():
         return [], []
     reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
-    rows = [{k: (v or "") for k, v in row.items() if k is not None} for row in reader]
+    rows = [{k: restore(v or "") for k, v in row.items() if k is not None} for row in reader]
     return list(reader.fieldnames or []), rows
 
 
@@ -156,8 +157,8 @@ def csv_text(columns: list[str], rows: Iterable[dict[str, str]]) -> str:
     buf = io.StringIO(newline="")
     writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    for row in rows:
-        writer.writerow({c: row.get(c, "") for c in columns})
+    for row in rows:  # neutralised for spreadsheets; the dataset reader restores the text
+        writer.writerow({c: neutralise(row.get(c, "")) for c in columns})
     return buf.getvalue()
 
 
