@@ -64,10 +64,19 @@ def test_stated_beats_products_and_industry_for_the_same_segment() -> None:
     )
     G.add_edge("x", "sep", key="IN_SEGMENT", sources=[{"source": "src", "quote": "q"}])
     got = [(m.segment, m.how, m.grade, m.basis) for m in memberships_of(G, "x")]
-    assert got == [
-        ("sep", "stated", "sourced", "来源:某公司年报"),
-        ("ele", "industry", "inferred", "申万三级:电池化学品"),
-    ]
+    # its industry would also place it in ele; a stated segment makes the industry moot
+    assert got == [("sep", "stated", "sourced", "来源:某公司年报")]
+
+
+def test_a_stated_firm_still_gets_segments_its_products_name() -> None:
+    G = graph()
+    G.add_node(
+        "x", kind="Firm", name="某隔膜", local=False, products=["电解液"], sw_l3="电池化学品"
+    )
+    G.add_edge("x", "sep", key="IN_SEGMENT", sources=[{"source": "src", "quote": "q"}])
+    got = [(m.segment, m.how) for m in memberships_of(G, "x")]
+    assert got == [("sep", "stated"), ("ele", "products")]
+    assert [m.firm for m in segment_candidates(G, ["ele"])["ele"]] == ["x"]
 
 
 def test_products_beat_industry_and_name_each_field() -> None:
@@ -145,8 +154,7 @@ def test_classify_sheet_rows(tmp_path: Path) -> None:
     got = [(r["row"], r["firm"], r["segment"], r["how"], r["basis"]) for r in rows]
     assert got == [
         (2, "", "ele", "products", "经营范围含:电解液"),
-        (3, "known", "sep", "stated", "来源:某公司年报"),
-        (3, "known", "ele", "industry", "申万三级:电池化学品"),
+        (3, "known", "sep", "stated", "来源:某公司年报"),  # stated: its industry adds nothing
         (4, "", "", "none", "no keyword or industry matched"),
     ]
 

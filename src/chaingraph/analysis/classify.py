@@ -11,7 +11,10 @@ A firm's segment is known in three ways, strongest first (:data:`HOW_ORDER`):
     ``经营范围含:负极、石墨``;
 ``industry``
     the firm's 申万 level-3 industry (``sw_l3``) is one of the segment's ``sw_industries``;
-    graded ``inferred``, basis e.g. ``申万三级:电池化学品``.
+    graded ``inferred``, basis e.g. ``申万三级:电池化学品``. The industry is the coarsest
+    evidence, so it is used only for a firm that no ``IN_SEGMENT`` fact places: a separator
+    maker the dataset states as such is not also an anode candidate because both trades sit
+    in 电池化学品.
 
 The last two are computed here at run time and never stored as facts. A firm-segment pair
 is reported once, in its strongest way.
@@ -156,10 +159,13 @@ class SegmentMatcher:
             return []
         return self.industries.get(fold(sw_l3).strip(), [])
 
-    def inferred(self, firm: str, attrs: Mapping[str, Any]) -> Iterator[Membership]:
+    def inferred(
+        self, firm: str, attrs: Mapping[str, Any], industry: bool = True
+    ) -> Iterator[Membership]:
         """The products and industry memberships of one firm (attrs: its node attributes).
 
-        A segment matched both ways is yielded once, as ``products``.
+        A segment matched both ways is yielded once, as ``products``; ``industry=False``
+        leaves the industry out (for a firm with a stated segment).
         """
         seen: set[str] = set()
         hits: dict[str, dict[str, list[str]]] = {}
@@ -174,7 +180,7 @@ class SegmentMatcher:
             seen.add(seg)
             yield Membership(firm, seg, PRODUCTS, str(Grade.INFERRED), basis)
         sw = attrs.get("sw_l3")
-        for seg in self.by_industry(sw):
+        for seg in self.by_industry(sw) if industry else ():
             if seg not in seen:
                 yield Membership(firm, seg, INDUSTRY, str(Grade.INFERRED), f"{BASIS_INDUSTRY}{sw}")
 
@@ -208,6 +214,11 @@ def stated_of(G: ChainGraph, firm: str, segments: Iterable[str] | None = None) -
             continue
         found.append(Membership(firm, seg, STATED, edge_grade(data), _stated_basis(G, data)))
     return sorted(found, key=lambda m: m.segment)
+
+
+def _has_stated(G: ChainGraph, firm: str) -> bool:
+    """True if an IN_SEGMENT edge places the firm in some segment."""
+    return any(Rel.IN_SEGMENT in keys for keys in succ(G)[firm].values())
 
 
 def _stated_basis(G: ChainGraph, data: Mapping[str, Any]) -> str:
@@ -263,9 +274,10 @@ def memberships_of(
     stated = stated_of(G, firm)
     have = {m.segment for m in stated}
     allowed = set(matcher.segments)
+    placed = _has_stated(G, firm)
     inferred = [
         m
-        for m in matcher.inferred(firm, attrs_of(G)[firm])
+        for m in matcher.inferred(firm, attrs_of(G)[firm], industry=not placed)
         if m.segment not in have and m.segment in allowed
     ]
     return sorted([*stated, *inferred], key=lambda m: (m.strength, m.segment))
@@ -328,7 +340,7 @@ def segment_candidates(
             isinstance(sw, str) and fold(sw).strip() in industries
         ):
             continue
-        for m in matcher.inferred(f, attrs):
+        for m in matcher.inferred(f, attrs, industry=not _has_stated(G, f)):
             bucket = found.get(m.segment)
             if bucket is not None and f not in bucket:
                 bucket[f] = m
@@ -406,7 +418,7 @@ def classify_firm(G: ChainGraph, firm: str, chains: Iterable[str] | None = None)
 
 
 def classify_record(
-    record: Mapping[str, Any], matcher: SegmentMatcher, firm: str = ""
+    record: Mapping[str, Any], matcher: SegmentMatcher, firm: str = "", industry: bool = True
 ) -> list[Membership]:
     """Inferred memberships of a firm described by a record (a sheet row, not yet a node).
 
@@ -416,7 +428,8 @@ def classify_record(
     >>> [(x.how, x.basis) for x in classify_record({"business_scope": "锂电池电解液生产"}, m)]
     [('products', '经营范围含:电解液')]
     """
-    return sorted(matcher.inferred(firm, record), key=lambda m: (m.strength, m.segment))
+    found = matcher.inferred(firm, record, industry)
+    return sorted(found, key=lambda m: (m.strength, m.segment))
 
 
 __all__ = [

@@ -5,7 +5,8 @@ Each row is read with the import's sheet reader and header mapping; its 主营�
 against the segments' keywords and industries (:mod:`chaingraph.analysis.classify`). A row
 that names a firm already in the graph (credit code, name or alias, normalised name; an
 ambiguous name is not guessed) also gets that firm's stated segments and the fields the
-graph knows and the row leaves empty. Nothing is written.
+graph knows and the row leaves empty; as everywhere, its industry then adds nothing (see
+:mod:`chaingraph.analysis.classify`). Nothing is written.
 """
 
 from __future__ import annotations
@@ -85,10 +86,11 @@ def classify_sheet(
             if values.get(f):
                 record[f] = split_names(values[f]) if f == "products" else values[f]
         found = stated_of(G, firm, allowed) if firm else []
+        placed = bool(firm) and bool(stated_of(G, firm))
         have = {m.segment for m in found}
         found += [
             m
-            for m in classify_record(record, matcher, firm)
+            for m in classify_record(record, matcher, firm, industry=not placed)
             if m.segment not in have and m.segment in allowed
         ]
         head: Row = {"row": number, "input_name": name, "firm": firm}
