@@ -10,7 +10,6 @@ from the data.
 from __future__ import annotations
 
 import html
-import importlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +17,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .analysis import _context as C
+from .analysis import (
+    INFERRED,
+    GraphIndex,
+    chain_context,
+    chains_of,
+    in_ids,
+    name_of,
+    yuan,
+)
 from .analysis.coverage import Coverage, coverage_of, map_rows, share_text
 from .analysis.gaps import extension_of, gaps_of, single_source_of, weak_links_of
 from .analysis.impact import Impact, chain_impact
@@ -83,11 +90,11 @@ def build_chain_report(
     chain_id: str,
     infer: bool = False,
     impact_top: int = IMPACT_TOP,
-    index: C.GraphIndex | None = None,
+    index: GraphIndex | None = None,
 ) -> ChainReport:
     """Gather every measure for one chain (G already carries inferred links if ``infer``).
 
-    ``index``: a shared :class:`~chaingraph.analysis._context.GraphIndex` of G, so that
+    ``index``: a shared :class:`~chaingraph.analysis.GraphIndex` of G, so that
     several chains reuse per-firm facts and one SUPPLIES network.
 
     Examples
@@ -101,14 +108,14 @@ def build_chain_report(
     >>> rep.coverage.text, [r["status"] for r in rep.targets]
     ('0 of 1 segments have a local firm (0%; 0 with two or more)', ['gap'])
     """
-    ctx = C.chain_context(G, chain_id, index)
+    ctx = chain_context(G, chain_id, index)
     board = leaders_of(ctx)
     impacts = []
     for row in board.rows[:impact_top]:
         part = chain_impact(ctx, row["firm"])
         imp = Impact(row["firm"], row["name"], True, [] if part.empty else [part])
         impacts.append(imp)
-    hosts = C.in_ids(G, chain_id, Rel.HOSTS)
+    hosts = in_ids(G, chain_id, Rel.HOSTS)
     cov = coverage_of(ctx)
     projects = {p for s in ctx.segments.values() for p in s.projects}
     amounts = [G.nodes[p].get("amount_cny") for p in projects]
@@ -116,8 +123,8 @@ def build_chain_report(
         chain=chain_id,
         name=ctx.name,
         sector=str(G.nodes[chain_id].get("sector") or ""),
-        hosts=[C.name_of(G, h) for h in hosts],
-        designated=[C.name_of(G, f) for f in sorted(ctx.leaders_designated())],
+        hosts=[name_of(G, h) for h in hosts],
+        designated=[name_of(G, f) for f in sorted(ctx.leaders_designated())],
         coverage=cov,
         map=map_rows(ctx),
         gaps=gaps_of(ctx),
@@ -157,7 +164,7 @@ def reported_figures(G: ChainGraph, node_ids: Iterable[str]) -> list[Row]:
             rows.append(
                 {
                     "node": nid,
-                    "name": C.name_of(G, nid),
+                    "name": name_of(G, nid),
                     "label": str(fig.get("label") or fig.get("key") or ""),
                     "reported": fig.get("value"),
                     "qualifier": str(fig.get("qualifier") or "exact"),
@@ -240,7 +247,7 @@ def _summary(rep: ChainReport) -> Section:
     facts = [f"本地企业 {c['local_firms']} 家", f"已知外部企业 {c['external_firms']} 家"]
     if c["projects"]:
         inv = (
-            f",已知金额 {c['projects_with_amount']} 个合计 {C.yuan(c['investment_cny'])}"
+            f",已知金额 {c['projects_with_amount']} 个合计 {yuan(c['investment_cny'])}"
             if c["projects_with_amount"]
             else ""
         )
@@ -256,7 +263,7 @@ def _summary(rep: ChainReport) -> Section:
         if not isinstance(reported, int | float) or not reported:
             continue
         in_graph = r["in_graph"]
-        fmt = C.yuan if r["what"] == "investment_cny" else (lambda v: _num(v, 0))
+        fmt = yuan if r["what"] == "investment_cny" else (lambda v: _num(v, 0))
         notes.append(
             f"数据完整度:来源报道「{r['name']}」{r['label']} {fmt(reported)},图谱中录入 "
             f"{fmt(in_graph)}({_pct(in_graph / reported)})。缺口可能只是图谱未录入,"
@@ -423,7 +430,7 @@ def _weak(rep: ChainReport) -> Section:
     if rep.single_source:
         items = [
             f"{r['customer_name']} 的「{r['input_name'] or '未标环节'}」只有一家已知供应商:"
-            f"{r['supplier_name']}" + ("(推断 inferred)" if r["grade"] == C.INFERRED else "")
+            f"{r['supplier_name']}" + ("(推断 inferred)" if r["grade"] == INFERRED else "")
             for r in rep.single_source[:TABLE_LIMIT]
         ]
         notes.append("单一来源 single source:" + ";".join(items) + "。")
@@ -958,14 +965,12 @@ def index_html(reps: Sequence[ChainReport | IndexEntry], title: str, generated: 
 ViewWriter = Callable[[ChainGraph, str, Path, str], list[Path]]
 
 
-def find_view_writer() -> ViewWriter | None:
-    """``chaingraph.views.write_chain_views(G, chain_id, out_dir, report_href)`` if present."""
-    try:
-        module = importlib.import_module("chaingraph.views")
-    except ImportError:
-        return None
-    writer = getattr(module, "write_chain_views", None)
-    return writer if callable(writer) else None
+def find_view_writer() -> ViewWriter:
+    """:func:`chaingraph.views.write_chain_views` (imported on first use: views are optional
+    per run, and a report without them needs no view code)."""
+    from .views import write_chain_views
+
+    return write_chain_views
 
 
 VIEW_LABELS = {
@@ -989,7 +994,7 @@ class _Job:
     H: ChainGraph
     out: Path
     infer: bool
-    index: C.GraphIndex
+    index: GraphIndex
     generated: str
     writer: ViewWriter | None
 
@@ -1019,9 +1024,9 @@ def write_report(
     """Write ``index.md``, ``index.html`` and ``<chain>.md`` / ``<chain>.html`` per chain.
 
     With ``infer`` the measures run on a copy of G with inferred supply links (labelled
-    inferred everywhere). With ``views`` and a views module that offers
-    ``write_chain_views``, each chain page links the interactive views it writes. The chains
-    share one :class:`~chaingraph.analysis._context.GraphIndex` (one pass over the graph).
+    inferred everywhere). With ``views``, each chain page links the interactive views
+    :func:`chaingraph.views.write_chain_views` writes beside it. The chains
+    share one :class:`~chaingraph.analysis.GraphIndex` (one pass over the graph).
     Returns the written paths (index first).
 
     Examples
@@ -1035,14 +1040,14 @@ def write_report(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    chain_ids = list(chains) if chains is not None else C.chains_of(G)
+    chain_ids = list(chains) if chains is not None else chains_of(G)
     H = with_inferred(G) if infer else G
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     generated = f"chaingraph 生成于 {stamp}"
     if infer:
         generated += f";含推断供应关系 {count_inferred(H)} 条(标注 inferred)"
     writer = find_view_writer() if views else None
-    job = _Job(G, H, out, infer, C.GraphIndex(H, shared=True), generated, writer)
+    job = _Job(G, H, out, infer, GraphIndex(H, shared=True), generated, writer)
     results = [_chain_pages(job, cid) for cid in chain_ids]
     entries = [entry for _, entry in results]
     index_h = out / "index.html"

@@ -25,6 +25,11 @@ _EXPORTS = {
     "chain_context": "_context",
     "chains_of": "_context",
     "firm_weight": "_context",
+    "INFERRED": "_context",
+    "check_chain": "_context",
+    "in_ids": "_context",
+    "name_of": "_context",
+    "yuan": "_context",
     "Coverage": "coverage",
     "chain_coverage": "coverage",
     "chain_map": "coverage",
@@ -52,6 +57,7 @@ __all__ = [
     "COMPONENT_DOC",
     "COVERED",
     "GAP",
+    "INFERRED",
     "LEADER_WEIGHTS",
     "TARGET_POINTS",
     "WEAK",
@@ -65,10 +71,13 @@ __all__ = [
     "chain_context",
     "chain_map",
     "chains_of",
+    "check_chain",
     "chain_coverage",
     "extension",
     "firm_weight",
     "find_gaps",
+    "in_ids",
+    "name_of",
     "firm_impact",
     "infer_supplies",
     "rank_leaders",
@@ -78,18 +87,24 @@ __all__ = [
     "rank_targets",
     "weak_links",
     "with_inferred",
+    "yuan",
 ]
 
 if TYPE_CHECKING:
     from ._context import (
         COVERED,
         GAP,
+        INFERRED,
         WEAK,
         ChainContext,
         GraphIndex,
         chain_context,
         chains_of,
+        check_chain,
         firm_weight,
+        in_ids,
+        name_of,
+        yuan,
     )
     from .coverage import Coverage, chain_coverage, chain_map
     from .gaps import extension, find_gaps, single_source, weak_links

@@ -16,8 +16,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from ..analysis import check_chain, rank_targets, yuan
+from ..analysis.coverage import chain_map
 from ..errors import UnknownEntity
 from ..model import TIER_LABEL_ZH, TIER_ORDER, ChainGraph, Grade, Kind, Rel, node_grade
+from ..query import chain_segments
 from .layout import Pos, force_layout, tiered_layout
 
 Record = dict[str, Any]
@@ -291,8 +294,8 @@ def score_text(value: float) -> str:
 def segment_status(G: ChainGraph, chain_id: str) -> dict[str, str]:
     """``{segment: 'covered' | 'weak' | 'gap'}`` for a chain's segments (by local firms).
 
-    Uses :func:`chaingraph.analysis.coverage.chain_map` when present, else counts local firms
-    IN_SEGMENT: 0 gap, 1 weak, 2+ covered.
+    The status :func:`chaingraph.analysis.coverage.chain_map` gives (0 local firms gap, 1
+    weak, 2+ covered).
 
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
@@ -302,45 +305,10 @@ def segment_status(G: ChainGraph, chain_id: str) -> dict[str, str]:
     >>> segment_status(G, "c")
     {'s': 'gap'}
     """
-    try:
-        from ..analysis.coverage import chain_map
-
-        return {str(r["segment"]): str(r["status"]) for r in chain_map(G, chain_id)}
-    except ImportError:  # pragma: no cover - fallback while analysis is absent
-        pass
-    out: dict[str, str] = {}
-    for s in _chain_segments(G, chain_id):
-        n_local = sum(
-            1
-            for u, _, key in G.in_edges(s, keys=True)
-            if key == Rel.IN_SEGMENT
-            and G.nodes[u].get("kind") == Kind.FIRM
-            and G.nodes[u].get("local")
-        )
-        out[s] = "covered" if n_local >= 2 else "weak" if n_local == 1 else "gap"
-    return out
-
-
-def _chain_segments(G: ChainGraph, chain_id: str) -> list[str]:
-    return sorted(v for _, v, k in G.out_edges(chain_id, keys=True) if k == Rel.HAS_SEGMENT)
-
-
-def _check_chain(G: ChainGraph, chain_id: str) -> None:
-    if chain_id not in G or G.nodes[chain_id].get("kind") != Kind.CHAIN:
-        raise UnknownEntity(
-            f"Unknown chain '{chain_id}'. Run 'chaingraph find TEXT' to list chains"
-        )
+    return {str(r["segment"]): str(r["status"]) for r in chain_map(G, chain_id)}
 
 
 # --- text helpers ---------------------------------------------------------------------------
-
-
-def _yuan(amount: float) -> str:
-    if abs(amount) >= 1e8:
-        return f"{amount / 1e8:,.2f}".rstrip("0").rstrip(".") + "亿元"
-    if abs(amount) >= 1e4:
-        return f"{amount / 1e4:,.1f}".rstrip("0").rstrip(".") + "万元"
-    return f"{amount:,.0f}元"
 
 
 def _text(key: str, value: Any) -> str:
@@ -348,7 +316,7 @@ def _text(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if key in _MONEY and isinstance(value, int | float):
-        return _yuan(float(value))
+        return yuan(float(value))
     if key == "tier" and isinstance(value, str):
         return f"{TIER_LABEL_ZH.get(value, value)} ({value})"
     if key == "grade" and isinstance(value, str):
@@ -379,7 +347,7 @@ def _rows(attrs: dict[str, Any], skip: frozenset[str] = _HIDDEN) -> list[list[st
         value = fig.get("value")
         unit = str(fig.get("unit") or "")
         if unit == "元" and isinstance(value, int | float):
-            number = _yuan(float(value))
+            number = yuan(float(value))
         else:
             number = f"{value}{unit}"
         qualifier = _QUALIFIER_ZH.get(str(fig.get("qualifier") or "exact"), "")
@@ -646,7 +614,7 @@ def _fold_notice(shown: int, folded: int, per_segment: int) -> str:
 def _chain_flags(G: ChainGraph, chain_id: str) -> tuple[dict[str, str], list[str]]:
     """Flags of the chain's segments (gap/weak/ext) and the segments to lay out in columns."""
     flags: dict[str, str] = {}
-    own = _chain_segments(G, chain_id)
+    own = chain_segments(G, chain_id)
     status = segment_status(G, chain_id)
     for s in own:
         if G.nodes[s].get("extension"):
@@ -694,7 +662,7 @@ def chain_view(G: ChainGraph, chain_id: str, per_segment: int = PER_SEGMENT) -> 
     >>> [(n["id"], n["flag"]) for n in v.nodes]
     [('c', None), ('s', 'gap')]
     """
-    _check_chain(G, chain_id)
+    check_chain(G, chain_id)
     from ..query import chain_node_ids
 
     keep = chain_node_ids(G, chain_id) | {n for n, k in _kinds(G) if k == Kind.SOURCE}
@@ -849,7 +817,7 @@ def gaps_view(
     >>> sorted(n["id"] for n in gaps_view(G, "c").nodes)
     ['c', 's', 't']
     """
-    _check_chain(G, chain_id)
+    check_chain(G, chain_id)
     flags, _ = _chain_flags(G, chain_id)
     weak = sorted(s for s, f in flags.items() if f in ("gap", "weak"))
     keep, context = _around_segments(G, weak)
@@ -870,7 +838,7 @@ def gaps_view(
     H, candidates = _add_candidates(H, outside if outside is not None else G, ranked)
     view_flags = {s: f for s, f in flags.items() if s in keep}
     for s in context:
-        view_flags.setdefault(s, "ext" if s not in _chain_segments(G, chain_id) else "")
+        view_flags.setdefault(s, "ext" if s not in chain_segments(G, chain_id) else "")
     view_flags = {k: v for k, v in view_flags.items() if v}
     view_flags.update(more)
     view_flags.update(candidates)
@@ -937,10 +905,6 @@ def _partners(G: ChainGraph, members: list[str]) -> set[str]:
 
 def _ranked_targets(G: ChainGraph, chain_id: str, per_segment: int) -> list[Record]:
     """The analysis' 招商目标 rows of the chain's gap and weak segments, top per_segment each."""
-    try:
-        from ..analysis import rank_targets
-    except ImportError:  # pragma: no cover - fallback while analysis is absent
-        return []
     return rank_targets(G, chain_id, include_extension=False, limit=per_segment)
 
 
