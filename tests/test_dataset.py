@@ -68,6 +68,19 @@ def test_wrong_type(tiny: Path) -> None:
     assert problem.startswith("more.yaml:3:")
 
 
+def test_project_status_is_one_of_the_known_stages(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(
+        "grade: template\nnodes:\n"
+        "  - {id: p1, kind: Project, name: 一期, status: in_production}\n"
+        "  - {id: p2, kind: Project, name: 二期, status: 在建}\n",
+        encoding="utf-8",
+    )
+    (problem,) = problems_of(tiny)
+    assert problem.startswith("more.yaml:4:")
+    assert "'status' must be one of planned, negotiating, signed" in problem
+    assert "not '在建'" in problem
+
+
 def test_duplicate_id_points_to_first_definition(tiny: Path) -> None:
     (tiny / "more.yaml").write_text(
         "grade: template\nnodes:\n  - {id: jia, kind: Firm, name: 甲二, local: true}\n",

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
 ChainGraph: TypeAlias = "nx.MultiDiGraph[str]"
+#: one output row (a node, an edge, a finding): column name -> value
+Row: TypeAlias = dict[str, Any]
 
 
 class Kind(StrEnum):
@@ -120,6 +122,18 @@ COMMON_NODE_FIELDS: tuple[Field, ...] = (
     Field("note", STR, doc="an editor's remark; not a fact"),
 )
 
+#: the stages a project can be in (a project's ``status`` is one of them)
+PROJECT_STATUSES = (
+    "planned",
+    "negotiating",
+    "signed",
+    "under_construction",
+    "trial_production",
+    "in_production",
+    "completed",
+)
+
+
 NODE_FIELDS: dict[Kind, tuple[Field, ...]] = {
     Kind.ZONE: (
         Field("level", STR, doc="e.g. 省级经济开发区"),
@@ -194,7 +208,7 @@ NODE_FIELDS: dict[Kind, tuple[Field, ...]] = {
         Field("amount_cny", NUM, doc="total investment in yuan"),
         Field("amount_text", STR, doc="the amount as the source writes it, e.g. 130亿元"),
         Field("signed", DATE, doc="signing date, YYYY, YYYY-MM or YYYY-MM-DD"),
-        Field("status", STR, doc="e.g. signed / under construction / in production"),
+        Field("status", STR, choices=PROJECT_STATUSES, doc="where the project stands"),
         Field("phase", STR),
         Field(
             "landed_text",
@@ -233,16 +247,6 @@ FIGURE_COMPARE: dict[str, str] = {
     "investment_cny": "sum of amount_cny of the projects in scope",
 }
 FIGURE_QUALIFIERS = ("exact", "over", "about", "at_least", "up_to")
-
-PROJECT_STATUSES = (
-    "planned",
-    "negotiating",
-    "signed",
-    "under_construction",
-    "trial_production",
-    "in_production",
-    "completed",
-)
 
 
 @dataclass(frozen=True)

@@ -10,144 +10,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .errors import AmbiguousEntity, UnknownEntity
 from .model import (
     FIGURE_COMPARE,
     SUPPLY_RELS,
     ChainGraph,
     Kind,
     Rel,
+    Row,
     is_local_firm,
-    normalize_text,
 )
+from .search import KIND_ORDER as KIND_ORDER
+from .search import MATCH_NAMES as MATCH_NAMES
+from .search import ambiguous as ambiguous
+from .search import brief as brief
+from .search import find as find
+from .search import match_rank as match_rank
+from .search import resolve as resolve
+from .search import resolve_from_matches as resolve_from_matches
+from .search import unknown as unknown
 
-Row = dict[str, Any]
-
-KIND_ORDER: dict[str, int] = {k.value: i for i, k in enumerate(Kind)}
-NAME_FIELDS = ("id", "name", "name_en", "aliases")
 #: attributes the explore rows never carry (large or internal)
 HIDDEN_ATTRS = frozenset({"text"})
-
-
-def _names(attrs: dict[str, Any], node_id: str) -> list[tuple[str, str]]:
-    """(field, value) pairs a node can be found by."""
-    out = [("id", node_id), ("name", str(attrs.get("name", "")))]
-    if attrs.get("name_en"):
-        out.append(("name_en", str(attrs["name_en"])))
-    out.extend(("aliases", str(a)) for a in attrs.get("aliases") or ())
-    return out
-
-
-def brief(G: ChainGraph, node_id: str) -> Row:
-    """The id, kind and name of a node."""
-    attrs = G.nodes[node_id]
-    return {"id": node_id, "kind": attrs.get("kind", ""), "name": attrs.get("name", "")}
-
-
-def match_rank(text: str, value: str) -> int | None:
-    """0 exact, 1 prefix, 2 contains, None no match (after :func:`normalize_text`)."""
-    needle, hay = normalize_text(text), normalize_text(value)
-    if not needle:
-        return None
-    if hay == needle:
-        return 0
-    if hay.startswith(needle):
-        return 1
-    if needle in hay:
-        return 2
-    return None
-
-
-MATCH_NAMES = ("exact", "prefix", "contains")
-
-
-def find(G: ChainGraph, text: str, limit: int = 50) -> list[Row]:
-    """Nodes whose id, name, name_en or an alias contains ``text``.
-
-    Matching folds case and full/half width. Rows are ``id, kind, name, match, field,
-    value``: the best match of the node (exact < prefix < contains, then id < name < name_en
-    < aliases), sorted by match, kind and id.
-
-    >>> import networkx as nx
-    >>> G = nx.MultiDiGraph()
-    >>> G.add_node("byd", kind="Firm", name="比亚迪", aliases=["BYD"])
-    >>> [(r["id"], r["match"], r["field"]) for r in find(G, "ｂｙｄ")]
-    [('byd', 'exact', 'id')]
-    """
-    found: list[tuple[int, int, int, str, Row]] = []
-    for node_id, attrs in G.nodes(data=True):
-        best: tuple[int, int, str, str] | None = None
-        for field_rank, (field, value) in enumerate(_names(attrs, node_id)):
-            rank = match_rank(text, value)
-            if rank is None:
-                continue
-            cand = (rank, min(field_rank, 3), field, value)
-            if best is None or cand[:2] < best[:2]:
-                best = cand
-        if best is None:
-            continue
-        row = brief(G, node_id) | {
-            "match": MATCH_NAMES[best[0]],
-            "field": best[2],
-            "value": best[3],
-        }
-        kind_rank = KIND_ORDER.get(str(attrs.get("kind")), 99)
-        found.append((best[0], kind_rank, best[1], node_id, row))
-    found.sort(key=lambda t: t[:4])
-    return [t[4] for t in found[:limit]]
-
-
-def resolve(G: ChainGraph, text: str) -> str:
-    """The id of the node that ``text`` names.
-
-    In order: an id; else the one node whose name, name_en or alias equals ``text`` (width-
-    and case-insensitive); else the one node whose id, name or alias contains it. Several
-    candidates at the first level that has any raise AmbiguousEntity listing them; none at
-    all raises UnknownEntity.
-
-    >>> import networkx as nx
-    >>> G = nx.MultiDiGraph()
-    >>> G.add_node("byd", kind="Firm", name="比亚迪", aliases=["BYD"])
-    >>> G.add_node("byd-base", kind="Project", name="比亚迪电池基地")
-    >>> resolve(G, "比亚迪"), resolve(G, "电池基地")
-    ('byd', 'byd-base')
-    """
-    if text in G:
-        return text
-    return resolve_from_matches(text, find(G, text, limit=1000))
-
-
-def resolve_from_matches(text: str, matches: list[Row]) -> str:
-    """Apply the rules of :func:`resolve` to the rows :func:`find` gave for ``text``."""
-    exact = [r for r in matches if r["match"] == "exact"]
-    pool = exact or matches
-    ids = sorted({r["id"] for r in pool})
-    if len(ids) == 1:
-        return str(ids[0])
-    if ids:
-        by_id = {r["id"]: r for r in pool}
-        candidates = [{k: by_id[i][k] for k in ("id", "kind", "name")} for i in ids]
-        raise ambiguous(text, candidates)
-    raise unknown(text, [])
-
-
-def ambiguous(text: str, candidates: list[Row]) -> AmbiguousEntity:
-    """The error for a name several nodes share."""
-    listing = "; ".join(f"{c['id']} ({c['kind']} {c['name']})" for c in candidates)
-    return AmbiguousEntity(
-        f"'{text}' names {len(candidates)} nodes: {listing}. Give one of these ids instead",
-        candidates,
-    )
-
-
-def unknown(text: str, near: list[Row]) -> UnknownEntity:
-    """The error for a name no node has, with near matches as hints."""
-    if near:
-        hint = ", ".join(f"{r['id']} ({r['name']})" for r in near)
-        return UnknownEntity(f"Unknown entity '{text}'. Did you mean: {hint}?")
-    return UnknownEntity(
-        f"Unknown entity '{text}'. Run 'chaingraph find TEXT' to search names and aliases"
-    )
 
 
 def node(G: ChainGraph, node_id: str) -> Row:
@@ -435,38 +318,6 @@ def chain_segments(G: ChainGraph, chain_id: str) -> list[str]:
 def segment_members(G: ChainGraph, segment_id: str) -> list[str]:
     """Ids of the firms and projects working in a segment (IN_SEGMENT), sorted."""
     return sorted(u for u, _, k in G.in_edges(segment_id, keys=True) if k == Rel.IN_SEGMENT)
-
-
-def chains_touching(G: ChainGraph, node_id: str) -> list[str]:
-    """Chains a firm takes part in: it (or a project it INVESTS_IN) works in one of their
-    segments, or it LEADS the chain or a platform/zone that HOSTS it. Sorted ids.
-
-    >>> import networkx as nx
-    >>> G = nx.MultiDiGraph()
-    >>> G.add_node("c", kind="Chain", name="电池"); G.add_node("s", kind="Segment", name="电芯")
-    >>> G.add_node("p", kind="Platform", name="基地"); G.add_node("d", kind="Chain", name="储能")
-    >>> G.add_node("byd", kind="Firm", name="比亚迪")
-    >>> _ = G.add_edge("c", "s", key="HAS_SEGMENT"); _ = G.add_edge("byd", "s", key="IN_SEGMENT")
-    >>> _ = G.add_edge("byd", "p", key="LEADS"); _ = G.add_edge("p", "d", key="HOSTS")
-    >>> chains_touching(G, "byd")
-    ['c', 'd']
-    """
-    if node_id not in G:
-        raise unknown(node_id, find(G, node_id, limit=5))
-
-    def out(u: str, rel: Rel) -> list[str]:
-        return [v for _, v, k in G.out_edges(u, keys=True) if k == rel]
-
-    segs = set(out(node_id, Rel.IN_SEGMENT))
-    for p in out(node_id, Rel.INVESTS_IN):
-        segs.update(out(p, Rel.IN_SEGMENT))
-    chains = {u for s in segs for u, _, k in G.in_edges(s, keys=True) if k == Rel.HAS_SEGMENT}
-    for target in out(node_id, Rel.LEADS):
-        if G.nodes[target].get("kind") == Kind.CHAIN:
-            chains.add(target)
-        else:
-            chains.update(out(target, Rel.HOSTS))
-    return sorted(c for c in chains if G.nodes[c].get("kind") == Kind.CHAIN)
 
 
 def cited_sources(G: ChainGraph) -> set[str]:

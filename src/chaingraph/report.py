@@ -32,10 +32,8 @@ from .analysis.impact import Impact, chain_impact
 from .analysis.infer import count_inferred, with_inferred
 from .analysis.leaders import COMPONENT_DOC, LEADER_WEIGHTS, Leaders, leaders_of
 from .analysis.targets import TARGET_POINTS, targets_of
-from .model import FIGURE_COMPARE, TIER_LABEL_ZH, ChainGraph, Rel
+from .model import FIGURE_COMPARE, TIER_LABEL_ZH, ChainGraph, Rel, Row
 from .query import compare_count
-
-Row = dict[str, Any]
 
 #: at most this many firms listed per segment, and rows per table, in a report
 LIST_LIMIT = 12

@@ -13,9 +13,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-# _context and coverage import each other; _context first, so either can be imported alone
-from . import _context as _context
-
 _EXPORTS = {
     "COVERED": "_context",
     "GAP": "_context",
@@ -40,6 +37,7 @@ _EXPORTS = {
     "ChainImpact": "impact",
     "Impact": "impact",
     "firm_impact": "impact",
+    "chains_touching": "impact",
     "infer_supplies": "infer",
     "with_inferred": "infer",
     "betweenness": "kernels",
@@ -71,6 +69,8 @@ __all__ = [
     "chain_context",
     "chain_map",
     "chains_of",
+    "chains_touching",
+    "chains_touching",
     "check_chain",
     "chain_coverage",
     "extension",
@@ -108,7 +108,7 @@ if TYPE_CHECKING:
     )
     from .coverage import Coverage, chain_coverage, chain_map
     from .gaps import extension, find_gaps, single_source, weak_links
-    from .impact import ChainImpact, Impact, firm_impact
+    from .impact import ChainImpact, Impact, chains_touching, firm_impact
     from .infer import infer_supplies, with_inferred
     from .kernels import betweenness, pagerank
     from .leaders import COMPONENT_DOC, LEADER_WEIGHTS, Leaders, leader_scores, rank_leaders

@@ -11,18 +11,12 @@ import networkx as nx
 
 from ..errors import UnknownEntity
 from ..model import TIER_ORDER, ChainGraph, Grade, Kind, Rel, node_grade
-from ..query import find
+from ..search import find
 from . import kernels
-
-# The status vocabulary is defined in coverage.py (imported here, used by every measure).
-# analysis/__init__ imports this module first; coverage.py refers to it only as ``C.``.
-from .coverage import COVERED as COVERED
-from .coverage import GAP as GAP
-from .coverage import STATUS_ZH as STATUS_ZH
-from .coverage import WEAK as WEAK
-from .coverage import segment_status
-
-Row = dict[str, Any]
+from .status import COVERED as COVERED
+from .status import GAP as GAP
+from .status import WEAK as WEAK
+from .status import segment_status
 
 YI = 1e8  # 亿元
 

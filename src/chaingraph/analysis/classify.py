@@ -34,8 +34,8 @@ from typing import Any
 import ahocorasick
 
 from ..errors import UnknownEntity
-from ..model import ChainGraph, Grade, Kind, Rel
-from ._context import Row, attrs_of, edge_grade, name_of, pred, succ
+from ..model import ChainGraph, Grade, Kind, Rel, Row
+from ._context import attrs_of, edge_grade, name_of, pred, succ
 
 STATED, PRODUCTS, INDUSTRY = "stated", "products", "industry"
 #: strongest first

@@ -30,37 +30,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from ..model import TIER_LABEL_ZH, ChainGraph, Tier
+from ..model import ChainGraph, Row, Tier
 from . import _context as C
+from .status import COVERED as COVERED
+from .status import COVERED_AT as COVERED_AT
+from .status import EXTENSION as EXTENSION
+from .status import GAP as GAP
+from .status import STATUS_ZH as STATUS_ZH
+from .status import STATUSES as STATUSES
+from .status import WEAK as WEAK
+from .status import segment_status as segment_status
+from .status import status_zh as status_zh
 
-Row = dict[str, Any]
-
-COVERED, WEAK, GAP, EXTENSION = "covered", "weak", "gap", "extension"
-#: the statuses a segment can have, strongest first
-STATUSES = (COVERED, WEAK, GAP, EXTENSION)
-STATUS_ZH = {COVERED: "已覆盖", WEAK: "薄弱", GAP: "缺口", EXTENSION: "延链"}
-#: how many local firms make a segment covered
-COVERED_AT = 2
 #: decimals a share keeps (0.1852 = 18.52%); share_text shows one decimal of the percent
 SHARE_DIGITS = 4
-
-
-def segment_status(n_local: int, extension: bool = False) -> str:
-    """The status of a segment with ``n_local`` local firms present (see the module doc).
-
-    >>> [segment_status(n) for n in (0, 1, 2, 5)], segment_status(3, extension=True)
-    (['gap', 'weak', 'covered', 'covered'], 'extension')
-    """
-    if extension:
-        return EXTENSION
-    return COVERED if n_local >= COVERED_AT else WEAK if n_local == 1 else GAP
-
-
-def status_zh(status: str) -> str:
-    """The Chinese word for a status, e.g. 缺口 for gap (the status itself if unknown)."""
-    return STATUS_ZH.get(status, status)
 
 
 def round_share(ratio: float) -> float:
@@ -349,6 +333,3 @@ def chain_coverage(G: ChainGraph, chain_id: str) -> Coverage:
 
     """
     return coverage_of(C.chain_context(G, chain_id))
-
-
-TIER_NAMES = TIER_LABEL_ZH

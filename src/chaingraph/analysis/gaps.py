@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..model import ChainGraph, Kind, Rel
+from ..model import ChainGraph, Kind, Rel, Row
 from ._context import (
     GAP,
     WEAK,
     ChainContext,
-    Row,
     chain_context,
     edge_grade,
     in_ids,

@@ -6,11 +6,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import UnknownEntity
-from ..model import ChainGraph, Kind, Rel
-from ..query import chains_touching
+from ..model import ChainGraph, Kind, Rel, Row
+from ..search import find, unknown
 from ._context import (
     ChainContext,
-    Row,
     amount_text,
     chain_context,
     edge_grade,
@@ -406,4 +405,43 @@ def firm_impact(G: ChainGraph, firm_id: str, chain_id: str | None = None) -> Imp
     return result
 
 
-__all__ = ["ChainImpact", "Impact", "customer_rows", "firm_impact", "supplier_rows"]
+def chains_touching(G: ChainGraph, node_id: str) -> list[str]:
+    """Chains a firm takes part in: it (or a project it INVESTS_IN) works in one of their
+    segments, or it LEADS the chain or a platform/zone that HOSTS it. Sorted ids.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("c", kind="Chain", name="电池"); G.add_node("s", kind="Segment", name="电芯")
+    >>> G.add_node("p", kind="Platform", name="基地"); G.add_node("d", kind="Chain", name="储能")
+    >>> G.add_node("byd", kind="Firm", name="比亚迪")
+    >>> _ = G.add_edge("c", "s", key="HAS_SEGMENT"); _ = G.add_edge("byd", "s", key="IN_SEGMENT")
+    >>> _ = G.add_edge("byd", "p", key="LEADS"); _ = G.add_edge("p", "d", key="HOSTS")
+    >>> chains_touching(G, "byd")
+    ['c', 'd']
+    """
+    if node_id not in G:
+        raise unknown(node_id, find(G, node_id, limit=5))
+
+    def out(u: str, rel: Rel) -> list[str]:
+        return [v for _, v, k in G.out_edges(u, keys=True) if k == rel]
+
+    segs = set(out(node_id, Rel.IN_SEGMENT))
+    for p in out(node_id, Rel.INVESTS_IN):
+        segs.update(out(p, Rel.IN_SEGMENT))
+    chains = {u for s in segs for u, _, k in G.in_edges(s, keys=True) if k == Rel.HAS_SEGMENT}
+    for target in out(node_id, Rel.LEADS):
+        if G.nodes[target].get("kind") == Kind.CHAIN:
+            chains.add(target)
+        else:
+            chains.update(out(target, Rel.HOSTS))
+    return sorted(c for c in chains if G.nodes[c].get("kind") == Kind.CHAIN)
+
+
+__all__ = [
+    "ChainImpact",
+    "Impact",
+    "chains_touching",
+    "customer_rows",
+    "firm_impact",
+    "supplier_rows",
+]

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import ChainGraph, Rel
+from ..model import ChainGraph, Rel, Row
 from . import kernels
-from ._context import (
-    INFERRED,
-    YI,
-    ChainContext,
-    Row,
-    chain_context,
-    is_local,
-    name_of,
-    pred,
-)
+from ._context import INFERRED, YI, ChainContext, chain_context, is_local, name_of, pred
 
 #: weight of each normalised component in the leader score (they sum to 1)
 LEADER_WEIGHTS: dict[str, float] = {

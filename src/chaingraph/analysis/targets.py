@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import UnknownEntity
-from ..model import ChainGraph, Kind, Rel, normalize_text
+from ..model import ChainGraph, Kind, Rel, Row, normalize_text
 from ._context import (
     GAP,
     INFERRED,
     WEAK,
     ChainContext,
     GraphIndex,
-    Row,
     attrs_of,
     chain_context,
     edge_grade,

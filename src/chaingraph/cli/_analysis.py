@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import UnknownEntity
-from ..model import ChainGraph, Kind
+from ..model import ChainGraph, Kind, Row
 from ._common import emit, get_store, note, output_option
 
 if TYPE_CHECKING:
     from ..analysis import ChainContext
 
-Row = dict[str, Any]
 
 infer_option = click.option(
     "--infer",

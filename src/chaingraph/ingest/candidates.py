@@ -22,13 +22,11 @@ from ..analysis.classify import (
     segment_chains,
     stated_of,
 )
-from ..model import ChainGraph
+from ..model import ChainGraph, Row
 from .mapping import load_mapping, map_columns
 from .names import FirmIndex
 from .sheets import read_table
 from .values import split_names
-
-Row = dict[str, Any]
 
 #: the fields of a row that classification reads
 ROW_FIELDS = ("products", "business_scope", "sw_l3")

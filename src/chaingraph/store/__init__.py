@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import StoreUnavailable
-from .base import GraphStore, Row, resolve_chain, with_cited_sources
+from ..model import Row
+from .base import GraphStore, resolve_chain, with_cited_sources
 from .embedded import EmbeddedStore
 
 NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")

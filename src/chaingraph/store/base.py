@@ -7,13 +7,11 @@ whose networkx functions define the answers; the Neo4j store computes them in Cy
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from ..errors import UnknownEntity
-from ..model import ChainGraph, Kind
+from ..model import ChainGraph, Kind, Row
 from ..query import cited_sources
-
-Row = dict[str, Any]
 
 
 @runtime_checkable
@@ -82,7 +80,7 @@ class GraphStore(Protocol):
         ...
 
     def chains_touching(self, node_id: str) -> list[str]:
-        """Chains a firm takes part in (see query.chains_touching)."""
+        """Chains a firm takes part in (see analysis.chains_touching)."""
         ...
 
     def chain_graph(self, chain_id: str) -> ChainGraph:

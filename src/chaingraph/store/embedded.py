@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .. import query
+from ..analysis.impact import chains_touching
 from ..dataset import read_graph, write_dataset
-from ..model import ChainGraph
-from .base import Row
+from ..model import ChainGraph, Row
 
 
 class EmbeddedStore:
@@ -90,7 +90,7 @@ class EmbeddedStore:
 
     def chains_touching(self, node_id: str) -> list[str]:
         """See GraphStore.chains_touching."""
-        return query.chains_touching(self.G, node_id)
+        return chains_touching(self.G, node_id)
 
     def chain_graph(self, chain_id: str) -> ChainGraph:
         """See GraphStore.chain_graph."""

@@ -18,8 +18,7 @@ import networkx as nx
 
 from .. import query
 from ..analysis.coverage import chain_rows, share
-from ..model import FIGURE_COMPARE, SUPPLY_RELS, ChainGraph, Kind, Rel, normalize_text
-from .base import Row
+from ..model import FIGURE_COMPARE, SUPPLY_RELS, ChainGraph, Kind, Rel, Row, normalize_text
 from .neo4j_conn import Neo4jConnection
 from .neo4j_schema import (
     DATASET_PROP,
@@ -529,7 +528,7 @@ def _whole_counts(conn: Neo4jConnection) -> dict[str, float]:
 
 
 def chains_touching(conn: Neo4jConnection, node_id: str) -> list[str]:
-    """See :func:`chaingraph.query.chains_touching`: the same walk, one query per step."""
+    """See :func:`chaingraph.analysis.chains_touching`: the same walk, one query per step."""
     kind, _ = _require(conn, node_id)
     start = {node_id: kind}
     segs = {st.v: st.kind for st in steps(conn, start, [Rel.IN_SEGMENT], "out")}

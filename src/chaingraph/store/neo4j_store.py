@@ -21,9 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..model import ChainGraph
+from ..model import ChainGraph, Row
 from . import neo4j_read as read
-from .base import Row
 from .neo4j_conn import Neo4jConnection
 from .neo4j_sync import push
 
@@ -97,7 +96,7 @@ class Neo4jStore(Neo4jConnection):
         return read.stats(self)
 
     def chains_touching(self, node_id: str) -> list[str]:
-        """See :func:`chaingraph.query.chains_touching` (one frontier query per step)."""
+        """See :func:`chaingraph.analysis.chains_touching` (one frontier query per step)."""
         return read.chains_touching(self, node_id)
 
     def chain_graph(self, chain_id: str) -> ChainGraph:
