@@ -150,6 +150,8 @@ GROUP = "Group"
 GROUP_GRADE = "group"
 #: a chain view draws at most this many members beside a segment; the rest are folded
 PER_SEGMENT = 25
+#: ranked 招商 candidates drawn beside each gap or weak segment of the gaps view
+CANDIDATES_PER_SEGMENT = 5
 #: above this many edges the page draws straight edges and hides edge labels
 LARGE_EDGES = 1500
 
@@ -800,10 +802,10 @@ def gaps_view(
     Shows the chain, its gap and weak segments, the segments that FEED into or out of them
     (for context), and every firm or project in a gap or weak segment (external firms there
     are the targets) with the suppliers and customers of those firms. Beside each gap or
-    weak segment stand its top ``per_segment`` ranked candidates (``rank_targets`` on
-    ``outside``, default G: a store's chain subgraph lacks the outside firms a reference
-    layer adds); one known only by products or industry is drawn as a candidate (dashed,
-    its link to the segment inferred).
+    weak segment stand its top ranked candidates, at most :data:`CANDIDATES_PER_SEGMENT`
+    (``rank_targets`` on ``outside``, default G: a store's chain subgraph lacks the outside
+    firms a reference layer adds); one known only by products or industry is drawn as a
+    candidate (dashed, its link to the segment inferred).
 
     Examples
     --------
@@ -834,7 +836,9 @@ def gaps_view(
     keep |= {n for n, k in _kinds(G) if k == Kind.SOURCE}
     keep -= folded
     H, more = _apply_fold(G.subgraph(keep), G, plan)
-    ranked = _ranked_targets(outside if outside is not None else G, chain_id, per_segment)
+    ranked = _ranked_targets(
+        outside if outside is not None else G, chain_id, min(per_segment, CANDIDATES_PER_SEGMENT)
+    )
     H, candidates = _add_candidates(H, outside if outside is not None else G, ranked)
     view_flags = {s: f for s, f in flags.items() if s in keep}
     for s in context:
