@@ -8,6 +8,9 @@ from ..errors import ChaingraphError
 from ._common import emit, note, output_option
 
 COLUMNS = ["row", "status", "kind", "id", "name", "detail"]
+#: above this many rows the table lists only the rows with a problem, and counts the changes
+LIST_LIMIT = 200
+CHANGES = ("added", "changed", "removed", "unchanged")
 
 
 @click.command(name="import")
@@ -34,7 +37,13 @@ COLUMNS = ["row", "status", "kind", "id", "name", "detail"]
 )
 @click.option("--dry-run", is_flag=True, help="Only list what would be added or changed.")
 @click.option("--strict", is_flag=True, help="Import nothing if any row is bad.")
-@click.option("--all", "show_all", is_flag=True, help="Also list what is unchanged.")
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help=f"List every row, also what is unchanged (a table of over {LIST_LIMIT} rows lists "
+    "only the rows with a problem and counts the rest).",
+)
 @output_option
 def import_(
     file: str,
@@ -81,7 +90,18 @@ def import_(
 
         candidates = import_candidates(into, file, mapping=mapping, sheet=sheet, encoding=encoding)
         rows = sorted([*rows, *candidates], key=lambda r: int(r.get("row") or 0))
-    emit(rows, fmt, COLUMNS)
+    listed = rows
+    if fmt == "table" and not show_all and len(rows) > LIST_LIMIT:
+        listed = [r for r in rows if r["status"] not in CHANGES]  # the rows that need a look
+    emit(listed, fmt, COLUMNS)
+    if len(listed) < len(rows):
+        counts: dict[str, int] = {}
+        for r in rows:
+            if r["status"] in CHANGES:
+                key = f"{r['status']} {r['kind']}"
+                counts[key] = counts.get(key, 0) + 1
+        listing = ", ".join(f"{n} {key}" for key, n in sorted(counts.items()))
+        note(f"Not listed: {listing} (--all lists every row)")
     where = result.file.name + (f" [{result.sheet}]" if result.sheet else "")
     if result.ignored_columns:
         note(f"Ignored columns: {', '.join(result.ignored_columns)} (map them with --mapping)")

@@ -43,6 +43,7 @@ class Lookup:
         self.segments: dict[str, set[str]] = {}
         self.segment_chain: dict[str, str] = {}
         self.segment_names: dict[str, list[str]] = {}
+        self._near: dict[tuple[str, str | None], list[str]] = {}
         self.zones: list[str] = []
         for node_id, attrs in G.nodes(data=True):
             kind = attrs.get("kind")
@@ -111,6 +112,12 @@ class Lookup:
         )
         if ids:
             return ids, []
+        if (text, chain) not in self._near:  # a list repeats its typos: look each up once
+            self._near[text, chain] = self.near_segments(text, chain)
+        return [], list(self._near[text, chain])
+
+    def near_segments(self, text: str, chain: str | None) -> list[str]:
+        """The closest segment names to a name that matches none."""
         scope = [
             i for i in self.segment_names if chain is None or self.segment_chain.get(i) == chain
         ]
@@ -118,7 +125,7 @@ class Lookup:
         near = difflib.get_close_matches(text, names, 3, 0.3)
         if not near and chain is not None:  # nothing close: show what the chain has
             near = sorted(self.name(i) for i in scope)[:8]
-        return [], near
+        return near
 
 
 @dataclass

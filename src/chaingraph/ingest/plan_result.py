@@ -110,11 +110,10 @@ class ImportResult:
     def summary(self) -> str:
         """One line: counts of what changed and what was refused."""
         parts = []
+        rels = {r.value for r in Rel}
         for action in ("added", "changed", "removed"):
             firms = self.count(action, Kind.FIRM)
-            edges = sum(
-                1 for c in self.changes if c.action == action and c.kind in {r.value for r in Rel}
-            )
+            edges = sum(1 for c in self.changes if c.action == action and c.kind in rels)
             if firms or edges:
                 parts.append(
                     f"{action} {firms} firm{'s' * (firms != 1)}, {edges} edge{'s' * (edges != 1)}"
