@@ -69,6 +69,25 @@ def test_json_rows_are_stable_for_scripts(run: Run, tmp_path: Path, ds: Path) ->
     ]
 
 
+def test_a_big_table_lists_the_problems_and_counts_the_rest(
+    run: Run, tmp_path: Path, ds: Path
+) -> None:
+    rows = [row(name=f"合成企业{i:03d}", place="上海") for i in range(250)]
+    rows[100] = row(name="丁", place="上海", output="约3000万")
+    path = sheet(tmp_path, rows, "list.csv")
+    result = run("import", str(path), "--into", str(ds), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3  # header, rule, the one bad row
+    assert "bad" in lines[2] and "约3000万" in lines[2]
+    assert "Not listed: 249 added Firm, 1 added Source (--all lists every row)" in result.stderr
+    listed = run("import", str(path), "--into", str(ds), "--dry-run", "--all")
+    assert sum(" Firm " in line for line in listed.stdout.splitlines()) == 249
+    as_json = run("import", str(path), "--into", str(ds), "--dry-run", "-f", "json")
+    statuses = [r["status"] for r in json.loads(as_json.stdout)]  # machine formats are never cut
+    assert statuses.count("added") == 250 and statuses.count("bad") == 1
+
+
 def test_dry_run_writes_nothing(run: Run, tmp_path: Path, ds: Path) -> None:
     path = sheet(tmp_path, [row(name="丙", place="上海")])
     before = snapshot(ds)
