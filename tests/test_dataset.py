@@ -331,3 +331,15 @@ def test_an_award_is_received_not_given(tiny: Path) -> None:
     )
     (problem,) = problems_of(tiny)
     assert "RECEIVED cannot go from a Award to a Firm" in problem
+
+
+def test_overrides_are_read_instead_of_the_files(tiny: Path) -> None:
+    before = sorted(p.read_bytes() for p in tiny.rglob("*") if p.is_file())
+    extra = "grade: template\nnodes:\n  - {id: ding, kind: Firm, name: 丁, local: maybe}\n"
+    ds = load_dataset(tiny, overrides={"more.yaml": extra, "firms.csv": ""})
+    problems = [str(p) for p in ds.problems]
+    assert any(
+        p.startswith("more.yaml:3:") and "'local' must be true or false" in p for p in problems
+    )
+    assert "jia" not in ds.graph  # firms.csv read as absent
+    assert sorted(p.read_bytes() for p in tiny.rglob("*") if p.is_file()) == before

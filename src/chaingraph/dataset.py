@@ -15,7 +15,7 @@ import io
 import os
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,8 +61,10 @@ class Dataset:
 class _Reader:
     """Collects items and problems from one dataset folder."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, overrides: Mapping[str, str] | None = None) -> None:
         self.folder = folder
+        #: relative path -> text read instead of the file ('' reads as if it were absent)
+        self.overrides = dict(overrides or {})
         self.items: list[Item] = []
         self.problems: list[Problem] = []
         self.manifest: dict[str, Any] = {}
@@ -77,11 +79,21 @@ class _Reader:
         self.problems.append(Problem(where, message, fix))
 
     def files(self) -> Iterator[Path]:
+        found: list[Path] = []
         for root, dirs, names in os.walk(self.folder):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(names):
-                if not name.startswith("."):
-                    yield Path(root) / name
+            found += [Path(root) / n for n in sorted(names) if not n.startswith(".")]
+        on_disk = {self.rel(p) for p in found}
+        found += [self.folder / rel for rel in sorted(self.overrides) if rel not in on_disk]
+        for path in found:
+            if self.overrides.get(self.rel(path), None) != "":
+                yield path
+
+    def text(self, path: Path, rel: str) -> str:
+        """A file's text: the override if there is one, else the file (see read_text)."""
+        if rel in self.overrides:
+            return self.overrides[rel]
+        return read_text(path, rel)
 
     def read(self) -> None:
         manifest = self.folder / MANIFEST
@@ -109,6 +121,8 @@ class _Reader:
         """The file's data (see :mod:`chaingraph.safe_yaml`), or None after a problem."""
         rel = self.rel(path)
         try:
+            if rel in self.overrides:
+                return safe_yaml.loads(self.overrides[rel], rel)
             return safe_yaml.load(path, rel)
         except safe_yaml.YamlError as exc:
             self.problem(Location(rel, exc.line), exc.detail)
@@ -187,7 +201,7 @@ class _Reader:
 
     def read_csv(self, path: Path) -> None:
         rel = self.rel(path)
-        text = read_text(path, rel)
+        text = self.text(path, rel)
         reader = csv.reader(io.StringIO(text, newline=""))
         try:
             rows = list(reader)
@@ -238,13 +252,18 @@ class _Reader:
             self.items.append(Item(data, Location(rel, number), is_edge))
 
 
-def load_dataset(path: str | os.PathLike[str]) -> Dataset:
+def load_dataset(
+    path: str | os.PathLike[str], overrides: Mapping[str, str] | None = None
+) -> Dataset:
     """Read a dataset folder into a graph, collecting every problem.
 
     Parameters
     ----------
     path : path-like
         The dataset folder (holding ``dataset.yaml``).
+    overrides : mapping, optional
+        Relative path -> text to read instead of that file ('' as if it were absent): how a
+        change is checked before anything is written (``import`` does).
 
     Returns
     -------
@@ -262,7 +281,7 @@ def load_dataset(path: str | os.PathLike[str]) -> Dataset:
         raise InvalidGraphData(
             f"'{folder}' is a file, not a dataset folder. Give the folder that holds {MANIFEST}"
         )
-    reader = _Reader(folder)
+    reader = _Reader(folder, overrides)
     reader.read()
     if not reader.items:
         reader.problem(Location(str(folder)), "the dataset holds no nodes", "Add YAML or CSV files")

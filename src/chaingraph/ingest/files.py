@@ -1,4 +1,4 @@
-"""Import a spreadsheet into a dataset folder: plan, validate a copy, then move files in.
+"""Import a spreadsheet into a dataset folder: plan, validate the result, then move files in.
 
 The dataset's own files are never edited. An import writes only:
 
@@ -6,17 +6,15 @@ The dataset's own files are never edited. An import writes only:
 - ``relations-imported.csv`` — the IN_SEGMENT, LOCATED_IN and SUPPLIES edges they added;
 - ``sources-imported.yaml`` — one Source node per imported file.
 
-The new files are first written into a temporary copy of the dataset, which is validated;
-if the import adds any problem, nothing is written. Then each file is written beside its
-target and renamed over it.
+The dataset is first validated as it would be with the new files (read from memory, the
+folder untouched); if the import adds any problem, nothing is written. Then each file is
+written beside its target and renamed over it.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import yaml
@@ -133,19 +131,11 @@ def _current(path: Path) -> str:
 
 
 def _check_copy(folder: Path, files: dict[str, str], before: list[str]) -> None:
-    """Validate the dataset with the new files in a temporary copy; raise on new problems."""
+    """Validate the dataset as it would be with the new files (read from memory, no copy);
+    raise on new problems."""
     from ..dataset import load_dataset
 
-    with tempfile.TemporaryDirectory(prefix="chaingraph-import-") as tmp:
-        copy = Path(tmp) / folder.name
-        shutil.copytree(folder, copy)
-        for rel, text in files.items():
-            target = copy / rel
-            if text:
-                target.write_text(text, encoding="utf-8")
-            elif target.exists():
-                target.unlink()
-        after = load_dataset(copy).problems
+    after = load_dataset(folder, overrides=files).problems
     known = set(before)
     new = [p for p in after if str(p) not in known]
     if new:
