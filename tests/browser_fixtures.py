@@ -3,7 +3,8 @@
 ``browser`` is one Chromium per session; ``page`` is a fresh page whose every request other
 than the page's own ``file://`` document is aborted (and recorded), and whose console errors,
 page errors and dialogs are recorded on ``page.cg_log``. Tests that use them are skipped with a
-reason when Chromium or Playwright is missing. Screenshots go to ``test-artifacts/``.
+reason when Chromium or Playwright is missing, except under CI (``CI`` set), where a missing
+browser fails them: CI must run them. Screenshots go to ``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
@@ -49,15 +50,22 @@ class BrowserLog:
         return self.console_errors + self.page_errors
 
 
+def unavailable(reason: str) -> NoReturn:
+    """Skip a test whose browser is missing; under CI (``CI`` set) fail it instead."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI is set, so the browser tests must run", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """A headless Chromium for the whole session (skips if Chromium/Playwright is missing)."""
+    """A headless Chromium for the whole session (see :func:`unavailable` if it is missing)."""
     if not CHROMIUM.exists():
-        pytest.skip(f"headless browser tests need Chromium at {CHROMIUM} (apt install chromium)")
+        unavailable(f"headless browser tests need Chromium at {CHROMIUM} (apt install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("browser tests need Playwright for Python (pip install playwright)")
+        unavailable("browser tests need Playwright for Python (pip install playwright)")
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:

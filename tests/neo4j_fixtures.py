@@ -1,10 +1,13 @@
-"""Pytest plugin: a Bolt server for the tests marked ``neo4j``, and an empty database per test.
+"""Pytest plugin: a Bolt server for the tests marked ``neo4j``, and an emptied database per test.
 
 With ``NEO4J_URI`` set (and NEO4J_USERNAME / NEO4J_PASSWORD / NEO4J_DATABASE), the tests run
-against that server, e.g. a real Neo4j 5: every test then starts by emptying the configured
-database (keep test data small: deleting a big graph is slow). Without it, the session starts
-ArcadeDB's Bolt server with ``scripts/bolt_server.py`` in a temporary folder, stops it at the
-end, and gives every test a new database (created over ArcadeDB's HTTP API in milliseconds).
+against that server, e.g. a real Neo4j 5. Without it, the session starts ArcadeDB's Bolt
+server with ``scripts/bolt_server.py`` in a temporary folder and stops it at the end. Either
+way ``neo4j_target`` empties the session's database before each test (it is not a new
+database: constraints and label types stay, so a test's first push is fast; keep test data
+small, deleting a big graph is slow), while ``module_neo4j_database`` gives the read-only
+tests of one module a new database of their own (on ArcadeDB; on a foreign server, the
+configured one emptied). A server that cannot start fails the tests; they never skip.
 
 Fixtures:
 

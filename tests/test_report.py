@@ -35,7 +35,7 @@ def test_report_content_by_hand() -> None:
     rep = build_chain_report(battery(), "c")
     assert rep.coverage.present == 3 and rep.gaps[0]["segment"] == "ore"
     assert rep.leaders.rows[0]["firm"] == "byd"
-    assert [i.firm for i in rep.impacts] == ["byd", "a", "b"][: len(rep.impacts)]
+    assert [i.firm for i in rep.impacts] == ["byd", "a", "b"]
     assert rep.targets[0]["firm"] == "x"
     text = chain_markdown(rep)
     for heading in ("链主", "产业链图谱", "完整度", "补链", "强链", "延链", "招商目标", "断链风险"):

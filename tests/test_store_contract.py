@@ -2,6 +2,8 @@
 
 Every query is checked against the reference functions of chaingraph.query run on the graph
 read from the dataset folder, on the tiny test dataset and on the shipped Shengzhou dataset.
+Those reference functions are checked by hand in ``test_query.py``: the embedded store runs
+them itself, so this contract alone could not catch a wrong reference.
 """
 
 from __future__ import annotations

@@ -334,11 +334,12 @@ def push(
 
     Examples
     --------
-    >>> from chaingraph.dataset import read_graph
-    >>> G = read_graph("graphs/shengzhou")  # doctest: +SKIP
-    >>> with Neo4jStore.from_env("bolt://127.0.0.1:7687") as store:  # doctest: +SKIP
-    ...     push(store, G, "shengzhou", prune=True).rows()[0]["created"]
-    86
+    With a server running (so not a doctest; ``tests/test_neo4j_store.py`` runs it)::
+
+        G = read_graph("graphs/shengzhou")
+        with Neo4jStore.from_env("bolt://127.0.0.1:7687") as store:
+            report = push(store, G, "shengzhou", prune=True)
+        report.rows()  # created / updated / unchanged / deleted nodes and relationships
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -477,8 +478,10 @@ def pull(
 
     Examples
     --------
-    >>> with Neo4jStore.from_env("bolt://127.0.0.1:7687") as store:  # doctest: +SKIP
-    ...     G, files = pull(store, "out/shengzhou-copy", title="嵊州")
+    With a server running (so not a doctest; ``tests/test_neo4j_store.py`` runs it)::
+
+        with Neo4jStore.from_env("bolt://127.0.0.1:7687") as store:
+            G, files = pull(store, "out/shengzhou-copy", title="嵊州")
     """
     G = load(store, dataset)
     if G.number_of_nodes() == 0:
