@@ -75,7 +75,7 @@ def test_inferred_links_are_labelled_in_the_report(tmp_path: Path) -> None:
 
 def test_write_report_links_the_views(tmp_path: Path) -> None:
     paths = write_report(battery(), tmp_path, chains=["c"])
-    assert [p.name for p in paths] == ["index.html", "index.md", "c.md", "c.html"]
+    assert [p.name for p in paths] == ["index.html", "index.md", "report.xlsx", "c.md", "c.html"]
     page = (tmp_path / "c.html").read_text(encoding="utf-8")
     views = re.findall(r'href="(c\.[a-z]+\.html)"', page)
     assert views and all((tmp_path / v).exists() for v in views)
@@ -132,7 +132,7 @@ def test_synthetic_zone_report_says_when_betweenness_is_sampled(
     paths = write_report(G, tmp_path, views=False)
     page = (tmp_path / "chain0.html").read_text(encoding="utf-8")
     assert "介数(sampled: 20 of" in page and "介数为抽样估计" in page
-    assert len(paths) == 2 + 2 * 4
+    assert len(paths) == 3 + 2 * 4
     # long member lists are cut, not dumped
     assert "等 " in page and page.count("<tr>") < 400
 

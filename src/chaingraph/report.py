@@ -34,10 +34,14 @@ from .analysis.leaders import COMPONENT_DOC, LEADER_WEIGHTS, Leaders, leaders_of
 from .analysis.targets import TARGET_POINTS, targets_of
 from .model import FIGURE_COMPARE, TIER_LABEL_ZH, ChainGraph, Rel, Row
 from .query import compare_count
+from .report_workbook import chain_part, report_sheets
+from .workbook import Sheet, write_workbook
 
 #: at most this many firms listed per segment, and rows per table, in a report
 LIST_LIMIT = 12
 TABLE_LIMIT = 40
+#: the workbook written beside index.html
+WORKBOOK = "report.xlsx"
 #: leaders whose departure the report simulates
 IMPACT_TOP = 3
 
@@ -995,6 +999,7 @@ class _Job:
     index: GraphIndex
     generated: str
     writer: ViewWriter | None
+    workbook: list[tuple[Row, list[Sheet]]] = field(default_factory=list)
 
 
 def _chain_pages(job: _Job, cid: str) -> tuple[list[Path], IndexEntry]:
@@ -1008,6 +1013,7 @@ def _chain_pages(job: _Job, cid: str) -> tuple[list[Path], IndexEntry]:
     md_path.write_text(chain_markdown(rep, job.generated), encoding="utf-8")
     html_path = job.out / f"{cid}.html"
     html_path.write_text(chain_html(rep, job.generated), encoding="utf-8")
+    job.workbook.append(chain_part(rep))
     return [md_path, html_path], index_entry(rep)
 
 
@@ -1019,7 +1025,8 @@ def write_report(
     title: str = "产业链分析报告",
     views: bool = True,
 ) -> list[Path]:
-    """Write ``index.md``, ``index.html`` and ``<chain>.md`` / ``<chain>.html`` per chain.
+    """Write ``index.md``, ``index.html``, ``report.xlsx`` (see :mod:`chaingraph.report_workbook`)
+    and ``<chain>.md`` / ``<chain>.html`` per chain.
 
     With ``infer`` the measures run on a copy of G with inferred supply links (labelled
     inferred everywhere). With ``views``, each chain page links the interactive views
@@ -1034,7 +1041,7 @@ def write_report(
     >>> G.add_node("c", kind="Chain", name="电池")
     >>> with tempfile.TemporaryDirectory() as d:
     ...     [p.name for p in write_report(G, d, views=False)]
-    ['index.html', 'index.md', 'c.md', 'c.html']
+    ['index.html', 'index.md', 'report.xlsx', 'c.md', 'c.html']
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -1052,7 +1059,9 @@ def write_report(
     index_h.write_text(index_html(entries, title, generated), encoding="utf-8")
     index_m = out / "index.md"
     index_m.write_text(index_markdown(entries, title, generated), encoding="utf-8")
-    return [index_h, index_m, *(p for paths, _ in results for p in paths)]
+    book = out / WORKBOOK
+    write_workbook(book, report_sheets(job.workbook, G, generated))
+    return [index_h, index_m, book, *(p for paths, _ in results for p in paths)]
 
 
 __all__ = [

@@ -359,7 +359,7 @@ def impact(ctx: click.Context, firm: str, chain_name: str | None, infer: bool, f
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("out"),
     show_default=True,
-    help="Folder for index.html, index.md and one .md/.html per chain.",
+    help="Folder for index.html, index.md, report.xlsx and one .md/.html per chain.",
 )
 @click.option("--chain", "chain_names", multiple=True, help="Only these chains (repeatable).")
 @click.option("--no-views", is_flag=True, help="Do not write the interactive graph views.")
