@@ -2,7 +2,8 @@
 
 Usage::
 
-    python scripts/bench_views.py                       # 100, 1k, 5k and 20k nodes
+    python scripts/bench_views.py                       # 1k, 5k and 20k nodes
+    python scripts/bench_views.py --report 10000        # report with views vs without
     python scripts/bench_views.py --sizes 1000 5000 --repeat 5
     python scripts/bench_views.py --markdown            # the table for the README
 
@@ -199,6 +200,33 @@ def run(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
     return rows
 
 
+def report_ratio(n_firms: int, repeat: int) -> dict[str, Any]:
+    """CPU seconds of ``write_report`` on a synthetic zone with and without the views (the
+    panorama, chain and gaps pages of every chain), best of ``repeat``, and their ratio."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_analysis import generate
+
+    from chaingraph.report import write_report
+
+    G = generate(n_firms, n_firms * 4)
+    best: dict[bool, float] = {}
+    for _ in range(repeat):
+        for views in (False, True):
+            with tempfile.TemporaryDirectory() as tmp:
+                t0 = time.process_time()
+                write_report(G, tmp, views=views)
+                spent = time.process_time() - t0
+            best[views] = min(best.get(views, spent), spent)
+    return {
+        "firms": n_firms,
+        "nodes": len(G),
+        "edges": G.number_of_edges(),
+        "report CPU s, no views": round(best[False], 2),
+        "with views": round(best[True], 2),
+        "ratio": round(best[True] / best[False], 2),
+    }
+
+
 def markdown(rows: list[dict[str, Any]]) -> str:
     cols = list(rows[0])
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
@@ -211,7 +239,14 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument(
+        "--report", type=int, metavar="FIRMS", help="time the report with and without views"
+    )
     args = parser.parse_args()
+    if args.report:
+        row = report_ratio(args.report, args.repeat)
+        print(markdown([row]) if args.markdown else row)
+        return
     if not Path(CHROMIUM).exists():
         sys.exit(f"needs Chromium at {CHROMIUM}")
     rows = run(args.sizes, args.repeat)

@@ -964,7 +964,7 @@ def index_html(reps: Sequence[ChainReport | IndexEntry], title: str, generated: 
 
 # --- writing ----------------------------------------------------------------------------
 
-ViewWriter = Callable[[ChainGraph, str, Path, str], list[Path]]
+ViewWriter = Callable[..., list[Path]]
 
 
 def find_view_writer() -> ViewWriter:
@@ -1006,7 +1006,10 @@ def _chain_pages(job: _Job, cid: str) -> tuple[list[Path], IndexEntry]:
     """Write one chain's Markdown and HTML pages (and its views); return them and its row."""
     rep = build_chain_report(job.H, cid, infer=job.infer, index=job.index)
     if job.writer is not None:
-        for p in job.writer(job.G, cid, job.out, f"{cid}.html"):
+        from .views import ChainFacts  # the views reuse this report's numbers, not redo them
+
+        facts = ChainFacts(rep.map, rep.targets, rep.leaders.rows, rep.coverage.text_zh)
+        for p in job.writer(job.G, cid, job.out, f"{cid}.html", facts):
             rel = Path(p).resolve().relative_to(job.out.resolve()).as_posix()
             rep.views.append((view_label(Path(p)), rel))
     md_path = job.out / f"{cid}.md"

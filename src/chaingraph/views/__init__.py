@@ -17,7 +17,9 @@ from ..model import ChainGraph
 from .build import (
     AGGREGATE_OVER,
     KIND_STYLE,
+    ChainFacts,
     View,
+    chain_facts,
     chain_view,
     ego_view,
     gaps_view,
@@ -30,10 +32,12 @@ from .panorama import Panorama, build_panorama, render_panorama, write_panorama
 
 __all__ = [
     "AGGREGATE_OVER",
+    "ChainFacts",
     "KIND_STYLE",
     "Panorama",
     "View",
     "build_panorama",
+    "chain_facts",
     "chain_view",
     "chain_view_names",
     "ego_view",
@@ -55,7 +59,11 @@ def chain_view_names(chain_id: str) -> tuple[str, str, str]:
 
 
 def write_chain_views(
-    G: ChainGraph, chain_id: str, out_dir: str | Path, report_href: str = ""
+    G: ChainGraph,
+    chain_id: str,
+    out_dir: str | Path,
+    report_href: str = "",
+    facts: ChainFacts | None = None,
 ) -> list[Path]:
     """Write the panorama, the chain view and the gaps view of one chain into ``out_dir``.
 
@@ -70,6 +78,9 @@ def write_chain_views(
         ``CHAIN.panorama.html``, ``CHAIN.chain.html`` and ``CHAIN.gaps.html``.
     report_href : str
         Link from each page back to its report page (relative to ``out_dir``), if any.
+    facts : ChainFacts, optional
+        The chain's analysis (map, targets, leaders, coverage) when the caller has it (the
+        report does): computed once here otherwise, and shared by the three pages.
 
     Returns
     -------
@@ -78,11 +89,13 @@ def write_chain_views(
     """
     folder = Path(out_dir)
     pano_name, chain_name, gaps_name = chain_view_names(chain_id)
-    chain = chain_view(G, chain_id)
-    gaps = gaps_view(G, chain_id)
+    if facts is None:
+        facts = chain_facts(G, chain_id)
+    chain = chain_view(G, chain_id, facts=facts)
+    gaps = gaps_view(G, chain_id, facts=facts)
     chain.report_href = gaps.report_href = report_href
     return [
-        write_panorama(G, chain_id, folder / pano_name, report_href),
+        write_panorama(G, chain_id, folder / pano_name, report_href, facts),
         write_html(chain, folder / chain_name),
         write_html(gaps, folder / gaps_name),
     ]

@@ -290,6 +290,42 @@ def score_text(value: float) -> str:
     return text.rstrip("0").rstrip(".")
 
 
+@dataclass
+class ChainFacts:
+    """What the analysis knows of one chain, computed once and shared by the chain's views
+    (and by the report, which passes its own): the chain map, the 招商目标, the leader
+    table and the coverage sentence."""
+
+    map: list[Record]
+    targets: list[Record]
+    leaders: list[Record]
+    coverage: str
+
+    @property
+    def status(self) -> dict[str, str]:
+        """Segment -> status, the library's one definition (``chain_map``)."""
+        return {str(r["segment"]): str(r["status"]) for r in self.map}
+
+    def scored(self) -> Scored:
+        """The chain's leader scores (the report's 0-100) for node size and the panel."""
+        raw = {str(r["firm"]): float(r["score"]) for r in self.leaders}
+        top = max(raw.values(), default=0.0)
+        size = {k: (v / top if top > 0 else 0.0) for k, v in raw.items()}
+        return Scored(size, "节点大小: 本链链主得分 (与报告同一口径, 0-100)", raw)
+
+
+def chain_facts(G: ChainGraph, chain_id: str) -> ChainFacts:
+    """:class:`ChainFacts` of a chain from one analysis context (raises UnknownEntity)."""
+    from ..analysis import chain_context
+    from ..analysis.coverage import coverage_of, map_rows
+    from ..analysis.leaders import leaders_of
+    from ..analysis.targets import targets_of
+
+    ctx = chain_context(G, chain_id)
+    board = leaders_of(ctx)
+    return ChainFacts(map_rows(ctx), targets_of(ctx, board), board.rows, coverage_of(ctx).text_zh)
+
+
 # --- segment status -------------------------------------------------------------------------
 
 
@@ -613,11 +649,14 @@ def _fold_notice(shown: int, folded: int, per_segment: int) -> str:
 # --- views ----------------------------------------------------------------------------------
 
 
-def _chain_flags(G: ChainGraph, chain_id: str) -> tuple[dict[str, str], list[str]]:
+def _chain_flags(
+    G: ChainGraph, chain_id: str, status: dict[str, str] | None = None
+) -> tuple[dict[str, str], list[str]]:
     """Flags of the chain's segments (gap/weak/ext) and the segments to lay out in columns."""
     flags: dict[str, str] = {}
     own = chain_segments(G, chain_id)
-    status = segment_status(G, chain_id)
+    if status is None:
+        status = segment_status(G, chain_id)
     for s in own:
         if G.nodes[s].get("extension"):
             flags[s] = "ext"
@@ -636,7 +675,12 @@ def _chain_flags(G: ChainGraph, chain_id: str) -> tuple[dict[str, str], list[str
     return flags, sorted(columns)
 
 
-def chain_view(G: ChainGraph, chain_id: str, per_segment: int = PER_SEGMENT) -> View:
+def chain_view(
+    G: ChainGraph,
+    chain_id: str,
+    per_segment: int = PER_SEGMENT,
+    facts: ChainFacts | None = None,
+) -> View:
     """The view of one chain: segments by tier left to right, firms beside their segments.
 
     Gap segments (no local firm) are drawn dashed and labelled 【缺口】, weak ones (a single
@@ -669,15 +713,19 @@ def chain_view(G: ChainGraph, chain_id: str, per_segment: int = PER_SEGMENT) -> 
 
     keep = chain_node_ids(G, chain_id) | {n for n, k in _kinds(G) if k == Kind.SOURCE}
     H = G.subgraph(keep)
-    flags, columns = _chain_flags(H, chain_id)
-    scored = leader_scores(H)
-    H, more = cap_members(H, columns, scored[0], per_segment)
-    if more:  # firms linked only to folded members lose their place in the picture
-        lonely = [
-            n for n in H if H.degree(n) == 0 and H.nodes[n].get("kind") in (Kind.FIRM, Kind.PROJECT)
-        ]
-        H.remove_nodes_from(lonely)
-    flags.update(more)
+    flags, columns = _chain_flags(H, chain_id, facts.status if facts else None)
+    scored = facts.scored() if facts else leader_scores(H)
+    plan = _fold_plan(H, columns, scored[0], per_segment)
+    if plan:  # firms linked only to folded members lose their place in the picture
+        alive = keep - {m for rest in plan.values() for m in rest}
+        lonely = {
+            n
+            for n in alive
+            if G.nodes[n].get("kind") in (Kind.FIRM, Kind.PROJECT)
+            and not any(m in alive and m != n for m in (*G.succ[n], *G.pred[n]))
+        }
+        H, more = _apply_fold(G.subgraph(alive - lonely), G, plan)  # one copy of what is drawn
+        flags.update(more)
     pos = tiered_layout(H, columns, _sizes(H, scored[0]))
     nodes, edges, chains, size_by, omitted = _records(H, pos, flags, scored)
     members = member_records(G, H)
@@ -701,6 +749,29 @@ def chain_view(G: ChainGraph, chain_id: str, per_segment: int = PER_SEGMENT) -> 
         members=members,
         tiers=tier_headings(H, pos, columns),
     )
+
+
+def induced_copy(G: ChainGraph, nodes: Iterable[str]) -> ChainGraph:
+    """A new graph of the given nodes of G and the edges among them (attributes shared, not
+    copied): read straight from G's adjacency, much faster than copying a subgraph view.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph([("a", "b"), ("b", "c")])
+    >>> sorted(induced_copy(G, ["a", "b"]).edges())
+    [('a', 'b')]
+    """
+    import networkx as nx
+
+    keep = {n for n in nodes if n in G}
+    H: ChainGraph = nx.MultiDiGraph()
+    H.graph.update(G.graph)
+    H.add_nodes_from((n, G.nodes[n]) for n in keep)
+    for u in keep:
+        for v, kd in G.succ[u].items():
+            if v in keep:
+                for k, d in kd.items():
+                    H.add_edge(u, v, key=k, **d)
+    return H
 
 
 def cap_members(
@@ -763,13 +834,12 @@ def _apply_fold(
     G: ChainGraph, names_from: ChainGraph, plan: dict[str, list[str]]
 ) -> tuple[ChainGraph, dict[str, str]]:
     """G without the planned members, plus one ``more:SEGMENT`` node per folded segment."""
-    import networkx as nx
 
     if not plan:
         return G, {}
     drop = {m for rest in plan.values() for m in rest}
-    H: ChainGraph = nx.MultiDiGraph(G.subgraph(n for n in G if n not in drop))
-    H.graph.update(G.graph)
+    # the nodes from G (possibly a view), the edges from the full graph: one fast copy
+    H = induced_copy(names_from, (n for n in G if n not in drop))
     flags: dict[str, str] = {}
     for seg, rest in plan.items():
         node_id = f"more:{seg}"
@@ -796,6 +866,7 @@ def gaps_view(
     chain_id: str,
     per_segment: int = PER_SEGMENT,
     outside: ChainGraph | None = None,
+    facts: ChainFacts | None = None,
 ) -> View:
     """The gap and weak segments of a chain with the firms to approach (招商目标).
 
@@ -820,12 +891,12 @@ def gaps_view(
     ['c', 's', 't']
     """
     check_chain(G, chain_id)
-    flags, _ = _chain_flags(G, chain_id)
+    flags, _ = _chain_flags(G, chain_id, facts.status if facts else None)
     weak = sorted(s for s, f in flags.items() if f in ("gap", "weak"))
     keep, context = _around_segments(G, weak)
     keep |= {chain_id, *weak}
     # at most per_segment members per segment, then their suppliers and customers
-    scores0 = leader_scores(G.subgraph(keep)).size
+    scores0 = facts.scored().size if facts else leader_scores(G.subgraph(keep)).size
     plan = _fold_plan(G.subgraph(keep), weak, scores0, per_segment)
     folded = {m for rest in plan.values() for m in rest}
     members = [
@@ -836,9 +907,11 @@ def gaps_view(
     keep |= {n for n, k in _kinds(G) if k == Kind.SOURCE}
     keep -= folded
     H, more = _apply_fold(G.subgraph(keep), G, plan)
-    ranked = _ranked_targets(
-        outside if outside is not None else G, chain_id, min(per_segment, CANDIDATES_PER_SEGMENT)
-    )
+    n_ranked = min(per_segment, CANDIDATES_PER_SEGMENT)
+    if facts is not None and outside is None:
+        ranked = _top_per_segment(facts.targets, n_ranked)
+    else:
+        ranked = _ranked_targets(outside if outside is not None else G, chain_id, n_ranked)
     H, candidates = _add_candidates(H, outside if outside is not None else G, ranked)
     view_flags = {s: f for s, f in flags.items() if s in keep}
     for s in context:
@@ -846,7 +919,7 @@ def gaps_view(
     view_flags = {k: v for k, v in view_flags.items() if v}
     view_flags.update(more)
     view_flags.update(candidates)
-    scored = leader_scores(H)
+    scored = facts.scored() if facts else leader_scores(H)
     pos = tiered_layout(H, weak + sorted(context), _sizes(H, scored[0]))
     nodes, edges, chains, size_by, omitted = _records(H, pos, view_flags, scored)
     folded_records = member_records(G, H)
@@ -905,6 +978,19 @@ def _partners(G: ChainGraph, members: list[str]) -> set[str]:
             if key in (Rel.SUPPLIES, Rel.INVESTS_IN):
                 found.add(v)
     return found
+
+
+def _top_per_segment(rows: list[Record], per_segment: int) -> list[Record]:
+    """The gap and weak rows of a ranked target list, at most per_segment per segment."""
+    seen: dict[str, int] = defaultdict(int)
+    out = []
+    for r in rows:
+        seg = str(r.get("segment") or "")
+        if r.get("status") not in ("gap", "weak") or seen[seg] >= per_segment:
+            continue
+        seen[seg] += 1
+        out.append(r)
+    return out
 
 
 def _ranked_targets(G: ChainGraph, chain_id: str, per_segment: int) -> list[Record]:

@@ -186,7 +186,7 @@ def _place_rest(G: ChainGraph, pos: Pos, top: float, right: float) -> None:
         x = width / 2 + (i - (len(top_row) - 1) / 2) * 260.0
         pos[n] = (x, top - 220.0)
     others = [n for n in rest if n not in pos]
-    taken = _Grid(pos.values(), cell=70.0)
+    taken = _Cells(pos.values(), cell=70.0)
     # repeat so that a node linked only to another unplaced node still lands near it
     for _ in range(3):
         left = []
@@ -197,40 +197,51 @@ def _place_rest(G: ChainGraph, pos: Pos, top: float, right: float) -> None:
                 continue
             ax = sum(p[0] for p in anchors) / len(anchors)
             ay = sum(p[1] for p in anchors) / len(anchors)
-            for k in range(400):  # golden-angle spiral out from the anchor to a free spot
-                angle = 2.39996 * k + 0.6
-                radius = 90.0 + 14.0 * math.sqrt(k) * 4.0
-                spot = (ax + radius * math.cos(angle), ay + radius * math.sin(angle))
-                if not taken.near(spot, 70.0):
-                    break
-            pos[n] = spot
-            taken.add(spot)
+            pos[n] = taken.nearest_free(ax, ay, start=1)
         others = left
     max_y = max((p[1] for p in pos.values()), default=0.0)
     for i, n in enumerate(others):
         pos[n] = ((i % 8) * 150.0, max_y + 200.0 + (i // 8) * 60.0)
 
 
-class _Grid:
-    """Points hashed into square cells, to find a free spot quickly."""
+class _Cells:
+    """Square cells of the canvas, each holding at most one placed node: finding a free spot
+    near a point is a walk over rings of cells, each test a set lookup."""
 
     def __init__(self, points: Iterable[tuple[float, float]], cell: float) -> None:
         self.cell = cell
-        self.cells: dict[tuple[int, int], list[tuple[float, float]]] = defaultdict(list)
-        for p in points:
-            self.add(p)
+        self.used: set[tuple[int, int]] = {self._key(p[0], p[1]) for p in points}
+        self.cursor: dict[tuple[int, int], int] = {}
 
-    def add(self, p: tuple[float, float]) -> None:
-        self.cells[(int(p[0] // self.cell), int(p[1] // self.cell))].append(p)
+    def _key(self, x: float, y: float) -> tuple[int, int]:
+        return (math.floor(x / self.cell + 0.5), math.floor(y / self.cell + 0.5))
 
-    def near(self, p: tuple[float, float], dist: float) -> bool:
-        cx, cy = int(p[0] // self.cell), int(p[1] // self.cell)
-        for i in (cx - 1, cx, cx + 1):
-            for j in (cy - 1, cy, cy + 1):
-                for q in self.cells.get((i, j), ()):
-                    if (q[0] - p[0]) ** 2 + (q[1] - p[1]) ** 2 < dist * dist:
-                        return True
-        return False
+    def nearest_free(self, x: float, y: float, start: int = 0) -> tuple[float, float]:
+        """The centre of the free cell nearest (x, y), at least ``start`` rings away; taken.
+
+        Rings already full around the same cell are not walked again (many nodes share an
+        anchor: the search resumes where the last one ended)."""
+        cx, cy = self._key(x, y)
+        ring = max(start, self.cursor.get((cx, cy), start))
+        while True:
+            spots = [k for k in _ring(cx, cy, ring) if k not in self.used]
+            if spots:
+                best = min(spots, key=lambda k: ((k[0] - cx) ** 2 + (k[1] - cy) ** 2, k))
+                self.used.add(best)
+                self.cursor[(cx, cy)] = ring
+                return (best[0] * self.cell, best[1] * self.cell)
+            ring += 1
+
+
+def _ring(cx: int, cy: int, r: int) -> list[tuple[int, int]]:
+    """The cells at Chebyshev distance r from (cx, cy)."""
+    if r == 0:
+        return [(cx, cy)]
+    cells = [(cx + i, cy - r) for i in range(-r, r + 1)]
+    cells += [(cx + i, cy + r) for i in range(-r, r + 1)]
+    cells += [(cx - r, cy + j) for j in range(-r + 1, r)]
+    cells += [(cx + r, cy + j) for j in range(-r + 1, r)]
+    return cells
 
 
 def _neighbours(G: ChainGraph, n: str) -> set[str]:

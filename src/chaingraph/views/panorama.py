@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..analysis.coverage import chain_coverage, chain_map
-from ..analysis.leaders import rank_leaders
-from ..analysis.targets import rank_targets
 from ..model import TIER_LABEL_ZH, TIER_ORDER, ChainGraph
+from .build import ChainFacts, chain_facts
 
 #: names written inside a box before "等 N 家"
 FIRMS_PER_BOX = 4
@@ -74,18 +72,17 @@ class Panorama:
     report_href: str = ""
 
 
-def _leader_ids(G: ChainGraph, chain_id: str) -> list[str]:
+def _leader_ids(rows: list[dict[str, Any]]) -> list[str]:
     """Designated leaders (LEADS), else the best-ranked firm if it scores above 0."""
-    rows = rank_leaders(G, chain_id).rows
     found = [str(r["firm"]) for r in rows if r.get("designated")]
     if not found and rows and float(rows[0].get("score") or 0) > 0:
         found = [str(rows[0]["firm"])]
     return found
 
 
-def _targets_by_segment(G: ChainGraph, chain_id: str) -> dict[str, list[str]]:
+def _targets_by_segment(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for row in rank_targets(G, chain_id):
+    for row in rows:
         firm = str(row.get("firm") or "")
         if not firm:
             continue
@@ -106,8 +103,13 @@ def _rows_per_column(counts: list[int]) -> int:
     return max(ROWS_MIN, math.ceil(max(counts, default=0) / 2))
 
 
-def build_panorama(G: ChainGraph, chain_id: str, report_href: str = "") -> Panorama:
+def build_panorama(
+    G: ChainGraph, chain_id: str, report_href: str = "", facts: ChainFacts | None = None
+) -> Panorama:
     """Gather the panorama of one chain (raises UnknownEntity for an unknown chain).
+
+    ``facts``: the chain's analysis when already computed (the report passes its own),
+    else computed here (:func:`chaingraph.views.build.chain_facts`).
 
     Examples
     --------
@@ -123,9 +125,11 @@ def build_panorama(G: ChainGraph, chain_id: str, report_href: str = "") -> Panor
     >>> [(b.name, b.status, b.local, b.leaders) for _, cols in p.columns for c in cols for b in c]
     [('电芯', 'weak', ['比亚迪'], ['比亚迪'])]
     """
-    rows = chain_map(G, chain_id)
-    leader_ids = _leader_ids(G, chain_id)
-    targets = _targets_by_segment(G, chain_id)
+    if facts is None:
+        facts = chain_facts(G, chain_id)
+    rows = facts.map
+    leader_ids = _leader_ids(facts.leaders)
+    targets = _targets_by_segment(facts.targets)
     boxes: dict[str, list[Box]] = {}
     counts: dict[str, int] = {}
     for r in rows:
@@ -158,7 +162,7 @@ def build_panorama(G: ChainGraph, chain_id: str, report_href: str = "") -> Panor
     return Panorama(
         chain=chain_id,
         title=f"{name} · 产业链全景图",
-        coverage=chain_coverage(G, chain_id).text_zh,
+        coverage=facts.coverage,
         leaders=[str(G.nodes[f].get("name") or f) for f in leader_ids],
         columns=columns,
         counts=counts,
@@ -304,11 +308,17 @@ def render_panorama(p: Panorama) -> str:
     )
 
 
-def write_panorama(G: ChainGraph, chain_id: str, path: str | Path, report_href: str = "") -> Path:
+def write_panorama(
+    G: ChainGraph,
+    chain_id: str,
+    path: str | Path,
+    report_href: str = "",
+    facts: ChainFacts | None = None,
+) -> Path:
     """Write the panorama page of a chain to ``path`` (parent folders created)."""
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    page = render_panorama(build_panorama(G, chain_id, report_href))
+    page = render_panorama(build_panorama(G, chain_id, report_href, facts))
     out.write_text(page, encoding="utf-8", newline="\n")
     return out
 
