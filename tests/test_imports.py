@@ -97,3 +97,31 @@ def test_no_module_imports_a_module_that_imports_it_back() -> None:
     G = import_graph()
     cycles = sorted(sorted(c) for c in nx.strongly_connected_components(G) if len(c) > 1)
     assert cycles == []
+
+
+def test_the_package_map_lists_every_module_once() -> None:
+    """src/chaingraph/__init__.py maps the layout, one line a module: keep it whole."""
+    import chaingraph
+
+    doc = chaingraph.__doc__ or ""
+    listed = [line.split()[0] for line in doc.splitlines() if line.startswith("    ")]
+    files = sorted(str(p.relative_to(SRC / TOP)) for p in (SRC / TOP).rglob("*.py"))
+    files.remove("__init__.py")  # the map itself
+    assert sorted(listed) == files
+
+
+def test_every_import_points_down_the_package_map() -> None:
+    """The map in chaingraph/__init__.py is in import order: a module imports only modules
+    listed below it, so the layers of the package read top to bottom."""
+    import chaingraph
+
+    doc = chaingraph.__doc__ or ""
+    listed = [line.split()[0] for line in doc.splitlines() if line.startswith("    ")]
+    names = [TOP + "." + f.removesuffix(".py").replace("/", ".") for f in listed]
+    position = {n.removesuffix(".__init__"): i for i, n in enumerate(names)}
+    upward = [
+        f"{u} imports {v}"
+        for u, v in import_graph().edges()
+        if u in position and v in position and position[v] < position[u]
+    ]
+    assert upward == []

@@ -2,6 +2,66 @@
 
 The public API is re-exported here and imported lazily (PEP 562), so that the command line
 starts fast: ``import chaingraph`` costs nothing until a name is used.
+
+Map (one line a module; every module imports only modules listed below it)::
+
+    __main__.py                python -m chaingraph
+    cli/__init__.py            the chaingraph command: explore commands, lazy loading, errors
+    cli/_analysis.py           chain, gaps, targets, leaders, impact, report commands
+    cli/_classify.py           classify command
+    cli/_db.py                 db push / pull / cypher / status commands
+    cli/_import.py             import command
+    cli/_view.py               view commands
+    cli/_common.py             store of the invocation, --format option, printing
+    cli/_output.py             rows -> table / json / csv text
+    report.py                  chain reports: Markdown, HTML, index page
+    report_workbook.py         the report as an Excel workbook (report.xlsx)
+    workbook.py                rows -> an .xlsx workbook
+    views/__init__.py          view API: write_html, chain/gaps/ego/graph views, panorama
+    views/html.py              view data -> one self-contained HTML page
+    views/build.py             graph -> view data: nodes, edges, positions, styles, details
+    views/layout.py            node positions (tiered chains, force layouts)
+    views/panorama.py          the printable chain panorama (产业链全景图)
+    ingest/__init__.py         import API: import_file and the pieces of an import
+    ingest/files.py            import a sheet into a dataset: plan, validate a copy, move in
+    ingest/plan.py             Planner: a sheet's rows -> changes to the imported files
+    ingest/plan_relations.py   the edges an import adds, cites again or removes
+    ingest/plan_resolve.py     who a row names: firms, places, chains, segments
+    ingest/plan_render.py      the imported files: columns, reading, new text
+    ingest/plan_result.py      ImportResult, Change, Issue, SheetRow
+    ingest/candidates.py       segment candidates for the rows of a firm list
+    ingest/mapping.py          which column holds which field
+    ingest/names.py            firm-name normalising and matching
+    ingest/sheets.py           .xlsx / .csv -> text rows
+    ingest/values.py           amounts, yes/no, name lists, credit codes as staff type them
+    store/__init__.py          open_store(url): a dataset folder or a Neo4j URL
+    store/base.py              GraphStore protocol; resolve_chain, with_cited_sources
+    store/embedded.py          EmbeddedStore: a dataset folder in memory
+    store/neo4j_store.py       Neo4jStore: the GraphStore face over the four below
+    store/neo4j_sync.py        push, prune, pull
+    store/neo4j_read.py        lookups, explore queries, stats, subgraphs in Cypher
+    store/neo4j_conn.py        driver, sessions, error messages, raw Cypher
+    store/neo4j_schema.py      labels, property encoding and decoding, id checks
+    query.py                   reference explore queries on a networkx graph
+    analysis/__init__.py       analysis API (lazy)
+    analysis/targets.py        招商目标: outside firms for gap and weak segments, scored
+    analysis/impact.py         断链风险: what the chains lose if a firm leaves
+    analysis/leaders.py        链主: local firms ranked by a composite score
+    analysis/gaps.py           补链 / 强链 / 延链: gaps, weak links, single sources, extension
+    analysis/coverage.py       chain map and completeness: the one definition of the numbers
+    analysis/classify.py       which segments a firm can serve, and how that is known
+    analysis/distance.py       distance from the zone by administrative-division code
+    analysis/infer.py          inferred supply links where segments FEED each other
+    analysis/_context.py       per-chain facts every measure builds on (ChainContext)
+    analysis/kernels.py        PageRank and betweenness in igraph
+    analysis/status.py         segment status vocabulary: covered / weak / gap / extension
+    dataset.py                 read and write dataset folders (YAML + CSV)
+    dataset_check.py           check a dataset's items and build the graph
+    search.py                  find and resolve nodes by name
+    safe_yaml.py               safe, fast YAML reading
+    cells.py                   spreadsheet cells: formula-looking text stays text
+    model.py                   kinds, relations, fields, ids, Row: the one place labels come from
+    errors.py                  ChaingraphError and its kinds
 """
 
 from __future__ import annotations
