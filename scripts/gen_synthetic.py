@@ -221,6 +221,15 @@ def write_synthetic(G: ChainGraph, out: Path, seed: int = 1, as_csv: bool = Fals
     """Write G as a dataset folder; with ``as_csv`` firms and edges go to CSV files."""
     from chaingraph.dataset import write_dataset
 
+    firms = [{"id": n, **a} for n, a in G.nodes(data=True) if a["kind"] == Kind.FIRM]
+    edges = [{"from": u, "to": v, **a} for u, v, a in G.edges(data=True)]
+    if as_csv:  # only the small rest goes through YAML
+        rest: ChainGraph = nx.MultiDiGraph(
+            G.subgraph(n for n, a in G.nodes(data=True) if a["kind"] != Kind.FIRM)
+        )
+        rest.remove_edges_from(list(rest.edges(keys=True)))
+        rest.graph.update(G.graph)
+        G = rest
     files = write_dataset(
         G,
         out,
@@ -230,10 +239,6 @@ def write_synthetic(G: ChainGraph, out: Path, seed: int = 1, as_csv: bool = Fals
     )
     if not as_csv:
         return files
-    firms = [{"id": n, **a} for n, a in G.nodes(data=True) if a["kind"] == Kind.FIRM]
-    edges = [{"from": u, "to": v, **a} for u, v, a in G.edges(data=True)]
-    (out / "firms.yaml").unlink()
-    (out / "relations.yaml").unlink()
     _write_csv(out / "firms.csv", ("id", "kind", "name"), firms)
     _write_csv(out / "relations.csv", ("from", "rel", "to"), edges)
     return sorted(out.iterdir())

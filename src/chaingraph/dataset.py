@@ -227,21 +227,24 @@ class _Reader:
                 "Name the columns as in graphs/README.md",
             )
             return
+        width = len(header)
         for number, row in enumerate(rows[1:], start=2):
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) > len(header):
+            if len(row) > width:
+                if not "".join(row).strip():
+                    continue
                 self.problem(
                     Location(rel, number),
-                    f"{len(row)} cells but the header has {len(header)}",
+                    f"{len(row)} cells but the header has {width}",
                     "Quote cells that contain commas",
                 )
                 continue
-            data: dict[str, Any] = {}
-            for col, cell in zip(header, row, strict=False):
-                cell = restore(cell.strip())  # undo a spreadsheet-safe leading apostrophe
-                if cell:
-                    data[col] = cell
+            data: dict[str, Any] = {
+                col: cell if cell[:1] != "'" else restore(cell)  # a spreadsheet-safe apostrophe
+                for col, cell in zip(header, map(str.strip, row), strict=False)
+                if cell
+            }
+            if not data:
+                continue
             source, quote = data.pop("source", None), data.pop("quote", None)
             locator = data.pop("locator", None)
             if source or quote:

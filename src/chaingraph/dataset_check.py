@@ -201,6 +201,13 @@ _COERCE: dict[str, Callable[[Any, Field, bool], Coerced]] = {
 }
 
 
+#: the model's fields, kinds and relations by name, built once (looked up per item)
+_NODE_SPECS = {kind: fields_of(kind) for kind in Kind}
+_EDGE_SPECS = {rel: edge_fields_of(rel) for rel in Rel}
+_KINDS = {kind.value: kind for kind in Kind}
+_RELS = {rel.value: rel for rel in Rel}
+
+
 class Checker:
     """Turns items into a graph, collecting problems."""
 
@@ -209,6 +216,7 @@ class Checker:
         self.problems = problems
         self.G: ChainGraph = nx.MultiDiGraph()
         self.where: dict[str, Location] = {}
+        self.kind_of: dict[str, str] = {}
         self.edge_where: dict[tuple[str, str, str], Location] = {}
         self.citations: list[tuple[Location, str, dict[str, Any]]] = []
         #: (where, label, owning node id, figure key, ["node/key", ...]) of figures in conflict
@@ -420,7 +428,13 @@ class Checker:
                 continue
             if value is None:
                 continue
-            coerced, error = _coerce(value, spec[key], from_csv)
+            field = spec[key]
+            if field.type == STR and type(value) is str:  # most fields: plain text
+                text = value.strip()
+                if not field.choices or text in field.choices:
+                    out[key] = text
+                    continue
+            coerced, error = _coerce(value, field, from_csv)
             if error:
                 self.problem(where, f"{label}: '{key}' {error}", f"Fix the value of '{key}'")
                 continue
@@ -439,9 +453,8 @@ class Checker:
             self.problem(where, f"id {node_id!r} is not a valid id", f"Use {ID_RULE}")
             return
         kind_name = data.get("kind")
-        try:
-            kind = Kind(str(kind_name))
-        except ValueError:
+        kind = _KINDS.get(str(kind_name))
+        if kind is None:
             hint = did_you_mean(kind_name, list(Kind), f"Use one of {', '.join(Kind)}")
             self.problem(where, f"{label}: unknown kind {kind_name!r}", hint)
             return
@@ -452,7 +465,7 @@ class Checker:
                 "Rename one of them or merge the two entries",
             )
             return
-        spec = fields_of(kind)
+        spec = _NODE_SPECS[kind]
         attrs: dict[str, Any] = {"kind": kind.value}
         sources = self.check_citations(data.pop("sources", None), where, label)
         figures = data.pop("figures", None)
@@ -474,6 +487,7 @@ class Checker:
         feeds = attrs.pop("feeds", None) or []
         self.G.add_node(node_id, **attrs)
         self.where[node_id] = where
+        self.kind_of[node_id] = kind.value
         edge_base = {"grade": attrs["grade"]} | ({"sources": sources} if sources else {})
         if chain:
             self.pending_edges.append(
@@ -497,29 +511,25 @@ class Checker:
         from_csv = where.file.endswith(".csv")
         u, rel_name, v = data.get("from"), data.get("rel"), data.get("to")
         label = f"edge {u} -{rel_name}-> {v}"
-        missing = [k for k, val in (("from", u), ("rel", rel_name), ("to", v)) if not val]
-        if missing:
-            self.problem(
-                where, f"{label}: missing '{missing[0]}'", "Every edge needs from, rel, to"
-            )
+        if not (u and rel_name and v):
+            missing = "from" if not u else "rel" if not rel_name else "to"
+            self.problem(where, f"{label}: missing '{missing}'", "Every edge needs from, rel, to")
             return
         u, v = str(u), str(v)
-        try:
-            rel = Rel(str(rel_name))
-        except ValueError:
+        rel_value = str(rel_name)
+        rel = _RELS.get(rel_value)
+        if rel is None:
             hint = did_you_mean(rel_name, list(Rel), f"Use one of {', '.join(Rel)}")
             self.problem(where, f"{label}: unknown relation {rel_name!r}", hint)
             return
-        ok = True
-        for end in (u, v):
-            if end not in self.G:
-                hint = did_you_mean(end, self.G.nodes, "Define that node or fix the id")
-                self.problem(where, f"{label}: unknown node '{end}'", hint)
-                ok = False
-        if not ok:
+        ku, kv = self.kind_of.get(u), self.kind_of.get(v)
+        if ku is None or kv is None:
+            for end, known in ((u, ku), (v, kv)):
+                if known is None:
+                    hint = did_you_mean(end, self.G.nodes, "Define that node or fix the id")
+                    self.problem(where, f"{label}: unknown node '{end}'", hint)
             return
         spec = REL_SPECS[rel]
-        ku, kv = self.G.nodes[u]["kind"], self.G.nodes[v]["kind"]
         if ku not in spec.sources or kv not in spec.targets:
             allowed = f"{'/'.join(spec.sources)} -> {'/'.join(spec.targets)}"
             self.problem(
@@ -528,7 +538,7 @@ class Checker:
                 f"{rel} links {allowed}; check the direction (edges point downstream)",
             )
             return
-        key = (str(u), str(v), rel.value)
+        key = (u, v, rel_value)
         if key in self.edge_where:
             self.problem(
                 where,
@@ -536,16 +546,16 @@ class Checker:
                 "Merge the two entries into one",
             )
             return
-        fields = edge_fields_of(rel)
+        fields = _EDGE_SPECS[rel]
         sources = self.check_citations(data.pop("sources", None), where, label)
-        attrs: dict[str, Any] = {"rel": rel.value}
+        attrs: dict[str, Any] = {"rel": rel_value}
         attrs.update(
             self.check_fields(data, fields, ("from", "to", "rel"), where, label, rel, from_csv)
         )
         attrs["grade"] = self.check_grade(attrs, sources, where, label)
         if sources:
             attrs["sources"] = sources
-        self.G.add_edge(u, v, key=rel.value, **attrs)
+        self.G.add_edge(u, v, key=rel_value, **attrs)
         self.edge_where[key] = where
 
     def run(self, items: Iterable[Item]) -> None:
