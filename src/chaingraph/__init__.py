@@ -18,10 +18,10 @@ Map (one line a module; every module imports only modules listed below it)::
     report_workbook.py         the report as an Excel workbook (report.xlsx)
     workbook.py                rows -> an .xlsx workbook
     views/__init__.py          view API: write_html, chain/gaps/ego/graph views, panorama
+    views/panorama.py          the printable chain panorama (产业链全景图)
     views/html.py              view data -> one self-contained HTML page
     views/build.py             graph -> view data: nodes, edges, positions, styles, details
     views/layout.py            node positions (tiered chains, force layouts)
-    views/panorama.py          the printable chain panorama (产业链全景图)
     ingest/__init__.py         import API: import_file and the pieces of an import
     ingest/files.py            import a sheet into a dataset: plan, validate a copy, move in
     ingest/plan.py             Planner: a sheet's rows -> changes to the imported files
