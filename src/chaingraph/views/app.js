@@ -190,7 +190,7 @@
       var b = [sx - w / 2 - 1, top, sx + w / 2 + 1, top + h];
       if (b[2] < 0 || b[0] > W || b[3] < 0 || b[1] > H) return;
       // never over another label; a minor label not over another node either
-      if (hits(grid, b) || (n.rank > 3.5 && hits(nodeGrid, b))) return;
+      if (hits(grid, b) || (n.rank > 4 && hits(nodeGrid, b))) return;
       cells(b, function (k) { (grid[k] = grid[k] || []).push(b); return false; });
       boxes.push({ id: n.id, x: b[0], y: b[1], width: b[2] - b[0], height: b[3] - b[1], px: px });
       var fs = px / sc;
