@@ -131,7 +131,8 @@ def test_synthetic_zone_report_says_when_betweenness_is_sampled(
     monkeypatch.setattr(kernels, "BETWEENNESS_SAMPLES", 20)
     paths = write_report(G, tmp_path, views=False)
     page = (tmp_path / "chain0.html").read_text(encoding="utf-8")
-    assert "介数(sampled: 20 of" in page and "介数为抽样估计" in page
+    assert "本地中介度(抽样:" in page and "中取 20 个" in page
+    assert "本地中介度为抽样估计" in page
     assert len(paths) == 3 + 2 * 4
     # long member lists are cut, not dumped
     assert "等 " in page and page.count("<tr>") < 400

@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,8 @@ from .workbook import Sheet, write_workbook
 #: at most this many firms listed per segment, and rows per table, in a report
 LIST_LIMIT = 12
 TABLE_LIMIT = 40
+#: Beijing time (Asia/Shanghai: UTC+8, no daylight saving since 1991), for the report's stamp
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 #: the workbook written beside index.html
 WORKBOOK = "report.xlsx"
 #: leaders whose departure the report simulates
@@ -54,11 +56,35 @@ COMPONENT_ZH = {
     "betweenness": "本地中介度",
 }
 
+#: what each leader-score component measures (the Chinese of ``COMPONENT_DOC``)
+COMPONENT_DOC_ZH = {
+    "designated": "数据中该企业领衔(LEADS)本链或承载本链的平台(链主/龙头)记 1,否则 0",
+    "pull": "向它供货的本地企业数 + 它(或它投资的项目)带动(ATTRACTED)的企业和项目数",
+    "investment": "它的投资(INVESTS_IN)金额之和,单位亿元",
+    "reach": "本链供应网中与它相距两跳以内(上游或下游)的企业数",
+    "pagerank": "本链供应网(供应商 → 客户,阻尼 0.85)上的 PageRank;没有供应关系的企业记 0",
+    "betweenness": "本链本地企业供应网上的有向介数:有多少本地供应经过它",
+}
+_SAMPLED = re.compile(r"sampled: (\d+) of (\d+) sources")
+
+
+def betweenness_zh(how: str) -> str:
+    """How the betweenness was computed, in Chinese.
+
+    >>> betweenness_zh("exact"), betweenness_zh("sampled: 20 of 300 sources")
+    ('精确', '抽样:300 个起点中取 20 个')
+    """
+    if how == "exact":
+        return "精确"
+    m = _SAMPLED.fullmatch(how)
+    return f"抽样:{m.group(2)} 个起点中取 {m.group(1)} 个" if m else how
+
+
 STATUS_LABEL = {
-    "covered": "已覆盖 covered",
-    "weak": "薄弱 weak",
-    "gap": "缺口 gap",
-    "extension": "延链 extension",
+    "covered": "已覆盖(covered)",
+    "weak": "薄弱(weak)",
+    "gap": "缺口(gap)",
+    "extension": "延链(extension)",
 }
 
 
@@ -152,8 +178,9 @@ def build_chain_report(
 def reported_figures(G: ChainGraph, node_ids: Iterable[str]) -> list[Row]:
     """Figures a source reports about these nodes, beside the graph's own count.
 
-    Rows: ``node, name, label, reported, qualifier, in_graph, what`` for every figure with a
-    ``compare`` key (see :data:`chaingraph.model.FIGURE_COMPARE`).
+    Rows: ``node, name, label, reported, qualifier, in_graph, what, cited`` for every figure
+    with a ``compare`` key (see :data:`chaingraph.model.FIGURE_COMPARE`); ``cited`` is
+    :func:`cited_by_title` of its sources.
     """
     rows = []
     for nid in node_ids:
@@ -172,9 +199,33 @@ def reported_figures(G: ChainGraph, node_ids: Iterable[str]) -> list[Row]:
                     "qualifier": str(fig.get("qualifier") or "exact"),
                     "in_graph": compare_count(G, nid, compare),
                     "what": compare,
+                    "cited": cited_by_title(G, fig.get("sources")),
                 }
             )
     return rows
+
+
+def cited_by_title(G: ChainGraph, citations: object) -> str:
+    """Citations as people read them: 《source title》“quote”, joined with ;.
+
+    A source is named by its title (else its name, else its id when the graph lacks it).
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("article", kind="Source", title="向新而生")
+    >>> cited_by_title(G, [{"source": "article", "quote": "标志性项目27个"}, {"source": "x"}])
+    '《向新而生》“标志性项目27个”;《x》'
+    """
+    parts = []
+    for c in citations if isinstance(citations, list) else []:
+        if not isinstance(c, dict):
+            continue
+        sid = str(c.get("source") or "")
+        attrs = G.nodes[sid] if sid in G else {}
+        title = str(attrs.get("title") or attrs.get("name") or sid)
+        quote = str(c.get("quote") or "")
+        parts.append(f"《{title}》" + (f"“{quote}”" if quote else ""))
+    return ";".join(parts)
 
 
 # --- sections: one structure, two renderers ----------------------------------------------
@@ -267,7 +318,9 @@ def _summary(rep: ChainReport) -> Section:
         in_graph = r["in_graph"]
         fmt = yuan if r["what"] == "investment_cny" else (lambda v: _num(v, 0))
         notes.append(
-            f"数据完整度:来源报道「{r['name']}」{r['label']} {fmt(reported)},图谱中录入 "
+            f"数据完整度:来源报道「{r['name']}」{r['label']} {fmt(reported)}"
+            + (f"(据{r['cited']})" if r["cited"] else "")
+            + f",图谱中录入 "
             f"{fmt(in_graph)}({_pct(in_graph / reported)})。缺口可能只是图谱未录入,"
             "招商前请以企业名录核对。"
         )
@@ -281,7 +334,7 @@ def _summary(rep: ChainReport) -> Section:
             f"本报告含推断供应关系(--infer,共 {rep.inferred_edges} 条进入链主计算):"
             "推断 = 上下游环节相邻但数据中没有明确供应关系,一律标注「推断 inferred」,不写入数据集。"
         )
-    return Section("summary", "概览 Summary", paras, notes=notes)
+    return Section("summary", "概览(Summary)", paras, notes=notes)
 
 
 def _leaders(rep: ChainReport) -> Section:
@@ -294,8 +347,8 @@ def _leaders(rep: ChainReport) -> Section:
         "本地供应/带动",
         "投资(亿元)",
         "两跳供应网",
-        "PageRank",
-        f"介数({board.betweenness})",
+        "供应网中心度(PageRank)",
+        f"本地中介度({betweenness_zh(board.betweenness)})",
     ]
     rows = []
     for r in board.rows[:15]:
@@ -331,13 +384,18 @@ def _leaders(rep: ChainReport) -> Section:
             f"综合得分最高:{top['name']}({_num(top['score'])} 分)。"
             "得分由数据和下式算出,不使用任何预设名单。"
         )
-    formula = " + ".join(f"{w:.2f}×{k}" for k, w in LEADER_WEIGHTS.items())
+    formula = " + ".join(f"{w:.2f}×{COMPONENT_ZH.get(k, k)}" for k, w in LEADER_WEIGHTS.items())
     notes = [f"得分 = 100 × ({formula}),每项先除以本链候选企业中的最大值。"]
-    notes += [f"{COMPONENT_ZH[k]} {k}:{v}" for k, v in COMPONENT_DOC.items()]
+    notes += [
+        f"{COMPONENT_ZH[k]}({k}):{COMPONENT_DOC_ZH.get(k, v)}" for k, v in COMPONENT_DOC.items()
+    ]
     if board.betweenness != "exact":
-        notes.append(f"介数为抽样估计({board.betweenness}),网络 {board.network_firms} 家企业。")
+        notes.append(
+            f"本地中介度为抽样估计({betweenness_zh(board.betweenness)}),"
+            f"网络 {board.network_firms} 家企业。"
+        )
     table = Table(cols, rows, more) if rows else None
-    return Section("leaders", "链主 Chain leaders", paras, table, notes)
+    return Section("leaders", "链主(Chain leaders)", paras, table, notes)
 
 
 def _map(rep: ChainReport) -> Section:
@@ -365,21 +423,21 @@ def _map(rep: ChainReport) -> Section:
         "环节按上游 → 中游 → 下游排列。状态:已覆盖 = 两家及以上本地企业;薄弱 = 仅一家;"
         "缺口 = 没有本地企业;延链 = 可延伸的相邻环节(不计入覆盖率)。"
     ]
-    return Section("map", "产业链图谱 Chain map", paras, Table(cols, rows, 0, status_col=2))
+    return Section("map", "产业链图谱(Chain map)", paras, Table(cols, rows, 0, status_col=2))
 
 
 def _coverage(rep: ChainReport) -> Section:
     cov = rep.coverage
-    rows = [["全链 all", str(cov.present), str(cov.segments), _pct(cov.ratio)]]
+    rows = [["全链(all)", str(cov.present), str(cov.segments), _pct(cov.ratio)]]
     for tier, (p, n) in cov.by_tier.items():
-        rows.append([f"{TIER_LABEL_ZH.get(tier, tier)} {tier}", str(p), str(n), _pct(p / n)])
+        rows.append([f"{TIER_LABEL_ZH.get(tier, tier)}({tier})", str(p), str(n), _pct(p / n)])
     if cov.weights_given:
-        rows.append(["按权重 weighted", "", "", _pct(cov.weighted)])
+        rows.append(["按权重(weighted)", "", "", _pct(cov.weighted)])
     paras = [f"{cov.text_zh}。覆盖率 = 有本地企业的环节数 ÷ 环节数(延链环节不计)。"]
     if cov.weights_given:
         paras.append("加权覆盖率按模板中的环节权重(weight,缺省为 1)计算。")
     table = Table(["范围", "有本地企业", "环节数", "覆盖率"], rows)
-    return Section("coverage", "完整度 Completeness", paras, table)
+    return Section("coverage", "完整度(Completeness)", paras, table)
 
 
 def _gaps(rep: ChainReport) -> Section:
@@ -407,7 +465,7 @@ def _gaps(rep: ChainReport) -> Section:
             "w = 1 + log10(1 + 产值或投资/1亿元)。"
         ]
     )
-    return Section("gaps", "补链 Gaps", paras, Table(cols, rows, more) if rep.gaps else None)
+    return Section("gaps", "补链(Gaps)", paras, Table(cols, rows, more) if rep.gaps else None)
 
 
 def _weak(rep: ChainReport) -> Section:
@@ -435,13 +493,13 @@ def _weak(rep: ChainReport) -> Section:
             f"{r['supplier_name']}" + ("(推断 inferred)" if r["grade"] == INFERRED else "")
             for r in rep.single_source[:TABLE_LIMIT]
         ]
-        notes.append("单一来源 single source:" + ";".join(items) + "。")
+        notes.append("单一来源(single source):" + ";".join(items) + "。")
     else:
         notes.append(
             "单一来源:数据中没有本地企业的供应关系可供判断(没有 SUPPLIES 记录);"
             "加 --infer 可查看按上下游环节推断的潜在供应关系(标注为推断)。"
         )
-    return Section("weak", "强链 Weak links", paras, table, notes)
+    return Section("weak", "强链(Weak links)", paras, table, notes)
 
 
 def _extension(rep: ChainReport) -> Section:
@@ -468,7 +526,7 @@ def _extension(rep: ChainReport) -> Section:
         else "没有延链候选。"
     ]
     table = Table(["环节", "来源", "与本链的衔接", "本地企业", "外部企业"], rows, more)
-    return Section("extension", "延链 Extension", paras, table if rep.extension else None)
+    return Section("extension", "延链(Extension)", paras, table if rep.extension else None)
 
 
 def _seg_name(rep: ChainReport, seg: str) -> str:
@@ -530,7 +588,7 @@ def _targets(rep: ChainReport) -> Section:
         f"{p['attracted']},同属集团 {p['affiliated']})+ 距离(同市 {p['same_city']} / 同省 "
         f"{p['same_province']} / 邻省 {p['neighbour_province']})+ 规模(上市 {p['listed']})。"
     )
-    return Section("targets", "招商目标 Targets", paras, table, notes)
+    return Section("targets", "招商目标(Targets)", paras, table, notes)
 
 
 def _impact(rep: ChainReport) -> Section:
@@ -576,7 +634,7 @@ def _impact(rep: ChainReport) -> Section:
         "其带动的企业",
         "失去链主",
     ]
-    return Section("impact", "断链风险 Impact", paras, Table(cols, rows) if rows else None)
+    return Section("impact", "断链风险(Impact)", paras, Table(cols, rows) if rows else None)
 
 
 def _supplier_text(suppliers: Sequence[Row]) -> str:
@@ -604,7 +662,7 @@ def _method(rep: ChainReport) -> Section:
         "inferred(本工具推断,仅在 --infer 时使用并逐条标注)。",
         "所有数值由 chaingraph 从数据集算出;同一命令在嵌入式存储与 Neo4j 上结果相同。",
     ]
-    return Section("method", "方法说明 Method", paras)
+    return Section("method", "方法说明(Method)", paras)
 
 
 # --- Markdown ---------------------------------------------------------------------------
@@ -657,7 +715,7 @@ def chain_markdown(rep: ChainReport, generated: str = "") -> str:
         lines += [md(generated), ""]
     if rep.views:
         links = " · ".join(f"[{md(label)}]({href})" for label, href in rep.views)
-        lines += ["交互视图 Interactive views: " + links, ""]
+        lines += ["交互视图(Interactive views):" + links, ""]
     for sec in sections(rep):
         lines += [f"## {md(sec.title)}", ""]
         for p in sec.paragraphs:
@@ -668,7 +726,7 @@ def chain_markdown(rep: ChainReport, generated: str = "") -> str:
             lines += [f"- {md(n)}"]
         if sec.notes:
             lines.append("")
-    lines += ["[← 全部产业链 All chains](index.md)", ""]
+    lines += ["[← 全部产业链(All chains)](index.md)", ""]
     return "\n".join(lines)
 
 
@@ -793,7 +851,7 @@ def _html_map(rep: ChainReport) -> str:
                 + "".join(f'<div class="who">{w}</div>' for w in who)
                 + "</div>"
             )
-        label = f"{TIER_LABEL_ZH.get(tier, tier)} {tier}"
+        label = f"{TIER_LABEL_ZH.get(tier, tier)}({tier})"
         cols.append(f'<div class="tier"><h3>{h(label)}</h3>{"".join(cards)}</div>')
     return f'<div class="tiers">{"".join(cols)}</div>'
 
@@ -865,7 +923,9 @@ def chain_html(rep: ChainReport, generated: str = "") -> str:
     parts = [f'<nav class="toc">{toc}</nav>']
     if rep.views:
         links = "".join(f'<a href="{h(href)}">{h(label)}</a>' for label, href in rep.views)
-        parts.append(f'<section class="views"><h2>交互视图 Interactive views</h2>{links}</section>')
+        parts.append(
+            f'<section class="views"><h2>交互视图(Interactive views)</h2>{links}</section>'
+        )
     for sec in secs:
         inner = [f"<h2>{h(sec.title)}</h2>"]
         if sec.anchor == "summary":
@@ -1050,7 +1110,7 @@ def write_report(
     out.mkdir(parents=True, exist_ok=True)
     chain_ids = list(chains) if chains is not None else chains_of(G)
     H = with_inferred(G) if infer else G
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M 北京时间")
     generated = f"chaingraph 生成于 {stamp}"
     if infer:
         generated += f";含推断供应关系 {count_inferred(H)} 条(标注 inferred)"
