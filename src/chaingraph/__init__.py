@@ -62,12 +62,14 @@ Map (one line a module; every module imports only modules listed below it)::
     cells.py                   spreadsheet cells: formula-looking text stays text
     model.py                   kinds, relations, fields, ids, Row: the one place labels come from
     errors.py                  ChaingraphError and its kinds
+    _lazy.py                   lazy exports (PEP 562) of the package APIs
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -129,10 +131,4 @@ if TYPE_CHECKING:
     from .store import GraphStore, default_store_url, open_store
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'chaingraph' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -30,7 +30,7 @@ from .analysis.coverage import Coverage, coverage_of, map_rows, share_text
 from .analysis.gaps import extension_of, gaps_of, single_source_of, weak_links_of
 from .analysis.impact import Impact, chain_impact
 from .analysis.infer import count_inferred, with_inferred
-from .analysis.leaders import COMPONENT_DOC, LEADER_WEIGHTS, Leaders, leaders_of
+from .analysis.leaders import COMPONENT_DOC, COMPONENT_ZH, LEADER_WEIGHTS, Leaders, leaders_of
 from .analysis.targets import TARGET_POINTS, targets_of
 from .model import FIGURE_COMPARE, TIER_LABEL_ZH, ChainGraph, Rel, Row
 from .query import compare_count
@@ -47,14 +47,6 @@ WORKBOOK = "report.xlsx"
 #: leaders whose departure the report simulates
 IMPACT_TOP = 3
 
-COMPONENT_ZH = {
-    "designated": "标注链主",
-    "pull": "本地拉动",
-    "investment": "投资额",
-    "reach": "供应网覆盖",
-    "pagerank": "供应网中心度",
-    "betweenness": "本地中介度",
-}
 
 #: what each leader-score component measures (the Chinese of ``COMPONENT_DOC``)
 COMPONENT_DOC_ZH = {

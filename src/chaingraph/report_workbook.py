@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .analysis.coverage import STATUS_ZH, round_share
-from .analysis.leaders import LEADER_WEIGHTS
+from .analysis.leaders import COMPONENT_ZH, LEADER_WEIGHTS
 from .model import TIER_LABEL_ZH, ChainGraph, Kind
 from .workbook import Column, Sheet
 
@@ -261,19 +261,9 @@ def source_rows(G: ChainGraph) -> list[Row]:
     return sorted(rows, key=lambda r: (r["title"], r["id"]))
 
 
-LEADER_ZH = {
-    "designated": "标注链主",
-    "pull": "本地拉动",
-    "investment": "投资额",
-    "reach": "供应网覆盖",
-    "pagerank": "供应网中心度",
-    "betweenness": "本地中介度",
-}
-
-
 def notes() -> list[tuple[str, str]]:
     """说明: what each number of the workbook means (formulas from the library's constants)."""
-    leader = " + ".join(f"{w:.2f} {LEADER_ZH.get(k, k)}" for k, w in LEADER_WEIGHTS.items())
+    leader = " + ".join(f"{w:.2f} {COMPONENT_ZH.get(k, k)}" for k, w in LEADER_WEIGHTS.items())
     return [
         (
             "环节状态",

@@ -30,6 +30,16 @@ COMPONENT_DOC: dict[str, str] = {
     "(how much local supply passes through it)",
 }
 
+#: the Chinese name of each component, as the report and its workbook print it
+COMPONENT_ZH: dict[str, str] = {
+    "designated": "标注链主",
+    "pull": "本地拉动",
+    "investment": "投资额",
+    "reach": "供应网覆盖",
+    "pagerank": "供应网中心度",
+    "betweenness": "本地中介度",
+}
+
 
 @dataclass
 class Leaders:

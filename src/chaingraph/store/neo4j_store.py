@@ -30,16 +30,8 @@ from .neo4j_sync import push
 class Neo4jStore(Neo4jConnection):
     """A chain graph in a Neo4j database, behind the GraphStore interface.
 
-    Parameters
-    ----------
-    url : str
-        ``bolt://``, ``bolt+s://``, ``neo4j://`` or ``neo4j+s://`` URL of the server.
-    user, password : str
-        Credentials (see :meth:`from_env`).
-    database : str
-        The database every session uses (always passed to the driver).
-    timeout : float
-        Seconds to wait for a connection; the store checks connectivity when it opens.
+    Opened like :class:`~chaingraph.store.neo4j_conn.Neo4jConnection` (URL, credentials,
+    database, timeout); usually with :meth:`from_env`.
     """
 
     # --- lookups -------------------------------------------------------------------------
