@@ -18,6 +18,17 @@ REPO = Path(__file__).parent.parent
 SHENGZHOU = REPO / "graphs" / "shengzhou"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def layer_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Loaded layers are cached in the session's temporary folder, not the user's home."""
+    from chaingraph import layers
+
+    saved = layers.CACHE_DIR
+    layers.CACHE_DIR = tmp_path_factory.mktemp("layer-cache")
+    yield
+    layers.CACHE_DIR = saved
+
+
 @pytest.fixture
 def tiny(tmp_path: Path) -> Path:
     """A writable copy of the tiny test dataset."""

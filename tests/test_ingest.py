@@ -688,6 +688,7 @@ def test_shipped_dataset_import(tmp_path: Path) -> None:
 
     target = tmp_path / "shengzhou"
     shutil.copytree(SHENGZHOU, target)
+    shutil.copytree(SHENGZHOU.parent / "reference", tmp_path / "reference")  # its include
     path = sheet(
         tmp_path,
         [

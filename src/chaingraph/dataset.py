@@ -23,7 +23,7 @@ from typing import Any
 import networkx as nx
 import yaml
 
-from . import safe_yaml
+from . import layers, safe_yaml
 from .cells import restore
 from .dataset_check import Checker, Item, did_you_mean, inside_folder, read_text
 from .errors import InvalidGraphData
@@ -38,6 +38,8 @@ from .model import (
 )
 
 MANIFEST = "dataset.yaml"
+#: top-level folder of source documents: files there are never read as data
+SOURCES_DIR = "sources"
 
 
 @dataclass
@@ -108,6 +110,8 @@ class _Reader:
         for path in self.files():
             if path.name == MANIFEST and path.parent == self.folder:
                 continue
+            if path.parent == self.folder / SOURCES_DIR:
+                continue  # source documents (texts, copied tables), never data
             suffix = path.suffix.lower()
             try:
                 if suffix in (".yaml", ".yml"):
@@ -145,9 +149,11 @@ class _Reader:
                 f"Use {ID_RULE}",
             )
         for key in data:
-            if key not in ("name", "title", "description"):
+            if key not in ("name", "title", "description", "include"):
                 self.problem(
-                    Location(rel), f"unknown key '{key}'", "Use only name, title, description"
+                    Location(rel),
+                    f"unknown key '{key}'",
+                    "Use only name, title, description, include",
                 )
 
     def read_yaml(self, path: Path) -> None:
@@ -274,7 +280,13 @@ def load_dataset(
         ``graph`` holds what could be read; ``problems`` lists what is wrong (empty when the
         dataset is valid). Raises InvalidGraphData only when ``path`` is not a folder.
     """
-    folder = Path(path)
+    return _load(Path(path), (), overrides)
+
+
+def _load(
+    folder: Path, stack: tuple[Path, ...], overrides: Mapping[str, str] | None = None
+) -> Dataset:
+    """load_dataset of a folder included through ``stack`` (the including folders)."""
     if not folder.exists():
         raise InvalidGraphData(
             f"Dataset folder '{folder}' does not exist. Give the path of a folder with "
@@ -286,10 +298,14 @@ def load_dataset(
         )
     reader = _Reader(folder, overrides)
     reader.read()
-    if not reader.items:
+    included = layers.load_includes(folder, reader.manifest.get("include"), stack, _load)
+    reader.problems += included.problems + layers.plan_merges(included, reader.items)
+    if not reader.items and not included:
         reader.problem(Location(str(folder)), "the dataset holds no nodes", "Add YAML or CSV files")
     checker = Checker(reader.folder, reader.problems)
+    checker.G, checker.where = layers.seed(included, checker.G, checker.where)
     checker.run(reader.items)
+    layers.finish(checker.G, included, reader.problems)
     G = checker.G
     name = str(reader.manifest.get("name") or folder.name)
     G.graph.update({"dataset": name, "title": str(reader.manifest.get("title") or "")})

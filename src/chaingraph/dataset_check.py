@@ -576,6 +576,8 @@ class Checker:
         for node_id, attrs in self.G.nodes(data=True):
             if str(attrs["kind"]) != Kind.SOURCE or not attrs.get("text_file"):
                 continue
+            if "text" in attrs:
+                continue  # an included dataset's source, read and checked there
             if not inside_folder(attrs["text_file"]):
                 self.problem(
                     self.where[node_id],

@@ -38,6 +38,7 @@ from neo4j import exceptions as neo4j_errors
 
 from ..dataset import write_dataset
 from ..errors import InvalidGraphData, QueryError, StoreUnavailable
+from ..layers import EDGE_OWNER, OWNER
 from ..model import ChainGraph
 from .neo4j_conn import Neo4jConnection
 from .neo4j_read import load
@@ -145,6 +146,9 @@ def push_rows(G: ChainGraph, dataset: str) -> PushRows:
     problems: list[str] = []
     out = PushRows()
     kind_of: dict[str, str] = {}
+    # items of included datasets are tagged with the dataset that owns them (see layers)
+    owner: dict[str, str] = G.graph.get(OWNER) or {}
+    edge_owner: dict[tuple[str, str, str], str] = G.graph.get(EDGE_OWNER) or {}
     for node_id, attrs in G.nodes(data=True):
         kind = attrs.get("kind")
         if not isinstance(node_id, str) or not node_id:
@@ -159,7 +163,10 @@ def push_rows(G: ChainGraph, dataset: str) -> PushRows:
             continue
         kind_of[node_id] = str(kind)
         out.nodes[str(kind)].append(
-            {"id": node_id, "props": _without_id(node_properties(node_id, attrs, dataset))}
+            {
+                "id": node_id,
+                "props": _without_id(node_properties(node_id, attrs, owner.get(node_id, dataset))),
+            }
         )
     for u, v, key, attrs in G.edges(keys=True, data=True):
         rel = str(attrs.get("rel") or key)
@@ -172,7 +179,11 @@ def push_rows(G: ChainGraph, dataset: str) -> PushRows:
             problems.append(f"edge {u} -{rel}-> {v} uses the reserved attribute '{DATASET_PROP}'")
             continue
         out.edges[(rel, kind_of[u], kind_of[v])].append(
-            {"from": u, "to": v, "props": edge_properties(attrs, dataset)}
+            {
+                "from": u,
+                "to": v,
+                "props": edge_properties(attrs, edge_owner.get((u, v, rel), dataset)),
+            }
         )
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -315,7 +326,9 @@ def push(
     G : ChainGraph
         The graph (every node has a ``kind``; edges are keyed by their relation).
     dataset : str
-        Name stored in the ``dataset`` property of every node and relationship.
+        Name stored in the ``dataset`` property of every node and relationship, except the
+        items of included datasets, tagged with their own dataset (``G.graph["owner"]``, see
+        :mod:`chaingraph.layers`): ``prune`` never deletes them.
     batch_size : int
         Rows per transaction.
     prune : bool
