@@ -256,4 +256,8 @@ def test_shengzhou_includes_the_layer_as_one_graph() -> None:
     assert byd["sw_l3"] == "电动乘用车" and byd["listed_on"] == "2011-06-30"
     assert byd["sources"][-1]["source"] == "cn-listed-sw2021"
     assert G.graph["includes"] == ["cn-listed"]
-    assert G.graph["owner"]["cn-300568-sz"] == "cn-listed"
+    assert G.graph["owner"]["cn-000001-sz"] == "cn-listed"
+    # a zone firm with a listing code is its listed firm: 星源材质 (300568.SZ)
+    (senior,) = [n for n, a in G.nodes(data=True) if a.get("stock_code") == "300568.SZ"]
+    assert senior != "cn-300568-sz" and "cn-300568-sz" not in G
+    assert G.nodes[senior]["sw_l3"] == "电池化学品"
