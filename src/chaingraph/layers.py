@@ -224,85 +224,88 @@ def plan_merges(inc: Included, items: Iterable[_NodeItem]) -> list[Problem]:
     returns the problems: two firms claiming one stock code, a firm that has an included
     firm's name without its stock code, an id reused for another kind.
     """
-    problems: list[Problem] = []
     if not inc:
-        return problems
+        return []
     by_code: dict[str, str] = {}
     by_name: dict[str, str] = {}
     for node_id, attrs in inc.graph.nodes(data=True):
-        if attrs.get("kind") != Kind.FIRM:
-            continue
-        if attrs.get("stock_code"):
-            by_code[stock_key(attrs["stock_code"])] = node_id
-        by_name[normalize_text(str(attrs.get("name", "")))] = node_id
+        if attrs.get("kind") == Kind.FIRM:
+            if attrs.get("stock_code"):
+                by_code[stock_key(attrs["stock_code"])] = node_id
+            by_name[normalize_text(str(attrs.get("name", "")))] = node_id
     claimed: dict[str, tuple[str, Location]] = {}
     item_list = list(items)
+    problems = []
+    for item in item_list:
+        if not item.is_edge and item.data.get("id"):
+            problem = _plan_node(inc, item, by_code, by_name, claimed)
+            if problem is not None:
+                problems.append(problem)
     for item in item_list:
         if item.is_edge:
-            continue
-        data = item.data
-        node_id = str(data.get("id") or "")
-        if not node_id:
-            continue
-        kind = data.get("kind")
-        if node_id in inc.graph:
-            if kind != Kind.FIRM or inc.graph.nodes[node_id].get("kind") != Kind.FIRM:
-                problems.append(
-                    Problem(
-                        item.where,
-                        f"id '{node_id}' is already a {inc.graph.nodes[node_id].get('kind')} "
-                        f"of the included dataset '{inc.owner[node_id]}'",
-                        "Use another id",
-                    )
-                )
-                continue
-            target: str | None = node_id
-        elif kind == Kind.FIRM and data.get("stock_code"):
-            target = by_code.get(stock_key(data["stock_code"]))
-        else:
-            target = None
-        if kind != Kind.FIRM:
-            continue
-        if target is not None:
-            if target in claimed and claimed[target][0] != node_id:
-                first, where = claimed[target]
-                problems.append(
-                    Problem(
-                        item.where,
-                        f"firms '{first}' and '{node_id}' are both the included firm "
-                        f"'{target}' ({inc.graph.nodes[target].get('stock_code', '')})",
-                        f"Merge them into one entry (first at {where})",
-                    )
-                )
-                continue
-            claimed[target] = (node_id, item.where)
-            inc.merged[target] = node_id
-            continue
-        names = [data.get("name"), *(_as_list(data.get("aliases")))]
-        for name in names:
-            other = by_name.get(normalize_text(str(name))) if name else None
-            if other is None:
-                continue
-            code = inc.graph.nodes[other].get("stock_code", "")
-            problems.append(
-                Problem(
-                    item.where,
-                    f"firm '{node_id}' has the name '{name}' of the included firm '{other}' "
-                    f"({code}, dataset '{inc.owner[other]}')",
-                    f"If it is the same firm add 'stock_code: {code}' to '{node_id}' (one node, "
-                    "your id wins); if not, give it a distinct name",
-                    {"name_clash": normalize_text(str(name))},
-                )
-            )
-            break
-    for item in item_list:
-        if not item.is_edge:
-            continue
-        for end in ("from", "to"):
-            value = item.data.get(end)
-            if isinstance(value, str) and value in inc.merged:
-                item.data[end] = inc.merged[value]
+            for end in ("from", "to"):
+                value = item.data.get(end)
+                if isinstance(value, str) and value in inc.merged:
+                    item.data[end] = inc.merged[value]
     return problems
+
+
+def _plan_node(
+    inc: Included,
+    item: _NodeItem,
+    by_code: dict[str, str],
+    by_name: dict[str, str],
+    claimed: dict[str, tuple[str, Location]],
+) -> Problem | None:
+    """Merge one node item of the dataset with an included firm, or say why not."""
+    data = item.data
+    node_id, kind = str(data["id"]), data.get("kind")
+    target: str | None = None
+    if node_id in inc.graph:
+        if kind != Kind.FIRM or inc.graph.nodes[node_id].get("kind") != Kind.FIRM:
+            return Problem(
+                item.where,
+                f"id '{node_id}' is already a {inc.graph.nodes[node_id].get('kind')} "
+                f"of the included dataset '{inc.owner[node_id]}'",
+                "Use another id",
+            )
+        target = node_id
+    elif kind == Kind.FIRM and data.get("stock_code"):
+        target = by_code.get(stock_key(data["stock_code"]))
+    if kind != Kind.FIRM:
+        return None
+    if target is None:
+        return _name_clash(inc, item, by_name)
+    if target in claimed and claimed[target][0] != node_id:
+        first, where = claimed[target]
+        return Problem(
+            item.where,
+            f"firms '{first}' and '{node_id}' are both the included firm "
+            f"'{target}' ({inc.graph.nodes[target].get('stock_code', '')})",
+            f"Merge them into one entry (first at {where})",
+        )
+    claimed[target] = (node_id, item.where)
+    inc.merged[target] = node_id
+    return None
+
+
+def _name_clash(inc: Included, item: _NodeItem, by_name: dict[str, str]) -> Problem | None:
+    """A firm that bears an included firm's name without being it: a problem with the fix."""
+    node_id = item.data["id"]
+    for name in [item.data.get("name"), *(_as_list(item.data.get("aliases")))]:
+        other = by_name.get(normalize_text(str(name))) if name else None
+        if other is None:
+            continue
+        code = inc.graph.nodes[other].get("stock_code", "")
+        return Problem(
+            item.where,
+            f"firm '{node_id}' has the name '{name}' of the included firm '{other}' "
+            f"({code}, dataset '{inc.owner[other]}')",
+            f"If it is the same firm add 'stock_code: {code}' to '{node_id}' (one node, "
+            "your id wins); if not, give it a distinct name",
+            {"name_clash": normalize_text(str(name))},
+        )
+    return None
 
 
 def _as_list(value: Any) -> list[Any]:
