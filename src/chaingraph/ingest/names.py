@@ -1,22 +1,30 @@
 """Firm names: the normalised form used to match a sheet's name to a firm in the graph.
 
-:func:`normalize_firm_name` applies exactly these steps, in order:
+:func:`firm_name_key` applies exactly these steps, in order:
 
 1. NFKC (full-width letters, digits and brackets become half-width), case folding, and
    removal of all whitespace and of the quote marks “”‘’"' and the middle dot ·;
 2. brackets ``（）【】[]〔〕`` become ``()``;
 3. repeatedly, until nothing changes:
 
-   - a bracketed place name anywhere is removed: ``(嵊州)``, ``(浙江)``, ``(嵊州市)`` ... —
-     a bracket whose content is one of :data:`PLACE_NAMES`, optionally followed by
-     省/市/县/区; a bracket with other content (``(储能)``) is kept;
+   - a bracketed place anywhere is removed and remembered: ``(嵊州)``, ``(浙江)``,
+     ``(嵊州市)``, ``(中国)`` — a bracket whose whole content names a division of the
+     division table (:mod:`chaingraph.places`, full or short name) or the country; a bracket
+     with other content (``(储能)``, ``(集团)`` aside) is kept;
    - one legal-form suffix is removed from the end, longest first: :data:`LEGAL_SUFFIXES`
-     (股份有限公司, 有限责任公司, 有限公司, 股份公司, 集团, (集团), 公司).
+     (股份有限公司, 有限责任公司, 有限公司, 股份公司, 集团, (集团), 公司);
+4. the divisions the name starts with are removed and remembered (``浙江汉科新材料`` →
+   ``汉科新材料``, province 浙江) when at least :data:`MIN_CORE` characters remain
+   (``上海电气`` stays whole) — a county's short name cannot stand first (``江山欧派``).
+
+The result is a :class:`NameKey`: the ``core`` and the division codes of the places removed.
+Two names are the same firm's when their cores are equal and their places agree: one of them
+names no place, or a place of one lies within a place of the other (``浙江汉科新材料`` and
+``汉科新材料``; ``嵊州市甲电器`` and ``浙江甲电器``; not ``上海甲电器`` and ``北京甲电器``).
 
 Industry words (科技, 实业, 新材料, 电器, 制造 ...) are *not* removed: ``甲科技有限公司`` and
 ``甲有限公司`` are often two legal entities (a group and its tech subsidiary), and merging
-them would be a guess. A place name that leads the name (``嵊州市甲电器``) is kept for the
-same reason. A name that normalises to nothing (``有限公司``) matches nothing.
+them would be a guess. A name that normalises to nothing (``有限公司``) matches nothing.
 """
 
 from __future__ import annotations
@@ -29,18 +37,12 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 
 from ..model import ChainGraph, Kind
+from ..places import leading_place, place_name, same_area
 
-_PLACES = (
-    # provinces and province-level cities / regions
-    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 "
-    "湖南 广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 "
-    # Zhejiang: cities, and Shaoxing's districts and counties
-    "杭州 宁波 温州 嘉兴 湖州 绍兴 金华 衢州 舟山 台州 丽水 嵊州 新昌 诸暨 上虞 柯桥 越城 "
-    # large cities that often appear in a subsidiary's bracket
-    "深圳 广州 苏州 南京 无锡 常州 合肥 武汉 长沙 成都 西安 厦门 福州 青岛 济南 郑州 中国"
-)
-#: place names removed when they stand alone in brackets, e.g. 贝达药业(嵊州)有限公司
-PLACE_NAMES: frozenset[str] = frozenset(_PLACES.split(" "))
+#: characters a core must keep for a leading place to be removed from a name
+MIN_CORE = 3
+#: bracket contents removed as "the country", not a division (西门子(中国)有限公司)
+COUNTRY_WORDS = frozenset({"中国", "中华人民共和国"})
 
 #: legal-form suffixes removed from the end of a name, tried longest first
 LEGAL_SUFFIXES: tuple[str, ...] = (
@@ -56,15 +58,80 @@ LEGAL_SUFFIXES: tuple[str, ...] = (
 _STRIP_RE = re.compile(r"[\s“”‘’\"'·]+")
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")"})
 _BRACKETS.update(str.maketrans({"〔": "(", "〕": ")"}))
-_PLACE_RE = re.compile(r"\(([^()]{2,4}?)(?:省|市|县|区)?\)")
+_BRACKET_RE = re.compile(r"\(([^()]{2,12})\)")
 
 
-def _drop_place(match: re.Match[str]) -> str:
-    return "" if match.group(1) in PLACE_NAMES else match.group(0)
+@dataclass(frozen=True)
+class NameKey:
+    """A firm name's matching key: its core and the division codes of the places removed."""
+
+    core: str
+    places: tuple[str, ...] = ()
+
+    def agrees(self, other: NameKey) -> bool:
+        """Same core, and places that agree (either names none, or one lies in the other).
+
+        >>> firm_name_key("浙江汉科新材料有限公司").agrees(firm_name_key("汉科新材料"))
+        True
+        >>> firm_name_key("上海甲电器有限公司").agrees(firm_name_key("北京甲电器有限公司"))
+        False
+        """
+        if not self.core or self.core != other.core:
+            return False
+        return places_agree(self.places, other.places)
+
+
+def places_agree(a: Iterable[str], b: Iterable[str]) -> bool:
+    """True when either side names no place or some place of one lies in one of the other."""
+    a, b = list(a), list(b)
+    return not a or not b or any(same_area(x, y) for x in a for y in b)
+
+
+def firm_name_key(name: str) -> NameKey:
+    """The matching key of a firm name (see the module docstring for the exact rules).
+
+    Examples
+    --------
+    >>> firm_name_key("庚辛负极材料(嵊州)有限公司")
+    NameKey(core='庚辛负极材料', places=('330683',))
+    >>> firm_name_key("浙江汉科新材料有限公司").core
+    '汉科新材料'
+    >>> firm_name_key("上海电气集团股份有限公司")
+    NameKey(core='上海电气', places=())
+    """
+    text = unicodedata.normalize("NFKC", name).casefold()
+    text = _STRIP_RE.sub("", text.translate(_BRACKETS))
+    places: set[str] = set()
+
+    def drop_place(match: re.Match[str]) -> str:
+        content = match.group(1)
+        if content in COUNTRY_WORDS:
+            return ""
+        found = place_name(content)
+        if not found.candidates:
+            return match.group(0)
+        places.update(found.candidates)
+        return ""
+
+    while True:
+        before = text
+        text = _BRACKET_RE.sub(drop_place, text)
+        for suffix in LEGAL_SUFFIXES:
+            if text.endswith(suffix):  # the longest suffix that fits decides
+                if len(text) > len(suffix):
+                    text = text[: -len(suffix)]
+                break
+        if text == before:
+            break
+    lead, rest = leading_place(text, keep=MIN_CORE)
+    if lead.candidates:
+        places.update(lead.candidates)
+        text = rest
+    return NameKey(text, tuple(sorted(places)))
 
 
 def normalize_firm_name(name: str) -> str:
-    """The matching key of a firm name (see the module docstring for the exact rules).
+    """The core of a firm name's matching key (:func:`firm_name_key`).
 
     Examples
     --------
@@ -77,18 +144,7 @@ def normalize_firm_name(name: str) -> str:
     >>> normalize_firm_name("比亚迪(储能)有限公司")
     '比亚迪(储能)'
     """
-    text = unicodedata.normalize("NFKC", name).casefold()
-    text = _STRIP_RE.sub("", text.translate(_BRACKETS))
-    while True:
-        before = text
-        text = _PLACE_RE.sub(_drop_place, text)
-        for suffix in LEGAL_SUFFIXES:
-            if text.endswith(suffix):  # the longest suffix that fits decides
-                if len(text) > len(suffix):
-                    text = text[: -len(suffix)]
-                break
-        if text == before:
-            return text
+    return firm_name_key(name).core
 
 
 def exact_key(name: str) -> str:
@@ -143,7 +199,8 @@ class FirmIndex:
 
     by_code: dict[str, set[str]] = field(default_factory=dict)
     by_exact: dict[str, set[str]] = field(default_factory=dict)
-    by_norm: dict[str, set[str]] = field(default_factory=dict)
+    #: core -> {firm id: division codes its names with that core carry}
+    by_norm: dict[str, dict[str, set[str]]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -154,6 +211,8 @@ class FirmIndex:
             if attrs.get("kind") != Kind.FIRM:
                 continue
             names = [str(attrs.get("name", "")), *(str(a) for a in attrs.get("aliases") or ())]
+            if attrs.get("full_name"):
+                names.append(str(attrs["full_name"]))  # the registered name (工商注册名)
             index.add(node_id, names, attrs.get("credit_code"))
         return index
 
@@ -167,15 +226,17 @@ class FirmIndex:
             self.by_code.setdefault(code, set()).add(node_id)
         for name in names:
             self.by_exact.setdefault(exact_key(name), set()).add(node_id)
-            norm = normalize_firm_name(name)
-            if norm:
-                self.by_norm.setdefault(norm, set()).add(node_id)
+            key = firm_name_key(name)
+            if key.core:
+                places = self.by_norm.setdefault(key.core, {}).setdefault(node_id, set())
+                places.update(key.places)
 
     def match(self, name: str, credit_code: str | None = None) -> Match:
         """Resolve: credit code first, then exact name/alias, then normalised name/alias.
 
         The first step that finds anything decides; several ids at that step means the
-        match is ambiguous (``unique`` is None) and the caller must not guess.
+        match is ambiguous (``unique`` is None) and the caller must not guess. A normalised
+        match needs the places of the two names to agree (:meth:`NameKey.agrees`).
 
         Examples
         --------
@@ -187,6 +248,8 @@ class FirmIndex:
         >>> m = index.match("甲电器股份有限公司")
         >>> m.how, m.ids
         ('normalized', ['a', 'b'])
+        >>> index.match("北京甲电器有限公司").ids  # b is 嵊州's: another place
+        ['a']
         """
         if credit_code:
             ids = self.by_code.get(credit_code.strip().upper())
@@ -195,8 +258,9 @@ class FirmIndex:
         ids = self.by_exact.get(exact_key(name))
         if ids:
             return Match("exact", sorted(ids))
-        norm = normalize_firm_name(name)
-        ids = self.by_norm.get(norm) if norm else None
+        key = firm_name_key(name)
+        found = self.by_norm.get(key.core, {}) if key.core else {}
+        ids = [i for i, places in found.items() if places_agree(key.places, places)]
         if ids:
             return Match("normalized", sorted(ids))
         return Match("none")

@@ -129,16 +129,36 @@ def parse_bool(text: str) -> bool:
     raise ValueError(f"unreadable yes/no '{text.strip()}': write 是 or 否")
 
 
-_SPLIT_RE = re.compile(r"[、,，;；\n]+")
+_SEPARATORS = frozenset("、,，;；\n")
+_OPENING = frozenset("(（[【〔")
+_CLOSING = frozenset(")）]】〕")
 
 
 def split_names(text: str) -> list[str]:
-    """Split a cell listing several names on 、 , ， ; ； and line breaks.
+    """Split a cell listing several names on 、 , ， ; ； and line breaks outside brackets.
+
+    A separator inside brackets belongs to the name: ``集流体(铜箔、铝箔)`` is one segment.
 
     >>> split_names("甲公司、乙公司；丙公司,, ")
     ['甲公司', '乙公司', '丙公司']
+    >>> split_names("集流体(铜箔、铝箔)、电芯")
+    ['集流体(铜箔、铝箔)', '电芯']
     """
-    return [part.strip() for part in _SPLIT_RE.split(text) if part.strip()]
+    parts: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for ch in text:
+        if ch in _OPENING:
+            depth += 1
+        elif ch in _CLOSING:
+            depth = max(depth - 1, 0)
+        elif ch in _SEPARATORS and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    parts.append("".join(current))
+    return [part.strip() for part in parts if part.strip()]
 
 
 # GB 32100-2015: 18 characters from this alphabet (no I, O, S, V, Z); the last is a check code
