@@ -37,7 +37,7 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 
 from ..model import ChainGraph, Kind
-from ..places import leading_place, place_name, same_area
+from ..places import leading_place, parse_place, place_name, same_area, zone_divisions
 
 #: characters a core must keep for a leading place to be removed from a name
 MIN_CORE = 3
@@ -202,22 +202,35 @@ class FirmIndex:
     #: core -> {firm id: division codes its names with that core carry}
     by_norm: dict[str, dict[str, set[str]]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    #: firm id -> division codes known of the firm itself (its region, the zone if local)
+    firm_places: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def from_graph(cls, G: ChainGraph) -> FirmIndex:
-        """Index every Firm node of G."""
+        """Index every Firm node of G: its name, aliases and registered name (``full_name``),
+        its credit code, and the places known of it — ``division_code``, the division its
+        ``region`` names, and the zone's divisions for a local firm
+        (:func:`~chaingraph.places.zone_divisions`)."""
         index = cls()
+        zone = zone_divisions(G)
         for node_id, attrs in G.nodes(data=True):
             if attrs.get("kind") != Kind.FIRM:
                 continue
             names = [str(attrs.get("name", "")), *(str(a) for a in attrs.get("aliases") or ())]
             if attrs.get("full_name"):
                 names.append(str(attrs["full_name"]))  # the registered name (工商注册名)
-            index.add(node_id, names, attrs.get("credit_code"))
+            index.add(node_id, names, attrs.get("credit_code"), _firm_places(attrs, zone))
         return index
 
-    def add(self, node_id: str, names: Iterable[str], credit_code: object = None) -> None:
-        """Make node_id findable by these names and code."""
+    def add(
+        self,
+        node_id: str,
+        names: Iterable[str],
+        credit_code: object = None,
+        places: Iterable[str] = (),
+    ) -> None:
+        """Make node_id findable by these names and code; ``places``: division codes of it."""
+        self.firm_places.setdefault(node_id, set()).update(places)
         names = [n for n in names if n and n.strip()]
         if names and node_id not in self.names:
             self.names[node_id] = names[0]
@@ -260,10 +273,29 @@ class FirmIndex:
             return Match("exact", sorted(ids))
         key = firm_name_key(name)
         found = self.by_norm.get(key.core, {}) if key.core else {}
-        ids = [i for i, places in found.items() if places_agree(key.places, places)]
-        if ids:
-            return Match("normalized", sorted(ids))
+        agreed = [
+            i
+            for i, places in found.items()
+            if places_agree(key.places, places | self.firm_places.get(i, set()))
+        ]
+        if agreed:
+            return Match("normalized", sorted(agreed))
         return Match("none")
+
+
+def _firm_places(attrs: dict[str, object], zone: set[str]) -> set[str]:
+    """Division codes known of a firm: its code, its region's division, the zone if local."""
+    codes: set[str] = set()
+    code = str(attrs.get("division_code") or "")
+    if re.fullmatch(r"\d{6}", code):
+        codes.add(code)
+    if attrs.get("region"):
+        match = parse_place(str(attrs["region"]))
+        if match.division is not None and not match.ambiguous:
+            codes.add(match.division.code)
+    if attrs.get("local") is True:
+        codes |= zone
+    return codes
 
 
 class NearNames:
