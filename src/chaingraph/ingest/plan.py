@@ -20,10 +20,15 @@ Rules (each one is tested):
   sheet's differing values are reported as ``not-applied``; only new edges are added.
 - **Segments**: each name in 所属环节 must be a segment id, name or alias (inside the chain
   of 所属产业链 when given); else the row is bad, with the closest segment names.
-- **Local vs external**: a park/region cell naming a Zone/Park/Platform of the dataset (by
-  name or alias, punctuation ignored, or containing one; or containing 嵊州经济开发区 or
-  高新园区) makes the firm local and adds ``LOCATED_IN``; any other text makes it external
-  with that text as ``region``. A new firm with neither cell is a bad row.
+- **Local vs external** is decided by the dataset's own Zone, Park and Platform nodes, never
+  by words in the code: a park/region cell naming one of them (by name, alias or the part of
+  a name in brackets, punctuation ignored; or containing one, or contained in one) makes the
+  firm local and adds ``LOCATED_IN`` — unless the cell names an administrative division
+  (:func:`chaingraph.places.parse_place`) outside the divisions of those places
+  (:func:`chaingraph.places.zone_divisions`): ``杭州高新园区`` is not the zone's ``高新园区``.
+  Any other text makes the firm external with that text as ``region``, and with the
+  ``division_code`` the region names when it names one unambiguously. A new firm with
+  neither cell is a bad row.
 - **Relations**: each name in 主要客户 / 主要供应商 becomes ``SUPPLIES`` (supplier ->
   customer) when it resolves to one firm; otherwise it is listed as unresolved/ambiguous
   and the row still imports.
@@ -49,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import ChainGraph, Kind, Location, Rel, normalize_text
+from ..places import parse_place
 from .mapping import Columns, Mapping
 from .names import normalize_firm_name
 from .plan_relations import RelationPlan, citation_moved
@@ -375,6 +381,9 @@ class Planner:
                 return node
         sheet["local"] = False
         sheet["region"] = region or park
+        place = parse_place(sheet["region"])
+        if place.division is not None and not place.ambiguous:
+            sheet["division_code"] = place.code  # the region's division, when unambiguous
         return None
 
     def resolve(self, row: SheetRow, name: str, code: str | None) -> tuple[str, str]:
@@ -456,6 +465,7 @@ class Planner:
         record["aliases"] = LIST_SEP.join(names[1:])
         if sheet.get("local") is True and "region" not in sheet:
             record.pop("region", None)  # an earlier import's outside region no longer holds
+            record.pop("division_code", None)
         for key, value in sheet.items():
             if key in columns:
                 record[key] = csv_value(value)

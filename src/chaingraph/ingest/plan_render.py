@@ -33,6 +33,7 @@ _FIRM_FIELDS = (
     "aliases",
     "local",
     "region",
+    "division_code",
     "credit_code",
     "above_size",
     "output_cny",

@@ -12,10 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ..model import ChainGraph, Kind, Rel, normalize_text
+from ..places import parse_place, place_names, same_area, zone_divisions
 from .names import FirmIndex, Match, NearNames, new_firm_id
-
-#: zone names that make a place cell local even when no node of the dataset matches it
-LOCAL_MARKERS = ("嵊州经济开发区", "高新园区")
 
 
 def name_key(text: str) -> str:
@@ -49,7 +47,9 @@ class Lookup:
             kind = attrs.get("kind")
             names = node_names(attrs)
             if kind in (Kind.ZONE, Kind.PARK, Kind.PLATFORM):
-                self.places.extend((name_key(n), node_id, str(kind)) for n in names if name_key(n))
+                self.places.extend(
+                    (name_key(n), node_id, str(kind)) for n in place_names(attrs) if name_key(n)
+                )
                 if kind == Kind.ZONE:
                     self.zones.append(node_id)
             elif kind == Kind.CHAIN:
@@ -62,6 +62,7 @@ class Lookup:
                 for u, _, k in G.in_edges(node_id, keys=True):
                     if k == Rel.HAS_SEGMENT:
                         self.segment_chain[node_id] = u
+        self.divisions = zone_divisions(G)
 
     def name(self, node_id: str) -> str:
         return str(self.G.nodes[node_id].get("name", node_id))
@@ -71,6 +72,13 @@ class Lookup:
         key = name_key(text)
         if not key:
             return None, False
+        named = parse_place(text).candidates
+        if (
+            named
+            and self.divisions
+            and not any(same_area(a, b) for a in named for b in self.divisions)
+        ):
+            return None, False  # a place in another county, city or province
         exact = sorted({i for k, i, _ in self.places if k == key})
         if len(exact) == 1:
             return exact[0], True
@@ -90,7 +98,7 @@ class Lookup:
                     if len(ids) == 1:
                         return ids[0], True
                     break
-        if exact or any(name_key(m) in key for m in LOCAL_MARKERS):
+        if exact:
             zone = self.zones[0] if len(self.zones) == 1 else None
             return zone, True
         return None, False
