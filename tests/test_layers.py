@@ -127,10 +127,25 @@ def test_a_firm_with_an_included_name_but_no_code_is_a_problem(tmp_path: Path) -
     problems = [str(p) for p in validate(make_zone(tmp_path, firms=firms))]
     assert problems == [
         "firms.yaml:2: firm 'xingyuan' has the name '星源材质' of the included firm "
-        "'cn-300568-sz' (300568.SZ, dataset 'ref'). If it is the same firm add "
-        "'stock_code: 300568.SZ' to 'xingyuan' (one node, your id wins); if not, give it a "
-        "distinct name"
+        "'cn-300568-sz' (300568.SZ, dataset 'ref'). If it is the same firm add its "
+        "stock_code (300568.SZ) or credit_code to 'xingyuan' (one node, your id wins); if not, "
+        "give it a distinct name"
     ]
+
+
+def test_same_credit_code_is_one_node(tmp_path: Path) -> None:
+    layer = make_layer(tmp_path)
+    (layer / "more.csv").write_text(
+        "id,kind,name,local,credit_code,grade\n"
+        "firm-1,Firm,丁材料有限公司,false,91330683MA2D0000X1,template\n",
+        encoding="utf-8",
+    )
+    firms = (
+        "nodes:\n  - {id: ding, kind: Firm, name: 丁材料, local: true, "
+        "credit_code: 91330683ma2d0000x1, grade: template}\n"
+    )
+    G = read_graph(make_zone(tmp_path, firms=firms))
+    assert "firm-1" not in G and G.nodes["ding"]["aliases"] == ["丁材料有限公司"]
 
 
 def test_two_firms_with_one_stock_code_are_a_problem(tmp_path: Path) -> None:

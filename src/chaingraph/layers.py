@@ -9,8 +9,9 @@ Each entry is the path of another dataset folder, relative to the including fold
 graph of a dataset is the union of its own items and everything its includes hold (their own
 includes too), with three rules:
 
-- **One firm, one node.** A firm of the dataset whose ``stock_code`` equals that of an
-  included firm (``002594.SZ``), or whose id is that of an included firm, *is* that firm: the
+- **One firm, one node.** A firm of the dataset whose ``stock_code`` (``002594.SZ``) or
+  ``credit_code`` equals that of an included firm, or whose id is that of an included firm,
+  *is* that firm: the
   dataset's id wins, the attributes are merged (the dataset's values win, the included name
   becomes an alias), the sources of both are kept, and edges naming the included id are
   re-pointed to it. The dataset's own edges may name included firms by their ids.
@@ -47,6 +48,7 @@ MANIFEST = "dataset.yaml"
 OWNER = "owner"
 EDGE_OWNER = "edge_owner"
 INCLUDES = "includes"
+_CREDIT = "credit:"
 
 #: Where loaded layers are cached (see :func:`cached_load`); None: no cache.
 CACHE_DIR: Path | None = None
@@ -226,13 +228,7 @@ def plan_merges(inc: Included, items: Iterable[_NodeItem]) -> list[Problem]:
     """
     if not inc:
         return []
-    by_code: dict[str, str] = {}
-    by_name: dict[str, str] = {}
-    for node_id, attrs in inc.graph.nodes(data=True):
-        if attrs.get("kind") == Kind.FIRM:
-            if attrs.get("stock_code"):
-                by_code[stock_key(attrs["stock_code"])] = node_id
-            by_name[normalize_text(str(attrs.get("name", "")))] = node_id
+    by_code, by_name = _firm_keys(inc)
     claimed: dict[str, tuple[str, Location]] = {}
     item_list = list(items)
     problems = []
@@ -248,6 +244,20 @@ def plan_merges(inc: Included, items: Iterable[_NodeItem]) -> list[Problem]:
                 if isinstance(value, str) and value in inc.merged:
                     item.data[end] = inc.merged[value]
     return problems
+
+
+def _firm_keys(inc: Included) -> tuple[dict[str, str], dict[str, str]]:
+    """The included firms by stock / credit code and by name."""
+    by_code: dict[str, str] = {}
+    by_name: dict[str, str] = {}
+    for node_id, attrs in inc.graph.nodes(data=True):
+        if attrs.get("kind") == Kind.FIRM:
+            if attrs.get("stock_code"):
+                by_code[stock_key(attrs["stock_code"])] = node_id
+            if attrs.get("credit_code"):
+                by_code[_CREDIT + stock_key(attrs["credit_code"])] = node_id
+            by_name[normalize_text(str(attrs.get("name", "")))] = node_id
+    return by_code, by_name
 
 
 def _plan_node(
@@ -270,8 +280,12 @@ def _plan_node(
                 "Use another id",
             )
         target = node_id
-    elif kind == Kind.FIRM and data.get("stock_code"):
-        target = by_code.get(stock_key(data["stock_code"]))
+    elif kind == Kind.FIRM:
+        for key in (
+            stock_key(data.get("stock_code")) if data.get("stock_code") else "",
+            _CREDIT + stock_key(data.get("credit_code")) if data.get("credit_code") else "",
+        ):
+            target = target or by_code.get(key)
     if kind != Kind.FIRM:
         return None
     if target is None:
@@ -301,8 +315,8 @@ def _name_clash(inc: Included, item: _NodeItem, by_name: dict[str, str]) -> Prob
             item.where,
             f"firm '{node_id}' has the name '{name}' of the included firm '{other}' "
             f"({code}, dataset '{inc.owner[other]}')",
-            f"If it is the same firm add 'stock_code: {code}' to '{node_id}' (one node, "
-            "your id wins); if not, give it a distinct name",
+            f"If it is the same firm add its stock_code ({code or 'none'}) or credit_code to "
+            f"'{node_id}' (one node, your id wins); if not, give it a distinct name",
             {"name_clash": normalize_text(str(name))},
         )
     return None
