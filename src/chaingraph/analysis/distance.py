@@ -77,8 +77,23 @@ def _neighbours() -> dict[str, frozenset[str]]:
 
 PROVINCE_NEIGHBOURS: dict[str, frozenset[str]] = _neighbours()
 
-#: text -> 6-digit code; set by :func:`use_place_parser` (the ingest division table)
-_parser: Callable[[str], str | None] | None = None
+
+
+def division_code_of_text(text: str) -> str | None:
+    """The 6-digit code of the division a region / address text names, via
+    :func:`chaingraph.places.parse_place` (the deepest division all readings agree on).
+
+    >>> division_code_of_text("浙江省宁波市北仑区"), division_code_of_text("新华区")
+    ('330206', None)
+    """
+    from ..places import parse_place
+
+    match = parse_place(text)
+    return match.code or None
+
+
+#: text -> 6-digit code (the division table); replace with :func:`use_place_parser`
+_parser: Callable[[str], str | None] | None = division_code_of_text
 
 
 def use_place_parser(parser: Callable[[str], str | None] | None) -> None:
