@@ -78,7 +78,6 @@ def _neighbours() -> dict[str, frozenset[str]]:
 PROVINCE_NEIGHBOURS: dict[str, frozenset[str]] = _neighbours()
 
 
-
 def division_code_of_text(text: str) -> str | None:
     """The 6-digit code of the division a region / address text names, via
     :func:`chaingraph.places.parse_place` (the deepest division all readings agree on).
