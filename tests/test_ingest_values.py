@@ -128,6 +128,8 @@ def test_credit_code_check_character() -> None:
         ("甲电器集团有限公司", "甲电器"),
         ("甲电器(集团)股份有限公司", "甲电器"),
         ("甲 电器 公司", "甲电器"),
+        ("嵊州市甲电器有限公司", "甲电器有限公司"),  # a leading place (the key keeps it apart)
+        ("浙江汉科新材料有限公司", "汉科新材料"),
     ],
 )
 def test_normalised_names_match(a: str, b: str) -> None:
@@ -139,7 +141,7 @@ def test_normalised_names_match(a: str, b: str) -> None:
     [
         ("甲科技有限公司", "甲有限公司"),  # industry words are kept
         ("甲电器(储能)有限公司", "甲电器有限公司"),  # a bracket that is not a place is kept
-        ("嵊州市甲电器有限公司", "甲电器有限公司"),  # a leading place is kept
+        ("上海电气有限公司", "电气有限公司"),  # a leading place is kept when little remains
     ],
 )
 def test_normalised_names_keep_what_tells_firms_apart(a: str, b: str) -> None:
