@@ -55,7 +55,7 @@ CACHE_DIR: Path | None = None
 with contextlib.suppress(RuntimeError):  # no home directory: no cache
     CACHE_DIR = Path.home() / ".cache" / "chaingraph" / "layers"
 #: the modules whose code decides what a load returns: a change to them invalidates the cache
-_CODE = ("dataset.py", "dataset_check.py", "safe_yaml.py", "model.py", "layers.py")
+_CODE = ("dataset.py", "dataset_check.py", "safe_yaml.py", "cells.py", "model.py", "layers.py")
 
 
 class _Loaded(Protocol):
