@@ -304,6 +304,7 @@ def _load(
         reader.problem(Location(str(folder)), "the dataset holds no nodes", "Add YAML or CSV files")
     checker = Checker(reader.folder, reader.problems)
     checker.G, checker.where = layers.seed(included, checker.G, checker.where)
+    checker.kind_of.update((n, str(k)) for n, k in checker.G.nodes(data="kind"))
     checker.run(reader.items)
     layers.finish(checker.G, included, reader.problems)
     G = checker.G
