@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -69,114 +70,93 @@ class Impact:
         none of the firm's chains come last under chain ''."""
         out: list[Row] = []
         for c in self.chains:
-            base = {"chain": c.chain}
-            if c.chain == "":
-                out.extend(_counterpart_rows(c, base))
-                continue
-            out.append(
-                base
-                | {
-                    "effect": "coverage",
-                    "item": c.chain,
-                    "name": c.name,
-                    "before": round_share(c.coverage_before),
-                    "after": round_share(c.coverage_after),
-                    "detail": share_text(c.coverage_change, signed=True),
-                    "grade": "",
-                }
-            )
-            if c.designated:
-                out.append(
-                    base
-                    | {
-                        "effect": "leader",
-                        "item": self.firm,
-                        "name": self.name,
-                        "before": "designated",
-                        "after": "none",
-                        "detail": "链主/龙头 role lost",
-                        "grade": "",
-                    }
-                )
-            for s in c.segments:
-                out.append(
-                    base
-                    | {
-                        "effect": "segment",
-                        "item": s["segment"],
-                        "name": s["name"],
-                        "before": s["before"],
-                        "after": s["after"],
-                        "detail": f"{s['local_before']} -> {s['local_after']} local firms",
-                        "grade": "",
-                    }
-                )
-            out.extend(_counterpart_rows(c, base))
-            for p in c.projects:
-                out.append(
-                    base
-                    | {
-                        "effect": "project",
-                        "item": p["project"],
-                        "name": p["name"],
-                        "before": p["amount"],
-                        "after": "",
-                        "detail": p["role"],
-                        "grade": "",
-                    }
-                )
-            for a in c.attracted:
-                out.append(
-                    base
-                    | {
-                        "effect": "attracted",
-                        "item": a["id"],
-                        "name": a["name"],
-                        "before": "",
-                        "after": "",
-                        "detail": f"drawn in by the firm ({a['kind']})",
-                        "grade": "",
-                    }
-                )
-        return [{**r, "share": r.get("share")} for r in out]
+            if c.chain:
+                change = share_text(c.coverage_change, signed=True)
+                before, after = round_share(c.coverage_before), round_share(c.coverage_after)
+                out.append(_row(c.chain, "coverage", c.chain, c.name, before, after, change))
+                if c.designated:
+                    lost = "链主/龙头 role lost"
+                    out.append(
+                        _row(c.chain, "leader", self.firm, self.name, "designated", "none", lost)
+                    )
+            for effect, items, cells in _EFFECTS:
+                out.extend(_row(c.chain, effect, *cells(r)) for r in getattr(c, items))
+        return out
 
 
-def _counterpart_rows(c: ChainImpact, base: Row) -> list[Row]:
-    """The customer and supplier rows of one chain's impact."""
-    out: list[Row] = []
-    for r in c.customers:
-        out.append(
-            base
-            | {
-                "effect": "customer",
-                "item": r["firm"],
-                "name": r["name"],
-                "before": r["suppliers_before"],
-                "after": r["suppliers_after"],
-                "detail": "cut off" if r["cut_off"] else "loses one supplier",
-                "grade": r["grade"],
-            }
-        )
-    for r in c.suppliers:
-        sales = share_text(r["sales_share"])
-        detail = {
-            "only": "its only local customer leaves",
-            "main": "its main local customer leaves",
-        }.get(r["role"], f"loses one of {r['customers_before']} local customers")
-        out.append(
-            base
-            | {
-                "effect": "supplier",
-                "item": r["firm"],
-                "name": r["name"],
-                "before": r["customers_before"],
-                "after": r["customers_after"],
-                "detail": detail + (f" ({sales} of its sales)" if sales else ""),
-                "grade": r["grade"],
-                "share": r["sales_share"],
-            }
-        )
-    return out
+def _row(
+    chain: str,
+    effect: str,
+    item: str,
+    name: str,
+    before: object = "",
+    after: object = "",
+    detail: str = "",
+    grade: str = "",
+    share: float | None = None,
+) -> Row:
+    """One row of :meth:`Impact.rows`, its columns always in the same order."""
+    return {
+        "chain": chain,
+        "effect": effect,
+        "item": item,
+        "name": name,
+        "before": before,
+        "after": after,
+        "detail": detail,
+        "grade": grade,
+        "share": share,
+    }
+
+
+Cells = tuple[str, str, object, object, str, str, "float | None"]
+
+
+def _segment_cells(s: Row) -> Cells:
+    detail = f"{s['local_before']} -> {s['local_after']} local firms"
+    return s["segment"], s["name"], s["before"], s["after"], detail, "", None
+
+
+def _customer_cells(r: Row) -> Cells:
+    detail = "cut off" if r["cut_off"] else "loses one supplier"
+    return (
+        r["firm"],
+        r["name"],
+        r["suppliers_before"],
+        r["suppliers_after"],
+        detail,
+        r["grade"],
+        None,
+    )
+
+
+def _supplier_cells(r: Row) -> Cells:
+    detail = {
+        "only": "its only local customer leaves",
+        "main": "its main local customer leaves",
+    }.get(r["role"], f"loses one of {r['customers_before']} local customers")
+    sales = share_text(r["sales_share"])
+    detail += f" ({sales} of its sales)" if sales else ""
+    before, after = r["customers_before"], r["customers_after"]
+    return r["firm"], r["name"], before, after, detail, r["grade"], r["sales_share"]
+
+
+def _project_cells(p: Row) -> Cells:
+    return p["project"], p["name"], p["amount"], "", p["role"], "", None
+
+
+def _attracted_cells(a: Row) -> Cells:
+    return a["id"], a["name"], "", "", f"drawn in by the firm ({a['kind']})", "", None
+
+
+#: each effect after coverage and leader: (effect, the ChainImpact list, its row's cells)
+_EFFECTS: tuple[tuple[str, str, Callable[[Row], Cells]], ...] = (
+    ("segment", "segments", _segment_cells),
+    ("customer", "customers", _customer_cells),
+    ("supplier", "suppliers", _supplier_cells),
+    ("project", "projects", _project_cells),
+    ("attracted", "attracted", _attracted_cells),
+)
 
 
 def _coverage(ctx: ChainContext, without: str | None) -> tuple[float, dict[str, tuple[int, int]]]:
