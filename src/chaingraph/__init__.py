@@ -57,7 +57,9 @@ Map (one line a module; every module imports only modules listed below it)::
     analysis/status.py         segment status vocabulary: covered / weak / gap / extension
     dataset.py                 read and write dataset folders (YAML + CSV)
     dataset_check.py           check a dataset's items and build the graph
+    layers.py                  included datasets (layers): a zone dataset names others
     search.py                  find and resolve nodes by name
+    places.py                  administrative divisions and the place parser
     safe_yaml.py               safe, fast YAML reading
     cells.py                   spreadsheet cells: formula-looking text stays text
     model.py                   kinds, relations, fields, ids, Row: the one place labels come from
