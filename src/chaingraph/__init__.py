@@ -19,6 +19,7 @@ Map (one line a module; every module imports only modules listed below it)::
     workbook.py                rows -> an .xlsx workbook
     views/__init__.py          view API: write_html, chain/gaps/ego/graph views, panorama
     views/panorama.py          the printable chain panorama (产业链全景图)
+    views/map.py               where the firms are: a map by division code (企业分布图)
     views/html.py              view data -> one self-contained HTML page
     views/build.py             graph -> view data: nodes, edges, positions, styles, details
     views/layout.py            node positions (tiered chains, force layouts)

@@ -91,6 +91,34 @@ def view_panorama(ctx: click.Context, chain: str, output: Path | None) -> None:
     note(f"Wrote {path}")
 
 
+@view.command(name="map")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="HTML file to write [default: map.html in the current folder].",
+)
+@click.pass_context
+def view_map(ctx: click.Context, output: Path | None) -> None:
+    """Where the firms are: zone, local firms and candidates on a map.
+
+    Each firm sits at its division code (else the place its address or region names);
+    a firm with no known place gets no marker. Filter by chain and segment on the page;
+    a table counts the firms shown per province.
+
+    \b
+    Example:
+        chaingraph view map -o map.html
+    """
+    from ..views.map import write_map
+
+    G = get_store(ctx).load()
+    path = write_map(G, output or Path("map.html"))
+    note(f"Wrote {path}")
+
+
 @view.command(name="gaps")
 @click.argument("chain")
 @_output("ID.gaps.html")
