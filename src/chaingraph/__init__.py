@@ -63,8 +63,6 @@ Map (one line a module; every module imports only modules listed below it)::
     places.py                  administrative divisions and the place parser
     safe_yaml.py               safe, fast YAML reading
     cells.py                   spreadsheet cells: formula-looking text stays text
-    layers.py                  dataset include: layers a zone builds on, one firm one node
-    places.py                  China's divisions: codes, names, coordinates; place parsing
     model.py                   kinds, relations, fields, ids, Row: the one place labels come from
     errors.py                  ChaingraphError and its kinds
     _lazy.py                   lazy exports (PEP 562) of the package APIs
