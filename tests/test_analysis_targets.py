@@ -159,3 +159,20 @@ def test_distance_bands_and_neighbour_table_is_symmetric() -> None:
     for a, bs in PROVINCE_NEIGHBOURS.items():
         for b in bs:
             assert a in PROVINCE_NEIGHBOURS[b] and a != b
+
+
+def test_place_from_the_registered_name_is_an_inference_with_its_basis() -> None:
+    G = graph()
+    G.add_node(
+        "R",
+        kind="Firm",
+        name="己化学",
+        local=False,
+        sw_l3="电池化学品",
+        full_name="浙江己化学股份有限公司",
+    )  # 6 + 1 + 0 + 2 (same province) + 0 = 9
+    r = next(r for r in rank_targets(G, "c") if r["firm"] == "R")
+    assert (r["score"], r["distance"]) == (9.0, 2.0)
+    assert "同省(注册名称以“浙江”开头,推断)" in r["reason"]
+    assert [x["firm"] for x in rank_targets(G, "c", region="浙江")] == ["B", "R", ""]
+    assert [x["firm"] for x in rank_targets(G, "c", region="江苏")] == ["D", ""]

@@ -116,6 +116,33 @@ def division_of(attrs: Mapping[str, Any]) -> str | None:
     return _parse(attrs.get("region")) or _parse(attrs.get("address"))
 
 
+def place_of(attrs: Mapping[str, Any]) -> tuple[str | None, str]:
+    """(6-digit code, basis) of a firm's place: :func:`division_of` (basis ''), else the
+    place its registered name (``full_name``) starts with, an inference whose basis says so.
+
+    >>> place_of({"division_code": "330683"})
+    ('330683', '')
+    >>> place_of({"full_name": "浙江永太科技股份有限公司"})
+    ('330000', '注册名称以“浙江”开头')
+    """
+    code = division_of(attrs)
+    if code:
+        return code, ""
+    name = attrs.get("full_name")
+    if isinstance(name, str) and name.strip():
+        from ..places import infer_firm_place
+
+        found = infer_firm_place(name)
+        if found is not None:
+            return found.division.code, found.basis
+    return None, ""
+
+
+def parse_region(text: str) -> str | None:
+    """The division code a region text names (``湖南`` -> 430000), or None."""
+    return _parse(text)
+
+
 def zone_division(G: ChainGraph) -> str | None:
     """The zone's division code from the dataset (see the module docstring), or None."""
     nodes = attrs_of(G)

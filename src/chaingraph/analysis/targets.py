@@ -30,7 +30,8 @@ from .distance import (
     SAME_CITY,
     SAME_PROVINCE,
     distance_band,
-    division_of,
+    parse_region,
+    place_of,
     zone_division,
 )
 from .gaps import dependence, dependents, extension_of
@@ -93,15 +94,17 @@ class _Shared:
         found = self.firms.get(e)
         if found is None:
             attrs = attrs_of(G)[e]
-            band = distance_band(self.zone, division_of(attrs))
+            place, basis = place_of(attrs)
+            band = distance_band(self.zone, place)
             distance = TARGET_POINTS.get(band, 0.0)
+            words = BAND_ZH[band] + (f"({basis},推断)" if basis else "") if distance else ""
             code = str(attrs.get("stock_code") or "")
             found = self.firms[e] = (
                 str(attrs.get("name") or e),
                 str(attrs.get("region") or ""),
                 code,
                 distance,
-                BAND_ZH[band] if distance else "",
+                words,
                 TARGET_POINTS["listed"] if code else 0.0,
             )
         return found
@@ -138,8 +141,10 @@ class TargetFilter:
 
 
 def region_matches(attrs: dict[str, Any], text: str) -> bool:
-    """True if the firm's division code starts with ``text`` (digits, trailing zero pairs
-    dropped: 330000 -> 33) or its region / address contains it.
+    """True if the firm's place (:func:`~chaingraph.analysis.distance.place_of`) lies in the
+    division ``text`` is the code of (trailing zero pairs dropped: 330000 -> 33) or names
+    (parsed with the division table: 湖南 -> 43), or its region / address / registered name
+    contains the text.
 
     >>> region_matches({"division_code": "330602"}, "330000")
     True
@@ -147,12 +152,16 @@ def region_matches(attrs: dict[str, Any], text: str) -> bool:
     (True, False)
     """
     want = text.strip()
-    if want.isdigit():
-        prefix = want
+    parsed = want if want.isdigit() else parse_region(want)
+    if parsed:
+        prefix = parsed
         while len(prefix) > 2 and prefix.endswith("00"):
             prefix = prefix[:-2]
-        code = division_of(attrs)
-        return bool(code and code.startswith(prefix))
+        code, _ = place_of(attrs)
+        if code and code.startswith(prefix):
+            return True
+        if want.isdigit():
+            return False
     key = normalize_text(want)
     for f in ("region", "address", "full_name"):
         value = attrs.get(f)
