@@ -15,8 +15,10 @@ SUPPLIES a local firm. Timed in one run, one process:
 - ``baseline``: one pass over the firms reading the fields classification reads (sw_l3,
   products, business_scope) — the least any classifier has to do;
 - ``classify``: :func:`chaingraph.analysis.classify.segment_candidates` for every segment;
-- ``classify + rank``: ``targets_of`` for each of the four chains with one shared index, as
-  ``chaingraph targets`` does (classification once, then scoring every candidate, no limit).
+- ``classify + rank``: ``targets_of`` for each of the four chains with one shared index
+  (classification once, then every candidate scored and sorted), keeping the top 10 rows per
+  segment as ``chaingraph targets`` prints them, and again building every row as the report
+  does.
 
 Prints the times and the ratio of each to the baseline. Target: classify + rank <= 10 s.
 """
@@ -31,7 +33,7 @@ from pathlib import Path
 
 from chaingraph.analysis import _context as C
 from chaingraph.analysis.classify import segment_candidates
-from chaingraph.analysis.targets import targets_of
+from chaingraph.analysis.targets import TargetFilter, targets_of
 from chaingraph.dataset import read_graph
 from chaingraph.model import ChainGraph, Kind
 
@@ -114,6 +116,14 @@ def main() -> None:
 
     t0, c0 = time.perf_counter(), time.process_time()
     index = C.GraphIndex(G, shared=True)
+    top = 0
+    for cid in chains:
+        ctx = C.chain_context(G, cid, index)
+        top += sum(1 for r in targets_of(ctx, filters=TargetFilter(limit=10)) if r["firm"])
+    t_top, c_top = time.perf_counter() - t0, time.process_time() - c0
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    index = C.GraphIndex(G, shared=True)
     rows = 0
     for cid in chains:
         rows += sum(1 for r in targets_of(C.chain_context(G, cid, index)) if r["firm"])
@@ -129,14 +139,16 @@ def main() -> None:
     print(f"baseline (one pass over the firms): {t_base:7.3f}  {c_base:7.3f}")
     for label, wall, cpu in (
         ("classify (all segments):        ", t_classify, c_classify),
-        ("classify + rank (four chains):  ", t_total, c_total),
+        ("classify + rank, top 10 rows:   ", t_top, c_top),
+        ("classify + rank, every row:     ", t_total, c_total),
     ):
         print(f"{label}    {wall:7.3f}  {cpu:7.3f}  {cpu / c_base:6.1f}x")
-    print(f"target <= 10 s: {'met' if t_total <= 10 else 'MISSED'} (wall)")
+    print(f"target <= 10 s (every row): {'met' if t_total <= 10 else 'MISSED'} in wall time")
     if args.markdown:
         print(
-            f"| {outside:,} | {len(chains)} | {pairs:,} | {rows:,} | {t_base:.2f} | "
-            f"{t_classify:.2f} | {t_total:.2f} | {c_total:.2f} | {c_total / c_base:.0f}× |"
+            f"| {outside:,} | {len(chains)} | {pairs:,} | {rows:,} | {t_base:.2f} / {c_base:.2f} | "
+            f"{t_classify:.2f} / {c_classify:.2f} | {t_top:.2f} / {c_top:.2f} | "
+            f"{t_total:.2f} / {c_total:.2f} | {c_total / c_base:.0f}× |"
         )
 
 

@@ -143,9 +143,7 @@ def click_ms(page: Any, cdp: Any) -> tuple[float, float]:
     return wall, cpu
 
 
-def first_draw(
-    browser: Any, path: Path, repeat: int
-) -> tuple[float, float, tuple[float, float]]:
+def first_draw(browser: Any, path: Path, repeat: int) -> tuple[float, float, tuple[float, float]]:
     """Medians over fresh pages of (wall ms from navigation start to the first afterDrawing,
     main-thread CPU seconds spent by then, click ms). The CPU figure does not grow when other
     jobs share the machine; the wall figure does."""

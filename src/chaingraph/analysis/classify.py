@@ -218,7 +218,8 @@ def stated_of(G: ChainGraph, firm: str, segments: Iterable[str] | None = None) -
 
 def _has_stated(G: ChainGraph, firm: str) -> bool:
     """True if an IN_SEGMENT edge places the firm in some segment."""
-    return any(Rel.IN_SEGMENT in keys for keys in succ(G)[firm].values())
+    out = succ(G)[firm]
+    return bool(out) and any(Rel.IN_SEGMENT in keys for keys in out.values())
 
 
 def _stated_basis(G: ChainGraph, data: Mapping[str, Any]) -> str:

@@ -111,8 +111,10 @@ def _parse(text: object) -> str | None:
 def division_of(attrs: Mapping[str, Any]) -> str | None:
     """A node's 6-digit division code: ``division_code``, else parsed ``region``/``address``."""
     code = attrs.get("division_code")
-    if isinstance(code, str) and _CODE_RE.match(code.strip()):
-        return code.strip()
+    if isinstance(code, str):
+        code = code.strip()
+        if len(code) == 6 and code.isascii() and code.isdigit():
+            return code
     return _parse(attrs.get("region")) or _parse(attrs.get("address"))
 
 

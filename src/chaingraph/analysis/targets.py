@@ -221,14 +221,17 @@ def targets_of(
         head = STATUS_REASON[st] + (f",依赖度占比 {share:.2f}" if share > 0 else "")
         members = [m for m in shared.members.get(s, []) if not nodes[m.firm].get("local")]
         kept = [m for m in members if filters.keeps(nodes[m.firm])]
-        found = [_row(ctx, shared, m, st, importance, head, anchors) for m in kept]
-        found.sort(key=lambda r: (-r["_exact"], r["_how"], r["firm"]))
+        # score every candidate first (cheap, memoised parts), build rows only for the kept
+        order_of = [
+            (-round(_score(G, shared, m, importance, anchors), 9), m.strength, m.firm, m)
+            for m in kept
+        ]
+        order_of.sort(key=lambda t: t[:3])
         if filters.limit is not None:
-            found = found[: filters.limit]
-        for rank, r in enumerate(found, 1):
-            del r["_exact"], r["_how"]
-            rows.append({"rank": rank} | r)
-        if not found:
+            order_of = order_of[: filters.limit]
+        for rank, (*_, m) in enumerate(order_of, 1):
+            rows.append({"rank": rank} | _row(ctx, shared, m, st, importance, head, anchors))
+        if not order_of:
             rows.append(_empty(G, s, st, importance, NO_FIRM_MATCHES if members else NO_FIRM_KNOWN))
     return rows
 
@@ -254,6 +257,15 @@ def _empty(G: ChainGraph, seg: str, status: str, importance: float, reason: str)
         "basis": "",
         "reason": reason,
     }
+
+
+def _score(
+    G: ChainGraph, shared: _Shared, m: Membership, importance: float, anchors: frozenset[str]
+) -> float:
+    """The target score of one candidate (see :func:`rank_targets`), from memoised parts."""
+    _, _, _, distance, _, scale = shared.firm(G, m.firm)
+    tie = _tie(G, shared, m.firm, anchors)[0]
+    return importance + TARGET_POINTS[m.how] + tie + distance + scale
 
 
 def _row(
@@ -297,8 +309,6 @@ def _row(
         "grade": grade,
         "basis": m.basis,
         "reason": ";".join(reasons),
-        "_exact": round(score, 9),
-        "_how": m.strength,
     }
 
 
