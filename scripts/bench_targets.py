@@ -115,7 +115,7 @@ def main() -> None:
     pairs = sum(len(v) for v in found.values())
 
     t0, c0 = time.perf_counter(), time.process_time()
-    index = C.GraphIndex(G, shared=True)
+    index = C.SharedIndex(G)
     top = 0
     for cid in chains:
         ctx = C.chain_context(G, cid, index)
@@ -123,7 +123,7 @@ def main() -> None:
     t_top, c_top = time.perf_counter() - t0, time.process_time() - c0
 
     t0, c0 = time.perf_counter(), time.process_time()
-    index = C.GraphIndex(G, shared=True)
+    index = C.SharedIndex(G)
     rows = 0
     for cid in chains:
         rows += sum(1 for r in targets_of(C.chain_context(G, cid, index)) if r["firm"])

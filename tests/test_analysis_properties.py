@@ -158,7 +158,7 @@ def test_rankings_do_not_depend_on_insertion_order(spec: dict[str, Any], seed: i
 def test_shared_index_gives_the_same_answers(spec: dict[str, Any]) -> None:
     # the report shares one GraphIndex (one pass over the graph) across chains; the CLI builds
     # a fresh one per chain: both must agree
-    from chaingraph.analysis._context import GraphIndex, chain_context
+    from chaingraph.analysis._context import SharedIndex, chain_context
     from chaingraph.analysis.kernels import network
     from chaingraph.analysis.leaders import leaders_of
     from chaingraph.analysis.targets import targets_of
@@ -169,7 +169,7 @@ def test_shared_index_gives_the_same_answers(spec: dict[str, Any]) -> None:
     if firms:
         G.add_edge(firms[0], "proj", key="INVESTS_IN", rel="INVESTS_IN")
         G.add_edge("proj", firms[-1], key="ATTRACTED", rel="ATTRACTED")
-    shared = chain_context(G, "c", GraphIndex(G, shared=True))
+    shared = chain_context(G, "c", SharedIndex(G))
     fresh = chain_context(G, "c")
     assert shared.network_firms() == fresh.network_firms()
     assert leaders_of(shared).rows == leaders_of(fresh).rows

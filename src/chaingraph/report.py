@@ -20,6 +20,7 @@ from typing import Any
 from .analysis import (
     INFERRED,
     GraphIndex,
+    SharedIndex,
     chain_context,
     chains_of,
     in_ids,
@@ -1107,7 +1108,7 @@ def write_report(
     if infer:
         generated += f";含推断供应关系 {count_inferred(H)} 条(标注 inferred)"
     writer = find_view_writer() if views else None
-    job = _Job(G, H, out, infer, GraphIndex(H, shared=True), generated, writer)
+    job = _Job(G, H, out, infer, SharedIndex(H), generated, writer)
     results = [_chain_pages(job, cid) for cid in chain_ids]
     entries = [entry for _, entry in results]
     index_h = out / "index.html"

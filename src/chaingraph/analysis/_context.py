@@ -73,16 +73,20 @@ def is_local(G: ChainGraph, node_id: str) -> bool:
 def invested_cny(G: ChainGraph, firm: str) -> float:
     """Sum over the firm's INVESTS_IN edges of the edge's amount_cny, else the project's."""
     total = 0.0
+    nodes = attrs_of(G)
     for p, keys in succ(G)[firm].items():
         data = keys.get(Rel.INVESTS_IN)
-        if data is None:
-            continue
-        amount = data.get("amount_cny")
-        if not isinstance(amount, int | float):
-            amount = G.nodes[p].get("amount_cny")
-        if isinstance(amount, int | float):
-            total += float(amount)
+        if data is not None:
+            total += invest_amount(data, nodes[p])
     return total
+
+
+def invest_amount(edge: dict[str, Any], project: dict[str, Any]) -> float:
+    """The yuan of one INVESTS_IN edge: its own ``amount_cny``, else the project's, else 0."""
+    amount = edge.get("amount_cny")
+    if not isinstance(amount, int | float):
+        amount = project.get("amount_cny")
+    return float(amount) if isinstance(amount, int | float) else 0.0
 
 
 def firm_weight(G: ChainGraph, firm: str, invested: float | None = None) -> float:
@@ -196,44 +200,21 @@ CONTEXT_RELS = frozenset(
 class GraphIndex:
     """Per-node facts the measures look up again and again, computed once and memoised.
 
-    One index may serve every chain of a graph (the report does this); then the SUPPLIES
-    network of all firms is also built once and each chain takes its induced subgraph. The
-    graph must not change while an index is in use.
+    Each fact is read from the node's own edges when first asked: right for one chain's
+    subgraph. For every chain of a whole graph use :class:`SharedIndex`, which answers the
+    same questions from one pass over the graph. The graph must not change while an index is
+    in use.
     """
 
-    def __init__(self, G: ChainGraph, shared: bool = False) -> None:
+    def __init__(self, G: ChainGraph) -> None:
         self.G = G
-        self.shared = shared
         self._weights: dict[str, float] = {}
         self._segments: dict[str, list[str]] = {}
         self._context: dict[str, set[str]] = {}
-        self._supply: kernels.Network | None = None
-        self._invested: dict[str, float] | None = None
-        self._rare: dict[str, set[str]] | None = None
-        self._drew: dict[str, set[str]] = {}
-        self._adjacency: list[list[int]] | None = None
-        self._invests: dict[str, set[str]] = {}
 
     def invested(self, firm: str) -> float:
-        """:func:`invested_cny`; a shared index sums every project's investors once."""
-        if not self.shared:
-            return invested_cny(self.G, firm)
-        if self._invested is None:
-            self._invested = {}
-            nodes, P = attrs_of(self.G), pred(self.G)
-            for p, attrs in nodes.items():
-                if attrs.get("kind") != Kind.PROJECT:
-                    continue
-                for f, keys in P[p].items():
-                    data = keys.get(Rel.INVESTS_IN)
-                    if data is None:
-                        continue
-                    amount = data.get("amount_cny")
-                    if not isinstance(amount, int | float):
-                        amount = attrs.get("amount_cny")
-                    if isinstance(amount, int | float):
-                        self._invested[f] = self._invested.get(f, 0.0) + float(amount)
-        return self._invested.get(firm, 0.0)
+        """:func:`invested_cny` of the firm."""
+        return invested_cny(self.G, firm)
 
     def weight(self, firm: str) -> float:
         """:func:`firm_weight`, memoised."""
@@ -256,22 +237,78 @@ class GraphIndex:
             found = set()
             for adj in (succ(self.G)[node], pred(self.G)[node]):
                 for v, keys in adj.items():
-                    if Rel.SUPPLIES in keys or not CONTEXT_RELS.isdisjoint(keys):
+                    if not CONTEXT_RELS.isdisjoint(keys):
                         found.add(v)
             self._context[node] = found
         return found
 
     def neighbours_of_all(self, nodes: set[str]) -> set[str]:
-        """``nodes`` and every node one context hop from them (see :meth:`context_neighbours`).
+        """``nodes`` and every node one context hop from them (see :meth:`context_neighbours`)."""
+        found = set(nodes)
+        for m in nodes:
+            found.update(self.context_neighbours(m))
+        return found
 
-        A shared index answers from one pass over the graph: SUPPLIES neighbours from the
-        igraph network of all firms, the rarer relations from a dict.
-        """
-        if not self.shared:
-            found = set(nodes)
-            for m in nodes:
-                found.update(self.context_neighbours(m))
-            return found
+    def attracted(self, firm: str) -> tuple[list[str], list[str]]:
+        """(firms, projects) ATTRACTED by the firm or by a project it INVESTS_IN, sorted."""
+        S = succ(self.G)
+        anchors = {firm}
+        drawn = set()
+        for v, keys in S[firm].items():
+            if Rel.INVESTS_IN in keys:
+                anchors.add(v)
+            if Rel.ATTRACTED in keys:
+                drawn.add(v)
+        for p in anchors - {firm}:
+            drawn.update(v for v, keys in S[p].items() if Rel.ATTRACTED in keys)
+        return self._by_kind(drawn - anchors)
+
+    def _by_kind(self, drawn: set[str]) -> tuple[list[str], list[str]]:
+        """(firms, projects) among ``drawn``, sorted."""
+        nodes = attrs_of(self.G)
+        firms = sorted(v for v in drawn if nodes[v].get("kind") == Kind.FIRM)
+        projects = sorted(v for v in drawn if nodes[v].get("kind") == Kind.PROJECT)
+        return firms, projects
+
+    def supply_network(self, firms: list[str]) -> kernels.Network:
+        """The SUPPLIES network among ``firms`` (sorted ids)."""
+        return kernels.network(self.G, (str(Rel.SUPPLIES),), firms)
+
+
+class SharedIndex(GraphIndex):
+    """A :class:`GraphIndex` for every chain of one graph (the report and ``targets`` use it).
+
+    The same answers, from one pass over the whole graph: the investments of every firm, the
+    ATTRACTED and INVESTS_IN links, and the SUPPLIES network of all firms, of which each chain
+    takes its induced subgraph.
+    """
+
+    def __init__(self, G: ChainGraph) -> None:
+        super().__init__(G)
+        self._supply: kernels.Network | None = None
+        self._invested: dict[str, float] | None = None
+        self._rare: dict[str, set[str]] | None = None
+        self._drew: dict[str, set[str]] = {}
+        self._adjacency: list[list[int]] | None = None
+        self._invests: dict[str, set[str]] = {}
+
+    def invested(self, firm: str) -> float:
+        """:func:`invested_cny`, summed for every firm in one pass over the projects."""
+        if self._invested is None:
+            self._invested = {}
+            nodes, P = attrs_of(self.G), pred(self.G)
+            for p, attrs in nodes.items():
+                if attrs.get("kind") != Kind.PROJECT:
+                    continue
+                for f, keys in P[p].items():
+                    data = keys.get(Rel.INVESTS_IN)
+                    if data is not None:
+                        self._invested[f] = self._invested.get(f, 0.0) + invest_amount(data, attrs)
+        return self._invested.get(firm, 0.0)
+
+    def neighbours_of_all(self, nodes: set[str]) -> set[str]:
+        """As :meth:`GraphIndex.neighbours_of_all`: SUPPLIES neighbours from the igraph
+        network of all firms, the rarer relations from a dict."""
         net, rare = self._global()
         pos = net.index
         if self._adjacency is None:
@@ -323,33 +360,14 @@ class GraphIndex:
         return self._supply, self._rare
 
     def attracted(self, firm: str) -> tuple[list[str], list[str]]:
-        """(firms, projects) ATTRACTED by the firm or by a project it INVESTS_IN, sorted."""
-        if self.shared:
-            self._global()
-            anchors = {firm, *self._invests.get(firm, ())}
-            drawn = {v for a in anchors for v in self._drew.get(a, ())}
-        else:
-            S = succ(self.G)
-            anchors = {firm}
-            drawn = set()
-            for v, keys in S[firm].items():
-                if Rel.INVESTS_IN in keys:
-                    anchors.add(v)
-                if Rel.ATTRACTED in keys:
-                    drawn.add(v)
-            for p in anchors - {firm}:
-                drawn.update(v for v, keys in S[p].items() if Rel.ATTRACTED in keys)
-        drawn -= anchors
-        nodes = attrs_of(self.G)
-        firms = sorted(v for v in drawn if nodes[v].get("kind") == Kind.FIRM)
-        projects = sorted(v for v in drawn if nodes[v].get("kind") == Kind.PROJECT)
-        return firms, projects
+        """As :meth:`GraphIndex.attracted`, from the links gathered in one pass."""
+        self._global()
+        anchors = {firm, *self._invests.get(firm, ())}
+        drawn = {v for a in anchors for v in self._drew.get(a, ())}
+        return self._by_kind(drawn - anchors)
 
     def supply_network(self, firms: list[str]) -> kernels.Network:
-        """The SUPPLIES network among ``firms`` (sorted ids)."""
-        rels = (str(Rel.SUPPLIES),)
-        if not self.shared:
-            return kernels.network(self.G, rels, firms)
+        """The SUPPLIES network among ``firms``: induced from the network of all firms."""
         return self._global()[0].induced(firms)
 
 

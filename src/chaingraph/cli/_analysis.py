@@ -236,12 +236,12 @@ def targets(
       chaingraph targets 新能源装备
       chaingraph targets new-energy-equipment --segment 隔膜 --listed -f json
     """
-    from ..analysis import GraphIndex, chain_context
+    from ..analysis import SharedIndex, chain_context
     from ..analysis.infer import count_inferred, with_inferred
     from ..analysis.targets import TargetFilter, resolve_segment, targets_of
 
     G = get_store(ctx).load()
-    index = GraphIndex(G, shared=True)
+    index = SharedIndex(G)
     rows: list[Row] = []
     for cid in _chain_ids(ctx, chain):
         H = G
