@@ -6,7 +6,8 @@
 # - Debian packages for the browser tests (chromium, fonts-noto-cjk), via apt-get when root;
 # - a virtual environment .venv with chaingraph and its test extras (ArcadeDB's Bolt server
 #   for the Neo4j tests comes with them, Java included);
-# - pytest: the Neo4j tests start that server themselves unless NEO4J_URI names one.
+# - ruff, mypy and the README command reference check (cog), then pytest: the Neo4j tests
+#   start that server themselves unless NEO4J_URI names one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +29,12 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
+
+# lint, types (src, tests, scripts) and the README's command reference, before the tests
+.venv/bin/ruff check .
+.venv/bin/ruff format --check src tests scripts
+.venv/bin/mypy
+.venv/bin/python -m cogapp --check README.md
 
 set +e
 .venv/bin/python -m pytest "$@"
