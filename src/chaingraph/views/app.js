@@ -189,8 +189,13 @@
       var sx = body.x * sc + tx, sy = body.y * sc + ty, top = sy + n.size * sc + 2;
       var b = [sx - w / 2 - 1, top, sx + w / 2 + 1, top + h];
       if (b[2] < 0 || b[0] > W || b[3] < 0 || b[1] > H) return;
-      // never over another label; a minor label not over another node either
-      if (hits(grid, b) || (n.rank > 4 && hits(nodeGrid, b))) return;
+      // never over another label or a heading; a minor label not over another node either
+      function blocked(box) { return hits(grid, box) || (n.rank > 4 && hits(nodeGrid, box)); }
+      if (blocked(b) && n.rank <= 4) {  // an important label tries above its node
+        top = sy - n.size * sc - 2 - h;
+        b = [b[0], top, b[2], top + h];
+      }
+      if (blocked(b)) return;
       cells(b, function (k) { (grid[k] = grid[k] || []).push(b); return false; });
       boxes.push({ id: n.id, x: b[0], y: b[1], width: b[2] - b[0], height: b[3] - b[1], px: px });
       var fs = px / sc;
@@ -212,6 +217,12 @@
       var ob = [sx - r, sy - r, sx + r, sy + r];
       cells(ob, function (k) { (nodeGrid[k] = nodeGrid[k] || []).push(ob); return false; });
     }
+    // the tier headings are taken: no label over them
+    (data.tiers || []).forEach(function (t) {
+      var hb = tierBox(t, sc), a = t.x * sc + tx, c = t.y * sc + ty;
+      var tb = [a - hb[0] / 2, c - hb[1] / 2, a + hb[0] / 2, c + hb[1] / 2];
+      cells(tb, function (k) { (grid[k] = grid[k] || []).push(tb); return false; });
+    });
     ctx.save();
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
@@ -226,16 +237,22 @@
     ctx.restore();
     state.labels = boxes;
   }
+  function tierPx(sc) { return Math.max(16, Math.min(26, 18 * Math.sqrt(sc))); }
+  function tierBox(t, sc) {  // [width, height] of a heading on screen
+    var px = tierPx(sc);
+    measure.font = "700 " + px + "px " + FONT;
+    return [measure.measureText(t.label).width + 2 * px, px * 1.6];
+  }
   function drawTiers(ctx) {
     if (!data.tiers || !data.tiers.length) return;
-    var sc = network.getScale(), px = Math.max(16, Math.min(26, 18 * Math.sqrt(sc))), fs = px / sc;
+    var sc = network.getScale(), px = tierPx(sc), fs = px / sc;
     ctx.save();
     ctx.font = "700 " + fs + "px " + FONT;
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
     data.tiers.forEach(function (t) {
       ctx.fillStyle = "#eceff1";
-      var w = ctx.measureText(t.label).width + 2 * fs;
+      var w = tierBox(t, sc)[0] / sc;
       ctx.fillRect(t.x - w / 2, t.y - fs * 0.8, w, fs * 1.6);
       ctx.fillStyle = "#37474f";
       ctx.fillText(t.label, t.x, t.y);
