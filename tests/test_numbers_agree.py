@@ -9,6 +9,7 @@ and through the Neo4j store over Bolt.
 
 from __future__ import annotations
 
+import html
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -127,6 +128,14 @@ def test_report_and_view_say_the_same(
         view = tmp_path / f"{cid}.html"
         ok(run("view", "chain", cid, "-o", str(view), store=store))
         assert cov.text_zh in view.read_text(encoding="utf-8")
+        panorama = tmp_path / f"{cid}.panorama.html"
+        ok(run("view", "panorama", cid, "-o", str(panorama), store=store))
+        assert html.escape(cov.text_zh) in panorama.read_text(encoding="utf-8")
+        gaps = tmp_path / f"{cid}.gaps.html"
+        ok(run("view", "gaps", cid, "-o", str(gaps), store=store))
+        page = gaps.read_text(encoding="utf-8")
+        if cov.gap or cov.weak:
+            assert f"缺口 {cov.gap} 个, 薄弱 {cov.weak} 个" in page
 
 
 def test_a_share_reads_the_same_everywhere() -> None:
