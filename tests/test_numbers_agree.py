@@ -26,6 +26,7 @@ from chaingraph.analysis.coverage import (
     share_text,
 )
 from chaingraph.dataset import read_graph
+from chaingraph.query import compare_count
 from conftest import DATA, SHENGZHOU
 
 Run = Callable[..., Result]
@@ -149,3 +150,23 @@ def test_a_share_reads_the_same_everywhere() -> None:
         "66.7%",
         "100%",
     ]
+
+
+@pytest.mark.parametrize("name", sorted(DATASETS))
+def test_figure_scope_counts_the_same_local_firms(name: str) -> None:
+    # A figure about a chain ("firms" reported vs in the graph) counts the chain's local firms
+    # by the coverage's presence rule: an investor in a project of a segment is in the chain.
+    G = read_graph(DATASETS[name])
+    for cid in sorted(n for n, a in G.nodes(data=True) if a.get("kind") == "Chain"):
+        assert compare_count(G, cid, "firms") == chain_coverage(G, cid).local_firms, cid
+
+
+def test_an_investor_only_firm_counts_in_the_figure_scope() -> None:
+    from test_analysis_coverage import battery
+
+    G = battery()
+    G.add_node("inv", kind="Firm", name="投资方", local=True)
+    G.add_edge("inv", "p", key="INVESTS_IN", rel="INVESTS_IN")  # present in pack only via p
+    cov = chain_coverage(G, "c")
+    assert cov.local_firms == 4
+    assert compare_count(G, "c", "firms") == cov.local_firms

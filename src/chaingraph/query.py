@@ -454,7 +454,11 @@ def stats(G: ChainGraph) -> dict[str, list[Row]]:
 
 def scope_members(G: ChainGraph, node_id: str) -> set[str]:
     """Firms and projects in a figure's scope: a chain's segments, a platform's hosted chains
-    and what is LOCATED_IN it, or (for a zone and anything else) the whole graph."""
+    and what is LOCATED_IN it, or (for a zone and anything else) the whole graph.
+
+    In a chain's segments, a local firm that INVESTS_IN a project of a segment is in scope,
+    as it is present there for the chain's coverage (:mod:`chaingraph.analysis.coverage`).
+    """
     kind = str(G.nodes[node_id].get("kind"))
     if kind == Kind.CHAIN:
         chains = [node_id]
@@ -463,6 +467,12 @@ def scope_members(G: ChainGraph, node_id: str) -> set[str]:
     else:
         return {*nodes_of_kind(G, Kind.FIRM), *nodes_of_kind(G, Kind.PROJECT)}
     found = {m for c in chains for s in chain_segments(G, c) for m in segment_members(G, s)}
+    for p in [m for m in found if G.nodes[m].get("kind") == Kind.PROJECT]:
+        found.update(
+            u
+            for u, _, k in G.in_edges(p, keys=True)
+            if k == Rel.INVESTS_IN and is_local_firm(G.nodes[u])
+        )
     if kind == Kind.PLATFORM:
         found.update(u for u, _, k in G.in_edges(node_id, keys=True) if k == Rel.LOCATED_IN)
     return {n for n in found if str(G.nodes[n].get("kind")) in (Kind.FIRM, Kind.PROJECT)}

@@ -487,6 +487,13 @@ def _scope_members(conn: Neo4jConnection, node_id: str, kind: str) -> dict[str, 
     )
     cypher = f"MATCH (x:{kind} {{id: $id}}){to_chain}{in_chain} " + returns
     members = {r["id"]: r for r in conn.records(cypher, id=node_id)}
+    # local investors of a member project are in scope (the coverage's presence rule)
+    investors = (
+        f"MATCH (x:{kind} {{id: $id}}){to_chain}{in_chain.replace('(m)', '(p)')} "
+        f"MATCH (m:{Kind.FIRM.value})-[:{Rel.INVESTS_IN.value}]->(p:{Kind.PROJECT.value}) "
+        "WHERE m.local = true " + returns
+    )
+    members.update({r["id"]: r for r in conn.records(investors, id=node_id)})
     if kind == Kind.PLATFORM:
         located = (
             f"MATCH (m)-[:{Rel.LOCATED_IN.value}]->(x:{Kind.PLATFORM.value} {{id: $id}}) " + returns
