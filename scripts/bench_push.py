@@ -13,8 +13,9 @@ Each method writes into a new, empty database with the same uniqueness constrain
 freshly started server warmed up by a small push (a long-lived ArcadeDB gets slower with
 every database it has held, which would favour whichever method runs first). The
 graph comes from ``gen_synthetic.generate`` (default 100k firms, 300k SUPPLIES edges).
-The server is ``$NEO4J_URI`` (with NEO4J_USERNAME / NEO4J_PASSWORD; one database is used and
-emptied between methods) or, by default, ArcadeDB started by ``bolt_server.py`` for the run.
+The server is ``$CHAINGRAPH_TEST_NEO4J_URI`` (with ``_USERNAME`` / ``_PASSWORD`` /
+``_DATABASE``: an empty database, or one marked for tests; it is emptied between methods)
+or, by default, ArcadeDB started by ``bolt_server.py`` for the run.
 
     python scripts/bench_push.py                       # prints a Markdown table
     python scripts/bench_push.py --firms 10000 --supplies 30000
@@ -79,12 +80,10 @@ class Server:
         self.state: Any = None
         self.tmp: Path | None = None
         self.count = 0
-        uri = os.environ.get("NEO4J_URI")
-        if uri:
-            self.uri = uri
-            self.user = os.environ.get("NEO4J_USERNAME", "neo4j")
-            self.password = os.environ.get("NEO4J_PASSWORD", "")
-            self.database = os.environ.get("NEO4J_DATABASE", "neo4j")
+        foreign = bolt_server.test_server_from_env()
+        if foreign:
+            self.uri, self.user, self.password, self.database = foreign
+            bolt_server.claim_database(*foreign)  # refuses a user's database with data in it
         else:
             self.tmp = Path(tempfile.mkdtemp(prefix="bench-push-"))
             print(f"Starting ArcadeDB in {self.tmp} …", file=sys.stderr)
@@ -102,13 +101,7 @@ class Server:
     def fresh(self) -> str:
         """An empty database for the next method."""
         if self.state is None:
-            with (
-                neo4j.GraphDatabase.driver(self.uri, auth=(self.user, self.password)) as driver,
-                driver.session(database=self.database) as session,
-            ):
-                session.run(
-                    "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-                ).consume()
+            bolt_server.empty_database(self.uri, self.user, self.password, self.database)
             return self.database
         self.count += 1
         name = f"bench{self.count}"
@@ -297,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         f"edges in {time.perf_counter() - began:.1f} s",
         file=sys.stderr,
     )
-    own_server = not os.environ.get("NEO4J_URI")
+    own_server = bolt_server.test_server_from_env() is None
 
     def isolated(label: str, fn: Callable[[Server], Result]) -> Result:
         """Run one method on its own freshly started, warmed-up server (when we start

@@ -5,10 +5,17 @@ Neo4j itself cannot be installed on these machines, so this runs ArcadeDB's Neo4
 Bolt server from the PyPI wheel ``arcadedb-embedded`` (Apache-2.0), which bundles a Java 25
 runtime (``jre/bin/java``) and the server jars (``jars/*``) inside the package directory.
 
-    python scripts/bolt_server.py start            # prints 'export NEO4J_URI=…' lines
-    eval "$(python scripts/bolt_server.py start)"  # … and sets them in this shell
-    python scripts/bolt_server.py status
-    python scripts/bolt_server.py stop
+    .venv/bin/python scripts/bolt_server.py start            # prints the 'export …' lines
+    eval "$(.venv/bin/python scripts/bolt_server.py start)"  # … and sets them in this shell
+    .venv/bin/python scripts/bolt_server.py status
+    .venv/bin/python scripts/bolt_server.py stop
+
+It runs in the project's virtual environment ``.venv`` (where ``pip install -e ".[test]"``
+put the server wheel and the Neo4j driver): started with another Python it switches to
+``.venv/bin/python``, or, when there is none, stops and says the commands that make it. It
+never installs anything outside ``.venv``. ``start`` and ``env`` print the settings
+chaingraph reads: ``CHAINGRAPH_STORE`` (the Bolt URL) and ``NEO4J_USERNAME`` /
+``NEO4J_PASSWORD`` / ``NEO4J_DATABASE``.
 
 The server listens on 127.0.0.1 only and runs in the background; its state (PID, ports,
 password, log, data) lives in ``.bolt-server/`` at the repository root (``--dir`` to change
@@ -97,9 +104,9 @@ class ServerState:
         return f"bolt://{HOST}:{self.bolt_port}"
 
     def env(self) -> dict[str, str]:
-        """The environment variables chaingraph and the tests read."""
+        """The environment variables chaingraph reads (see ``chaingraph --help``)."""
         return {
-            "NEO4J_URI": self.uri,
+            "CHAINGRAPH_STORE": self.uri,
             "NEO4J_USERNAME": self.user,
             "NEO4J_PASSWORD": self.password,
             "NEO4J_DATABASE": self.database,
@@ -121,11 +128,44 @@ def package_dir() -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+VENV = REPO / ".venv"
+SETUP_COMMANDS = 'python3 -m venv .venv && .venv/bin/pip install -e ".[test]"'
+
+
+def in_project_venv() -> bool:
+    """True when this Python is the project's ``.venv`` (the only place to install into)."""
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def use_project_venv(argv: list[str]) -> None:
+    """Re-run this script with ``.venv/bin/python`` unless already there; refuse without one."""
+    if in_project_venv():
+        return
+    python = VENV / "bin" / "python"
+    if python.is_file():
+        print(f"(running with {python.relative_to(REPO)})", file=sys.stderr)
+        sys.stderr.flush()
+        os.execv(python, [str(python), str(Path(__file__).resolve()), *argv])
+    raise ServerError(
+        f"This script runs in the project's environment {VENV}, which does not exist. "
+        f"In {REPO} run: {SETUP_COMMANDS} ; then: .venv/bin/python scripts/bolt_server.py start"
+    )
+
+
 def install() -> Path:
-    """Make sure the pinned wheel is installed (pip install if missing); its directory."""
+    """The directory of the pinned wheel, installed into the project's ``.venv`` if missing.
+
+    Never installs into any other Python: outside ``.venv`` a missing wheel is an error that
+    names the command to run.
+    """
     pkg = package_dir()
     if pkg is None:
-        print(f"Installing {ARCADEDB_PACKAGE}=={ARCADEDB_VERSION} …", file=sys.stderr)
+        if not in_project_venv():
+            raise ServerError(
+                f"{ARCADEDB_PACKAGE} is not installed for {sys.executable}, and this script "
+                f"installs only into {VENV}. In {REPO} run: {SETUP_COMMANDS}"
+            )
+        print(f"Installing {ARCADEDB_PACKAGE}=={ARCADEDB_VERSION} into .venv …", file=sys.stderr)
         cmd = [sys.executable, "-m", "pip", "install", f"{ARCADEDB_PACKAGE}=={ARCADEDB_VERSION}"]
         done = subprocess.run(cmd, stdout=sys.stderr, check=False)
         if done.returncode != 0:
@@ -141,6 +181,72 @@ def install() -> Path:
             f"{ARCADEDB_PACKAGE}=={ARCADEDB_VERSION} (a platform wheel, not the sdist)"
         )
     return pkg
+
+
+# --- a foreign server for tests and benchmarks ---------------------------------------------
+
+#: the prefix of the variables naming a server for tests and benchmarks; never chaingraph's
+#: own NEO4J_* (an Aura credentials file sets NEO4J_URI: that database is a user's)
+TEST_ENV = "CHAINGRAPH_TEST_NEO4J"
+#: the label of the one node that marks a database as the tests' to empty
+TEST_MARK = "ChaingraphTestDatabase"
+
+
+def test_server_from_env() -> tuple[str, str, str, str] | None:
+    """(uri, user, password, database) from CHAINGRAPH_TEST_NEO4J_URI / _USERNAME /
+    _PASSWORD / _DATABASE, or None when the URI is not set."""
+    uri = os.environ.get(f"{TEST_ENV}_URI")
+    if not uri:
+        return None
+    return (
+        uri,
+        os.environ.get(f"{TEST_ENV}_USERNAME", "neo4j"),
+        os.environ.get(f"{TEST_ENV}_PASSWORD", ""),
+        os.environ.get(f"{TEST_ENV}_DATABASE", "neo4j"),
+    )
+
+
+def claim_database(uri: str, user: str, password: str, database: str) -> None:
+    """Make sure tests may empty ``database``: mark it if empty, accept it if marked.
+
+    A database that holds data and no mark raises ServerError before anything is deleted.
+    """
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(uri, auth=(user, password)) as driver:
+        records, _, _ = driver.execute_query(
+            f"OPTIONAL MATCH (m:{TEST_MARK}) WITH count(m) AS marks "
+            "OPTIONAL MATCH (n) RETURN marks, count(n) AS nodes",
+            database_=database,
+        )
+        marks, nodes = records[0]["marks"], records[0]["nodes"]
+        if marks:
+            return
+        if nodes:
+            raise ServerError(
+                f"{TEST_ENV}_URI: database '{database}' on {uri} holds {nodes} nodes and is "
+                "not marked as a chaingraph test database; tests and benchmarks would delete "
+                f"them, so they refuse to run. Point {TEST_ENV}_URI (and _DATABASE) at an "
+                "empty database made for them"
+            )
+        driver.execute_query(
+            f"CREATE (:{TEST_MARK} {{note: $note}})",
+            note="chaingraph tests and benchmarks may empty this database",
+            database_=database,
+        )
+
+
+def empty_database(uri: str, user: str, password: str, database: str) -> None:
+    """Delete everything but the mark in a database :func:`claim_database` accepted."""
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(uri, auth=(user, password)) as driver:
+        claim_database(uri, user, password, database)  # never empty an unclaimed database
+        with driver.session(database=database) as session:
+            session.run(
+                f"MATCH (n) WHERE NOT n:{TEST_MARK} "
+                "CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+            ).consume()
 
 
 # --- state --------------------------------------------------------------------------------
@@ -405,6 +511,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     state_dir: Path = args.dir
     try:
+        if args.command in ("install", "start"):
+            use_project_venv(sys.argv[1:] if argv is None else argv)
         if args.command == "install":
             print(install())
             return 0
@@ -423,7 +531,10 @@ def main(argv: list[str] | None = None) -> int:
             print(state.exports())
             print(
                 f"Bolt server ready on {state.uri} (pid {state.pid}, database "
-                f"{state.database}) after {time.monotonic() - began:.1f} s",
+                f"{state.database}) after {time.monotonic() - began:.1f} s. chaingraph reads "
+                "the CHAINGRAPH_STORE and NEO4J_* lines above (eval them). The tests start "
+                f"their own server; they use another only through {TEST_ENV}_URI, and only "
+                "an empty or marked database",
                 file=sys.stderr,
             )
             return 0

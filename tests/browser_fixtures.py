@@ -227,7 +227,13 @@ def assert_clean(page: Any) -> None:
 
 
 def click_node(page: Any, node_id: str) -> None:
-    """Click where the network draws a node."""
+    """Click where the network draws a node, once the view has stopped moving.
+
+    The page says when an animated focus or zoom is over (``__cg.moving``, cleared by
+    vis-network's ``animationFinished``); a position read mid-animation misses the node on a
+    busy machine. No fixed wait: the page's own signal, however long the machine takes.
+    """
+    wait_until(page, "window.__cg.ready && window.__cg.moving === false", 120_000)
     box = page.locator("#graph").bounding_box()
     pos = page.evaluate(
         "id => window.__cg.network.canvasToDOM(window.__cg.network.getPosition(id))", node_id

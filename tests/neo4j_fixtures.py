@@ -1,13 +1,22 @@
 """Pytest plugin: a Bolt server for the tests marked ``neo4j``, and an emptied database per test.
 
-With ``NEO4J_URI`` set (and NEO4J_USERNAME / NEO4J_PASSWORD / NEO4J_DATABASE), the tests run
-against that server, e.g. a real Neo4j 5. Without it, the session starts ArcadeDB's Bolt
-server with ``scripts/bolt_server.py`` in a temporary folder and stops it at the end. Either
-way ``neo4j_target`` empties the session's database before each test (it is not a new
-database: constraints and label types stay, so a test's first push is fast; keep test data
-small, deleting a big graph is slow), while ``module_neo4j_database`` gives the read-only
-tests of one module a new database of their own (on ArcadeDB; on a foreign server, the
-configured one emptied). A server that cannot start fails the tests; they never skip.
+Tests never touch a database they did not create or that is not marked for them. By default
+the session starts ArcadeDB's Bolt server with ``scripts/bolt_server.py`` in a temporary
+folder and stops it at the end. The variables chaingraph itself reads (``NEO4J_URI`` of an
+Aura credentials file, ``NEO4J_*``, ``CHAINGRAPH_STORE``) are never used to find a server.
+
+To run against another server, e.g. a real Neo4j 5, set ``CHAINGRAPH_TEST_NEO4J_URI`` (and
+``CHAINGRAPH_TEST_NEO4J_USERNAME`` / ``_PASSWORD`` / ``_DATABASE``) to a dedicated database.
+The session claims it first: an empty database is marked as a test database (one node
+labelled ``ChaingraphTestDatabase``); a database that holds data without that mark is
+refused and the run stops before anything is deleted.
+
+Either way ``neo4j_target`` empties the session's database (keeping the mark) before each
+test (it is not a new database: constraints and label types stay, so a test's first push is
+fast; keep test data small, deleting a big graph is slow), while ``module_neo4j_database``
+gives the read-only tests of one module a new database of their own (on ArcadeDB; on a
+foreign server, the claimed one emptied). A server that cannot start fails the tests; they
+never skip.
 
 Fixtures:
 
@@ -32,6 +41,8 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+#: the label of the one node that marks a foreign database as the tests' to empty
+TEST_MARK = "ChaingraphTestDatabase"
 
 
 def load_bolt_server_script() -> ModuleType:
@@ -63,6 +74,11 @@ class BoltServer:
         """True for the ArcadeDB server this session started (databases can be created)."""
         return self.state is not None
 
+    def claim(self) -> None:
+        """Make sure the tests may empty the configured database of a foreign server (see
+        ``bolt_server.claim_database``): refuse one that holds data without the mark."""
+        load_bolt_server_script().claim_database(self.uri, self.user, self.password, self.database)
+
     def new_database(self) -> str:
         """A new empty database on our server; on a foreign server, the configured one emptied.
 
@@ -76,7 +92,8 @@ class BoltServer:
         return name
 
     def empty(self, database: str | None = None) -> str:
-        """Delete everything in a database (default: the configured one) and return its name.
+        """Delete everything but the mark in a database (default: the configured one, which
+        :meth:`claim` accepted) and return its name.
 
         One DETACH DELETE: fine for the small graphs of tests, slow for big ones.
         """
@@ -87,7 +104,7 @@ class BoltServer:
             GraphDatabase.driver(self.uri, auth=(self.user, self.password)) as driver,
             driver.session(database=name) as session,
         ):
-            session.run("MATCH (n) DETACH DELETE n").consume()
+            session.run(f"MATCH (n) WHERE NOT n:{TEST_MARK} DETACH DELETE n").consume()
         return name
 
     def drop_database(self, name: str) -> None:
@@ -98,17 +115,18 @@ class BoltServer:
 
 @pytest.fixture(scope="session")
 def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer]:
-    """The server of the session: NEO4J_URI if set, else ArcadeDB started for the session."""
-    uri = os.environ.get("NEO4J_URI")
-    if uri:
-        yield BoltServer(
-            uri,
-            os.environ.get("NEO4J_USERNAME", "neo4j"),
-            os.environ.get("NEO4J_PASSWORD", ""),
-            os.environ.get("NEO4J_DATABASE", "neo4j"),
-        )
-        return
+    """The server of the session: CHAINGRAPH_TEST_NEO4J_URI if set (claimed, see the module
+    doc), else ArcadeDB started for the session."""
     script = load_bolt_server_script()
+    foreign = script.test_server_from_env()
+    if foreign:
+        server = BoltServer(*foreign)
+        try:
+            server.claim()
+        except script.ServerError as exc:
+            pytest.exit(str(exc), returncode=2)
+        yield server
+        return
     state_dir = tmp_path_factory.mktemp("bolt-server")
     try:
         state = script.start(state_dir, heap="512m", timeout=120)

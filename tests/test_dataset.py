@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -240,6 +242,52 @@ def test_text_file_must_stay_inside_the_dataset(tiny: Path, path: str) -> None:
     assert any("is outside the dataset" in p for p in problems)
 
 
+@pytest.mark.parametrize("how", ["file link", "folder link", "link chain", "absolute link"])
+def test_text_file_links_are_resolved_before_the_check(
+    tiny: Path, tmp_path: Path, how: str
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("密码 hunter2", "utf-8")
+    memo = tiny / "sources" / "memo.txt"
+    memo.unlink()
+    if how == "file link":
+        memo.symlink_to(os.path.relpath(secret, memo.parent))
+    elif how == "folder link":
+        shutil.rmtree(tiny / "sources")
+        (tmp_path / "elsewhere").mkdir()
+        (tmp_path / "elsewhere" / "memo.txt").write_text("密码 hunter2", "utf-8")
+        (tiny / "sources").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    elif how == "link chain":  # inside link -> inside link -> outside file
+        (tiny / "sources" / "hop.txt").symlink_to(secret)
+        memo.symlink_to("hop.txt")
+    else:
+        memo.symlink_to(secret)
+    loaded = load_dataset(tiny)
+    assert any(
+        "is a link to" in str(p) and "outside the dataset" in str(p) for p in loaded.problems
+    )
+    assert all("hunter2" not in str(a.get("text", "")) for _, a in loaded.graph.nodes(data=True))
+
+
+def test_a_link_inside_the_dataset_is_fine(tiny: Path) -> None:
+    memo = tiny / "sources" / "memo.txt"
+    memo.rename(tiny / "sources" / "real.txt")
+    memo.symlink_to("real.txt")
+    assert problems_of(tiny) == []
+
+
+def test_data_files_linked_from_outside_are_not_read(tiny: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "other.yaml"
+    outside.write_text("nodes:\n  - {id: spy, kind: Firm, name: 外}\n", "utf-8")
+    (tiny / "linked.yaml").symlink_to(outside)
+    loaded = load_dataset(tiny)
+    assert "spy" not in loaded.graph
+    assert any(
+        str(p).startswith("linked.yaml") and "outside the dataset" in str(p)
+        for p in loaded.problems
+    )
+
+
 def test_writing_never_leaves_the_folder(tiny: Path, tmp_path: Path) -> None:
     G = read_graph(tiny)
     G.nodes["memo"]["text_file"] = "../escaped.txt"  # as a store might hold it
@@ -343,3 +391,69 @@ def test_overrides_are_read_instead_of_the_files(tiny: Path) -> None:
     )
     assert "jia" not in ds.graph  # firms.csv read as absent
     assert sorted(p.read_bytes() for p in tiny.rglob("*") if p.is_file()) == before
+
+
+# --- numbers: bounded at validation, so no sum can overflow into inf/NaN ---------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("output_cny", "1.7e308"),
+        ("output_cny", "-1.7e308"),
+        ("output_cny", "1000000000000001"),
+        ("output_cny", "1e16"),
+        ("output_cny", '"2e300"'),
+    ],
+)
+def test_numbers_beyond_the_bound_are_refused(tiny: Path, field: str, value: str) -> None:
+    (tiny / "more.yaml").write_text(
+        f"grade: template\nnodes:\n  - {{id: ding, kind: Firm, name: 丁, local: true, "
+        f"{field}: {value}}}\n",
+        encoding="utf-8",
+    )
+    (problem,) = problems_of(tiny)
+    assert f"'{field}' must be at most 10^15 in size" in problem
+
+
+def test_investment_amounts_that_would_overflow_a_sum_are_refused(tiny: Path) -> None:
+    edges = "".join(
+        f"  - {{from: {f}, rel: INVESTS_IN, to: proj, amount_cny: 1.7e308}}\n"
+        for f in ("jia", "yi")
+    )
+    (tiny / "more.yaml").write_text(
+        f"grade: template\nnodes:\n  - {{id: proj, kind: Project, name: 项目}}\nedges:\n{edges}",
+        encoding="utf-8",
+    )
+    problems = problems_of(tiny)
+    assert len(problems) == 2 and all("at most 10^15" in p for p in problems)
+
+
+def test_a_csv_number_of_thousands_of_digits_is_a_problem(tiny: Path) -> None:
+    text = (tiny / "firms.csv").read_text("utf-8").splitlines()
+    text[0] += ",output_cny"
+    text[1] += "," + "9" * 5000
+    text[2:] = [line + "," for line in text[2:]]
+    (tiny / "firms.csv").write_text("\n".join(text) + "\n", "utf-8")
+    (problem,) = problems_of(tiny)
+    assert "'output_cny' must be" in problem
+
+
+def test_the_bound_itself_is_allowed(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(
+        "grade: template\nnodes:\n  - {id: ding, kind: Firm, name: 丁, local: true, "
+        "output_cny: 1000000000000000, figures: [{key: big, label: 大, value: -1.0e+15, "
+        "sources: [{source: memo, quote: 甲电池}]}]}\n",
+        encoding="utf-8",
+    )
+    assert problems_of(tiny) == []
+
+
+def test_a_figure_beyond_the_bound_is_refused(tiny: Path) -> None:
+    (tiny / "more.yaml").write_text(
+        "grade: template\nnodes:\n  - {id: ding, kind: Firm, name: 丁, local: true, "
+        "figures: [{key: big, label: 大, value: 1.0e+300}]}\n",
+        encoding="utf-8",
+    )
+    (problem,) = problems_of(tiny)
+    assert "value must be at most 10^15" in problem

@@ -132,7 +132,7 @@ def test_not_a_spreadsheet_is_one_error_line(run: Run, tmp_path: Path, ds: Path)
     result = run("import", str(path), "--into", str(ds))
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: '")
-    assert "photo.xlsx' is not a valid .xlsx spreadsheet" in result.stderr
+    assert "photo.xlsx' is not a readable xlsx" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -163,3 +163,101 @@ def test_help_shows_an_example() -> None:
     assert "chaingraph import 企业名单.xlsx --into graphs/shengzhou --dry-run" in result.output
     for option in ("--into", "--mapping", "--sheet", "--encoding", "--dry-run", "--strict"):
         assert option in result.output
+
+
+def test_broken_xlsx_writes_nothing(run: Run, tmp_path: Path, ds: Path) -> None:
+    from test_ingest_sheets import HOSTILE_XLSX, rewrite_part, write_xlsx
+
+    good = write_xlsx(tmp_path / "good.xlsx", {"名单": [HEADER, row(name="丙", place="上海")]})
+    before = snapshot(ds)
+    for case, (part, change) in HOSTILE_XLSX.items():
+        path = rewrite_part(good, tmp_path / "坏名单.xlsx", part, change)
+        result = run("import", str(path), "--into", str(ds))
+        assert result.exit_code == 1, case
+        assert result.stderr.count("\n") == 1, (case, result.stderr)
+        assert "坏名单.xlsx' is not a readable xlsx" in result.stderr, case
+        assert snapshot(ds) == before, case
+
+
+@pytest.mark.parametrize("name", ["rot13", "base64", "hex_codec"])
+def test_encoding_option_refuses_byte_codecs(run: Run, tmp_path: Path, ds: Path, name: str) -> None:
+    path = write_csv(tmp_path / "l.csv", [HEADER, row(name="丙", place="上海")], "utf-8")
+    result = run("import", str(path), "--into", str(ds), "--encoding", name)
+    assert result.exit_code == 1
+    assert f"Error: '{name}' is not a text encoding" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_big5_csv_is_refused_then_imported_with_the_fix(run: Run, tmp_path: Path, ds: Path) -> None:
+    path = write_csv(
+        tmp_path / "tw.csv", [["name", "region"], ["台積電股份有限公司", "上海"]], "big5"
+    )
+    before = snapshot(ds)
+    result = run("import", str(path), "--into", str(ds))
+    assert result.exit_code == 1 and "--encoding big5" in result.stderr
+    assert snapshot(ds) == before
+    result = run("import", str(path), "--into", str(ds), "--encoding", "big5")
+    assert result.exit_code == 0, result.stderr
+    assert "台積電股份有限公司" in (ds / FIRMS_FILE).read_text(encoding="utf-8")
+
+
+# --- Ctrl-C: the message says what happened to the dataset ----------------------------------
+
+
+def test_ctrl_c_while_listing_says_the_import_is_complete(
+    run: Run, tmp_path: Path, ds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import chaingraph.cli._import as cli_import
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_import, "emit", interrupted)
+    result = run("import", str(sheet(tmp_path, [row(name="丙", place="上海")])), "--into", str(ds))
+    assert result.exit_code == 130
+    assert "Aborted" not in result.stderr
+    assert "the import is complete: wrote firms-imported.csv" in result.stderr
+    assert "丙" in (ds / FIRMS_FILE).read_text(encoding="utf-8")
+
+
+def test_ctrl_c_between_renames_finishes_them(
+    run: Run, tmp_path: Path, ds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    real = os.replace
+    calls = {"n": 0}
+
+    def replace(a: object, b: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:  # Ctrl-C lands after the first file was renamed in
+            raise KeyboardInterrupt
+        real(a, b)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", replace)  # the renames in chaingraph.ingest.files
+    path = sheet(
+        tmp_path, [row(name="丙新材料有限公司", code=CODE_B, place="上海", customers="甲动力")]
+    )
+    result = run("import", str(path), "--into", str(ds))
+    assert result.exit_code == 130
+    assert "Interrupted, but the import is complete" in result.stderr
+    monkeypatch.setattr(os, "replace", real)
+    assert not list(ds.glob(".*importing"))  # nothing staged is left behind
+    again = run("import", str(path), "--into", str(ds))  # the dataset holds all of it
+    assert again.exit_code == 0 and "nothing to change" in again.stderr
+
+
+def test_ctrl_c_before_the_write_leaves_the_dataset(
+    run: Run, tmp_path: Path, ds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import chaingraph.ingest.files as files
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(files, "_check_copy", interrupted)
+    before = snapshot(ds)
+    result = run("import", str(sheet(tmp_path, [row(name="丙", place="上海")])), "--into", str(ds))
+    assert result.exit_code == 130
+    assert "Interrupted before anything was written" in result.stderr
+    assert snapshot(ds) == before

@@ -503,7 +503,7 @@ def test_a_named_sheet(tmp_path: Path, ds: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is not a valid .xlsx spreadsheet"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is not a readable xlsx"),
         (None, "is empty"),
         ([HEADER], "has a header row but no data rows"),
     ],

@@ -6,7 +6,8 @@ import codecs
 import csv
 import io
 import os
-from collections.abc import Mapping, Sequence
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -109,7 +110,7 @@ def test_tab_separated_text_is_read(tmp_path: Path) -> None:
 def test_png_renamed_xlsx_is_not_a_spreadsheet(tmp_path: Path) -> None:
     path = tmp_path / "名单.xlsx"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
-    with pytest.raises(InvalidGraphData, match="'.*名单.xlsx' is not a valid .xlsx spreadsheet"):
+    with pytest.raises(InvalidGraphData, match="'.*名单.xlsx' is not a readable xlsx"):
         read_table(path)
 
 
@@ -140,3 +141,190 @@ def test_a_csv_has_no_sheets(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "l.csv", [HEADER, ROW], "utf-8")
     with pytest.raises(InvalidGraphData, match="has no sheets"):
         read_table(path, sheet="A")
+
+
+# --- hostile spreadsheets: every one is one InvalidGraphData naming the file, never a crash ---
+
+XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def rewrite_part(good: Path, out: Path, part: str, change: Callable[[bytes], bytes]) -> Path:
+    """A copy of the .xlsx ``good`` with one part's bytes changed (re-zipped with deflate)."""
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info.filename, change(data) if info.filename == part else data)
+    return out
+
+
+def with_doctype(doctype: bytes, entity: bytes) -> Callable[[bytes], bytes]:
+    """Put a DOCTYPE before the root element and the entity reference into the last cell."""
+
+    def change(data: bytes) -> bytes:
+        body = data.replace(XML_DECL, b"").replace("上海".encode(), entity)
+        return XML_DECL + doctype + body
+
+    return change
+
+
+LAUGHS = (
+    b'<!DOCTYPE worksheet [<!ENTITY a "hahahahaha">'
+    + b"".join(
+        b'<!ENTITY %c "%s">' % (c, b"".join([b"&%c;" % (c - 1)] * 10)) for c in range(98, 107)
+    )
+    + b"]>"
+)
+
+HOSTILE_XLSX: dict[str, tuple[str, Callable[[bytes], bytes]]] = {
+    "broken workbook.xml": ("xl/workbook.xml", lambda b: b[: len(b) // 2]),
+    "truncated sheet": (SHEET, lambda b: b[:-40]),
+    "sheet that is not XML": (SHEET, lambda b: b"\x00\xff" * 100),
+    "shared string out of range": (
+        SHEET,
+        lambda b: b.replace(
+            b'<c r="A2" t="inlineStr"><is><t>', b'<c r="A2" t="s"><v>99</v><x>', 1
+        ).replace(b"</t></is></c>", b"</x></c>", 2),
+    ),
+    "bad row number": (SHEET, lambda b: b.replace(b'r="2"', b'r="two"', 1)),
+    "external entity (file)": (
+        SHEET,
+        with_doctype(b'<!DOCTYPE w [<!ENTITY e SYSTEM "file:///etc/passwd">]>', b"&e;"),
+    ),
+    "external entity (http)": (
+        SHEET,
+        with_doctype(b'<!DOCTYPE w [<!ENTITY e SYSTEM "http://127.0.0.1:9/x">]>', b"&e;"),
+    ),
+    "entity bomb": (SHEET, with_doctype(LAUGHS, b"&j;")),
+    "missing workbook part": ("xl/workbook.xml", lambda b: b""),
+}
+
+
+@pytest.fixture
+def good_xlsx(tmp_path: Path) -> Path:
+    return write_xlsx(tmp_path / "good.xlsx", {"名单": [["企业名称", "所在地区"], ["甲", "上海"]]})
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_XLSX))
+def test_hostile_xlsx_is_not_a_readable_xlsx(tmp_path: Path, good_xlsx: Path, case: str) -> None:
+    assert read_table(good_xlsx).rows[1] == (2, ["甲", "上海"])  # the unchanged file reads
+    part, change = HOSTILE_XLSX[case]
+    path = rewrite_part(good_xlsx, tmp_path / "坏.xlsx", part, change)
+    with pytest.raises(InvalidGraphData, match=r"'.*坏\.xlsx' is not a readable xlsx \(") as err:
+        read_table(path)
+    assert "root:" not in str(err.value)  # never the contents of /etc/passwd
+    assert "\n" not in str(err.value)
+
+
+def corrupt_member(good: Path, out: Path, member: str, flip: slice) -> Path:
+    """Flip bits inside one member's compressed bytes, leaving the zip directory intact."""
+    raw = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as archive:
+        info = archive.getinfo(member)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for i in range(start + (flip.start or 0), start + (flip.stop or 0)):
+        raw[i] ^= 0x55
+    out.write_bytes(bytes(raw))
+    return out
+
+
+@pytest.mark.parametrize("member", [SHEET, "xl/workbook.xml", "[Content_Types].xml"])
+def test_corrupt_deflate_stream_is_not_a_readable_xlsx(
+    tmp_path: Path, good_xlsx: Path, member: str
+) -> None:
+    path = corrupt_member(good_xlsx, tmp_path / "坏.xlsx", member, slice(2, 30))
+    with pytest.raises(InvalidGraphData, match=r"'.*坏\.xlsx' is not a readable xlsx"):
+        read_table(path)
+
+
+def test_truncated_zip_is_not_a_readable_xlsx(tmp_path: Path, good_xlsx: Path) -> None:
+    data = good_xlsx.read_bytes()
+    for cut in (10, len(data) // 2, len(data) - 10):
+        path = tmp_path / f"cut{cut}.xlsx"
+        path.write_bytes(data[:cut])
+        with pytest.raises(InvalidGraphData, match="is not a readable xlsx"):
+            read_table(path)
+
+
+def test_zip_bomb_is_refused_before_parsing(tmp_path: Path, good_xlsx: Path) -> None:
+    # a sheet part that unpacks from ~1 MB to 600 MB of spaces: refused from the zip directory
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(good_xlsx) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != SHEET:
+                dst.writestr(info.filename, src.read(info.filename))
+        with dst.open(SHEET, "w", force_zip64=True) as part:
+            chunk = b" " * (1 << 20)
+            for _ in range(600):
+                part.write(chunk)
+    with pytest.raises(InvalidGraphData, match="would unpack to 629,1"):
+        read_table(path)
+
+
+# --- encodings: a file is decoded only when the encoding is sure ---
+
+DOUBTFUL = {
+    "big5": [["name", "region"], ["台積電股份有限公司", "新竹"], ["鴻海精密工業", "台北"]],
+    "big5-one-name": [["name"], ["台積電"]],
+    "shift_jis": [["name", "region"], ["トヨタ自動車株式会社", "愛知"]],
+    "shift_jis-kanji-only": [["name", "region"], ["東芝", "東京"]],
+    "cp1252": [["name", "city"], ["Café Müller GmbH", "München"], ["Société Générale", "Paris"]],
+    "cp1251": [["name"], ["Газпром"]],
+}
+
+
+@pytest.mark.parametrize("case", sorted(DOUBTFUL))
+def test_doubtful_encoding_is_refused_with_the_fix(tmp_path: Path, case: str) -> None:
+    encoding = case.split("-")[0]
+    path = write_csv(tmp_path / "外商.csv", DOUBTFUL[case], encoding)
+    with pytest.raises(InvalidGraphData, match=r"'.*外商\.csv': its encoding is not UTF-8") as err:
+        read_table(path)
+    assert "--encoding" in str(err.value) and "CSV UTF-8" in str(err.value)
+    # the fix works: naming the encoding reads the names as written
+    assert read_table(path, encoding=encoding).rows[1][1] == DOUBTFUL[case][1]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [["甲电器有限公司"], ["嵊州市甲电器有限公司", "浙江乙厨具股份有限公司"], ["堃喆科技有限公司"]],
+)
+def test_gbk_files_still_read_without_options(tmp_path: Path, names: list[str]) -> None:
+    path = write_csv(tmp_path / "l.csv", [["企业名称"], *([n] for n in names)], "gbk")
+    table = read_table(path)
+    assert table.encoding == "gb18030"
+    assert [cells[0] for _, cells in table.rows[1:]] == names
+
+
+@pytest.mark.parametrize("name", ["rot13", "base64", "hex", "zlib", "bz2", "uu", "quopri"])
+def test_encoding_option_takes_only_text_encodings(tmp_path: Path, name: str) -> None:
+    path = write_csv(tmp_path / "l.csv", [HEADER, ROW], "utf-8")
+    with pytest.raises(InvalidGraphData, match=f"'{name}' is not a text encoding"):
+        read_table(path, encoding=name)
+
+
+def test_utf16_without_bom_given_by_name(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "l.csv", [HEADER, ROW], "utf-16-le")
+    assert read_table(path, encoding="utf_16_le").rows[1] == (2, ROW)
+
+
+def test_gbk_taken_on_the_odds_says_so(tmp_path: Path) -> None:
+    # EUC-KR Hangul bytes are also valid common Chinese: read as GBK, but never silently
+    path = write_csv(tmp_path / "k.csv", [["name"], ["삼성전자"], ["현대자동차"]], "euc_kr")
+    table = read_table(path)
+    assert table.encoding == "gb18030"
+    assert "could also be cp949" in table.encoding_note
+    assert "--encoding cp949" in table.encoding_note
+    assert read_table(path, encoding="cp949").rows[1] == (2, ["삼성전자"])
+    plain = write_csv(
+        tmp_path / "l.csv", [["企业名称", "所在地区"], ["甲电器有限公司", "上海"]], "gbk"
+    )
+    assert read_table(plain).encoding_note == ""
+
+
+def test_external_dtd_is_never_fetched(tmp_path: Path, good_xlsx: Path) -> None:
+    # a DOCTYPE naming an outside file, with no entity used: the file is not opened
+    dtd = b'<!DOCTYPE w SYSTEM "file:///etc/passwd">'
+    path = rewrite_part(
+        good_xlsx, tmp_path / "dtd.xlsx", SHEET, lambda b: b.replace(XML_DECL, XML_DECL + dtd)
+    )
+    assert read_table(path).rows == [(1, ["企业名称", "所在地区"]), (2, ["甲", "上海"])]

@@ -233,3 +233,14 @@ def test_a_title_row_above_the_header_is_skipped() -> None:
 def test_no_name_column_is_an_error_that_lists_the_headers() -> None:
     with pytest.raises(InvalidGraphData, match="no column holds the firm name.*'单位', '金额'"):
         map_columns([(1, ["单位", "金额"])], Mapping(), "list.csv")
+
+
+@pytest.mark.parametrize("text", ["99999999999亿元", "10000000000000000", "2000000000000万"])
+def test_amounts_beyond_the_bound_are_bad_cells(text: str) -> None:
+    with pytest.raises(ValueError, match="beyond 10\\^15"):
+        parse_amount(text)
+
+
+def test_counts_beyond_the_bound_are_bad_cells() -> None:
+    with pytest.raises(ValueError, match="beyond 10\\^15"):
+        parse_count("9" * 400)

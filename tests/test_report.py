@@ -143,3 +143,75 @@ def test_pages_forbid_scripts_and_requests() -> None:
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
     assert csp is not None
     assert "default-src 'none'" in csp.group(1) and "script-src" not in csp.group(1)
+
+
+# --- interrupted runs: the previous report stays whole -------------------------------------
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (hidden ones too) by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("when", ["first chain page", "second chain page", "the index"])
+def test_interrupted_report_leaves_the_previous_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    import chaingraph.report as report
+
+    G = read_graph(SHENGZHOU)
+    out = tmp_path / "out"
+    write_report(G, out, views=False)
+    before = tree(out)
+    assert "index.html" in before and len(before) > 4
+    calls = {"n": 0}
+    real_page, real_index = report.chain_html, report.index_markdown
+
+    def page(*args: Any) -> str:
+        calls["n"] += 1
+        if when != "the index" and calls["n"] == (1 if when == "first chain page" else 2):
+            raise KeyboardInterrupt  # Ctrl-C while this page is made
+        return real_page(*args)
+
+    def index(*args: Any) -> str:
+        if when == "the index":
+            raise KeyboardInterrupt
+        return real_index(*args)
+
+    monkeypatch.setattr(report, "chain_html", page)
+    monkeypatch.setattr(report, "index_markdown", index)
+    G.nodes[next(iter(G))]["name"] = "改过的名字"  # a run that would change pages
+    with pytest.raises(KeyboardInterrupt):
+        write_report(G, out, views=False)
+    assert tree(out) == before  # byte for byte, and no staging folder left behind
+
+
+def test_report_on_a_full_disk_is_one_line_and_keeps_the_old_one(tmp_path: Path) -> None:
+    import os
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "chaingraph", "--store", str(SHENGZHOU), "report"]
+    cmd += ["--out", str(out), "--no-views"]
+    subprocess.run(cmd, check=True, capture_output=True)
+    before = tree(out)
+
+    def small_files() -> None:  # a real write failure: files may not grow past 2 KiB
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+
+    env = {k: v for k, v in os.environ.items() if k != "CHAINGRAPH_STORE"}
+    done = subprocess.run(
+        cmd, capture_output=True, text=True, preexec_fn=small_files, env=env, check=False
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("Error: File too large")
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+    assert tree(out) == before

@@ -25,7 +25,14 @@ import yaml
 
 from . import layers, safe_yaml
 from .cells import restore
-from .dataset_check import Checker, Item, did_you_mean, inside_folder, read_text
+from .dataset_check import (
+    Checker,
+    Item,
+    did_you_mean,
+    inside_folder,
+    link_outside,
+    read_text,
+)
 from .errors import InvalidGraphData
 from .model import (
     ID_RULE,
@@ -113,6 +120,13 @@ class _Reader:
             if path.parent == self.folder / SOURCES_DIR:
                 continue  # source documents (texts, copied tables), never data
             suffix = path.suffix.lower()
+            if suffix in (".yaml", ".yml", ".csv") and (real := link_outside(path, self.folder)):
+                self.problem(
+                    Location(self.rel(path)),
+                    f"is a link to '{real}', outside the dataset; it was not read",
+                    "Copy the file into the dataset folder instead of linking to it",
+                )
+                continue
             try:
                 if suffix in (".yaml", ".yml"):
                     self.read_yaml(path)

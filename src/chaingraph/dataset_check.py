@@ -29,6 +29,7 @@ from .model import (
     FIGURE_QUALIFIERS,
     ID_RULE,
     INT,
+    MAX_NUMBER,
     NUM,
     REL_SPECS,
     STR,
@@ -104,6 +105,16 @@ def inside_folder(rel: str) -> bool:
     return bool(rel) and not path.is_absolute() and ".." not in path.parts and ":" not in rel
 
 
+def link_outside(path: Path, folder: Path) -> str:
+    """Where ``path`` really leads if a symlink takes it out of ``folder``, else ''.
+
+    Links are resolved before the check, so a file (or a folder on the way) inside the
+    dataset that links to ``/etc/passwd`` is outside, whatever its name says.
+    """
+    real = path.resolve()
+    return "" if real.is_relative_to(folder.resolve()) else str(real)
+
+
 def did_you_mean(value: object, choices: Iterable[object], otherwise: str) -> str:
     """A hint naming the closest choice to a wrong value, else ``otherwise``.
 
@@ -118,6 +129,22 @@ def did_you_mean(value: object, choices: Iterable[object], otherwise: str) -> st
 
 #: (value in the field's type, None) or (None, what is wrong)
 Coerced = tuple[Any, str | None]
+
+
+def _too_big(value: float) -> str:
+    """The message for a number beyond :data:`~chaingraph.model.MAX_NUMBER`.
+
+    >>> _too_big(1.7e308)[:40]
+    'must be at most 10^15 in size, not 1.7e+'
+    """
+    if isinstance(value, float):
+        shown = f"{value:.3g}"
+    else:  # an int may have thousands of digits: never format it whole
+        shown = f"a {int(abs(value).bit_length() * 0.30103) + 1}-digit number"
+    return (
+        f"must be at most 10^15 in size, not {shown}: no real amount is larger "
+        "(check the unit: amounts are in yuan, e.g. 1.3e10 for 130亿元)"
+    )
 
 
 def _coerce(value: Any, spec: Field, from_csv: bool) -> Coerced:
@@ -175,6 +202,8 @@ def _to_number(value: Any, spec: Field, from_csv: bool) -> Coerced:
         return None, f"must be a number, not {type(value).__name__}"
     if not math.isfinite(value):
         return None, f"must be a finite number, not {value}"
+    if abs(value) > MAX_NUMBER:
+        return None, _too_big(value)
     whole = float(value).is_integer()
     if spec.type == INT and not whole:
         return None, f"must be a whole number, not {value}"
@@ -334,6 +363,9 @@ class Checker:
             val = fig.get("value")
             if isinstance(val, bool) or not isinstance(val, int | float) or not math.isfinite(val):
                 self.problem(where, f"{label}: value {val!r} is not a number", "Write digits")
+                continue
+            if abs(val) > MAX_NUMBER:
+                self.problem(where, f"{label}: value {_too_big(val)}")
                 continue
             qual = fig.get("qualifier", "exact")
             self.check_choice(where, label, "qualifier", qual, FIGURE_QUALIFIERS)
@@ -586,6 +618,14 @@ class Checker:
                 )
                 continue
             path = self.folder / attrs["text_file"]
+            if real := link_outside(path, self.folder):
+                self.problem(
+                    self.where[node_id],
+                    f"source '{node_id}': text_file '{attrs['text_file']}' is a link to "
+                    f"'{real}', outside the dataset; it was not read",
+                    "Copy the document's text into the dataset folder instead of linking to it",
+                )
+                continue
             if not path.is_file():
                 self.problem(
                     self.where[node_id],

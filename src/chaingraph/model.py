@@ -99,6 +99,11 @@ TIER_LABEL_ZH: dict[str, str] = {
 #: type names used in the schema tables below
 STR, INT, NUM, BOOL, STRLIST, DATE = "str", "int", "number", "bool", "list[str]", "date"
 
+#: The largest size of any number in a dataset (amounts in yuan, output, figures, counts):
+#: 10^15 yuan is about seven years of China's GDP, so no real project, output or figure is
+#: larger, and sums of many such numbers stay far from float overflow (no inf/NaN scores).
+MAX_NUMBER = 10**15
+
 
 @dataclass(frozen=True)
 class Field:

@@ -17,6 +17,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
+
+from . import atomic
 from .analysis import (
     INFERRED,
     GraphIndex,
@@ -33,7 +36,7 @@ from .analysis.impact import Impact, chain_impact
 from .analysis.infer import count_inferred, with_inferred
 from .analysis.leaders import COMPONENT_DOC, COMPONENT_ZH, LEADER_WEIGHTS, Leaders, leaders_of
 from .analysis.targets import TARGET_POINTS, targets_of
-from .model import FIGURE_COMPARE, TIER_LABEL_ZH, ChainGraph, Rel, Row
+from .model import FIGURE_COMPARE, TIER_LABEL_ZH, ChainGraph, Kind, Rel, Row
 from .query import compare_count
 from .report_workbook import chain_part, report_sheets
 from .workbook import Sheet, write_workbook
@@ -1090,6 +1093,10 @@ def write_report(
     share one :class:`~chaingraph.analysis.GraphIndex` (one pass over the graph).
     Returns the written paths (index first).
 
+    Every file is written into a hidden staging folder inside ``out_dir`` and renamed into
+    place only when all are written, the index last (:mod:`chaingraph.atomic`): an
+    interrupted run or a full disk leaves the previous report as it was.
+
     Examples
     --------
     >>> import networkx as nx, tempfile
@@ -1099,25 +1106,86 @@ def write_report(
     ...     [p.name for p in write_report(G, d, views=False)]
     ['index.html', 'index.md', 'report.xlsx', 'c.md', 'c.html']
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     chain_ids = list(chains) if chains is not None else chains_of(G)
     H = with_inferred(G) if infer else G
+    generated = _generated(count_inferred(H) if infer else None)
+    writer = find_view_writer() if views else None
+    index = SharedIndex(H)
+    return _write(
+        Path(out_dir),
+        chain_ids,
+        lambda stage, _cid: _Job(G, H, stage, infer, index, generated, writer),
+        title,
+        generated,
+        lambda: G,
+    )
+
+
+def write_chain_reports(
+    graph_of: Callable[[str], ChainGraph],
+    chain_ids: Sequence[str],
+    out_dir: str | Path,
+    infer: bool = False,
+    title: str = "产业链分析报告",
+    views: bool = True,
+) -> list[Path]:
+    """Like :func:`write_report`, but each chain's pages come from ``graph_of(chain_id)``.
+
+    For a store that should never be loaded whole (Neo4j): ``graph_of`` fetches one chain's
+    subgraph (:meth:`~chaingraph.store.base.GraphStore.chain_graph`), which holds everything
+    a chain's measures read, and only one chain's graph is held at a time. The workbook's
+    来源 sheet lists the sources the chains cite.
+    """
+    writer = find_view_writer() if views else None
+    generated = _generated(None) + (";含推断供应关系(标注 inferred)" if infer else "")
+
+    cited: ChainGraph = nx.MultiDiGraph()  # the Source nodes of every chain, for 来源
+
+    def job_for(stage: Path, cid: str) -> _Job:
+        G = graph_of(cid)
+        cited.add_nodes_from((n, a) for n, a in G.nodes(data=True) if a.get("kind") == Kind.SOURCE)
+        H = with_inferred(G, cid) if infer else G
+        index = SharedIndex(H)
+        return _Job(G, H, stage, infer, index, generated, writer)
+
+    return _write(Path(out_dir), list(chain_ids), job_for, title, generated, lambda: cited)
+
+
+def _generated(inferred: int | None) -> str:
     stamp = datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M 北京时间")
     generated = f"chaingraph 生成于 {stamp}"
-    if infer:
-        generated += f";含推断供应关系 {count_inferred(H)} 条(标注 inferred)"
-    writer = find_view_writer() if views else None
-    job = _Job(G, H, out, infer, SharedIndex(H), generated, writer)
-    results = [_chain_pages(job, cid) for cid in chain_ids]
-    entries = [entry for _, entry in results]
-    index_h = out / "index.html"
-    index_h.write_text(index_html(entries, title, generated), encoding="utf-8")
-    index_m = out / "index.md"
-    index_m.write_text(index_markdown(entries, title, generated), encoding="utf-8")
-    book = out / WORKBOOK
-    write_workbook(book, report_sheets(job.workbook, G, generated))
-    return [index_h, index_m, book, *(p for paths, _ in results for p in paths)]
+    if inferred is not None:
+        generated += f";含推断供应关系 {inferred} 条(标注 inferred)"
+    return generated
+
+
+def _write(
+    out: Path,
+    chain_ids: list[str],
+    job_for: Callable[[Path, str], _Job],
+    title: str,
+    generated: str,
+    book_graph: Callable[[], ChainGraph],
+) -> list[Path]:
+    """Stage every chain's pages, the workbook and the index, then publish them, index last.
+
+    ``job_for(stage, chain_id)`` gives the job of one chain (jobs share one workbook list);
+    ``book_graph()`` the graph whose Source nodes the workbook's 来源 sheet lists.
+    """
+    workbook: list[tuple[Row, list[Sheet]]] = []
+    with atomic.staging(out) as stage:
+        results = []
+        for cid in chain_ids:
+            job = job_for(stage, cid)
+            job.workbook = workbook
+            results.append(_chain_pages(job, cid))
+        entries = [entry for _, entry in results]
+        (stage / "index.html").write_text(index_html(entries, title, generated), "utf-8")
+        (stage / "index.md").write_text(index_markdown(entries, title, generated), "utf-8")
+        write_workbook(stage / WORKBOOK, report_sheets(workbook, book_graph(), generated))
+        atomic.publish(stage, out, last=["index.md", "index.html"])
+    pages = [out / p.relative_to(stage) for paths, _ in results for p in paths]
+    return [out / "index.html", out / "index.md", out / WORKBOOK, *pages]
 
 
 __all__ = [
@@ -1127,5 +1195,6 @@ __all__ = [
     "chain_markdown",
     "index_html",
     "index_markdown",
+    "write_chain_reports",
     "write_report",
 ]

@@ -19,7 +19,6 @@ interrupted write leaves the previous file.
 from __future__ import annotations
 
 import io
-import json
 import math
 import os
 import re
@@ -34,6 +33,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from . import jsontext
 from .cells import formula_like
 from .errors import ChaingraphError
 
@@ -89,7 +89,7 @@ def cell_value(value: Any) -> Any:
         if all(not isinstance(v, dict | list | tuple) for v in value):
             return "、".join("" if v is None else str(v) for v in value)
     if isinstance(value, dict | list | tuple):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return jsontext.dumps(value, sort_keys=True)
     return str(value)
 
 

@@ -383,13 +383,24 @@ def report(
     Example:
       chaingraph report --out out/
     """
-    from ..report import write_report
+    from ..report import write_chain_reports, write_report
+    from ..store.base import chain_graph_with_sources
+    from ..store.embedded import EmbeddedStore
 
     store = get_store(ctx)
     chain_ids = [c for name in chain_names for c in _chain_ids(ctx, name)] or None
-    G = store.load()
-    title = _title(G)
-    paths = write_report(G, out_dir, chain_ids, infer=infer, title=title, views=not no_views)
+    if isinstance(store, EmbeddedStore):  # in memory already: one shared index
+        G = store.load()
+        title = _title(G)
+        paths = write_report(G, out_dir, chain_ids, infer=infer, title=title, views=not no_views)
+    else:  # a database is never loaded whole: one chain's subgraph at a time
+        paths = write_chain_reports(
+            lambda cid: chain_graph_with_sources(store, cid),
+            chain_ids if chain_ids is not None else store.chain_ids(),
+            out_dir,
+            infer=infer,
+            views=not no_views,
+        )
     for p in paths:
         note(f"Wrote {p}")
 

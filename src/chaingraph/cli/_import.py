@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
 
 from ..errors import ChaingraphError
 from ._common import emit, note, output_option
+
+if TYPE_CHECKING:
+    from ..ingest import ImportResult
 
 COLUMNS = ["row", "status", "kind", "id", "name", "detail"]
 #: above this many rows the table lists only the rows with a problem, and counts the changes
@@ -70,6 +75,7 @@ def import_(
       chaingraph import list.csv --into graphs/shengzhou --mapping map.yaml --strict
     """
     from ..ingest import import_file
+    from ..ingest.files import ImportInterrupted
 
     try:
         result = import_file(
@@ -83,13 +89,34 @@ def import_(
         )
     except ChaingraphError as exc:
         raise click.ClickException(str(exc)) from exc
-    rows = result.rows(include_unchanged=show_all)
-    candidates = []
-    if dry_run:
-        from ..ingest.candidates import import_candidates
+    except ImportInterrupted as exc:
+        note(f"Interrupted, but the import is complete: wrote {', '.join(exc.files)} in {into}")
+        raise SystemExit(130) from None
+    except KeyboardInterrupt:
+        note(f"Interrupted before anything was written: {into} is unchanged")
+        raise SystemExit(130) from None
+    try:
+        rows = result.rows(include_unchanged=show_all)
+        candidates = []
+        if dry_run:
+            from ..ingest.candidates import import_candidates
 
-        candidates = import_candidates(into, file, mapping=mapping, sheet=sheet, encoding=encoding)
-        rows = sorted([*rows, *candidates], key=lambda r: int(r.get("row") or 0))
+            candidates = import_candidates(
+                into, file, mapping=mapping, sheet=sheet, encoding=encoding
+            )
+            rows = sorted([*rows, *candidates], key=lambda r: int(r.get("row") or 0))
+        _list(rows, fmt, show_all)
+        _notes(result, candidates, dry_run, into)
+    except KeyboardInterrupt:
+        if result.written:  # only the listing was cut short
+            files = ", ".join(sorted(result.files))
+            note(f"Interrupted while listing; the import is complete: wrote {files} in {into}")
+            raise SystemExit(130) from None
+        note(f"Interrupted; nothing was written: {into} is unchanged")
+        raise SystemExit(130) from None
+
+
+def _list(rows: list[Any], fmt: str, show_all: bool) -> None:
     listed = rows
     if fmt == "table" and not show_all and len(rows) > LIST_LIMIT:
         listed = [r for r in rows if r["status"] not in CHANGES]  # the rows that need a look
@@ -102,7 +129,12 @@ def import_(
                 counts[key] = counts.get(key, 0) + 1
         listing = ", ".join(f"{n} {key}" for key, n in sorted(counts.items()))
         note(f"Not listed: {listing} (--all lists every row)")
+
+
+def _notes(result: ImportResult, candidates: list[Any], dry_run: bool, into: str) -> None:
     where = result.file.name + (f" [{result.sheet}]" if result.sheet else "")
+    if result.encoding_note:
+        note(result.encoding_note)
     if result.ignored_columns:
         note(f"Ignored columns: {', '.join(result.ignored_columns)} (map them with --mapping)")
     if candidates:

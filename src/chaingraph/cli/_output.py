@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .. import jsontext
 from ..cells import neutralise
 
 FORMATS = ("table", "json", "csv", "xlsx")
@@ -46,7 +46,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, list | tuple) and all(not isinstance(v, dict | list) for v in value):
         return "|".join(cell_text(v) for v in value)
     if isinstance(value, dict | list | tuple):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return jsontext.dumps(value, sort_keys=True)
     return str(value).replace("\r", " ").replace("\n", " ")
 
 
@@ -86,7 +86,7 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) 
 
 def to_json(data: Any) -> str:
     """Stable JSON: indented, non-ASCII kept."""
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return jsontext.dumps(data, indent=2)
 
 
 def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from ..atomic import temp_beside
 from ..errors import InvalidGraphData
 from ..model import Location, Problem
 from .mapping import load_mapping, map_columns
@@ -98,6 +99,7 @@ def import_file(
         raise InvalidGraphData(f"The imported files of '{folder}' cannot be read: {exc}") from exc
     planner = Planner(loaded.graph, imported, table, columns, the_mapping, loaded.node_locations)
     result = planner.run()
+    result.encoding_note = table.encoding_note
     if strict and result.bad_rows:
         problems = [
             Problem(Location(_label(result), i.row), f"{i.column} '{i.value}': {i.reason}")
@@ -145,23 +147,49 @@ def _check_copy(folder: Path, files: dict[str, str], before: list[str]) -> None:
         )
 
 
+class ImportInterrupted(KeyboardInterrupt):
+    """Ctrl-C came while the files were renamed into place; the renames were finished first.
+
+    ``files`` are the dataset files the import wrote in full: the import is complete.
+    """
+
+    def __init__(self, files: list[str]) -> None:
+        super().__init__(files)
+        self.files = files
+
+
 def _move_in(folder: Path, files: dict[str, str]) -> None:
-    """Write each file beside its target, then rename it over the target."""
+    """Write each file under a fresh name beside its target, then rename it over the target.
+
+    An interruption while writing removes the new files and leaves the dataset as it was.
+    The renames (a few, each atomic) are finished even if Ctrl-C comes between them, so the
+    dataset never holds half an import; then :class:`ImportInterrupted` says it is complete.
+    """
     staged: list[tuple[Path, Path]] = []
     try:
         for rel, text in files.items():
             target = folder / rel
             if not text:
                 continue
-            tmp = target.with_name(f".{target.name}.importing")
-            tmp.write_text(text, encoding="utf-8")
+            fd, tmp = temp_beside(target, ".importing")
             staged.append((tmp, target))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
-    for rel, text in files.items():
-        if not text and rel in IMPORT_FILES:
-            (folder / rel).unlink(missing_ok=True)
+    gone = [folder / rel for rel, text in files.items() if not text and rel in IMPORT_FILES]
+    interrupted = False
+    while True:
+        try:  # each step is safe to repeat, so an interrupted one is simply done again
+            for tmp, target in staged:
+                if tmp.exists():
+                    os.replace(tmp, target)
+            for path in gone:
+                path.unlink(missing_ok=True)
+            break
+        except KeyboardInterrupt:
+            interrupted = True  # finish the renames, then say the import is complete
+    if interrupted:
+        raise ImportInterrupted(sorted(files))

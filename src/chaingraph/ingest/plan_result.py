@@ -57,6 +57,7 @@ class ImportResult:
     sheet: str
     source_id: str
     encoding: str = ""
+    encoding_note: str = ""
     header_row: int = 0
     rows_read: int = 0
     changes: list[Change] = field(default_factory=list)

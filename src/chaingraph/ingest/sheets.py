@@ -14,6 +14,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import InvalidGraphData
 
@@ -34,6 +35,8 @@ class Table:
     rows: list[tuple[int, list[str]]]
     encoding: str = ""
     numeric: set[tuple[int, int]] = field(default_factory=set)
+    #: Set when the encoding was taken on the odds (see :func:`detect_encoding`): say so.
+    encoding_note: str = ""
 
 
 def cell_text(value: object) -> str:
@@ -106,17 +109,53 @@ def read_table(path: str | Path, sheet: str | None = None, encoding: str | None 
     return table
 
 
+#: An .xlsx whose parts unpack to more than this is refused before parsing (a zip bomb).
+MAX_XLSX_UNPACKED = 512 * 1024 * 1024
+#: ... or whose parts are packed tighter than this ratio (real sheets pack ~10-20:1).
+MAX_XLSX_RATIO = 200
+
+
+def _not_readable(path: Path, reason: str) -> InvalidGraphData:
+    return InvalidGraphData(
+        f"'{path}' is not a readable xlsx ({reason}). "
+        "Open it in Excel or WPS and save it again as .xlsx or .csv"
+    )
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse an .xlsx that is not a zip, or whose parts would unpack to a bomb."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise _not_readable(path, f"not a zip archive: {exc}") from exc
+    unpacked = sum(info.file_size for info in infos)
+    packed = sum(info.compress_size for info in infos) or 1
+    if unpacked > MAX_XLSX_UNPACKED or unpacked > MAX_XLSX_RATIO * max(packed, 1 << 16):
+        raise _not_readable(
+            path, f"its parts would unpack to {unpacked:,} bytes from {packed:,}; a zip bomb?"
+        )
+
+
 def _read_xlsx(path: Path, sheet: str | None) -> Table:
+    """Read one sheet with openpyxl, whose XML goes through defusedxml (no entities, no DTD).
+
+    openpyxl is a parser of untrusted bytes: any exception it raises (broken XML, an entity,
+    a corrupt deflate stream, a missing part, a bad attribute) means the file is not readable,
+    and is reported as one line naming the file. Only our own errors (no such sheet) pass.
+    """
+    _check_zip(path)
+    with path.open("rb") as handle:  # ours to close: openpyxl leaks it when parsing fails
+        return _read_book(path, handle, sheet)
+
+
+def _read_book(path: Path, handle: BinaryIO, sheet: str | None) -> Table:
     import openpyxl  # imported here: only imports need it
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise InvalidGraphData(
-            f"'{path}' is not a valid .xlsx spreadsheet ({type(exc).__name__}). "
-            "Open it in Excel or WPS and save it as .xlsx or .csv"
-        ) from exc
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:  # any openpyxl failure: see _read_xlsx
+        raise _not_readable(path, _reason(exc)) from exc
     try:
         names = list(book.sheetnames)
         if sheet is None:
@@ -135,44 +174,157 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
                 if isinstance(value, int | float) and not isinstance(value, bool):
                     numeric.add((number, col))
             rows.append((number, cells))
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
-        raise InvalidGraphData(f"'{path}' could not be read as .xlsx: {exc}") from exc
+    except InvalidGraphData:
+        raise
+    except Exception as exc:  # any openpyxl failure: see _read_xlsx
+        raise _not_readable(path, _reason(exc)) from exc
     finally:
         book.close()
     return Table(path, sheet, rows, "", numeric)
 
 
+def _reason(exc: BaseException) -> str:
+    """The innermost cause of a parser failure, short: 'ParseError: unclosed token ...'."""
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        inner = exc.__cause__ or exc.__context__
+        assert inner is not None
+        exc = inner
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text[:120]}" if text else type(exc).__name__
+
+
+#: charset-normalizer's names for the GB family that GB18030 decodes.
+GB_FAMILY = frozenset({"gb18030", "gbk", "gb2312", "hz"})
+#: Share of non-ASCII characters that must be common simplified Chinese (in GB2312) for a
+#: GB18030 decoding to be taken, besides the detector ranking it first: Big5 and Shift-JIS
+#: bytes read as GB18030 give rare characters, kana and Greek letters far below it.
+GB2312_SHARE = 0.8
+#: ... and the share needed when the detector ranks another encoding first (with a note).
+GB2312_ODDS = 0.95
+
+
 def detect_encoding(data: bytes) -> str:
-    """The encoding of CSV bytes: a BOM decides; else UTF-8 if it decodes, else GB18030.
+    """The encoding of CSV bytes, or InvalidGraphData (listing guesses) when it is doubtful.
 
-    GB18030 is a superset of GBK and GB2312, so GBK files decode with it.
+    A BOM decides; else UTF-8 if the bytes decode as UTF-8; else GB18030 (a superset of GBK
+    and GB2312) when its decoding reads as simplified Chinese: charset-normalizer ranks the
+    GB family first and most non-ASCII characters are common ones (in GB2312). Anything else
+    (Big5, Shift-JIS, EUC-KR, CP1252, a GBK file too short to tell) is refused, naming the
+    likely encodings, rather than decoded into wrong names.
 
-    >>> detect_encoding(codecs.BOM_UTF8 + "甲".encode()), detect_encoding("甲".encode("gbk"))
+    >>> gbk = "企业名称,所在地区\\n浙江甲电器有限公司,嵊州\\n".encode("gbk")
+    >>> detect_encoding(codecs.BOM_UTF8 + "甲".encode()), detect_encoding(gbk)
     ('utf-8-sig', 'gb18030')
+    >>> big5 = "name\\n台積電股份有限公司\\n".encode("big5")
+    >>> try:
+    ...     detect_encoding(big5)
+    ... except InvalidGraphData as exc:
+    ...     print(str(exc)[:47])
+    its encoding is not UTF-8 or GBK/GB18030 and ca
+    """
+    encoding, guesses = _detect(data)
+    if encoding:
+        return encoding
+    raise InvalidGraphData(_doubt_message(guesses))
+
+
+def _detect(data: bytes) -> tuple[str, list[str]]:
+    """(encoding, other guesses) or ("", guesses) when the decoding is too doubtful to use.
+
+    GB18030 comes with other guesses when it was taken on the odds: the detector ranked
+    another encoding first (short files; EUC-KR Hangul bytes are also valid common Chinese),
+    but nearly every character is common simplified Chinese.
     """
     if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return "utf-8-sig", []
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+        return "utf-16", []
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8"
+        pass
+    else:
+        return "utf-8", []
+    from charset_normalizer import from_bytes  # only for files that are not UTF-8
+
+    # UTF-16/32 without a BOM would hold NUL bytes, which a text CSV here never has
+    found = [m.encoding for m in from_bytes(data[: 1 << 20]) if not m.encoding.startswith("utf")]
+    ranked = list(dict.fromkeys("gb18030" if m in GB_FAMILY else m for m in found))
+    others = [g for g in ranked if g != "gb18030"][:3]
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return "", others
+    share = _gb2312_share(text)
+    if ranked[:1] == ["gb18030"] and share >= GB2312_SHARE:
+        return "gb18030", []
+    if "gb18030" in ranked and share >= GB2312_ODDS:
+        return "gb18030", others
+    return "", ranked[:3]
+
+
+def _gb2312_share(text: str) -> float:
+    """The share of non-ASCII characters that GB2312 (common simplified Chinese) can encode.
+
+    >>> _gb2312_share("abc甲乙"), _gb2312_share("縩筿Τそ")
+    (1.0, 0.5)
+    """
+    wide = [c for c in text if ord(c) > 127]
+    if not wide:
+        return 1.0
+    common = 0
+    for c in wide:
+        try:
+            c.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        common += 1
+    return common / len(wide)
+
+
+def _doubt_message(guesses: list[str]) -> str:
+    maybe = f" It may be {' or '.join(guesses)}." if guesses else ""
+    example = guesses[0] if guesses else "big5"
+    return (
+        "its encoding is not UTF-8 or GBK/GB18030 and cannot be told for sure, so it was not "
+        f"read (names would come out garbled).{maybe} Pass --encoding ENC (e.g. --encoding "
+        f"{example}) and check the names, or save it in Excel/WPS as 'CSV UTF-8'"
+    )
+
+
+def check_encoding(name: str) -> str:
+    """``name`` if it is a text encoding Python knows, else InvalidGraphData with the fix.
+
+    >>> check_encoding("GBK")
+    'GBK'
+    >>> check_encoding("rot13")
+    Traceback (most recent call last):
+    ...
+    chaingraph.errors.InvalidGraphData: 'rot13' is not a text encoding. Try utf-8, gb18030 or big5
+    """
+    try:
+        info = codecs.lookup(name)
+    except LookupError as exc:
+        raise InvalidGraphData(f"Unknown encoding '{name}'. Try utf-8, gb18030 or big5") from exc
+    if not getattr(info, "_is_text_encoding", True):
+        raise InvalidGraphData(f"'{name}' is not a text encoding. Try utf-8, gb18030 or big5")
+    return name
 
 
 def _read_csv(path: Path, encoding: str | None) -> Table:
     data = path.read_bytes()
-    chosen = encoding or detect_encoding(data)
-    if not chosen.lower().startswith("utf-16") and b"\x00" in data[:8192]:
+    guesses: list[str] = []
+    if encoding is not None:
+        chosen = check_encoding(encoding)
+    else:
+        chosen, guesses = _detect(data)
+    if not chosen.lower().replace("_", "-").startswith("utf-16") and b"\x00" in data[:8192]:
         raise InvalidGraphData(
             f"'{path}' is not a text spreadsheet (it holds binary data). "
             "Give an .xlsx file or a .csv saved as text"
         )
-    try:
-        codecs.lookup(chosen)
-    except LookupError as exc:
-        raise InvalidGraphData(f"Unknown encoding '{chosen}'. Try utf-8 or gb18030") from exc
+    if not chosen:
+        raise InvalidGraphData(f"'{path}': {_doubt_message(guesses)}")
     try:
         text = data.decode(chosen)
     except UnicodeDecodeError as exc:
@@ -192,4 +344,11 @@ def _read_csv(path: Path, encoding: str | None) -> Table:
             line = reader.line_num + 1
     except csv.Error as exc:
         raise InvalidGraphData(f"'{path}' line {line}: not valid CSV ({exc})") from exc
-    return Table(path, "", rows, chosen)
+    note = ""
+    if chosen and guesses:
+        note = (
+            f"'{path.name}' was read as GB18030 (GBK), the likeliest here, but it could also "
+            f"be {' or '.join(guesses)}. If the names look wrong, import again with "
+            f"--encoding {guesses[0]}"
+        )
+    return Table(path, "", rows, chosen, encoding_note=note)

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from ..model import MAX_NUMBER
+
 #: yuan per unit, for the units a header or a cell may carry
 UNIT_YUAN: dict[str, int] = {
     "元": 1,
@@ -106,6 +108,8 @@ def parse_amount(text: str, default_unit: str | None = "元") -> Amount:
         value = number * UNIT_YUAN[unit]
     except InvalidOperation as exc:  # pragma: no cover - regex admits only digits
         raise ValueError(f"unreadable amount '{original}'") from exc
+    if abs(value) > MAX_NUMBER:
+        raise ValueError(f"amount '{original}' is beyond 10^15 yuan: check the unit")
     if value == value.to_integral_value():
         return Amount(int(value), original)
     return Amount(float(value), original)
@@ -209,4 +213,7 @@ def parse_count(text: str) -> int:
         raise ValueError(f"approximate number '{text.strip()}': give an exact number")
     if not re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", folded):
         raise ValueError(f"unreadable number '{text.strip()}': write digits such as 1200")
-    return int(folded.replace(",", ""))
+    number = int(folded.replace(",", ""))
+    if number > MAX_NUMBER:
+        raise ValueError(f"number '{text.strip()}' is beyond 10^15: check the cell")
+    return number

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .. import query
+from ..analysis import chains_of
 from ..analysis.impact import chains_touching
 from ..dataset import read_graph, write_dataset
 from ..model import ChainGraph, Row
@@ -91,6 +92,10 @@ class EmbeddedStore:
     def chains_touching(self, node_id: str) -> list[str]:
         """See GraphStore.chains_touching."""
         return chains_touching(self.G, node_id)
+
+    def chain_ids(self) -> list[str]:
+        """Ids of all Chain nodes, sorted."""
+        return chains_of(self.G)
 
     def chain_graph(self, chain_id: str) -> ChainGraph:
         """See GraphStore.chain_graph."""

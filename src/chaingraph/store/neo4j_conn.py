@@ -76,8 +76,8 @@ def translate(exc: BaseException, where: _Where) -> ChaingraphError:
         reason = next((v for k, v in reasons.items() if k in text), text[:80])
         return StoreUnavailable(
             f"Cannot reach the Neo4j server at '{where.url}' ({reason}). Start it "
-            "(for tests: python scripts/bolt_server.py start) or fix the host and port in "
-            "--store / CHAINGRAPH_STORE"
+            "(a local test server: .venv/bin/python scripts/bolt_server.py start) or fix the "
+            "host and port in --store / CHAINGRAPH_STORE"
         )
     return ChaingraphError(_message(exc))
 
@@ -105,8 +105,14 @@ class CypherResult:
     counters: dict[str, int] = field(default_factory=dict)
 
 
-def plain(value: Any) -> Any:
-    """A driver value as plain Python: nodes and relationships as :class:`GraphValue`."""
+def plain(value: Any, ends: Mapping[str, str] | None = None) -> Any:
+    """A driver value as plain Python: nodes and relationships as :class:`GraphValue`.
+
+    Nodes show as ``(id:Kind name)`` by their chaingraph id, never a server's internal id;
+    ``ends`` maps the element ids of relationship ends the query did not return to their
+    chaingraph ids. A path keeps each relationship's direction (``->`` or ``<-``).
+    """
+    ends = ends or {}
     if isinstance(value, neo4j.graph.Node):
         props = dict(value.items())
         kinds = [lbl for lbl in value.labels if lbl in KINDS] or sorted(value.labels)
@@ -114,31 +120,61 @@ def plain(value: Any) -> Any:
         data = {"id": props.get("id"), "kind": kind} | decode_props(props, stored_order(props))
         data.pop(ORDER_PROP, None)
         name = props.get("name")
-        text = f"({props.get('id', value.element_id)}:{kind}" + (f" {name})" if name else ")")
+        shown = props.get("id") or ends.get(value.element_id, "")
+        text = f"({shown}:{kind}" + (f" {name})" if name else ")")
         return GraphValue(data, text)
     if isinstance(value, neo4j.graph.Relationship):
-        # the end nodes carry properties only if the query returned them too
-        ends = [
-            (n.get("id") or n.element_id) if n is not None else ""
-            for n in (value.start_node, value.end_node)
-        ]
-        start, end = ends
-        data = {"from": start, "rel": value.type, "to": end} | decode_props(dict(value.items()))
+        start, end = (_end_id(n, ends) for n in (value.start_node, value.end_node))
+        what = f"Relationship {start} -{value.type}-> {end}"
+        data = {"from": start, "rel": value.type, "to": end} | decode_props(
+            dict(value.items()), (), what
+        )
         return GraphValue(data, f"({start})-[:{value.type}]->({end})")
     if isinstance(value, neo4j.graph.Path):
-        parts = [plain(n) for n in value.nodes]
-        rels = [plain(r) for r in value.relationships]
-        text = str(parts[0]) + "".join(
-            f"-[:{r.data['rel']}]-{n}" for r, n in zip(rels, parts[1:], strict=True)
-        )
+        parts = [plain(n, ends) for n in value.nodes]
+        rels = [plain(r, ends) for r in value.relationships]
+        text = str(parts[0])
+        for node, rel, nxt, part in zip(
+            value.nodes[:-1], value.relationships, parts[1:], rels, strict=True
+        ):
+            forward = rel.start_node is None or rel.start_node.element_id == node.element_id
+            label = f"[:{part.data['rel']}]"
+            text += f"-{label}->{nxt}" if forward else f"<-{label}-{nxt}"
         return GraphValue({"nodes": [p.data for p in parts], "rels": [r.data for r in rels]}, text)
     if isinstance(value, list):
-        return [plain(v) for v in value]
+        return [plain(v, ends) for v in value]
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
+        return {k: plain(v, ends) for k, v in value.items()}
     if hasattr(value, "iso_format"):
         return value.iso_format()
     return value
+
+
+def _end_id(node: neo4j.graph.Node | None, ends: Mapping[str, str]) -> str:
+    """The chaingraph id of a relationship's end node ('?' when the server gave none)."""
+    if node is None:
+        return "?"
+    found = node.get("id") or ends.get(node.element_id)
+    return str(found) if found else "?"
+
+
+def unnamed_ends(value: Any) -> set[str]:
+    """Element ids of relationship ends in ``value`` that came without their properties."""
+    found: set[str] = set()
+    if isinstance(value, neo4j.graph.Relationship):
+        for n in (value.start_node, value.end_node):
+            if n is not None and n.get("id") is None:
+                found.add(n.element_id)
+    elif isinstance(value, neo4j.graph.Path):
+        for rel in value.relationships:
+            found |= unnamed_ends(rel)
+    elif isinstance(value, list):
+        for v in value:
+            found |= unnamed_ends(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            found |= unnamed_ends(v)
+    return found
 
 
 class Neo4jConnection:
@@ -154,6 +190,13 @@ class Neo4jConnection:
         The database every session uses (always passed to the driver).
     timeout : float
         Seconds to wait for a connection; the store checks connectivity when it opens.
+    query_timeout : float
+        Seconds a query or transaction may run on the server before it is stopped.
+
+    Reads go through ``driver.execute_query`` (or a managed read transaction) routed to
+    readers of a cluster, with the database named and transient errors retried. Every
+    session and query shares the driver's bookmark manager, so a read after a push sees the
+    push, on any member of a cluster.
     """
 
     def __init__(
@@ -163,6 +206,7 @@ class Neo4jConnection:
         password: str | None = None,
         database: str = "neo4j",
         timeout: float = 5.0,
+        query_timeout: float = 120.0,
     ) -> None:
         scheme, sep, _ = url.partition("://")
         if not sep or scheme.lower() not in SCHEMES:
@@ -172,6 +216,7 @@ class Neo4jConnection:
             )
         self.url = url
         self.database = database
+        self.query_timeout = query_timeout
         self._where = _Where(url, user, database)
         try:
             self.driver = neo4j.GraphDatabase.driver(
@@ -219,8 +264,12 @@ class Neo4jConnection:
         self.close()
 
     def session(self, access: str = neo4j.WRITE_ACCESS) -> neo4j.Session:
-        """A driver session on this store's database."""
-        return self.driver.session(database=self.database, default_access_mode=access)
+        """A driver session on this store's database, sharing the store's bookmarks."""
+        return self.driver.session(
+            database=self.database,
+            default_access_mode=access,
+            bookmark_manager=self.driver.execute_query_bookmark_manager,
+        )
 
     def error(self, exc: BaseException) -> ChaingraphError:
         """A driver exception translated for this store."""
@@ -228,23 +277,30 @@ class Neo4jConnection:
 
     def read(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
         """Run ``work`` in one read transaction (retried on transient errors)."""
+        timed = neo4j.unit_of_work(timeout=self.query_timeout)(work)
         try:
             with self.session(neo4j.READ_ACCESS) as session:
-                return session.execute_read(work)
+                return session.execute_read(timed)
         except ChaingraphError:
             raise
         except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as exc:
             raise self.error(exc) from exc
 
     def records(self, cypher: str, **params: Any) -> list[neo4j.Record]:
-        """The records of one read query (auto-commit: one round trip fewer than a managed
-        transaction; reads need no retry)."""
+        """The records of one read query: ``driver.execute_query`` routed to readers, on
+        this database, with the query timeout and the store's bookmarks (retried on
+        transient errors, as a cluster or Aura needs)."""
         params.setdefault("kinds", list(KINDS))
         try:
-            with self.session(neo4j.READ_ACCESS) as session:
-                return list(session.run(cypher, params))
+            records, _, _ = self.driver.execute_query(
+                neo4j.Query(cypher, timeout=self.query_timeout),
+                params,
+                routing_=neo4j.RoutingControl.READ,
+                database_=self.database,
+            )
         except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as exc:
             raise self.error(exc) from exc
+        return records
 
     def cypher(
         self, text: str, params: Mapping[str, Any] | None = None, write: bool = False
@@ -257,13 +313,19 @@ class Neo4jConnection:
         """
         access = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
         try:
-            with self.session(access) as session, session.begin_transaction() as tx:
+            with (
+                self.session(access) as session,
+                session.begin_transaction(timeout=self.query_timeout) as tx,
+            ):
                 result = tx.run(text, dict(params or {}))
                 keys = list(result.keys())
-                rows = [
-                    {k: plain(v) for k, v in zip(keys, rec.values(), strict=True)} for rec in result
-                ]
+                records = [rec.values() for rec in result]
                 summary = result.consume()
+                ends = self._end_ids(tx, unnamed_ends(records))
+                rows = [
+                    {k: plain(v, ends) for k, v in zip(keys, values, strict=True)}
+                    for values in records
+                ]
                 counters = {
                     k: v
                     for k, v in vars(summary.counters).items()
@@ -287,6 +349,18 @@ class Neo4jConnection:
         except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as exc:
             raise self.error(exc) from exc
         return CypherResult(keys, rows, counters)
+
+    @staticmethod
+    def _end_ids(tx: neo4j.Transaction, element_ids: set[str]) -> dict[str, str]:
+        """element id -> chaingraph id of the given nodes (those that have one)."""
+        if not element_ids:
+            return {}
+        found = tx.run(
+            "MATCH (n) WHERE elementId(n) IN $eids AND n.id IS NOT NULL "
+            "RETURN elementId(n) AS e, n.id AS id",
+            eids=sorted(element_ids),
+        )
+        return {r["e"]: str(r["id"]) for r in found}
 
     def server_status(self) -> dict[str, Any]:
         """Server agent and version, database, and counts by label and relationship type."""

@@ -28,8 +28,9 @@ from .neo4j_schema import (
     RELS,
     SEARCH_PROP,
     build_graph,
+    check_id,
+    decode_json,
     edge_attrs,
-    loads,
     node_attrs,
 )
 
@@ -136,7 +137,7 @@ def relations(conn: Neo4jConnection, node_id: str) -> list[Row]:
     )
     rows: list[Row] = []
     for r in conn.records(union, id=node_id):
-        data = edge_attrs(r["rel"], r["p"])
+        data = edge_attrs(r["rel"], r["p"], f"A {r['rel']} relationship of '{node_id}'")
         rows.append(
             {
                 "direction": r["direction"],
@@ -446,9 +447,7 @@ def _reported(conn: Neo4jConnection) -> list[Row]:
     reported = []
     whole: dict[str, float] | None = None
     for r in sorted(conn.records(union), key=lambda r: str(r["id"])):
-        figures = loads(r["figures"])
-        if not isinstance(figures, list):
-            continue
+        figures = decode_json("figures", r["figures"], f"Node '{r['id']}'")
         for fig in figures:
             compare = fig.get("compare") if isinstance(fig, dict) else None
             if not compare or compare not in FIGURE_COMPARE:
@@ -549,6 +548,14 @@ def chains_touching(conn: Neo4jConnection, node_id: str) -> list[str]:
     return sorted(c for c, k in found.items() if k == Kind.CHAIN)
 
 
+def chain_ids(conn: Neo4jConnection) -> list[str]:
+    """Ids of all Chain nodes, sorted (checked: they become file names in a report)."""
+    ids = [r["id"] for r in conn.records(f"MATCH (c:{Kind.CHAIN}) RETURN c.id AS id")]
+    for chain_id in ids:
+        check_id(chain_id, str(Kind.CHAIN))
+    return sorted(ids)
+
+
 def chain_graph(conn: Neo4jConnection, chain_id: str) -> ChainGraph:
     """See :func:`chaingraph.query.chain_node_ids`: the ids are collected in Cypher."""
     found = kinds_of(conn, [chain_id]).get(chain_id)
@@ -561,9 +568,10 @@ def chain_graph(conn: Neo4jConnection, chain_id: str) -> ChainGraph:
     segs.update({st.v: st.kind for st in steps(conn, own, [Rel.FEEDS], "both")})
     members = {st.v: st.kind for st in steps(conn, segs, [Rel.IN_SEGMENT], "in")}
     context = [str(r) for r in query.CHAIN_CONTEXT_RELS]
-    extra = {st.v for st in steps(conn, members, context, "both")}
-    extra.update(st.v for st in steps(conn, chain, [Rel.LEADS, Rel.HOSTS], "in"))
-    return subgraph(conn, {chain_id, *segs, *members, *extra})
+    extra = {st.v: st.kind for st in steps(conn, members, context, "both")}
+    extra.update({st.v: st.kind for st in steps(conn, chain, [Rel.LEADS, Rel.HOSTS], "in")})
+    # the walk already knows every node's kind: no second lookup of the ids
+    return _subgraph_of_kinds(conn, {**chain, **segs, **members, **extra})
 
 
 # --- whole graphs ----------------------------------------------------------------------
@@ -572,10 +580,20 @@ def chain_graph(conn: Neo4jConnection, chain_id: str) -> ChainGraph:
 def subgraph(conn: Neo4jConnection, node_ids: Iterable[str]) -> ChainGraph:
     """The induced subgraph on the given ids (nodes and edges sorted by id)."""
     kinds = kinds_of(conn, node_ids)
+    return _subgraph_of_kinds(conn, {node_id: kind for node_id, (kind, _) in kinds.items()})
+
+
+def _subgraph_of_kinds(conn: Neo4jConnection, kinds: Mapping[str, str]) -> ChainGraph:
+    """The induced subgraph on nodes whose kinds are known (id -> kind).
+
+    Edges are fetched per start node and kept when their end is in the set here, not by a
+    ``b.id IN $all`` test on the server (a list scan per edge on some servers).
+    """
     by_kind: dict[str, list[str]] = defaultdict(list)
-    for node_id, (kind, _) in kinds.items():
-        by_kind[kind].append(node_id)
-    ids = sorted(kinds)
+    for node_id, kind in kinds.items():
+        if kind in KINDS:
+            by_kind[kind].append(node_id)
+    wanted = set(kinds)
 
     def work(tx: neo4j.ManagedTransaction) -> tuple[list[Any], list[Any]]:
         nodes: list[Any] = []
@@ -593,12 +611,12 @@ def subgraph(conn: Neo4jConnection, node_ids: Iterable[str]) -> ChainGraph:
                 (r["u"], r["rel"], r["v"], r["p"])
                 for r in tx.run(
                     f"UNWIND $ids AS i MATCH (a:{kind} {{id: i}})-[e]->(b) "
-                    "WHERE b.id IN $all AND any(l IN labels(b) WHERE l IN $kinds) "
+                    "WHERE any(l IN labels(b) WHERE l IN $kinds) "
                     "RETURN a.id AS u, type(e) AS rel, b.id AS v, properties(e) AS p",
                     ids=some,
-                    all=ids,
                     kinds=list(KINDS),
                 )
+                if r["v"] in wanted
             ]
         return nodes, edges
 

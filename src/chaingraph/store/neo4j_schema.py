@@ -32,6 +32,7 @@ from typing import Any
 
 import networkx as nx
 
+from .. import jsontext
 from ..errors import InvalidGraphData
 from ..model import ID_RULE, ChainGraph, Kind, Rel, is_valid_id, normalize_text
 
@@ -83,41 +84,71 @@ def encode_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
         if _is_native(value):
             out[key] = value
         else:
-            out[key + JSON_SUFFIX] = json.dumps(value, ensure_ascii=False)
+            out[key + JSON_SUFFIX] = jsontext.dumps(value)
     return out
 
 
-def decode_props(props: Mapping[str, Any], order: Iterable[str] = ()) -> dict[str, Any]:
+def decode_props(
+    props: Mapping[str, Any], order: Iterable[str] = (), what: str = ""
+) -> dict[str, Any]:
     """Properties back to attributes (JSON decoded), in ``order`` first, then by name.
 
-    Bookkeeping properties and ``id`` are left out.
+    Bookkeeping properties and ``id`` are left out. The JSON properties come from the
+    database, where anyone may have edited them: a value that is not JSON, or ``sources`` /
+    ``figures`` that are not lists of mappings, raise InvalidGraphData naming ``what`` (by
+    default the node's id) and the property.
 
     >>> decode_props({"id": "x", "sources_json": "[]", "name": "甲"}, ["name", "sources"])
     {'name': '甲', 'sources': []}
+    >>> try:
+    ...     decode_props({"id": "x", "sources_json": "[1]"})
+    ... except InvalidGraphData as exc:
+    ...     print(str(exc)[:73])
+    Node 'x': property 'sources_json' in the database holds [1], not a list o
     """
+    what = what or f"Node '{props.get('id')}'"
     out: dict[str, Any] = {}
     for key in order:
         if key in props:
             out[key] = props[key]
         elif key + JSON_SUFFIX in props:
-            out[key] = loads(props[key + JSON_SUFFIX])
+            out[key] = decode_json(key, props[key + JSON_SUFFIX], what)
     for key in sorted(props):
         if key == "id" or key in INTERNAL_PROPS:
             continue
-        if key.endswith(JSON_SUFFIX) and isinstance(props[key], str):
+        if key.endswith(JSON_SUFFIX):
             name = key[: -len(JSON_SUFFIX)]
             if name not in out:
-                out[name] = loads(props[key])
+                out[name] = decode_json(name, props[key], what)
         elif key not in out:
             out[key] = props[key]
     return out
 
 
-def loads(text: Any) -> Any:
+#: attributes whose stored JSON must be a list of mappings (citations, figures)
+LISTS_OF_MAPPINGS = frozenset({"sources", "figures"})
+
+
+def decode_json(name: str, text: Any, what: str) -> Any:
+    """The value of the stored property ``<name>_json``, checked; InvalidGraphData if bad."""
+    fix = "Fix it with 'chaingraph db cypher --write', or push the dataset again"
+    prop = f"property '{name}{JSON_SUFFIX}' in the database"
+    if not isinstance(text, str):
+        raise InvalidGraphData(f"{what}: {prop} holds a {type(text).__name__}, not JSON. {fix}")
     try:
-        return json.loads(text)
-    except (TypeError, ValueError):
-        return text
+        value = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidGraphData(f"{what}: {prop} is not valid JSON ({exc}). {fix}") from exc
+    if name in LISTS_OF_MAPPINGS and not (
+        isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    ):
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise InvalidGraphData(f"{what}: {prop} holds {shown}, not a list of mappings. {fix}")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def search_text(node_id: str, attrs: Mapping[str, Any]) -> str:
@@ -208,9 +239,23 @@ def node_attrs(kind: str, props: Mapping[str, Any]) -> dict[str, Any]:
     return attrs
 
 
-def edge_attrs(rel: str, props: Mapping[str, Any]) -> dict[str, Any]:
+def edge_attrs(rel: str, props: Mapping[str, Any], what: str = "") -> dict[str, Any]:
     """A stored relationship's attributes as the networkx graph holds them."""
-    return {"rel": rel} | decode_props(props)
+    return {"rel": rel} | decode_props(props, (), what or f"A {rel} relationship")
+
+
+def check_id(node_id: object, kind: str) -> None:
+    """Refuse an id read from the database that the model would refuse.
+
+    Ids become file names and links in reports and views: what the model does not accept
+    never leaves the store.
+    """
+    if not is_valid_id(node_id):
+        raise InvalidGraphData(
+            f"The database holds a {kind} with id {node_id!r}, which is not a valid "
+            f"chaingraph id ({ID_RULE}). Fix it with 'chaingraph db cypher --write', "
+            "or push the dataset again"
+        )
 
 
 def build_graph(
@@ -219,16 +264,10 @@ def build_graph(
 ) -> ChainGraph:
     """A ChainGraph from stored nodes and edges; nodes and edges added in id order."""
     G: ChainGraph = nx.MultiDiGraph()
-    for node_id, kind, props in sorted(nodes, key=lambda n: n[0]):
-        if not is_valid_id(node_id):
-            # ids become file names and links in reports and views: refuse what the model does
-            raise InvalidGraphData(
-                f"The database holds a {kind} with id {node_id!r}, which is not a valid "
-                f"chaingraph id ({ID_RULE}). Fix it with 'chaingraph db cypher --write', "
-                "or push the dataset again"
-            )
+    for node_id, kind, props in sorted(nodes, key=lambda n: str(n[0])):
+        check_id(node_id, kind)
         G.add_node(node_id, **node_attrs(kind, props))
     for u, rel, v, props in sorted(edges, key=lambda e: (e[0], e[2], e[1])):
         if u in G and v in G:
-            G.add_edge(u, v, key=rel, **edge_attrs(rel, props))
+            G.add_edge(u, v, key=rel, **edge_attrs(rel, props, f"Relationship {u} -{rel}-> {v}"))
     return G

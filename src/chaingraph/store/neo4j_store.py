@@ -91,6 +91,10 @@ class Neo4jStore(Neo4jConnection):
         """See :func:`chaingraph.analysis.chains_touching` (one frontier query per step)."""
         return read.chains_touching(self, node_id)
 
+    def chain_ids(self) -> list[str]:
+        """Ids of all Chain nodes, sorted: one indexed query, nothing else read."""
+        return read.chain_ids(self)
+
     def chain_graph(self, chain_id: str) -> ChainGraph:
         """See :func:`chaingraph.query.chain_node_ids`: the ids are collected in Cypher."""
         return read.chain_graph(self, chain_id)

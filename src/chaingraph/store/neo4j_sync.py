@@ -39,7 +39,7 @@ from neo4j import exceptions as neo4j_errors
 from ..dataset import write_dataset
 from ..errors import InvalidGraphData, QueryError, StoreUnavailable
 from ..layers import EDGE_OWNER, OWNER
-from ..model import ChainGraph
+from ..model import ID_RULE, ChainGraph, is_valid_id
 from .neo4j_conn import Neo4jConnection
 from .neo4j_read import load
 from .neo4j_schema import (
@@ -153,6 +153,9 @@ def push_rows(G: ChainGraph, dataset: str) -> PushRows:
         kind = attrs.get("kind")
         if not isinstance(node_id, str) or not node_id:
             problems.append(f"node id {node_id!r} is not text")
+            continue
+        if not is_valid_id(node_id):  # the rule load() applies: what is pushed must read back
+            problems.append(f"node id {node_id!r} is not a valid id ({ID_RULE})")
             continue
         if kind not in KINDS:
             problems.append(f"node '{node_id}' has kind {kind!r}, not one of {', '.join(KINDS)}")

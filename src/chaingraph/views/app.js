@@ -4,7 +4,8 @@
   "use strict";
   var t0 = performance.now();
   var data = JSON.parse(document.getElementById("cg-data").textContent);
-  var state = { ready: false, firstDraw: null, selected: null, focused: null,
+  // moving: true while the view animates (focus, zoom); tests click nodes only when false
+  var state = { ready: false, firstDraw: null, selected: null, focused: null, moving: false,
                 timing: { start: t0, parsed: performance.now() } };
   window.__cg = state;
   state.data = data;
@@ -301,6 +302,7 @@
     state.labelMs = state.drawn - t;
     if (state.firstDraw === null) state.firstDraw = state.drawn;
   });
+  network.on("animationFinished", function () { state.moving = false; });
 
   // fit every drawn node (and the tier headings) into the stage, with room for labels
   function fit() {
@@ -536,6 +538,7 @@
     openPanel(id);
     if (focus) {
       var scale = Math.max(network.getScale(), 1.0);
+      state.moving = true;
       network.focus(id, { scale: scale, animation: { duration: 350, easingFunction: "easeInOutQuad" } });
       state.focused = id;
     }
@@ -672,6 +675,7 @@
   // ---- view buttons --------------------------------------------------------------------------
   document.getElementById("fit").addEventListener("click", fit);
   function zoom(f) {
+    state.moving = true;
     network.moveTo({ scale: network.getScale() * f, animation: { duration: 200, easingFunction: "linear" } });
   }
   document.getElementById("zoom-in").addEventListener("click", function () { zoom(1.4); });

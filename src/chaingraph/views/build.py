@@ -9,13 +9,13 @@ Source nodes are not drawn: the documents appear as the quotes in each node's si
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from .. import jsontext
 from ..analysis import check_chain, rank_targets, yuan
 from ..analysis.coverage import chain_map
 from ..errors import UnknownEntity
@@ -362,7 +362,7 @@ def _text(key: str, value: Any) -> str:
     if isinstance(value, list | tuple):
         return "、".join(_text(key, v) for v in value)
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, default=str)
+        return jsontext.dumps(value)
     return str(value)
 
 

@@ -14,12 +14,12 @@ import base64
 import hashlib
 import html
 import importlib.util
-import json
 import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .. import jsontext
 from ..errors import ChaingraphError
 from .build import View, styles
 
@@ -42,10 +42,11 @@ def safe_json(value: Any) -> str:
 
     >>> safe_json({"name": "</script><b>&"})
     '{"name":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    >>> import json
     >>> json.loads(safe_json(["</script>"])) == ["</script>"]
     True
     """
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    text = jsontext.dumps(value, compact=True)
     return _JSON_UNSAFE.sub(lambda m: _JSON_ESCAPES[m.group(0)], text)
 
 
