@@ -44,7 +44,7 @@ def pages(folder: Path) -> dict[str, str]:
     """The chain pages of a report folder, the generation stamp taken out."""
     return {
         p.name: re.sub(r"生成于 [^<;\n]*", "", p.read_text(encoding="utf-8"))
-        for p in sorted(folder.glob("*.*"))
+        for p in sorted([*folder.glob("*.md"), *folder.glob("*.html")])
         if not p.name.startswith("index.")
     }
 

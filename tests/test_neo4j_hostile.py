@@ -140,7 +140,7 @@ def pages(folder: Path) -> dict[str, str]:
     """Every report page, the generation stamp taken out."""
     return {
         p.name: re.sub(r"生成于 [^<;\n]*", "", p.read_text(encoding="utf-8"))
-        for p in sorted(folder.glob("*.*"))
+        for p in sorted([*folder.glob("*.md"), *folder.glob("*.html")])
     }
 
 
