@@ -63,6 +63,8 @@ Map (one line a module; every module imports only modules listed below it)::
     places.py                  administrative divisions and the place parser
     safe_yaml.py               safe, fast YAML reading
     cells.py                   spreadsheet cells: formula-looking text stays text
+    jsontext.py                the one JSON writer: non-finite numbers as null, never NaN
+    atomic.py                  writes an interruption cannot leave half done (temp + rename)
     model.py                   kinds, relations, fields, ids, Row: the one place labels come from
     errors.py                  ChaingraphError and its kinds
     _lazy.py                   lazy exports (PEP 562) of the package APIs
