@@ -4,9 +4,7 @@ database, reads after a push, and Cypher results shown by chaingraph id with dir
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -17,7 +15,6 @@ from chaingraph.dataset import read_graph
 from chaingraph.errors import InvalidGraphData
 from chaingraph.model import ChainGraph
 from chaingraph.store.neo4j_sync import push
-from conftest import SHENGZHOU
 from test_db_cli import TINY, ok, one_line_error
 
 pytestmark = pytest.mark.neo4j
@@ -134,36 +131,6 @@ def test_cypher_paths_keep_their_direction(run: Run, neo4j_target: Any) -> None:
 def test_show_of_a_store_that_was_fine_still_works(run: Run, neo4j_target: Any) -> None:
     ok(run("db", "push", str(TINY), store=neo4j_target.uri))
     assert "乙材料" in ok(run("show", "yi", store=neo4j_target.uri)).stdout
-
-
-def pages(folder: Path) -> dict[str, str]:
-    """Every report page, the generation stamp taken out."""
-    return {
-        p.name: re.sub(r"生成于 [^<;\n]*", "", p.read_text(encoding="utf-8"))
-        for p in sorted([*folder.glob("*.md"), *folder.glob("*.html")])
-    }
-
-
-def test_report_on_neo4j_reads_chain_by_chain(
-    run: Run, neo4j_target: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from chaingraph.store.neo4j_store import Neo4jStore
-
-    uri = neo4j_target.uri
-    ok(run("db", "push", str(SHENGZHOU), store=uri))
-
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("report must not load the whole database or count it all")
-
-    monkeypatch.setattr(Neo4jStore, "load", refuse)
-    monkeypatch.setattr(Neo4jStore, "stats", refuse)
-    ok(run("report", "--out", str(tmp_path / "neo4j"), "--no-views", store=uri))
-    ok(run("report", "--out", str(tmp_path / "files"), "--no-views", store=str(SHENGZHOU)))
-    from_db, from_files = pages(tmp_path / "neo4j"), pages(tmp_path / "files")
-    assert from_db.keys() == from_files.keys() and len(from_db) > 2
-    # the dataset's title is not stored in Neo4j: compare the chain pages whole
-    chains = [name for name in from_db if not name.startswith("index.")]
-    assert chains and all(from_db[name] == from_files[name] for name in chains)
 
 
 def test_chain_ids_from_the_database_are_checked(neo4j_target: Any) -> None:

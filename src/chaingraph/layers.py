@@ -41,6 +41,7 @@ from typing import Any, Protocol
 
 import networkx as nx
 
+from . import jsontext
 from .model import ChainGraph, Kind, Location, Problem, normalize_text
 
 INCLUDE_KEY = "include"
@@ -500,7 +501,7 @@ def cached_load(folder: Path, stack: tuple[Path, ...], load: Loader) -> _Loaded:
         fd, tmp = tempfile.mkstemp(dir=CACHE_DIR, suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(data, out, ensure_ascii=False)
+                out.write(jsontext.dumps(data))
             os.replace(tmp, path)
             for stale in CACHE_DIR.glob(f"{prefix}-*.json"):
                 if stale != path:

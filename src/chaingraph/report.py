@@ -1132,9 +1132,10 @@ def write_chain_reports(
     """Like :func:`write_report`, but each chain's pages come from ``graph_of(chain_id)``.
 
     For a store that should never be loaded whole (Neo4j): ``graph_of`` fetches one chain's
-    subgraph (:meth:`~chaingraph.store.base.GraphStore.chain_graph`), which holds everything
-    a chain's measures read, and only one chain's graph is held at a time. The workbook's
-    来源 sheet lists the sources the chains cite.
+    subgraph (:meth:`~chaingraph.store.base.GraphStore.chain_graph`) and only one chain's
+    graph is held at a time. The workbook's 来源 sheet lists the sources the chains cite.
+    Not used by ``chaingraph report`` since run-time classification: a chain's targets are
+    classified from every firm of the store, which the chain's subgraph does not hold.
     """
     writer = find_view_writer() if views else None
     generated = _generated(None) + (";含推断供应关系(标注 inferred)" if infer else "")

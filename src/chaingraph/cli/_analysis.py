@@ -383,24 +383,15 @@ def report(
     Example:
       chaingraph report --out out/
     """
-    from ..report import write_chain_reports, write_report
-    from ..store.base import chain_graph_with_sources
-    from ..store.embedded import EmbeddedStore
+    from ..report import write_report
 
     store = get_store(ctx)
     chain_ids = [c for name in chain_names for c in _chain_ids(ctx, name)] or None
-    if isinstance(store, EmbeddedStore):  # in memory already: one shared index
-        G = store.load()
-        title = _title(G)
-        paths = write_report(G, out_dir, chain_ids, infer=infer, title=title, views=not no_views)
-    else:  # a database is never loaded whole: one chain's subgraph at a time
-        paths = write_chain_reports(
-            lambda cid: chain_graph_with_sources(store, cid),
-            chain_ids if chain_ids is not None else store.chain_ids(),
-            out_dir,
-            infer=infer,
-            views=not no_views,
-        )
+    # the whole graph, on Neo4j too: targets classify every firm in the store (run-time
+    # classification), which a chain's subgraph does not hold (see write_chain_reports)
+    G = store.load()
+    title = _title(G)
+    paths = write_report(G, out_dir, chain_ids, infer=infer, title=title, views=not no_views)
     for p in paths:
         note(f"Wrote {p}")
 
