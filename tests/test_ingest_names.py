@@ -127,3 +127,20 @@ def test_an_external_firm_gets_the_division_its_region_names(
     (firm,) = [n for n, a in G.nodes(data=True) if a.get("name") == "戊"]
     assert G.nodes[firm]["region"] == place
     assert G.nodes[firm].get("division_code") == code  # ambiguous or none: left empty
+
+
+def test_a_listed_firm_of_the_layer_is_found_by_its_registered_name(tmp_path: Path) -> None:
+    target = tmp_path / "shengzhou"
+    shutil.copytree(SHENGZHOU, target)
+    shutil.copytree(SHENGZHOU.parent / "reference", tmp_path / "reference")
+    rows = [row(name="宁德时代新能源科技股份有限公司", place="福建省宁德市", customers="比亚迪")]
+    result = import_file(sheet(tmp_path, rows), target)
+    assert result.bad_rows == []
+    assert [c for c in result.changes if c.kind == "Firm" and c.action == "added"] == []
+    # the registered name is the layer firm's full_name: not reported as a missing alias
+    assert [i.column for i in result.issues if i.status == "not-applied"] == [
+        "region",
+        "division_code",
+    ]
+    G = read_graph(target)
+    assert G.has_edge("cn-300750-sz", "byd", key="SUPPLIES")

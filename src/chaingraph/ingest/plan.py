@@ -417,7 +417,7 @@ class Planner:
                         "not-applied",
                     )
                 )
-        known = {normalize_text(n) for n in node_names(attrs)}
+        known = {normalize_text(n) for n in [*node_names(attrs), attrs.get("full_name") or ""]}
         for alias in [name, *aliases]:
             if normalize_text(alias) not in known:
                 self.result.issues.append(
