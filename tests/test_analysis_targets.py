@@ -174,5 +174,11 @@ def test_place_from_the_registered_name_is_an_inference_with_its_basis() -> None
     r = next(r for r in rank_targets(G, "c") if r["firm"] == "R")
     assert (r["score"], r["distance"]) == (9.0, 2.0)
     assert "同省(注册名称以“浙江”开头,推断)" in r["reason"]
+    # the region column shows the inferred place, marked, and says where it came from
+    assert (r["region"], r["region_basis"]) == ("浙江省(推断)", "registered-name")
+    rows = {x["firm"]: x for x in rank_targets(G, "c")}
+    assert (rows["B"]["region"], rows["B"]["region_basis"]) == ("浙江省杭州市", "data")
+    assert (rows["E"]["region"], rows["E"]["region_basis"]) == ("", "")  # nothing to infer
+    assert (rows[""]["region"], rows[""]["region_basis"]) == ("", "")
     assert [x["firm"] for x in rank_targets(G, "c", region="浙江")] == ["B", "R", ""]
     assert [x["firm"] for x in rank_targets(G, "c", region="江苏")] == ["D", ""]

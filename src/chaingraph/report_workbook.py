@@ -47,6 +47,7 @@ HEADERS_ZH: dict[str, str] = {
     "rank": "排名",
     "firm": "企业编号",
     "region": "地区",
+    "region_basis": "地区依据",
     "stock_code": "股票代码",
     "score": "得分",
     "importance": "环节重要性",

@@ -87,10 +87,11 @@ class _Shared:
     ties: dict[tuple[str, frozenset[str]], tuple[float, list[str], bool]] = field(
         default_factory=dict
     )
-    firms: dict[str, tuple[str, str, str, float, str, float]] = field(default_factory=dict)
+    firms: dict[str, tuple[str, str, str, float, str, float, str]] = field(default_factory=dict)
 
-    def firm(self, G: ChainGraph, e: str) -> tuple[str, str, str, float, str, float]:
-        """(name, region, stock code, distance points, distance words, scale points)."""
+    def firm(self, G: ChainGraph, e: str) -> tuple[str, str, str, float, str, float, str]:
+        """(name, region, stock code, distance points, distance words, scale points, region
+        basis): see :func:`_region`."""
         found = self.firms.get(e)
         if found is None:
             attrs = attrs_of(G)[e]
@@ -99,15 +100,40 @@ class _Shared:
             distance = TARGET_POINTS.get(band, 0.0)
             words = BAND_ZH[band] + (f"({basis},推断)" if basis else "") if distance else ""
             code = str(attrs.get("stock_code") or "")
+            region, region_basis = _region(attrs, place, basis)
             found = self.firms[e] = (
                 str(attrs.get("name") or e),
-                str(attrs.get("region") or ""),
+                region,
                 code,
                 distance,
                 words,
                 TARGET_POINTS["listed"] if code else 0.0,
+                region_basis,
             )
         return found
+
+
+def _region(attrs: dict[str, Any], place: str | None, basis: str) -> tuple[str, str]:
+    """(region text, region basis) of a firm: its ``region`` (basis ``data``); else, when
+    the place the distance uses is inferred from its registered name, that division's name
+    marked ``(推断)`` (basis ``registered-name``); else empty.
+
+    >>> _region({"region": "广东"}, "440000", ""), _region({}, None, "")
+    (('广东', 'data'), ('', ''))
+    >>> _region({}, "440300", "注册名称以“深圳市”开头")
+    ('广东省深圳市(推断)', 'registered-name')
+    """
+    region = str(attrs.get("region") or "")
+    if region:
+        return region, "data"
+    if place and basis:
+        from ..places import division
+
+        try:
+            return f"{division(place).name}(推断)", "registered-name"
+        except UnknownEntity:
+            return "", ""
+    return "", ""
 
 
 def _shared(ctx: ChainContext) -> _Shared:
@@ -245,6 +271,7 @@ def _empty(G: ChainGraph, seg: str, status: str, importance: float, reason: str)
         "firm": "",
         "name": "",
         "region": "",
+        "region_basis": "",
         "stock_code": "",
         "score": None,
         "importance": round(importance, 2),
@@ -263,7 +290,7 @@ def _score(
     G: ChainGraph, shared: _Shared, m: Membership, importance: float, anchors: frozenset[str]
 ) -> float:
     """The target score of one candidate (see :func:`rank_targets`), from memoised parts."""
-    _, _, _, distance, _, scale = shared.firm(G, m.firm)
+    _, _, _, distance, _, scale, _ = shared.firm(G, m.firm)
     tie = _tie(G, shared, m.firm, anchors)[0]
     return importance + TARGET_POINTS[m.how] + tie + distance + scale
 
@@ -279,7 +306,7 @@ def _row(
 ) -> Row:
     G = ctx.G
     e = m.firm
-    name, region, code, distance, far, scale = shared.firm(G, e)
+    name, region, code, distance, far, scale, region_basis = shared.firm(G, e)
     known = TARGET_POINTS[m.how]
     tie, tie_reasons, tie_inferred = _tie(G, shared, e, anchors)
     reasons = [head, f"{HOW_ZH[m.how]}({m.basis})", *tie_reasons]
@@ -298,6 +325,7 @@ def _row(
         "firm": e,
         "name": name,
         "region": region,
+        "region_basis": region_basis,
         "stock_code": code,
         "score": round(score, 2),
         "importance": round(importance, 2),
@@ -415,7 +443,9 @@ def rank_targets(
     (``leader_ids``); distances compare 6-digit division codes with the zone's (see
     :mod:`chaingraph.analysis.distance`). Each row shows every component, ``how`` the
     segment is known, its ``grade`` (``inferred`` for products and industry; ``…, tie
-    inferred`` when a supply tie is an inferred link) and ``basis``; ``reason`` says it all in
+    inferred`` when a supply tie is an inferred link) and ``basis``; ``region`` is the firm's
+    own (``region_basis`` ``data``) or, without one, the place its registered name starts
+    with, marked ``(推断)`` (``region_basis`` ``registered-name``); ``reason`` says it all in
     words. A segment with no candidate gets one row with an empty ``firm`` saying so (nothing
     is invented). Ties: stronger ``how``, then firm id.
 

