@@ -471,7 +471,7 @@ def render_map(m: MapData) -> str:
     n_firms = sum(1 for x in m.markers if x.role != "zone")
     n_inferred = sum(1 for x in m.markers if x.inferred)
     unplaced = (
-        f"另有 {len(m.unplaced)} 家企业没有已知地点, 未画出: "
+        f"另有 {len(m.unplaced)} 家企业没有已知或可推断的地点, 未画出: "
         + "、".join(m.unplaced[:30])
         + (" 等" if len(m.unplaced) > 30 else "")
         if m.unplaced

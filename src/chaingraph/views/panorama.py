@@ -87,7 +87,10 @@ def _targets_by_segment(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
         if not firm:
             continue
         name = str(row.get("name") or firm)
-        region = str(row.get("region") or "")
+        # the boxes are small: only a region the data gives, not one inferred from the name
+        region = (
+            str(row.get("region") or "") if row.get("region_basis") != "registered-name" else ""
+        )
         text = f"{name} ({region})" if region else name
         if "inferred" in str(row.get("grade") or ""):
             text += "(推断)"  # known by products or industry only, see analysis.classify
