@@ -104,9 +104,10 @@ def view_panorama(ctx: click.Context, chain: str, output: Path | None) -> None:
 def view_map(ctx: click.Context, output: Path | None) -> None:
     """Where the firms are: zone, local firms and candidates on a map.
 
-    Each firm sits at its division code (else the place its address or region names);
-    a firm with no known place gets no marker. Filter by chain and segment on the page;
-    a table counts the firms shown per province.
+    Each firm sits at its division code (else the place its address or region names,
+    else, drawn hollow as inferred, the place its registered name starts with); a firm
+    with none of these gets no marker. Filter by chain and segment on the page; a table
+    counts the firms shown per province.
 
     \b
     Example:
