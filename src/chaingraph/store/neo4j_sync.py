@@ -18,9 +18,11 @@ interrupted push never deletes anything. What does *not* hold: a push is not one
 transaction, so while it runs (or after it stopped) readers can see part of the dataset.
 
 Two pushes of the same dataset at once leave no duplicates: the uniqueness constraints stop
-duplicate nodes, MERGE takes locks on both end nodes before creating a relationship, and a
-batch that loses a race (a transient error, or ArcadeDB's constraint error on a concurrent
-MERGE) is retried.
+duplicate nodes, and a batch that loses a race (a transient error, or ArcadeDB's constraint
+error on a concurrent MERGE) is retried. Relationships have no such constraint: Neo4j's MERGE
+locks both end nodes, but ArcadeDB's optimistic transactions let two MERGEs create one each
+(5 of 150 concurrent pushes did under load), so every push ends its relationship phase with
+:func:`edge_dedupe` over its own rows.
 """
 
 from __future__ import annotations
@@ -242,6 +244,24 @@ def edge_merge(rel: str, start: str, end: str) -> str:
     )
 
 
+def edge_dedupe(rel: str, start: str, end: str) -> str:
+    """Cypher that deletes all but one relationship of one type between each pair of a batch.
+
+    Two pushes of the same dataset at once can both find no relationship and both create
+    one: Neo4j's MERGE locks the end nodes, but a server with optimistic transactions
+    (ArcadeDB) does not. Every push runs this after its own relationship batches, so the
+    push that committed last removes the extra; both keep the same one (the smallest
+    ``elementId``), so two of these at once never delete both. Returns how many it deleted.
+    """
+    assert rel in RELS and start in KINDS and end in KINDS
+    return (
+        f"UNWIND $rows AS r MATCH (a:{start} {{id: r.from}})-[e:{rel}]->(b:{end} {{id: r.to}}) "
+        "WITH a, b, e ORDER BY elementId(e) "
+        "WITH a, b, collect(e) AS es WHERE size(es) > 1 "
+        "UNWIND tail(es) AS extra DELETE extra RETURN count(*) AS removed"
+    )
+
+
 def constraint_name(kind: str) -> str:
     """The name of the uniqueness constraint on ``id`` of a label."""
     return f"chaingraph_{kind.lower()}_id"
@@ -394,6 +414,12 @@ def push(
             writer.done += len(batch)
             if progress:
                 progress("relationships", writer.done, writer.total)
+
+    for (rel, start, end), edge_rows in sorted(rows.edges.items()):
+        cypher = edge_dedupe(rel, start, end)
+        for batch in _batches(edge_rows, batch_size):
+            what = f"Checking {len(batch)} {rel} relationships for duplicates"
+            writer.run(cypher, {"rows": list(batch)}, what)
 
     if prune or replace:
         _prune(store, G, None if replace else dataset, batch_size, writer, progress)
