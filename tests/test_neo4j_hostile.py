@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -139,3 +140,91 @@ def test_chain_ids_from_the_database_are_checked(neo4j_target: Any) -> None:
     store.cypher("CREATE (:Chain {id: '../../evil', name: '坏链'})", write=True)
     with pytest.raises(InvalidGraphData, match="not a valid chaingraph id"):
         store.chain_ids()
+
+
+#: numbers validation refuses (beyond 10^15 in size, or not finite), as edited in a database
+OUT_OF_RANGE = {
+    "1.7e308": 1.7e308,
+    "-1e16": -1e16,
+    "2**62": 2**62,
+    "NaN": float("nan"),
+    "inf": float("inf"),
+    "-inf": float("-inf"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OUT_OF_RANGE))
+def test_a_number_edited_out_of_range_on_a_node_is_one_line(
+    run: Run, neo4j_target: Any, case: str, tmp_path: Path
+) -> None:
+    store = neo4j_target.open()
+    push(store, read_graph(TINY), dataset="tiny")
+    store.cypher(
+        "MATCH (n:Firm {id: 'jia'}) SET n.output_cny = $v", {"v": OUT_OF_RANGE[case]}, write=True
+    )
+    with pytest.raises(InvalidGraphData, match="Node 'jia': property 'output_cny'"):
+        store.node("jia")
+    uri = neo4j_target.uri
+    for args in (
+        ("show", "jia"),
+        ("chain", "bat"),
+        ("leaders", "bat", "-f", "json"),
+        ("report", "--no-views", "--out", str(tmp_path / "out")),
+    ):
+        line = one_line_error(run(*args, store=uri), "'jia'", "output_cny")
+        assert "Fix it with 'chaingraph db cypher --write'" in line
+    assert not (tmp_path / "out").exists()  # nothing written
+
+
+@pytest.mark.parametrize("case", ["1.7e308", "NaN", "-inf"])
+def test_a_number_edited_out_of_range_on_a_relationship_is_one_line(
+    run: Run, neo4j_target: Any, case: str
+) -> None:
+    store = neo4j_target.open()
+    push(store, read_graph(TINY), dataset="tiny")
+    store.cypher(
+        "MATCH (:Firm {id: 'yi'})-[e:SUPPLIES]->() SET e.sales_share = $v",
+        {"v": OUT_OF_RANGE[case]},
+        write=True,
+    )
+    with pytest.raises(InvalidGraphData, match="Relationship yi -SUPPLIES-> jia.*sales_share"):
+        store.load()
+    one_line_error(run("chain", "bat", store=neo4j_target.uri), "yi", "sales_share")
+    one_line_error(run("show", "yi", store=neo4j_target.uri), "'yi'", "sales_share")
+
+
+@pytest.mark.parametrize("text", ["1e400", "-1e400", "1e16", "123456789012345678"])
+def test_a_figure_value_edited_out_of_range_is_one_line(
+    run: Run, neo4j_target: Any, text: str
+) -> None:
+    store = neo4j_target.open()
+    push(store, read_graph(TINY), dataset="tiny")
+    figures = '[{"key": "firms", "value": ' + text + ', "compare": "firms", "sources": []}]'
+    store.cypher("MATCH (n:Park {id: 'park'}) SET n.figures_json = $v", {"v": figures}, write=True)
+    with pytest.raises(InvalidGraphData, match="Node 'park': property 'figures_json'"):
+        store.node("park")
+    one_line_error(run("stats", store=neo4j_target.uri), "'park'", "figures_json")
+
+
+@pytest.mark.parametrize("owner", ["Chain {id: 'bat'}", "Park {id: 'park'}"])
+def test_a_project_amount_out_of_range_is_one_line_in_stats(
+    run: Run, neo4j_target: Any, owner: str
+) -> None:
+    """stats sums project amounts for figures compared with the graph (a chain's in Python
+    over its scope, the rest over the whole graph): never a sum of inf or NaN."""
+    store = neo4j_target.open()
+    push(store, read_graph(TINY), dataset="tiny")
+    figures = '[{"key": "inv", "value": 5, "compare": "investment_cny", "sources": []}]'
+    store.cypher(f"MATCH (n:{owner}) SET n.figures_json = $v", {"v": figures}, write=True)
+    store.cypher(
+        "MATCH (s:Segment {id: 'bat-cell'}) "
+        "CREATE (:Project {id: 'pp', name: '坏项目', amount_cny: $v})-[:IN_SEGMENT]->(s)",
+        {"v": 1.7e308},
+        write=True,
+    )
+    store.cypher(
+        "MATCH (f:Firm {id: 'jia'}), (p:Project {id: 'pp'}) CREATE (f)-[:INVESTS_IN]->(p)",
+        write=True,
+    )
+    line = one_line_error(run("stats", "-f", "json", store=neo4j_target.uri), "'pp'", "amount_cny")
+    assert "10^15" in line

@@ -29,6 +29,7 @@ from .neo4j_schema import (
     SEARCH_PROP,
     build_graph,
     check_id,
+    checked_number,
     decode_json,
     edge_attrs,
     node_attrs,
@@ -397,7 +398,7 @@ def _chain_rows(conn: Neo4jConnection) -> list[Row]:
             continue
         attrs = {"kind": seg, "name": r["seg_name"] or "", "tier": r["tier"] or ""}
         if r["weight"] is not None:
-            attrs["weight"] = r["weight"]
+            attrs["weight"] = checked_number(r["weight"], f"Node '{r['seg']}'", "weight")
         H.add_node(r["seg"], **attrs, extension=bool(r["extension"]))
         H.add_edge(r["chain"], r["seg"], key=has)
     for r in conn.records(
@@ -506,7 +507,7 @@ def _scope_counts(conn: Neo4jConnection, node_id: str, kind: str) -> dict[str, f
     members = _scope_members(conn, node_id, kind)
     firms = [r for r in members.values() if r["mk"] == Kind.FIRM]
     projects = [r for r in members.values() if r["mk"] == Kind.PROJECT]
-    amounts = [r["amount"] for r in projects]
+    amounts = [checked_number(r["amount"], f"Node '{r['id']}'", "amount_cny") for r in projects]
     return {
         "firms": sum(bool(r["local"]) for r in firms),
         "projects": len(projects),
@@ -520,16 +521,19 @@ def _whole_counts(conn: Neo4jConnection) -> dict[str, float]:
     firms = conn.records(f"MATCH (f:{Kind.FIRM.value}) WHERE f.local = true RETURN count(f) AS c")[
         0
     ]["c"]
-    r = conn.records(
-        f"MATCH (p:{Kind.PROJECT.value}) RETURN count(p) AS n, "
-        "count(CASE WHEN p.amount_cny >= 100000000 THEN 1 END) AS big, "
-        "sum(coalesce(p.amount_cny, 0)) AS total"
-    )[0]
+    # the amounts come back one by one (projects are few), each checked: a sum in Cypher
+    # would turn an amount edited out of range into inf or NaN without a word
+    amounts = [
+        checked_number(r["amount"], f"Node '{r['id']}'", "amount_cny")
+        for r in conn.records(
+            f"MATCH (p:{Kind.PROJECT.value}) RETURN p.id AS id, p.amount_cny AS amount"
+        )
+    ]
     return {
         "firms": firms,
-        "projects": r["n"],
-        "projects_over_100m": r["big"],
-        "investment_cny": r["total"],
+        "projects": len(amounts),
+        "projects_over_100m": sum(isinstance(a, int | float) and a >= 1e8 for a in amounts),
+        "investment_cny": sum(a for a in amounts if isinstance(a, int | float)),
     }
 
 

@@ -27,6 +27,7 @@ How a graph is stored
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -34,7 +35,7 @@ import networkx as nx
 
 from .. import jsontext
 from ..errors import InvalidGraphData
-from ..model import ID_RULE, ChainGraph, Kind, Rel, is_valid_id, normalize_text
+from ..model import ID_RULE, MAX_NUMBER, ChainGraph, Kind, Rel, is_valid_id, normalize_text
 
 KINDS: tuple[str, ...] = tuple(k.value for k in Kind)
 RELS: tuple[str, ...] = tuple(r.value for r in Rel)
@@ -110,7 +111,7 @@ def decode_props(
     out: dict[str, Any] = {}
     for key in order:
         if key in props:
-            out[key] = props[key]
+            out[key] = checked_number(props[key], what, key)
         elif key + JSON_SUFFIX in props:
             out[key] = decode_json(key, props[key + JSON_SUFFIX], what)
     for key in sorted(props):
@@ -121,8 +122,45 @@ def decode_props(
             if name not in out:
                 out[name] = decode_json(name, props[key], what)
         elif key not in out:
-            out[key] = props[key]
+            out[key] = checked_number(props[key], what, key)
     return out
+
+
+_FIX = "Fix it with 'chaingraph db cypher --write', or push the dataset again"
+
+
+def checked_number(value: Any, what: str, prop: str) -> Any:
+    """``value`` as it is, unless it is a number validation would refuse: one that is not
+    finite or is beyond :data:`~chaingraph.model.MAX_NUMBER` in size (a number edited in the
+    database), which raises InvalidGraphData naming ``what`` and the property.
+
+    Numbers inside a list property are checked alike; other values pass unchanged.
+
+    >>> checked_number(2.5e9, "Node 'p'", "amount_cny")
+    2500000000.0
+    >>> try:
+    ...     checked_number(1.7e308, "Node 'p'", "amount_cny")
+    ... except InvalidGraphData as exc:
+    ...     print(str(exc)[:78])
+    Node 'p': property 'amount_cny' in the database holds 1.7e+308, beyond 10^15 i
+    """
+    if isinstance(value, list):
+        for item in value:
+            checked_number(item, what, prop)
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidGraphData(
+            f"{what}: property '{prop}' in the database holds {value}, not a finite number. " + _FIX
+        )
+    if abs(value) > MAX_NUMBER:
+        shown = f"{value:.3g}" if isinstance(value, float) else f"{float(value):.3g}"
+        raise InvalidGraphData(
+            f"{what}: property '{prop}' in the database holds {shown}, beyond 10^15 in size "
+            f"(validation refuses such a number: no real amount is larger). {_FIX}"
+        )
+    return value
 
 
 #: attributes whose stored JSON must be a list of mappings (citations, figures)
@@ -131,7 +169,7 @@ LISTS_OF_MAPPINGS = frozenset({"sources", "figures"})
 
 def decode_json(name: str, text: Any, what: str) -> Any:
     """The value of the stored property ``<name>_json``, checked; InvalidGraphData if bad."""
-    fix = "Fix it with 'chaingraph db cypher --write', or push the dataset again"
+    fix = _FIX
     prop = f"property '{name}{JSON_SUFFIX}' in the database"
     if not isinstance(text, str):
         raise InvalidGraphData(f"{what}: {prop} holds a {type(text).__name__}, not JSON. {fix}")
@@ -144,7 +182,22 @@ def decode_json(name: str, text: Any, what: str) -> Any:
     ):
         shown = text if len(text) <= 40 else text[:40] + "…"
         raise InvalidGraphData(f"{what}: {prop} holds {shown}, not a list of mappings. {fix}")
+    _check_json_numbers(value, what, f"{name}{JSON_SUFFIX}")
     return value
+
+
+def _check_json_numbers(value: Any, what: str, prop: str) -> None:
+    """Every number inside decoded JSON passes :func:`checked_number` (``1e400`` decodes to
+    inf), walked without recursion (the JSON may be deeply nested)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        else:
+            checked_number(item, what, prop)
 
 
 def _no_constant(name: str) -> Any:
