@@ -57,8 +57,11 @@ def count(store: Neo4jStore, cypher: str, **params: Any) -> int:
 
 
 def test_values_round_trip_through_properties() -> None:
-    attrs = {"a": [], "b": [1, "x"], "c": {"k": 1}, "d": "文", "e": 2**70}
+    attrs = {"a": [], "b": [1, "x"], "c": {"k": 1}, "d": "文", "e": 10**15, "f": -(10**15)}
     assert decode_props(encode_attrs(attrs), list(attrs)) == attrs
+    # beyond what validation accepts: written (a codec keeps what it is given), refused on read
+    with pytest.raises(InvalidGraphData, match="'e_json'.*beyond 10\\^15"):
+        decode_props(encode_attrs({"e": 2**70}), ["e"])
 
 
 def test_push_twice_creates_nothing_the_second_time(neo4j_target: Any) -> None:
