@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,14 +20,18 @@ SHENGZHOU = REPO / "graphs" / "shengzhou"
 
 
 @pytest.fixture(autouse=True, scope="session")
-def layer_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Loaded layers are cached in the session's temporary folder, not the user's home."""
-    from chaingraph import layers
+def dataset_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Loaded datasets are cached in the session's temporary folder, not the user's home
+    (CLI runs in child processes inherit the variable)."""
+    from chaingraph.cache import ENV_DIR
 
-    saved = layers.CACHE_DIR
-    layers.CACHE_DIR = tmp_path_factory.mktemp("layer-cache")
+    saved = os.environ.get(ENV_DIR)
+    os.environ[ENV_DIR] = str(tmp_path_factory.mktemp("dataset-cache"))
     yield
-    layers.CACHE_DIR = saved
+    if saved is None:
+        os.environ.pop(ENV_DIR, None)
+    else:
+        os.environ[ENV_DIR] = saved
 
 
 @pytest.fixture

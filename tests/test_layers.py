@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from chaingraph import layers
+from chaingraph.cache import ENV_DIR, ENV_OFF
 from chaingraph.dataset import load_dataset, read_graph, validate
 from chaingraph.model import Grade, Kind
 from conftest import REPO, SHENGZHOU
@@ -77,9 +77,9 @@ def make_zone(root: Path, include: str = "../reference/ref", firms: str = ZONE_F
 
 @pytest.fixture(autouse=True)
 def no_shared_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test caches layers in its own folder."""
+    """Every test caches datasets in its own folder."""
     cache = tmp_path / "cache"
-    monkeypatch.setattr(layers, "CACHE_DIR", cache)
+    monkeypatch.setenv(ENV_DIR, str(cache))
     return cache
 
 
@@ -205,7 +205,7 @@ def test_cache_answers_the_same_and_follows_edits(tmp_path: Path, no_shared_cach
     layer = make_layer(tmp_path)
     zone = make_zone(tmp_path)
     first = read_graph(zone)
-    assert len(list(no_shared_cache.glob("*.json"))) == 1
+    assert len(list(no_shared_cache.glob("datasets/*.pickle"))) == 2  # the layer, the zone
     again = read_graph(zone)
     assert sorted(again.nodes(data=True)) == sorted(first.nodes(data=True))
     assert again.graph == first.graph
@@ -218,7 +218,7 @@ def test_without_cache_the_same_graph(tmp_path: Path, monkeypatch: pytest.Monkey
     make_layer(tmp_path)
     zone = make_zone(tmp_path)
     cached = read_graph(zone)
-    monkeypatch.setattr(layers, "CACHE_DIR", None)
+    monkeypatch.setenv(ENV_OFF, "1")
     assert sorted(read_graph(zone).nodes(data=True)) == sorted(cached.nodes(data=True))
 
 

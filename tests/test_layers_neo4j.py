@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from chaingraph import layers
+from chaingraph.cache import ENV_DIR
 from chaingraph.store.neo4j_sync import datasets
 from test_layers import make_layer, make_zone
 
@@ -22,7 +22,7 @@ Run = Callable[..., Result]
 
 @pytest.fixture(autouse=True)
 def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(layers, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setenv(ENV_DIR, str(tmp_path / "cache"))
 
 
 def ok(result: Result) -> Result:

@@ -55,10 +55,11 @@ Map (one line a module; every module imports only modules listed below it)::
     analysis/infer.py          inferred supply links where segments FEED each other
     analysis/_context.py       per-chain facts every measure builds on (ChainContext)
     analysis/kernels.py        PageRank and betweenness in igraph
-    analysis/status.py         segment status vocabulary: covered / weak / gap / extension
+    analysis/status.py         segment status vocabulary (covered / weak / gap / extension), shares
     dataset.py                 read and write dataset folders (YAML + CSV)
     dataset_check.py           check a dataset's items and build the graph
     layers.py                  included datasets (layers): a zone dataset names others
+    cache.py                   the cache of validated datasets, keyed by digests of every file
     search.py                  find and resolve nodes by name
     places.py                  administrative divisions and the place parser
     safe_yaml.py               safe, fast YAML reading

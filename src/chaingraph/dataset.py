@@ -17,13 +17,13 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import networkx as nx
 import yaml
 
-from . import layers, safe_yaml
+from . import cache, layers, safe_yaml
 from .cells import restore
 from .dataset_check import (
     Checker,
@@ -60,6 +60,12 @@ class Dataset:
     graph: ChainGraph = field(default_factory=nx.MultiDiGraph)
     problems: list[Problem] = field(default_factory=list)
     node_locations: dict[str, Location] = field(default_factory=dict)
+    #: every include read, nested ones too: (including folder, entry, included folder, digest)
+    includes_read: list[layers.IncludeRead] = field(default_factory=list)
+    #: a digest of the folder's files taken before it was read ('' without the cache)
+    digest: str = ""
+    #: the key of this dataset in the cache ('' when it is not cached): memos are kept by it
+    cache_key: str = ""
 
     @property
     def ok(self) -> bool:
@@ -293,8 +299,92 @@ def load_dataset(
     Dataset
         ``graph`` holds what could be read; ``problems`` lists what is wrong (empty when the
         dataset is valid). Raises InvalidGraphData only when ``path`` is not a folder.
+
+    A valid dataset is answered from :mod:`chaingraph.cache` when none of the files it was
+    read from (its own, its includes', the package's code) has changed since; the graph is
+    the same either way. ``overrides`` never use the cache.
     """
-    return _load(Path(path), (), overrides)
+    if overrides:
+        with cache.gc_paused():
+            return _load(Path(path), (), overrides)
+    return _cached(Path(path), ())
+
+
+def _cached(folder: Path, stack: tuple[Path, ...]) -> Dataset:
+    """_load, answered from the cache when it holds the folder as it is (and stored after)."""
+    probe = cache.Probe.of(folder) if folder.is_dir() else None
+    if probe is not None:
+        body = probe.read()
+        if body is not None and probe.header is not None:
+            found = _from_cache(folder, body, probe.header)
+            if found is not None:
+                return found
+    with cache.gc_paused():
+        ds = _load(folder, stack)
+    if probe is not None:
+        ds.digest = probe.digest
+        if not ds.problems and _cacheable(ds.graph):
+            ds.cache_key = probe.write(_to_cache(ds), ds.includes_read) or ""
+    return ds
+
+
+def _to_cache(ds: Dataset) -> dict[str, Any]:
+    """A valid dataset as the plain data :mod:`chaingraph.cache` keeps."""
+    G: Any = ds.graph  # its adjacency dicts are networkx's documented internals
+    return {
+        "name": ds.name,
+        "title": ds.title,
+        "description": ds.description,
+        "graph": dict(G.graph),
+        # the graph's own adjacency dicts: pickle keeps the edge dicts shared by both
+        "node": G._node,
+        "succ": G._succ,
+        "pred": G._pred,
+        "where": {n: (w.file, w.line) for n, w in ds.node_locations.items()},
+    }
+
+
+def _from_cache(folder: Path, body: dict[str, Any], header: dict[str, Any]) -> Dataset | None:
+    """The Dataset a cache entry holds, or None if the entry is not what _to_cache wrote."""
+    try:
+        graph, node, succ, pred = body["graph"], body["node"], body["succ"], body["pred"]
+        if not all(isinstance(d, dict) for d in (graph, node, succ, pred)):
+            return None
+        if not node.keys() == succ.keys() == pred.keys():
+            return None
+        where = {n: Location(str(f), ln) for n, (f, ln) in body["where"].items()}
+        G: ChainGraph = nx.MultiDiGraph()
+        G.graph.update(graph)
+        # networkx's documented way to hand a graph its data structure (setting _adj and
+        # _pred resets its cached views): _adj (= _succ) and _pred share each edge-key
+        # dict, as pickle kept them
+        raw: Any = G
+        raw._node = node
+        raw._adj = succ
+        raw._pred = pred
+        return Dataset(
+            folder=folder,
+            name=str(body["name"]),
+            title=str(body["title"]),
+            description=str(body["description"]),
+            graph=G,
+            node_locations=where,
+            includes_read=[tuple(i) for i in header["includes"]],
+            digest=str(header["digest"]),
+            cache_key=str(header["key"]),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _cacheable(G: ChainGraph) -> bool:
+    """False when a source's text was read from a hidden path (the digests skip those)."""
+    for _, attrs in G.nodes(data=True):
+        if attrs.get("kind") == Kind.SOURCE and attrs.get("text_file"):
+            parts = PurePosixPath(str(attrs["text_file"]).replace("\\", "/")).parts
+            if any(part.startswith(".") for part in parts):
+                return False
+    return True
 
 
 def _load(
@@ -312,7 +402,7 @@ def _load(
         )
     reader = _Reader(folder, overrides)
     reader.read()
-    included = layers.load_includes(folder, reader.manifest.get("include"), stack, _load)
+    included = layers.load_includes(folder, reader.manifest.get("include"), stack, _cached)
     reader.problems += included.problems + layers.plan_merges(included, reader.items)
     if not reader.items and not included:
         reader.problem(Location(str(folder)), "the dataset holds no nodes", "Add YAML or CSV files")
@@ -332,6 +422,7 @@ def _load(
         graph=G,
         problems=reader.problems,
         node_locations=checker.where,
+        includes_read=included.read,
     )
 
 

@@ -29,11 +29,6 @@ a cycle; each problem is reported against ``dataset.yaml`` with the fix.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -41,7 +36,6 @@ from typing import Any, Protocol
 
 import networkx as nx
 
-from . import jsontext
 from .model import ChainGraph, Kind, Location, Problem, normalize_text
 
 INCLUDE_KEY = "include"
@@ -51,13 +45,6 @@ EDGE_OWNER = "edge_owner"
 INCLUDES = "includes"
 _CREDIT = "credit:"
 
-#: Where loaded layers are cached (see :func:`cached_load`); None: no cache.
-CACHE_DIR: Path | None = None
-with contextlib.suppress(RuntimeError):  # no home directory: no cache
-    CACHE_DIR = Path.home() / ".cache" / "chaingraph" / "layers"
-#: the modules whose code decides what a load returns: a change to them invalidates the cache
-_CODE = ("dataset.py", "dataset_check.py", "safe_yaml.py", "cells.py", "model.py", "layers.py")
-
 
 class _Loaded(Protocol):
     """What :func:`load_includes` needs of a loaded dataset (a ``dataset.Dataset``)."""
@@ -66,7 +53,15 @@ class _Loaded(Protocol):
     graph: ChainGraph
     problems: list[Problem]
     node_locations: dict[str, Location]
+    #: every include read on the way, nested ones too (see :data:`IncludeRead`)
+    includes_read: list[IncludeRead]
+    #: a digest of the folder's files taken before it was read ('' without the cache)
+    digest: str
 
+
+#: (including folder, include entry as written, included folder, its digest), all as text:
+#: what :mod:`chaingraph.cache` checks again before it answers from a cached dataset
+IncludeRead = tuple[str, str, str, str]
 
 #: load(folder, stack) -> the loaded dataset; ``stack`` is the chain of including folders
 Loader = Callable[[Path, tuple[Path, ...]], _Loaded]
@@ -91,6 +86,8 @@ class Included:
     #: the attributes and edges of the merged included firms (filled by :func:`seed`)
     merged_attrs: dict[str, dict[str, Any]] = field(default_factory=dict)
     merged_edges: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
+    #: every include read, nested ones too
+    read: list[IncludeRead] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.names)
@@ -171,7 +168,8 @@ def load_includes(folder: Path, value: Any, stack: tuple[Path, ...], load: Loade
     paths, inc.problems = include_paths(folder, value, stack)
     here = folder.resolve()
     for rel, target in paths:
-        ds = cached_load(target, (*stack, here), load)
+        ds = load(target, (*stack, here))
+        inc.read += [(str(here), rel, str(target), ds.digest), *ds.includes_read]
         for p in ds.problems:
             inc.problems.append(
                 Problem(Location(f"{rel}/{p.where.file}", p.where.line), p.message, p.fix)
@@ -424,89 +422,3 @@ def merge_attrs(own: dict[str, Any], included: dict[str, Any]) -> dict[str, Any]
     if sources:
         out["sources"] = sources
     return out
-
-
-# --- the cache of included layers ----------------------------------------------------------
-
-
-@dataclass
-class _Cached:
-    """A layer as read from the cache: what :func:`load_includes` needs of a Dataset."""
-
-    name: str
-    graph: ChainGraph
-    problems: list[Problem]
-    node_locations: dict[str, Location]
-
-
-def layer_key(folder: Path) -> str:
-    """A digest of every file of a dataset folder (names and bytes) and of the loader's code."""
-    digest = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for name in _CODE:
-        digest.update(name.encode() + b"\0" + (here / name).read_bytes())
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(names):
-            if name.startswith("."):
-                continue
-            path = Path(root) / name
-            rel = path.relative_to(folder).as_posix()
-            digest.update(b"\0" + rel.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def cached_load(folder: Path, stack: tuple[Path, ...], load: Loader) -> _Loaded:
-    """``load(folder, stack)``, answered from the cache when the folder's files are unchanged.
-
-    A big layer (4,430 listed firms) takes about 0.1 s to read and check; its cached result
-    (JSON, keyed by a digest of every file of the folder and of the loader's code) takes a
-    fifth of that. Only datasets without includes of their own are cached. The cache lives
-    in :data:`CACHE_DIR`; it is an optimisation only: any failure to read or write it falls
-    back to loading the folder.
-    """
-    if CACHE_DIR is None:
-        return load(folder, stack)
-    key = layer_key(folder)
-    # one cache file per folder: <folder digest>-<content digest>.json
-    prefix = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
-    path = CACHE_DIR / f"{prefix}-{key}.json"
-    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("key") == key:
-            G: ChainGraph = nx.MultiDiGraph()
-            G.graph.update(data["graph"])
-            G.add_nodes_from((n, a) for n, a in data["nodes"])
-            G.add_edges_from((u, v, k, a) for u, v, k, a in data["edges"])  # type: ignore[misc]
-            return _Cached(
-                name=data["name"],
-                graph=G,
-                problems=[Problem(Location(f, ln), m, fix) for f, ln, m, fix in data["problems"]],
-                node_locations={n: Location(f, ln) for n, (f, ln) in data["where"].items()},
-            )
-    ds = load(folder, stack)
-    if ds.graph.graph.get(INCLUDES):
-        return ds
-    data = {
-        "key": key,
-        "name": ds.name,
-        "graph": {k: v for k, v in ds.graph.graph.items() if isinstance(v, str)},
-        "nodes": list(ds.graph.nodes(data=True)),
-        "edges": list(ds.graph.edges(keys=True, data=True)),
-        "problems": [[p.where.file, p.where.line, p.message, p.fix] for p in ds.problems],
-        "where": {n: [w.file, w.line] for n, w in ds.node_locations.items()},
-    }
-    with contextlib.suppress(OSError, TypeError, ValueError):
-        CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=CACHE_DIR, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(jsontext.dumps(data))
-            os.replace(tmp, path)
-            for stale in CACHE_DIR.glob(f"{prefix}-*.json"):
-                if stale != path:
-                    stale.unlink()
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    return ds

@@ -37,52 +37,15 @@ from .status import COVERED as COVERED
 from .status import COVERED_AT as COVERED_AT
 from .status import EXTENSION as EXTENSION
 from .status import GAP as GAP
+from .status import SHARE_DIGITS as SHARE_DIGITS
 from .status import STATUS_ZH as STATUS_ZH
 from .status import STATUSES as STATUSES
 from .status import WEAK as WEAK
+from .status import round_share as round_share
 from .status import segment_status as segment_status
+from .status import share as share
+from .status import share_text as share_text
 from .status import status_zh as status_zh
-
-#: decimals a share keeps (0.1852 = 18.52%); share_text shows one decimal of the percent
-SHARE_DIGITS = 4
-
-
-def round_share(ratio: float) -> float:
-    """A ratio rounded the one way every output rounds it (``SHARE_DIGITS`` decimals).
-
-    >>> round_share(5 / 27)
-    0.1852
-    """
-    return round(float(ratio), SHARE_DIGITS)
-
-
-def share(part: float, whole: float) -> float:
-    """part / whole rounded by :func:`round_share`; 0.0 when whole is 0.
-
-    >>> share(5, 27), share(3, 0)
-    (0.1852, 0.0)
-    """
-    return round_share(part / whole) if whole else 0.0
-
-
-def share_text(ratio: float | None, signed: bool = False) -> str:
-    """A share for people: the percent with at most one decimal ("18.5%", "50%").
-
-    Rounds through :func:`round_share` first, so the text of a JSON value and of the exact
-    ratio agree. ``None`` (unknown) gives ''. ``signed`` adds + to a positive change.
-
-    >>> share_text(5 / 27), share_text(0.1852), share_text(0.5), share_text(-1 / 14, signed=True)
-    ('18.5%', '18.5%', '50%', '-7.1%')
-    >>> share_text(None), share_text(1 / 3, signed=True)
-    ('', '+33.3%')
-    """
-    if ratio is None:
-        return ""
-    pct = round(round_share(ratio) * 100, 1)
-    if pct == 0:
-        pct = 0.0  # no "-0%"
-    text = f"{pct:.1f}".removesuffix(".0") + "%"
-    return f"+{text}" if signed and pct > 0 else text
 
 
 def _firm_row(G: ChainGraph, f: str, seg: C.Segment | None = None) -> Row:

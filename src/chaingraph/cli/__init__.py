@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from pathlib import Path
 from typing import Any
 
 import click
@@ -89,9 +90,18 @@ class ChaingraphGroup(click.Group):
     "NEO4J_PASSWORD, NEO4J_DATABASE). Default: the shipped Shengzhou dataset.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Show the Neo4j driver's log lines.")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="CHAINGRAPH_NO_CACHE",
+    show_envvar=True,
+    help="Read and check the dataset folder even if the dataset cache holds it unchanged "
+    "(cache folder: CHAINGRAPH_CACHE_DIR, else XDG_CACHE_HOME/chaingraph, else "
+    "~/.cache/chaingraph).",
+)
 @click.version_option(package_name="chaingraph")
 @click.pass_context
-def cli(ctx: click.Context, store: str | None, verbose: bool) -> None:
+def cli(ctx: click.Context, store: str | None, verbose: bool, no_cache: bool) -> None:
     """Industrial-chain knowledge graph (产业链知识图谱): chain leaders, supplier gaps,
     HTML views and Neo4j, for investment-promotion staff.
 
@@ -103,6 +113,11 @@ def cli(ctx: click.Context, store: str | None, verbose: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["store_url"] = store
+    if no_cache:
+        from .. import cache
+
+        was = cache.disable()
+        ctx.call_on_close(lambda: cache.disable(was))  # an in-process caller gets it back
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     logging.getLogger("neo4j").setLevel(logging.DEBUG if verbose else logging.CRITICAL)
 
@@ -174,9 +189,9 @@ def stats(ctx: click.Context, fmt: str) -> None:
       chaingraph stats
       chaingraph stats --format json
     """
-    from ..analysis.coverage import share_text
+    from ..analysis.status import share_text
 
-    sections = get_store(ctx).stats()
+    sections = _stats_sections(ctx)
     if fmt == "json":
         print_text(_json(sections))
         return
@@ -199,8 +214,33 @@ def stats(ctx: click.Context, fmt: str) -> None:
     print_text("\n\n".join(blocks))
 
 
+def _stats_sections(ctx: click.Context) -> dict[str, list[dict[str, Any]]]:
+    """The store's stats; of a dataset folder, remembered in the dataset cache.
+
+    The sections are what ``store.stats()`` (:func:`chaingraph.query.stats`) returns for the
+    folder as it is: computed once after each change of the folder (or of chaingraph), then
+    read from the cache without loading the graph or importing networkx.
+    """
+    from .. import cache
+
+    url = store_url(ctx)
+    scheme, sep, rest = url.partition("://")
+    folder = None
+    if not sep or scheme.lower() == "file":
+        folder = Path(rest if sep else url)
+    known = cache.memo(folder, "stats") if folder is not None and folder.is_dir() else None
+    if isinstance(known, dict):
+        return known
+    store = get_store(ctx)
+    sections = store.stats()
+    key = getattr(store, "cache_key", "")
+    if folder is not None and key:
+        cache.remember(folder, key, "stats", sections)
+    return sections
+
+
 def _reported_row(row: dict[str, Any]) -> dict[str, Any]:
-    from ..analysis.coverage import share_text
+    from ..analysis.status import share_text
 
     qualifier = {"over": "> ", "about": "~ ", "at_least": ">= ", "up_to": "<= "}.get(
         str(row.get("qualifier")), ""

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import StoreUnavailable
 from ..model import Row
 from .base import GraphStore, resolve_chain, with_cited_sources
-from .embedded import EmbeddedStore
+
+if TYPE_CHECKING:
+    from .embedded import EmbeddedStore
+
+
+def __getattr__(name: str) -> Any:
+    # the embedded store imports networkx: only when it is used, so that a command answered
+    # from the dataset cache (stats) can name the default store without it
+    if name == "EmbeddedStore":
+        from .embedded import EmbeddedStore
+
+        return EmbeddedStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
@@ -46,6 +60,8 @@ def open_store(url: str) -> GraphStore:
 
         store: GraphStore = Neo4jStore.from_env(url)
         return store
+    from .embedded import EmbeddedStore
+
     if not sep:
         return EmbeddedStore(Path(url))
     if scheme.lower() == "file":

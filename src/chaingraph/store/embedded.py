@@ -9,7 +9,7 @@ from pathlib import Path
 from .. import query
 from ..analysis import chains_of
 from ..analysis.impact import chains_touching
-from ..dataset import read_graph, write_dataset
+from ..dataset import invalid, load_dataset, write_dataset
 from ..model import ChainGraph, Row
 
 
@@ -23,12 +23,17 @@ class EmbeddedStore:
         self.folder = Path(folder)
         self.url = str(self.folder)
         self._G: ChainGraph | None = None
+        #: the dataset's key in :mod:`chaingraph.cache` when it was loaded ('' if not cached)
+        self.cache_key = ""
 
     @property
     def G(self) -> ChainGraph:
         """The loaded graph (read from the folder on first access)."""
         if self._G is None:
-            self._G = read_graph(self.folder)
+            ds = load_dataset(self.folder)
+            if ds.problems:
+                raise invalid(ds.folder, ds.problems)
+            self._G, self.cache_key = ds.graph, ds.cache_key
         return self._G
 
     def load(self) -> ChainGraph:
@@ -39,7 +44,7 @@ class EmbeddedStore:
         """Write G as this store's folder (which must be new or empty)."""
         name = str(G.graph.get("dataset") or self.folder.name)
         write_dataset(G, self.folder, name=name, title=str(G.graph.get("title", "")))
-        self._G = G
+        self._G, self.cache_key = G, ""
 
     def close(self) -> None:
         """Nothing to release."""

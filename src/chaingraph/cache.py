@@ -1,0 +1,389 @@
+"""The cache of validated datasets: a warm load skips parsing, checks and graph building.
+
+A dataset folder that loads without a problem is written to the cache as plain data (its
+nodes, edges and their attributes, the graph's own attributes, where each node was read). The
+next load of the same folder answers from it when nothing it was read from has changed:
+
+- the **key** is a SHA-256 digest over the names and bytes of every file of the folder (as
+  the loader walks it: hidden files and folders are skipped, as the loader skips them), the
+  same for every included folder (nested includes too, each re-resolved from its
+  ``include:`` entry), the code of the installed chaingraph package (every file of it), the
+  Python version and the cache format. A changed, added, removed or renamed file, an include
+  that now leads elsewhere, another chaingraph version or Python: a miss, and the folder is
+  read and checked exactly as without a cache. Touching a file without changing it is a hit.
+- a folder holding a symbolic link, or a source ``text_file`` in a hidden path, is never
+  cached: those read files the digest does not cover.
+- a dataset with problems is never cached (``validate`` lists them afresh each time).
+
+**Format.** Each entry is two pickles, a small header (the key parts and a digest of the
+body) and the body. Only plain data is written (dict, list, tuple, str, int, float, bool,
+None, a subclass's value as the plain value; anything else makes the write fail and
+nothing is cached) and it is read back by an unpickler that refuses every class or
+function but those six constructors (``find_class`` raises), so reading an entry can run
+no other code; a body whose digest differs from the header's is refused. Pickle keeps the
+shared adjacency dicts of a networkx ``MultiDiGraph`` shared, which lets a hit hand them to
+the graph as they are (JSON and marshal cannot; see the README's Performance section for the
+measurements). The folder is made private to the user (mode 0700).
+
+**Where.** ``$CHAINGRAPH_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/chaingraph``, else
+``~/.cache/chaingraph``; entries live in its ``datasets/`` folder, one file per dataset
+folder (overwritten when the folder changes). ``CHAINGRAPH_NO_CACHE=1``, the CLI's
+``--no-cache`` or :func:`disable` turn it off. The cache is an optimisation only: a cache
+folder that cannot be read or written (read-only, full, corrupt files) never fails a load.
+
+This module imports only the standard library, so a command can ask the cache whether an
+answer is known (:func:`memo`) without importing networkx.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import io
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+#: bump when the layout of an entry changes
+FORMAT = 1
+ENV_DIR = "CHAINGRAPH_CACHE_DIR"
+ENV_OFF = "CHAINGRAPH_NO_CACHE"
+#: entries kept per cache folder (the least recently written beyond this are removed)
+KEEP = 64
+_SUBDIR = "datasets"
+_OFF = False
+_CODE_DIGEST: str | None = None
+
+#: (including folder, include entry as written, included folder, included folder's digest)
+IncludeRead = tuple[str, str, str, str]
+
+
+def disable(off: bool = True) -> bool:
+    """Turn the cache off (or on again) for this process; returns whether it was off."""
+    global _OFF
+    was, _OFF = _OFF, off
+    return was
+
+
+def cache_dir() -> Path | None:
+    """The cache folder in use, or None when the cache is off or there is no home."""
+    if _OFF or os.environ.get(ENV_OFF, "").strip().lower() not in ("", "0", "false", "no"):
+        return None
+    explicit = os.environ.get(ENV_DIR, "").strip()
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if xdg and Path(xdg).is_absolute():  # the XDG spec: a relative value is ignored
+        return Path(xdg) / "chaingraph"
+    try:
+        return Path.home() / ".cache" / "chaingraph"
+    except RuntimeError:  # no home directory
+        return None
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a load builds its many small objects.
+
+    A load allocates hundreds of thousands of dicts and strings and frees almost none, so
+    every collection run during it is wasted (it doubled the CPU of a 10k-firm load).
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+# --- digests ----------------------------------------------------------------------------------
+
+
+def code_digest() -> str:
+    """A digest of the installed package's files, the Python version and the cache format."""
+    global _CODE_DIGEST
+    if _CODE_DIGEST is None:
+        digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0".encode())
+        here = Path(__file__).resolve().parent
+        for root, dirs, names in os.walk(here):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(names):
+                if not name.endswith((".pyc", ".pyo")):
+                    path = Path(root) / name
+                    _add(digest, path.relative_to(here).as_posix(), path.read_bytes())
+        _CODE_DIGEST = digest.hexdigest()
+    return _CODE_DIGEST
+
+
+def _add(digest: Any, name: str, data: bytes) -> None:
+    raw = name.encode("utf-8", "surrogateescape")
+    digest.update(len(raw).to_bytes(8, "little") + raw + len(data).to_bytes(8, "little"))
+    digest.update(data)
+
+
+def folder_digest(folder: Path) -> str | None:
+    """A digest of every file of a dataset folder as the loader walks it (names and bytes).
+
+    None when the folder holds a symbolic link (it may lead to files outside the digest) or
+    a file cannot be read: such a folder is not cached.
+    """
+    digest = hashlib.sha256()
+    try:
+        for root, dirs, names in os.walk(folder):
+            base = Path(root)
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            if any((base / d).is_symlink() for d in dirs):
+                return None
+            for name in sorted(names):
+                if name.startswith("."):
+                    continue
+                path = base / name
+                if path.is_symlink():
+                    return None
+                _add(digest, path.relative_to(folder).as_posix(), path.read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+# --- reading and writing entries --------------------------------------------------------------
+
+
+#: the only callables an entry may name: the plain types, to turn a subclass's value
+#: (the YAML reader's line-numbered lists and dicts, a StrEnum) into the plain value
+_PLAIN: dict[str, Any] = {t.__name__: t for t in (dict, list, tuple, str, int, float)}
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Reads plain data only: every class or function a pickle names is refused, but for
+    the constructors of the plain types themselves."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "builtins" and name in _PLAIN:
+            return _PLAIN[name]
+        raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
+
+
+class _PlainPickler(pickle.Pickler):
+    """Writes plain data only (dict, list, tuple, str, int, float, bool, None); an instance
+    of a subclass of one of them is written as the plain value."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        # the C pickler calls this only for objects that are not of the exact plain types
+        if any(obj is plain for plain in _PLAIN.values()):
+            return NotImplemented  # the constructor named by the reduction below
+        for plain in _PLAIN.values():
+            if isinstance(obj, plain) and not isinstance(obj, bool):
+                return plain, (plain(obj),)
+        raise pickle.PicklingError(f"{type(obj).__name__} is not plain data")
+
+
+def _dumps(value: Any) -> bytes:
+    out = io.BytesIO()
+    _PlainPickler(out, protocol=5).dump(value)
+    return out.getvalue()
+
+
+#: what reading a damaged, truncated or foreign entry can raise
+_BAD_ENTRY = (
+    OSError,
+    EOFError,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    pickle.UnpicklingError,
+    MemoryError,
+    RecursionError,
+)
+
+
+class Probe:
+    """The cache entry of one dataset folder: its key parts, computed once."""
+
+    def __init__(self, folder: Path, where: Path, digest: str) -> None:
+        self.folder = folder
+        self.resolved = str(folder.resolve())
+        self.digest = digest
+        name = hashlib.sha256(self.resolved.encode("utf-8", "surrogateescape")).hexdigest()
+        self.path = where / f"{name[:32]}.pickle"
+        self.header: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, folder: Path) -> Probe | None:
+        """The probe of ``folder``, or None when the cache is off or the folder uncacheable."""
+        where = cache_dir()
+        if where is None:
+            return None
+        digest = folder_digest(folder)
+        return None if digest is None else cls(folder, where / _SUBDIR, digest)
+
+    def key(self, includes: list[IncludeRead]) -> str:
+        """The dataset key: code, this folder and every include (what memos are keyed by)."""
+        parts = [code_digest(), self.resolved, self.digest, *map("\0".join, includes)]
+        return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+    def _valid_header(self, header: Any) -> bool:
+        if not (
+            isinstance(header, dict)
+            and header.get("format") == FORMAT
+            and header.get("code") == code_digest()
+            and header.get("folder") == self.resolved
+            and header.get("digest") == self.digest
+        ):
+            return False
+        for base, text, target, digest in header["includes"]:
+            if str((Path(base) / text).resolve()) != target:
+                return False
+            if folder_digest(Path(target)) != digest:
+                return False
+        return bool(header.get("key") == self.key(header["includes"]))
+
+    def read_header(self) -> dict[str, Any] | None:
+        """The entry's header if the entry is that of the folder's files as they are now."""
+        with contextlib.suppress(*_BAD_ENTRY), self.path.open("rb") as handle:
+            header = _PlainUnpickler(handle).load()
+            if self._valid_header(header):
+                self.header = header
+                return self.header
+        return None
+
+    def read(self) -> dict[str, Any] | None:
+        """The cached dataset (see :func:`entry_body`), or None on a miss."""
+        with contextlib.suppress(*_BAD_ENTRY), self.path.open("rb") as handle:
+            header = _PlainUnpickler(handle).load()
+            if not self._valid_header(header):
+                return None
+            data = handle.read()
+            if len(data) != header["size"] or hashlib.sha256(data).hexdigest() != header["body"]:
+                return None
+            with gc_paused():
+                body = _PlainUnpickler(io.BytesIO(data)).load()
+            if isinstance(body, dict):
+                self.header = header
+                return body
+        return None
+
+    def write(self, body: dict[str, Any], includes: list[IncludeRead]) -> str | None:
+        """Store ``body`` if the folder and its includes still hold what was read.
+
+        ``includes`` carry the digests taken before each included folder was read; the
+        folder's own digest was taken before it was read (:meth:`of`). Returns the dataset
+        key, or None when nothing was stored.
+        """
+        if folder_digest(self.folder) != self.digest:
+            return None  # changed while it was read
+        for _, _, target, digest in includes:
+            if not digest or folder_digest(Path(target)) != digest:
+                return None
+        key = self.key(includes)
+        try:
+            data = _dumps(body)
+        except (pickle.PicklingError, TypeError, ValueError, RecursionError):
+            return None
+        header = {
+            "format": FORMAT,
+            "code": code_digest(),
+            "folder": self.resolved,
+            "digest": self.digest,
+            "includes": includes,
+            "key": key,
+            "size": len(data),
+            "body": hashlib.sha256(data).hexdigest(),
+        }
+        if not _write(self.path, _dumps(header) + data):
+            return None
+        self.header = header
+        return key
+
+    def memo_path(self, name: str) -> Path:
+        return self.path.with_name(f"{self.path.stem}.{name}.pickle")
+
+
+def _write(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` atomically; False (nothing written) on any OS error."""
+    tmp = None
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+        tmp = None
+        with contextlib.suppress(OSError):
+            _prune(path.parent)
+        return True
+    except OSError:
+        return False
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _prune(folder: Path) -> None:
+    """Keep the :data:`KEEP` most recently written datasets (with their memos)."""
+    entries = [p for p in folder.glob("*.pickle") if p.name.count(".") == 1]
+    if len(entries) <= KEEP:
+        return
+    entries.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in entries[KEEP:]:
+        for path in folder.glob(f"{old.stem}*.pickle"):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+# --- memos: answers computed from a cached dataset --------------------------------------------
+
+
+def memo(folder: Path, name: str) -> Any:
+    """An answer remembered by :func:`remember` for the folder as it is now, else None.
+
+    Reads only the entry's header and the memo, never the dataset itself.
+    """
+    probe = Probe.of(folder)
+    header = probe.read_header() if probe is not None else None
+    if probe is None or header is None:
+        return None
+    with contextlib.suppress(*_BAD_ENTRY), probe.memo_path(name).open("rb") as handle:
+        head = _PlainUnpickler(handle).load()
+        if not (isinstance(head, dict) and head.get("key") == header["key"]):
+            return None
+        if head.get("format") != FORMAT or head.get("name") != name:
+            return None
+        data = handle.read()
+        if len(data) != head["size"] or hashlib.sha256(data).hexdigest() != head["body"]:
+            return None
+        return _PlainUnpickler(io.BytesIO(data)).load()
+    return None
+
+
+def remember(folder: Path, key: str, name: str, value: Any) -> None:
+    """Keep ``value``, computed from the dataset loaded with cache ``key``, as memo ``name``.
+
+    Only a pure function of the dataset may be remembered (``stats``). Nothing happens when
+    the cache is off or not writable, or the value is not plain data.
+    """
+    where = cache_dir()
+    if where is None or not key:
+        return
+    try:
+        data = _dumps(value)
+    except (pickle.PicklingError, TypeError, ValueError, RecursionError):
+        return
+    probe = Probe(folder, where / _SUBDIR, "")
+    head = {
+        "format": FORMAT,
+        "key": key,
+        "name": name,
+        "size": len(data),
+        "body": hashlib.sha256(data).hexdigest(),
+    }
+    _write(probe.memo_path(name), _dumps(head) + data)

@@ -1,0 +1,334 @@
+"""The dataset cache: a warm load gives the graph a cold load gives, and nothing stale.
+
+Every way the cache could answer wrongly is tried on real folders: an edited file, a file
+added or removed, an edited include, a changed code digest, a damaged, truncated, foreign or
+hostile cache file, a cache folder that cannot be written. Each must give what a load
+without the cache gives, without a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+
+from chaingraph import cache, dataset
+from chaingraph.dataset import Dataset, load_dataset
+
+REPO = Path(__file__).resolve().parent.parent
+TINY = Path(__file__).parent / "data" / "tiny"
+SHENGZHOU = REPO / "graphs" / "shengzhou"
+LAYER = REPO / "graphs" / "reference" / "cn-listed"
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test caches in its own folder."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(cache.ENV_DIR, str(folder))
+    monkeypatch.delenv(cache.ENV_OFF, raising=False)
+    return folder
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
+    """The folders whose files were read and checked (the real reader runs)."""
+    seen: list[Path] = []
+    real = dataset._Reader.read
+
+    def counting(self: Any) -> None:
+        seen.append(self.folder)
+        real(self)
+
+    monkeypatch.setattr(dataset._Reader, "read", counting)
+    yield seen
+
+
+def fresh(folder: Path) -> Dataset:
+    """The dataset read and checked without the cache."""
+    cache.disable()
+    try:
+        return load_dataset(folder)
+    finally:
+        cache.disable(False)
+
+
+def same(a: Dataset, b: Dataset) -> None:
+    """Two loads hold the same graph, node for node and edge for edge."""
+    assert (a.name, a.title, a.description) == (b.name, b.title, b.description)
+    assert a.problems == b.problems
+    assert sorted(a.graph.nodes(data=True)) == sorted(b.graph.nodes(data=True))
+    assert sorted(a.graph.edges(keys=True, data=True)) == sorted(
+        b.graph.edges(keys=True, data=True)
+    )
+    assert a.graph.graph == b.graph.graph
+    assert a.node_locations == b.node_locations
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted((folder / "datasets").glob("*.pickle"))
+
+
+def test_warm_load_is_the_cold_graph_without_reading(tiny: Path, reads: list[Path]) -> None:
+    cold = load_dataset(tiny)
+    assert cold.problems == [] and cold.cache_key
+    warm = load_dataset(tiny)
+    assert reads == [tiny]  # the second load read nothing
+    same(warm, cold)
+    assert warm.cache_key == cold.cache_key
+    G = warm.graph  # a full networkx graph: views, edits and copies behave
+    u, v, k = next(iter(G.edges(keys=True)))
+    assert G.has_edge(u, v, k) and G.pred[v][u][k] is G.succ[u][v][k]
+    G.remove_edge(u, v, k)
+    assert not G.has_edge(u, v, k) and k not in G.pred[v].get(u, {})
+    G.add_node("added", kind="Firm")
+    assert "added" in G and "added" in G.copy()
+    assert "added" not in load_dataset(tiny).graph  # a hit hands out a new graph each time
+
+
+def test_shipped_zone_with_its_layer(reads: list[Path]) -> None:
+    cold = load_dataset(SHENGZHOU)
+    warm = load_dataset(SHENGZHOU)
+    assert [p.name for p in reads] == ["shengzhou", "cn-listed"]
+    same(warm, cold)
+    same(warm, fresh(SHENGZHOU))
+
+
+def test_an_edited_file_is_read_again(tiny: Path, reads: list[Path]) -> None:
+    load_dataset(tiny)
+    firms = tiny / "firms.csv"
+    text = firms.read_text(encoding="utf-8")
+    firms.write_text(text.replace("甲电池,甲,", "甲电池集团,甲,", 1), encoding="utf-8")
+    after = load_dataset(tiny)
+    assert len(reads) == 2
+    same(after, fresh(tiny))
+    assert any(a.get("name") == "甲电池集团" for _, a in after.graph.nodes(data=True))
+
+
+def test_touched_but_unchanged_is_a_hit(tiny: Path, reads: list[Path]) -> None:
+    load_dataset(tiny)
+    for path in tiny.rglob("*"):
+        os.utime(path)
+    load_dataset(tiny)
+    assert reads == [tiny]
+
+
+def test_added_removed_and_renamed_files_are_seen(tiny: Path) -> None:
+    load_dataset(tiny)
+    extra = "nodes:\n  - {id: extra-firm, kind: Firm, name: 新企业, grade: template}\n"
+    (tiny / "more.yaml").write_text(extra, encoding="utf-8")
+    assert "extra-firm" in load_dataset(tiny).graph
+    (tiny / "more.yaml").rename(tiny / "more.txt")  # not a data file any more
+    assert "extra-firm" not in load_dataset(tiny).graph
+    (tiny / "more.txt").unlink()
+    same(load_dataset(tiny), fresh(tiny))
+
+
+def test_source_text_edit_is_seen(tiny: Path) -> None:
+    assert load_dataset(tiny).problems == []
+    for text in (tiny / "sources").iterdir():
+        text.write_text("全都换掉了", encoding="utf-8")
+    after = load_dataset(tiny)
+    assert after.problems and after.problems == fresh(tiny).problems  # quotes not found
+
+
+def test_problems_are_never_cached(tiny: Path, own_cache: Path, reads: list[Path]) -> None:
+    (tiny / "bad.yaml").write_text("nodes:\n  - {id: x, kind: Frim, name: X}\n", "utf-8")
+    first = load_dataset(tiny).problems
+    assert first and load_dataset(tiny).problems == first
+    assert len(reads) == 2 and entries(own_cache) == []
+
+
+def test_a_changed_code_digest_reads_again(
+    tiny: Path, reads: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_dataset(tiny)
+    monkeypatch.setattr(cache, "_CODE_DIGEST", "another chaingraph")
+    load_dataset(tiny)
+    assert len(reads) == 2
+    monkeypatch.setattr(cache, "_CODE_DIGEST", None)  # back to the digest of the real code
+    load_dataset(tiny)
+    assert len(reads) == 3  # the entry now holds the other version's: read and rewritten
+
+
+def damage_body(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[-40] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def damage_header(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[20] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def other_format(path: Path) -> None:
+    with path.open("rb") as handle:
+        header = pickle.load(handle)
+        body = handle.read()
+    header["format"] = cache.FORMAT + 1
+    path.write_bytes(pickle.dumps(header) + body)
+
+
+class _RunsACommand:
+    """Unpickled by the standard loader, this runs a shell command (the marker's touch)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return os.system, (f"touch '{self.marker}'",)
+
+
+def hostile(path: Path) -> None:
+    marker = path.parent / "ran"
+    path.write_bytes(pickle.dumps({"format": cache.FORMAT, "x": _RunsACommand(marker)}))
+
+
+def json_instead(path: Path) -> None:
+    path.write_text(json.dumps({"format": cache.FORMAT}), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [damage_body, damage_header, truncate, empty, other_format, hostile, json_instead],
+)
+def test_a_spoilt_entry_is_a_miss_never_an_error(
+    tiny: Path, own_cache: Path, reads: list[Path], spoil: Callable[[Path], None]
+) -> None:
+    cold = load_dataset(tiny)
+    (entry,) = entries(own_cache)
+    spoil(entry)
+    again = load_dataset(tiny)
+    assert len(reads) == 2  # read afresh
+    assert not (entry.parent / "ran").exists()  # a hostile entry ran nothing
+    same(again, cold)
+    load_dataset(tiny)
+    assert len(reads) == 2  # and the entry rewritten whole
+
+
+def test_an_edited_include_is_read_again(tmp_path: Path, reads: list[Path]) -> None:
+    layer = tmp_path / "reference" / "cn-listed"
+    shutil.copytree(LAYER, layer)
+    zone = tmp_path / "zone"
+    shutil.copytree(TINY, zone)
+    manifest = zone / "dataset.yaml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8") + "include: [../reference/cn-listed]\n", "utf-8"
+    )
+    cold = load_dataset(zone)
+    assert cold.problems == [] and cold.graph.graph["includes"] == ["cn-listed"]
+    firms = layer / "firms.csv"
+    lines = firms.read_text(encoding="utf-8").splitlines(keepends=True)
+    victim = lines[1].split(",")[0]
+    firms.write_text("".join([lines[0], *lines[2:]]), encoding="utf-8")
+    after = load_dataset(zone)
+    assert victim in cold.graph and victim not in after.graph
+    assert [p.name for p in reads] == ["zone", "cn-listed", "zone", "cn-listed"]
+    same(after, fresh(zone))
+    # the include now names another folder holding what the old one held
+    shutil.copytree(layer, tmp_path / "elsewhere" / "cn-listed")
+    firms.write_text("".join(lines), encoding="utf-8")
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace("../reference", "../elsewhere"), "utf-8"
+    )
+    moved = load_dataset(zone)
+    assert victim not in moved.graph
+    same(moved, fresh(zone))
+
+
+def test_links_and_hidden_texts_are_not_cached(tiny: Path, own_cache: Path) -> None:
+    (tiny / "notes").symlink_to(tiny / "sources")
+    assert load_dataset(tiny).problems == []
+    assert entries(own_cache) == []
+    (tiny / "notes").unlink()
+    sources = tiny / "sources.yaml"
+    text = sources.read_text(encoding="utf-8")
+    name = text.split("text_file:", 1)[1].split()[0]
+    (tiny / ".hidden").mkdir()
+    shutil.copy(tiny / name, tiny / ".hidden" / "copy.txt")
+    sources.write_text(text.replace(name, ".hidden/copy.txt", 1), encoding="utf-8")
+    assert load_dataset(tiny).problems == []
+    assert entries(own_cache) == []
+
+
+def test_unwritable_cache_never_fails_a_load(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[Path]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv(cache.ENV_DIR, str(blocker / "cache"))  # mkdir fails: NotADirectory
+    same(load_dataset(tiny), fresh(tiny))
+    same(load_dataset(tiny), fresh(tiny))
+    assert len(reads) == 4  # nothing cached: each load read the folder
+
+
+def test_where_the_cache_lives(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[Path]
+) -> None:
+    monkeypatch.delenv(cache.ENV_DIR)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.cache_dir() == tmp_path / "xdg" / "chaingraph"
+    load_dataset(tiny)
+    assert entries(tmp_path / "xdg" / "chaingraph")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache.cache_dir() == tmp_path / "home" / ".cache" / "chaingraph"
+    monkeypatch.setenv(cache.ENV_OFF, "1")
+    assert cache.cache_dir() is None
+    load_dataset(tiny)
+    assert len(reads) == 2
+
+
+def test_cli_no_cache_and_stats_memo(
+    tiny: Path, own_cache: Path, run: Callable[..., Result]
+) -> None:
+    first = run("stats", "--format", "json", store=tiny)
+    assert first.exit_code == 0, first.output
+    assert [p.name.count(".") for p in entries(own_cache)] == [1, 2]  # dataset, stats memo
+    again = run("stats", "--format", "json", store=tiny)
+    bare = run("--no-cache", "stats", "--format", "json", store=tiny)
+    assert first.output == again.output == bare.output
+    assert cache.cache_dir() is not None  # --no-cache ended with its command
+    assert run("stats", store=tiny).output == run("--no-cache", "stats", store=tiny).output
+    firms = tiny / "firms.csv"
+    firms.write_text(firms.read_text(encoding="utf-8").replace("true", "false"), "utf-8")
+    changed = run("stats", "--format", "json", store=tiny)
+    assert changed.output == run("--no-cache", "stats", "--format", "json", store=tiny).output
+    assert changed.output != first.output
+    (memo,) = [p for p in entries(own_cache) if p.name.count(".") == 2]
+    damage_body(memo)
+    assert run("stats", "--format", "json", store=tiny).output == changed.output
+
+
+def test_stats_from_the_cache_imports_no_networkx(tmp_path: Path) -> None:
+    env = {**os.environ, cache.ENV_DIR: str(tmp_path / "cache")}
+    code = (
+        "import sys\nfrom chaingraph.cli import main\nsys.argv = ['chaingraph', 'stats']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('networkx' in sys.modules, file=sys.stderr)\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        for _ in range(2)
+    ]
+    assert runs[0].stdout == runs[1].stdout and "Nodes by kind" in runs[0].stdout
+    assert [r.stderr.split()[-1] for r in runs] == ["True", "False"]
