@@ -66,11 +66,18 @@ def _umask() -> int:
 
 @contextlib.contextmanager
 def staging(out: Path) -> Iterator[Path]:
-    """A hidden folder inside ``out`` to write a set of files into; removed on exit."""
+    """A hidden folder inside ``out`` to write a set of files into; removed on exit (and
+    ``out`` too if this made it and an error left it empty: a failed run leaves no trace)."""
+    made = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     try:
         yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        if made and not any(out.iterdir()):
+            out.rmdir()
+        raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 

@@ -1131,11 +1131,11 @@ def write_chain_reports(
 ) -> list[Path]:
     """Like :func:`write_report`, but each chain's pages come from ``graph_of(chain_id)``.
 
-    For a store that should never be loaded whole (Neo4j): ``graph_of`` fetches one chain's
-    subgraph (:meth:`~chaingraph.store.base.GraphStore.chain_graph`) and only one chain's
-    graph is held at a time. The workbook's 来源 sheet lists the sources the chains cite.
-    Not used by ``chaingraph report`` since run-time classification: a chain's targets are
-    classified from every firm of the store, which the chain's subgraph does not hold.
+    For a store that should never be loaded whole (Neo4j): ``graph_of`` fetches what one
+    chain's report reads (:meth:`~chaingraph.store.base.GraphStore.analysis_graph`: its
+    subgraph and its candidate firms) and only one chain's graph is held at a time; the
+    pages equal :func:`write_report`'s on the whole graph (tested). The workbook's 来源
+    sheet lists the sources the chains cite. ``chaingraph report`` on a Neo4j store.
     """
     writer = find_view_writer() if views else None
     generated = _generated(None) + (";含推断供应关系(标注 inferred)" if infer else "")

@@ -111,6 +111,8 @@ class SegmentMatcher:
                     industries.setdefault(key, []).append(seg)
         self.industries = {k: sorted(v) for k, v in industries.items()}
         self.has_keywords = bool(words)
+        #: every keyword, folded (a firm matches only if its :func:`match_text` contains one)
+        self.keywords = sorted(words)
         self._automaton = ahocorasick.Automaton()
         for key, segs in words.items():
             ascii_word = key.isascii() and key.isalnum()
@@ -161,7 +163,7 @@ class SegmentMatcher:
 
     def inferred(
         self, firm: str, attrs: Mapping[str, Any], industry: bool = True
-    ) -> Iterator[Membership]:
+    ) -> Iterator[Membership]:  # keep in step with match_text
         """The products and industry memberships of one firm (attrs: its node attributes).
 
         A segment matched both ways is yielded once, as ``products``; ``industry=False``
@@ -183,6 +185,21 @@ class SegmentMatcher:
         for seg in self.by_industry(sw) if industry else ():
             if seg not in seen:
                 yield Membership(firm, seg, INDUSTRY, str(Grade.INFERRED), f"{BASIS_INDUSTRY}{sw}")
+
+
+def match_text(attrs: Mapping[str, Any]) -> str:
+    """The folded texts :meth:`SegmentMatcher.inferred` scans (products joined as it joins
+    them, then the business scope), one per line: a firm can match a keyword only if this
+    contains the folded keyword. A store keeps it to select candidates without reading
+    every firm (see :mod:`chaingraph.store.neo4j_schema`).
+
+    >>> match_text({"products": ["ＬＦＰ", "负极"], "business_scope": "石墨"})
+    'lfp、负极\n石墨'
+    """
+    products = attrs.get("products")
+    text = "、".join(_strings(products)) if isinstance(products, list) else products
+    scope = attrs.get("business_scope")
+    return "\n".join(fold(v) for v in (text, scope) if isinstance(v, str) and v)
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:
@@ -442,6 +459,7 @@ __all__ = [
     "SegmentMatcher",
     "classify_firm",
     "classify_record",
+    "match_text",
     "memberships_of",
     "segment_candidates",
 ]

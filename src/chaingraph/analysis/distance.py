@@ -145,8 +145,17 @@ def parse_region(text: str) -> str | None:
     return _parse(text)
 
 
+#: key of ``G.graph``: division code -> number of local firms with it, over a whole store,
+#: when G is a part cut from it (see :func:`chaingraph.store.base.analysis_graph`)
+LOCAL_DIVISIONS = "local_divisions"
+
+
 def zone_division(G: ChainGraph) -> str | None:
-    """The zone's division code from the dataset (see the module docstring), or None."""
+    """The zone's division code from the dataset (see the module docstring), or None.
+
+    The first zone with a code; else the commonest code of the local firms (those of the
+    whole store when ``G.graph[LOCAL_DIVISIONS]`` gives them, else G's).
+    """
     nodes = attrs_of(G)
     local: Counter[str] = Counter()
     for attrs in nodes.values():
@@ -159,6 +168,11 @@ def zone_division(G: ChainGraph) -> str | None:
             code = attrs.get("division_code")
             if isinstance(code, str) and _CODE_RE.match(code):
                 local[code] += 1
+    given = G.graph.get(LOCAL_DIVISIONS)
+    if isinstance(given, dict):
+        local = Counter(
+            {c: n for c, n in given.items() if isinstance(c, str) and _CODE_RE.match(c)}
+        )
     if local:
         return sorted(local.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
     return None

@@ -29,7 +29,7 @@ def _chain_ids(ctx: click.Context, chain: str | None) -> list[str]:
 
     store = get_store(ctx)
     if chain is None:
-        return [str(r["chain"]) for r in store.stats()["chains"]]
+        return store.chain_ids()  # one cheap query, nothing counted
     return [resolve_chain(store, chain)]
 
 
@@ -241,10 +241,15 @@ def targets(
     from ..analysis.infer import count_inferred, with_inferred
     from ..analysis.targets import TargetFilter, resolve_segment, targets_of
 
-    G = get_store(ctx).load()
-    index = SharedIndex(G)
+    store = get_store(ctx)
     rows: list[Row] = []
+    shared: tuple[ChainGraph, SharedIndex] | None = None
     for cid in _chain_ids(ctx, chain):
+        # the chain's subgraph with its candidates (on Neo4j), or the whole graph in memory
+        G = store.analysis_graph(cid)
+        if shared is None or shared[0] is not G:
+            shared = (G, SharedIndex(G))
+        index = shared[1]
         H = G
         if infer:
             H = with_inferred(G, cid)
@@ -384,15 +389,23 @@ def report(
     Example:
       chaingraph report --out out/
     """
-    from ..report import write_report
+    from ..report import write_chain_reports, write_report
+    from ..store import EmbeddedStore
 
     store = get_store(ctx)
     chain_ids = [c for name in chain_names for c in _chain_ids(ctx, name)] or None
-    # the whole graph, on Neo4j too: targets classify every firm in the store (run-time
-    # classification), which a chain's subgraph does not hold (see write_chain_reports)
-    G = store.load()
-    title = _title(G)
-    paths = write_report(G, out_dir, chain_ids, infer=infer, title=title, views=not no_views)
+    if isinstance(store, EmbeddedStore):  # in memory already: one shared pass over it all
+        G = store.load()
+        title = _title(G)
+        paths = write_report(G, out_dir, chain_ids, infer=infer, title=title, views=not no_views)
+    else:  # a database: one chain at a time, only what its report reads (never all of it)
+        paths = write_chain_reports(
+            store.analysis_graph,
+            chain_ids or store.chain_ids(),
+            out_dir,
+            infer=infer,
+            views=not no_views,
+        )
     for p in paths:
         note(f"Wrote {p}")
 

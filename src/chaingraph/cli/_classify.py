@@ -67,11 +67,12 @@ def classify(
         emit(rows, fmt, None if fmt == "json" else SHEET_COLUMNS)
         return
     from ..analysis.classify import classify_firm
+    from ..store.base import classify_graph
 
     fid = store.resolve(what)
     if store.node(fid).get("kind") != Kind.FIRM:
         raise UnknownEntity(f"'{what}' is not a firm. Run 'chaingraph find {what}' to search")
-    rows = classify_firm(store.load(), fid, chains)
+    rows = classify_firm(classify_graph(store, fid), fid, chains)
     if not rows:
         click.echo(
             f"No segment known for {store.node(fid).get('name') or fid} ({fid}): no stated "

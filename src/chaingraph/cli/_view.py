@@ -141,7 +141,8 @@ def view_gaps(ctx: click.Context, chain: str, output: Path | None) -> None:
     store = get_store(ctx)
     cid = resolve_chain(store, chain)
     G = with_cited_sources(store, store.chain_graph(cid))
-    _write(gaps_view(G, cid, outside=store.load()), output, f"{cid}.gaps.html")
+    outside = store.analysis_graph(cid)  # the chain's candidates, not the whole database
+    _write(gaps_view(G, cid, outside=outside), output, f"{cid}.gaps.html")
 
 
 @view.command(name="firm")

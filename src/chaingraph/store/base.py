@@ -95,6 +95,22 @@ class GraphStore(Protocol):
         """The induced subgraph on the given ids."""
         ...
 
+    def analysis_graph(self, chain_id: str) -> ChainGraph:
+        """What every analysis of one chain reads (its report, targets, gaps view), so that
+        the answers equal those on the whole graph; a store in memory returns its whole
+        graph (do not change it).
+
+        That is :meth:`chain_graph`; the outside firms its segments (own and one FEEDS hop
+        away) may classify (``sw_l3`` among their ``sw_industries``, a keyword in products or
+        business scope: any superset, :mod:`chaingraph.analysis.classify` decides) with
+        the local firms and projects their targets' ``tie`` counts and the segments they
+        are stated in; every Zone, and the whole store's local division codes when no zone
+        has one (``G.graph['local_divisions']``, see
+        :func:`~chaingraph.analysis.distance.zone_division`); what the hosts' compared
+        figures count (:func:`~chaingraph.query.scope_members`); and the Sources cited.
+        """
+        ...
+
 
 def resolve_chain(store: GraphStore, text: str) -> str:
     """The id of the chain named by id, name or alias; UnknownEntity if it names another kind."""
@@ -115,6 +131,17 @@ def with_cited_sources(store: GraphStore, G: ChainGraph) -> ChainGraph:
     found = store.subgraph(set(G) | missing)
     found.graph.update(G.graph)
     return found
+
+
+def classify_graph(store: GraphStore, firm_id: str) -> ChainGraph:
+    """What :func:`~chaingraph.analysis.classify.classify_firm` reads for one firm: every
+    chain and segment, the firm, its stated segments and the Sources they cite."""
+    ids = {firm_id}
+    for cid in store.chain_ids():
+        ids.add(cid)
+        ids.update(str(r["id"]) for r in store.neighbors(cid, 1, ["HAS_SEGMENT"], "out"))
+    ids.update(str(r["id"]) for r in store.neighbors(firm_id, 1, ["IN_SEGMENT"], "out"))
+    return with_cited_sources(store, store.subgraph(ids))
 
 
 def impact_graph(store: GraphStore, firm_id: str, chain_ids: Iterable[str]) -> ChainGraph:

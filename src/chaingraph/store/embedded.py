@@ -102,6 +102,14 @@ class EmbeddedStore:
         """Ids of all Chain nodes, sorted."""
         return chains_of(self.G)
 
+    def analysis_graph(self, chain_id: str) -> ChainGraph:
+        """See GraphStore.analysis_graph: the whole graph, already in memory (not a copy:
+        callers must not change it)."""
+        from ..analysis import check_chain
+
+        check_chain(self.G, chain_id)
+        return self.G
+
     def chain_graph(self, chain_id: str) -> ChainGraph:
         """See GraphStore.chain_graph."""
         return self.subgraph(query.chain_node_ids(self.G, chain_id))

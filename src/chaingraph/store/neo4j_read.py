@@ -22,8 +22,10 @@ from ..model import FIGURE_COMPARE, SUPPLY_RELS, ChainGraph, Kind, Rel, Row, nor
 from .neo4j_conn import Neo4jConnection
 from .neo4j_schema import (
     DATASET_PROP,
+    INDUSTRY_PROP,
     KIND_OF,
     KINDS,
+    MATCH_PROP,
     RAW_MATCH,
     RELS,
     SEARCH_PROP,
@@ -562,6 +564,12 @@ def chain_ids(conn: Neo4jConnection) -> list[str]:
 
 def chain_graph(conn: Neo4jConnection, chain_id: str) -> ChainGraph:
     """See :func:`chaingraph.query.chain_node_ids`: the ids are collected in Cypher."""
+    # the walk already knows every node's kind: no second lookup of the ids
+    return _subgraph_of_kinds(conn, _chain_node_kinds(conn, chain_id))
+
+
+def _chain_node_kinds(conn: Neo4jConnection, chain_id: str) -> dict[str, str]:
+    """id -> kind of :func:`chaingraph.query.chain_node_ids`, walked in Cypher."""
     found = kinds_of(conn, [chain_id]).get(chain_id)
     if found is None or found[0] != Kind.CHAIN:
         near = [r for r in find(conn, chain_id, 5) if r["kind"] == Kind.CHAIN]
@@ -574,8 +582,149 @@ def chain_graph(conn: Neo4jConnection, chain_id: str) -> ChainGraph:
     context = [str(r) for r in query.CHAIN_CONTEXT_RELS]
     extra = {st.v: st.kind for st in steps(conn, members, context, "both")}
     extra.update({st.v: st.kind for st in steps(conn, chain, [Rel.LEADS, Rel.HOSTS], "in")})
-    # the walk already knows every node's kind: no second lookup of the ids
-    return _subgraph_of_kinds(conn, {**chain, **segs, **members, **extra})
+    return {**chain, **segs, **members, **extra}
+
+
+def analysis_graph(conn: Neo4jConnection, chain_id: str) -> ChainGraph:
+    """Everything the report of one chain reads, and nothing else (the whole store is never
+    read): see :func:`chaingraph.store.base.analysis_graph` for what that is.
+
+    The candidate firms are selected in Cypher with the segments' folded keywords and
+    industries as parameters (the stored ``match_text`` / ``match_industry`` of
+    :mod:`.neo4j_schema`; a firm pushed before those existed is selected whenever it has
+    products, a business scope or an industry): a superset of the firms the classifier
+    accepts, which then decides in Python exactly as on a graph in memory.
+    """
+    kinds = _chain_node_kinds(conn, chain_id)
+    segments = sorted(n for n, k in kinds.items() if k == Kind.SEGMENT)
+    found: dict[str, str] = {}
+    params = _match_params(conn, segments)
+    candidates = [r["id"] for r in conn.records(_CANDIDATES, **params) if r["id"] is not None]
+    found.update(dict.fromkeys(candidates, str(Kind.FIRM)))
+    if candidates:
+        # their ties to the zone (targets' tie), and their stated segments: a firm that an
+        # IN_SEGMENT places anywhere is never an industry candidate
+        ties = conn.records(_TIES, ids=candidates, kinds=list(KINDS))
+        found.update({r["id"]: str(r["kind"]) for r in ties})
+        stated = conn.records(_STATED, ids=candidates)
+        found.update({r["id"]: str(Kind.SEGMENT) for r in stated})
+    zones = conn.records(f"MATCH (z:{Kind.ZONE.value}) RETURN z.id AS id")
+    found.update({r["id"]: str(Kind.ZONE) for r in zones})
+    for host, kind in [(h, k) for h, k in kinds.items() if k in (Kind.PLATFORM, Kind.ZONE)]:
+        found.update(_figure_scope(conn, host, kind))
+    found.update(kinds)
+    G = _subgraph_of_kinds(conn, found)
+    missing = query.cited_sources(G) - set(G)
+    if missing:
+        G.update(_subgraph_of_kinds(conn, dict.fromkeys(sorted(missing), str(Kind.SOURCE))))
+    if not _zone_has_code(G):
+        from ..analysis.distance import LOCAL_DIVISIONS
+
+        G.graph[LOCAL_DIVISIONS] = _local_divisions(conn)
+    return G
+
+
+def _match_params(conn: Neo4jConnection, segments: list[str]) -> dict[str, Any]:
+    """The folded keywords and industries of the segments (the classifier's own tables)."""
+    from ..analysis.classify import SegmentMatcher, _strings
+
+    table: dict[str, tuple[list[str], list[str]]] = {}
+    for r in conn.records(
+        f"UNWIND $ids AS i MATCH (s:{Kind.SEGMENT.value} {{id: i}}) "
+        "RETURN s.id AS id, properties(s) AS p",
+        ids=segments,
+    ):
+        attrs = node_attrs(str(Kind.SEGMENT), r["p"])
+        table[r["id"]] = (_strings(attrs.get("keywords")), _strings(attrs.get("sw_industries")))
+    matcher = SegmentMatcher(table)
+    return {"keywords": matcher.keywords, "industries": sorted(matcher.industries)}
+
+
+#: outside firms a segment's keywords or industries may classify (a superset, see
+#: analysis_graph); ``NOT (local = true)`` keeps firms whose ``local`` is missing or odd
+_CANDIDATES = (
+    f"MATCH (f:{Kind.FIRM.value}) WHERE NOT coalesce(f.local = true, false) AND ("
+    f"f.{INDUSTRY_PROP} IN $industries "
+    f"OR any(k IN $keywords WHERE f.{MATCH_PROP} CONTAINS k) "
+    f"OR (f.{INDUSTRY_PROP} IS NULL AND f.sw_l3 IS NOT NULL) "
+    f"OR (f.{MATCH_PROP} IS NULL AND (f.products IS NOT NULL OR f.products_json IS NOT NULL "
+    "OR f.business_scope IS NOT NULL))) RETURN f.id AS id"
+)
+#: nodes a candidate's tie to the zone counts: local firms it supplies, buys from or is
+#: affiliated with, and local firms or projects that ATTRACTED it (``local`` not false)
+_TIES = (
+    f"UNWIND $ids AS i MATCH (f:{Kind.FIRM.value} {{id: i}})"
+    f"-[:{Rel.SUPPLIES.value}|{Rel.AFFILIATED_WITH.value}]-(v:{Kind.FIRM.value}) "
+    "WHERE NOT coalesce(v.local = false, true) "
+    f"RETURN DISTINCT v.id AS id, '{Kind.FIRM.value}' AS kind "
+    f"UNION UNWIND $ids AS i MATCH (f:{Kind.FIRM.value} {{id: i}})"
+    f"<-[:{Rel.ATTRACTED.value}]-(v) "
+    f"WITH v, {KIND_OF.format(v='v')} AS kind "
+    f"WHERE kind = '{Kind.PROJECT.value}' OR "
+    f"(kind = '{Kind.FIRM.value}' AND NOT coalesce(v.local = false, true)) "
+    "RETURN DISTINCT v.id AS id, kind"
+)
+_STATED = (
+    f"UNWIND $ids AS i MATCH (:{Kind.FIRM.value} {{id: i}})"
+    f"-[:{Rel.IN_SEGMENT.value}]->(s:{Kind.SEGMENT.value}) RETURN DISTINCT s.id AS id"
+)
+
+
+def _zone_has_code(G: ChainGraph) -> bool:
+    from ..analysis.distance import division_of
+
+    return any(a.get("kind") == Kind.ZONE and division_of(a) for _, a in G.nodes(data=True))
+
+
+def _local_divisions(conn: Neo4jConnection) -> dict[str, int]:
+    """Division code -> number of local firms with it, over the whole store (counted in
+    Cypher; ``local`` tested as Python tests it)."""
+    counts: dict[str, int] = {}
+    for r in conn.records(
+        f"MATCH (f:{Kind.FIRM.value}) WHERE f.division_code IS NOT NULL "
+        "RETURN f.local AS local, f.division_code AS code, count(f) AS n"
+    ):
+        if r["local"] and isinstance(r["code"], str):
+            counts[r["code"]] = counts.get(r["code"], 0) + int(r["n"])
+    return counts
+
+
+def _figure_scope(conn: Neo4jConnection, host: str, kind: str) -> dict[str, str]:
+    """The nodes a host's figures compare against (:func:`chaingraph.query.scope_members`),
+    only if it has a figure with ``compare``: a platform's hosted chains, their segments and
+    members, local investors and what is LOCATED_IN it; for a zone every local firm and
+    project (its scope is the whole graph; other firms count for nothing there)."""
+    props = conn.records(f"MATCH (n:{kind} {{id: $id}}) RETURN n.figures_json AS f", id=host)
+    text = props[0]["f"] if props else None
+    figures = decode_json("figures", text, f"Node '{host}'") if text is not None else []
+    if not any(isinstance(f, dict) and f.get("compare") in FIGURE_COMPARE for f in figures):
+        return {}
+    if kind == Kind.PLATFORM:
+        found = {r["id"]: str(r["mk"]) for r in _scope_members(conn, host, kind).values()}
+        for r in conn.records(
+            f"MATCH (:{kind} {{id: $id}})-[:{Rel.HOSTS.value}]->(c:{Kind.CHAIN.value}) "
+            f"OPTIONAL MATCH (c)-[:{Rel.HAS_SEGMENT.value}]->(s:{Kind.SEGMENT.value}) "
+            "RETURN c.id AS c, s.id AS s",
+            id=host,
+        ):
+            found[r["c"]] = str(Kind.CHAIN)
+            if r["s"] is not None:
+                found[r["s"]] = str(Kind.SEGMENT)
+        return found
+    found = {
+        r["id"]: str(Kind.FIRM)
+        for r in conn.records(
+            f"MATCH (f:{Kind.FIRM.value}) WHERE NOT coalesce(f.local = false, true) "
+            "RETURN f.id AS id"
+        )
+    }
+    found.update(
+        {
+            r["id"]: str(Kind.PROJECT)
+            for r in conn.records(f"MATCH (p:{Kind.PROJECT.value}) RETURN p.id AS id")
+        }
+    )
+    return found
 
 
 # --- whole graphs ----------------------------------------------------------------------

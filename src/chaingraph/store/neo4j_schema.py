@@ -19,7 +19,10 @@ How a graph is stored
   and aliases that ``find`` matches, one per line, see
   :func:`chaingraph.model.normalize_text`: Cypher cannot fold full-width characters; left
   out when no name changes under normalising). Both are single strings: lists cost ArcadeDB
-  noticeably more per push.
+  noticeably more per push. On a firm with products, business scope or a 申万 industry also
+  ``match_text`` (:func:`chaingraph.analysis.classify.match_text`) and ``match_industry``
+  (the folded ``sw_l3``), so that the outside firms a chain's segments may classify are
+  selected in Cypher (see :func:`.neo4j_read.analysis_graph`) and not read one by one.
 - Labels and relationship types in Cypher text come only from the enums in
   :mod:`chaingraph.model`; every value travels as a parameter.
 """
@@ -42,9 +45,11 @@ RELS: tuple[str, ...] = tuple(r.value for r in Rel)
 DATASET_PROP = "dataset"
 ORDER_PROP = "attr_order"
 SEARCH_PROP = "search_text"
+MATCH_PROP = "match_text"
+INDUSTRY_PROP = "match_industry"
 JSON_SUFFIX = "_json"
 #: node properties that are bookkeeping, not attributes of the node
-INTERNAL_PROPS = frozenset({DATASET_PROP, ORDER_PROP, SEARCH_PROP})
+INTERNAL_PROPS = frozenset({DATASET_PROP, ORDER_PROP, SEARCH_PROP, MATCH_PROP, INDUSTRY_PROP})
 #: Cypher condition: a name of node ``n`` contains ``$needle`` as it is (used for nodes whose
 #: names need no normalising, so they carry no ``search_text``)
 RAW_MATCH = (
@@ -249,9 +254,12 @@ def node_properties(node_id: str, attrs: Mapping[str, Any], dataset: str) -> dic
     ``search_text`` only when a name changes under :func:`~chaingraph.model.normalize_text`
     (``find`` then matches the names themselves): fewer properties, faster pushes.
     """
+    is_firm = attrs.get("kind") == Kind.FIRM
     attrs = {k: v for k, v in attrs.items() if k not in ("id", "kind")}
     props: dict[str, Any] = {"id": node_id}
     props.update(encode_attrs(attrs))
+    if is_firm:
+        props.update(match_properties(attrs))
     props[DATASET_PROP] = dataset
     order = ["kind", *attrs]
     if order != canonical_order(order):
@@ -260,6 +268,24 @@ def node_properties(node_id: str, attrs: Mapping[str, Any], dataset: str) -> dic
     if text != "\n".join(_names(node_id, attrs)):
         props[SEARCH_PROP] = text
     return props
+
+
+def match_properties(attrs: Mapping[str, Any]) -> dict[str, str]:
+    """``match_text`` and ``match_industry`` of a firm, each only when it is not empty.
+
+    >>> match_properties({"sw_l3": "电池化学品Ⅲ", "business_scope": "负极材料"})
+    {'match_text': '负极材料', 'match_industry': '电池化学品iii'}
+    """
+    from ..analysis.classify import fold, match_text
+
+    out = {}
+    text = match_text(attrs)
+    if text:
+        out[MATCH_PROP] = text
+    sw = attrs.get("sw_l3")
+    if isinstance(sw, str) and fold(sw).strip():
+        out[INDUSTRY_PROP] = fold(sw).strip()
+    return out
 
 
 def edge_properties(attrs: Mapping[str, Any], dataset: str) -> dict[str, Any]:

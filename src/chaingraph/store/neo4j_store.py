@@ -99,6 +99,11 @@ class Neo4jStore(Neo4jConnection):
         """See :func:`chaingraph.query.chain_node_ids`: the ids are collected in Cypher."""
         return read.chain_graph(self, chain_id)
 
+    def analysis_graph(self, chain_id: str) -> ChainGraph:
+        """See :func:`.neo4j_read.analysis_graph`: the chain's subgraph and the candidate
+        outside firms selected in Cypher; never the whole database."""
+        return read.analysis_graph(self, chain_id)
+
     # --- whole graphs ----------------------------------------------------------------------
 
     def subgraph(self, node_ids: Iterable[str]) -> ChainGraph:

@@ -709,9 +709,12 @@ def chain_view(
     [('c', None), ('s', 'gap')]
     """
     check_chain(G, chain_id)
-    from ..query import chain_node_ids
+    from ..query import chain_node_ids, cited_sources
 
-    keep = chain_node_ids(G, chain_id) | {n for n, k in _kinds(G) if k == Kind.SOURCE}
+    keep = chain_node_ids(G, chain_id)
+    # the Sources it quotes (for their titles), not every Source of G: a store's part of
+    # the graph and the whole graph then draw the same view
+    keep |= cited_sources(G.subgraph(keep)) & set(G)
     H = G.subgraph(keep)
     flags, columns = _chain_flags(H, chain_id, facts.status if facts else None)
     scored = facts.scored() if facts else leader_scores(H)
@@ -904,7 +907,9 @@ def gaps_view(
     ]
     keep |= _partners(G, members)
     keep |= context
-    keep |= {n for n, k in _kinds(G) if k == Kind.SOURCE}
+    from ..query import cited_sources
+
+    keep |= cited_sources(G.subgraph(keep)) & set(G)  # as chain_view: the quoted Sources
     keep -= folded
     H, more = _apply_fold(G.subgraph(keep), G, plan)
     n_ranked = min(per_segment, CANDIDATES_PER_SEGMENT)
