@@ -194,7 +194,7 @@ def match_text(attrs: Mapping[str, Any]) -> str:
     every firm (see :mod:`chaingraph.store.neo4j_schema`).
 
     >>> match_text({"products": ["ＬＦＰ", "负极"], "business_scope": "石墨"})
-    'lfp、负极\n石墨'
+    'lfp、负极\\n石墨'
     """
     products = attrs.get("products")
     text = "、".join(_strings(products)) if isinstance(products, list) else products
