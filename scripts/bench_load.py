@@ -17,6 +17,11 @@ runs, so the ratios compare like with like on a busy machine:
 - graph floor: building the same ``networkx.MultiDiGraph`` straight from the CSV rows with
   ``add_nodes_from`` / ``add_edges_from`` (no checks), i.e. the least a load into networkx costs.
 
+Each load is measured three ways (see ``chaingraph.cache``): ``no cache`` (every file read
+and checked, ``CHAINGRAPH_NO_CACHE=1``), ``cold`` (an empty cache folder: read, check and
+write the entry, what the first command after an edit pays) and ``warm`` (answered from the
+entry written by an earlier run: the files are only hashed).
+
 Peak memory is the load subprocess's ``ru_maxrss``, beside that of a process that only
 imports chaingraph. Targets (issue 12): YAML <= 2x, CSV <= 3x, peak <= 300 MB at 10k firms.
 """
@@ -25,8 +30,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -67,17 +74,83 @@ print(json.dumps({"cpu": cpu, "peak_mb": peak}))
 """
 
 
-def measure(mode: str, folder: Path, repeat: int) -> dict[str, float]:
-    """Best CPU time and the largest peak memory of ``repeat`` fresh runs of ``mode``."""
+FORMATS = r"""
+import gc, io, json, marshal, pickle, sys, time
+from pathlib import Path
+import networkx as nx
+from chaingraph import cache
+from chaingraph.dataset import load_dataset
+cache.disable()
+ds = load_dataset(Path(sys.argv[1]))
+G = ds.graph
+plain = json.loads(json.dumps([list(G.nodes(data=True)), list(G.edges(keys=True, data=True))]))
+nodes, edges = plain
+def rebuild(n, e):
+    H = nx.MultiDiGraph()
+    H.add_nodes_from(n)
+    H.add_edges_from(e)
+    return H
+def adopt(data):
+    H = nx.MultiDiGraph()
+    H._node, H._adj, H._pred = data
+    return H
+adj = pickle.loads(pickle.dumps((G._node, G._succ, G._pred)))
+cases = {
+    "json, flat lists + add_edges_from": (
+        json.dumps(plain).encode(), lambda b: rebuild(*json.loads(b))),
+    "marshal, flat lists + add_edges_from": (
+        marshal.dumps(plain), lambda b: rebuild(*marshal.loads(b))),
+    "pickle, flat lists + add_edges_from": (
+        pickle.dumps(plain, protocol=5), lambda b: rebuild(*pickle.loads(b))),
+    "pickle (plain-data unpickler), adjacency dicts adopted": (
+        cache._dumps(adj), lambda b: adopt(cache._PlainUnpickler(io.BytesIO(b)).load())),
+}
+out = {}
+for name, (data, load) in cases.items():
+    best = []
+    for _ in range(3):
+        gc.disable()
+        began = time.process_time()
+        H = load(data)
+        best.append(time.process_time() - began)
+        gc.enable()
+        assert H.number_of_edges() == G.number_of_edges()
+    out[name] = [min(best), len(data)]
+print(json.dumps(out))
+"""
+
+
+def formats(folder: Path) -> dict[str, list[float]]:
+    """CPU of reading the loaded dataset back into a graph from each candidate cache format."""
+    out = subprocess.run(
+        [sys.executable, "-c", FORMATS, str(folder)], check=True, capture_output=True, text=True
+    )
+    found: dict[str, list[float]] = json.loads(out.stdout)
+    return found
+
+
+def measure(mode: str, folder: Path, repeat: int, cache: str = "off") -> dict[str, float]:
+    """Best CPU time and the largest peak memory of ``repeat`` fresh runs of ``mode``.
+
+    ``cache``: ``off`` (no dataset cache), ``cold`` (a new empty cache folder for each run)
+    or ``warm`` (one cache folder, filled by a first run that is not counted).
+    """
     runs = []
-    for _ in range(repeat):
-        out = subprocess.run(
-            [sys.executable, "-c", CHILD, mode, str(folder)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        runs.append(json.loads(out.stdout))
+    with tempfile.TemporaryDirectory(prefix="bench-load-cache-") as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CHAINGRAPH_")}
+        if cache == "off":
+            env["CHAINGRAPH_NO_CACHE"] = "1"
+        for run in range(repeat + (cache == "warm")):
+            where = Path(tmp) / (str(run) if cache == "cold" else "warm")
+            out = subprocess.run(
+                [sys.executable, "-c", CHILD, mode, str(folder)],
+                check=True,
+                capture_output=True,
+                text=True,
+                env={**env, "CHAINGRAPH_CACHE_DIR": str(where)},
+            )
+            if cache != "warm" or run:
+                runs.append(json.loads(out.stdout))
     return {"cpu": min(r["cpu"] for r in runs), "peak_mb": max(r["peak_mb"] for r in runs)}
 
 
@@ -106,24 +179,27 @@ def run(firms: int, supplies: int, repeat: int) -> list[dict[str, Any]]:
     ):
         suffix = ".yaml" if base_mode == "yaml" else ".csv"
         base = measure(base_mode, folder, repeat)
-        load = measure("load", folder, repeat)
-        rows.append(
-            {
-                "format": label,
-                "mb": size_mb(folder, suffix),
-                "baseline": base_name,
-                "base_s": base["cpu"],
-                "load_s": load["cpu"],
-                "ratio": load["cpu"] / base["cpu"],
-                "target": target,
-                "peak_mb": load["peak_mb"],
-            }
-        )
+        for cache in ("off", "cold", "warm"):
+            load = measure("load", folder, repeat, cache)
+            rows.append(
+                {
+                    "format": label,
+                    "cache": {"off": "no cache", "cold": "cold", "warm": "warm"}[cache],
+                    "mb": size_mb(folder, suffix),
+                    "baseline": base_name,
+                    "base_s": base["cpu"],
+                    "load_s": load["cpu"],
+                    "ratio": load["cpu"] / base["cpu"],
+                    "target": target,
+                    "peak_mb": load["peak_mb"],
+                }
+            )
     floor = measure("floor", csv_dir, repeat)
-    csv_base = float(rows[1]["base_s"])
+    csv_base = float(rows[-1]["base_s"])
     rows.append(
         {
             "format": "CSV",
+            "cache": "",
             "mb": size_mb(csv_dir, ".csv"),
             "baseline": "graph floor: csv rows -> MultiDiGraph, no checks",
             "base_s": csv_base,
@@ -142,24 +218,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--supplies", type=int, default=60_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument(
+        "--formats", action="store_true", help="only compare candidate cache formats (CSV zone)"
+    )
     args = parser.parse_args(argv)
+    if args.formats:
+        base = measure("csv", zone(args.firms, args.supplies, True), args.repeat)["cpu"]
+        found = formats(zone(args.firms, args.supplies, True))
+        print(f"csv.reader read of the same zone: {base:.3f} s")
+        for name, (cpu, size) in found.items():
+            print(f"{name:56s} {cpu:6.3f} s  {cpu / base:5.2f}x  {size / 2**20:5.1f} MB")
+        return 0
     rows = run(args.firms, args.supplies, args.repeat)
     idle = measure("none", zone(args.firms, args.supplies, True), 1)["peak_mb"]
     print(f"{args.firms} firms, {args.supplies} supply links; idle process {idle:.0f} MB")
     if args.markdown:
-        print("| files | size | baseline | baseline CPU | load CPU | ratio | target | peak |")
-        print("|---|---:|---|---:|---:|---:|---:|---:|")
+        print(
+            "| files | size | baseline | baseline CPU | cache | load CPU | ratio | target | peak |"
+        )
+        print("|---|---:|---|---:|---|---:|---:|---:|---:|")
     for r in rows:
         target = f"≤ {r['target']:.0f}×" if r["target"] else ""
         if args.markdown:
             print(
                 f"| {r['format']} | {r['mb']:.1f} MB | {r['baseline']} | {r['base_s']:.2f} s "
-                f"| {r['load_s']:.2f} s | {r['ratio']:.2f}× | {target} | {r['peak_mb']:.0f} MB |"
+                f"| {r['cache']} | {r['load_s']:.2f} s | {r['ratio']:.2f}× | {target} "
+                f"| {r['peak_mb']:.0f} MB |"
             )
         else:
             print(
                 f"{r['format']:5} {r['mb']:6.1f} MB  {r['baseline']:48} {r['base_s']:6.2f} s  "
-                f"load {r['load_s']:6.2f} s  ratio {r['ratio']:5.2f}  {target:6} "
+                f"{r['cache']:8} load {r['load_s']:6.2f} s  ratio {r['ratio']:5.2f}  {target:6} "
                 f"peak {r['peak_mb']:4.0f} MB"
             )
     return 0
