@@ -13,7 +13,8 @@ fresh process, best CPU (user + system) of ``--repeat`` runs:
 - bare read: ``list(csv.reader(...))`` of the CSV, or openpyxl's read-only ``iter_rows`` of
   the xlsx — what any program must pay to see the rows;
 - import: ``chaingraph import FILE --into COPY`` (the CLI as a user runs it, output table
-  included) into a fresh copy of ``graphs/shengzhou`` each run.
+  included) into a fresh copy of ``graphs/shengzhou`` (with the reference layer it includes)
+  each run.
 
 Target (issue 12): import <= 10x the bare read.
 """
@@ -106,6 +107,7 @@ def import_cpu(path: Path) -> float:
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         into = Path(tmp) / "zone"
         shutil.copytree(DATASET, into)
+        shutil.copytree(DATASET.parent / "reference", Path(tmp) / "reference")  # its include
         return cpu([sys.executable, "-m", "chaingraph", "import", str(path), "--into", str(into)])
 
 

@@ -255,7 +255,7 @@ def test_ctrl_c_before_the_write_leaves_the_dataset(
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(files, "_check_copy", interrupted)
+    monkeypatch.setattr(files, "_check_change", interrupted)
     before = snapshot(ds)
     result = run("import", str(sheet(tmp_path, [row(name="丙", place="上海")])), "--into", str(ds))
     assert result.exit_code == 130

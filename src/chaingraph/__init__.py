@@ -24,7 +24,7 @@ Map (one line a module; every module imports only modules listed below it)::
     views/build.py             graph -> view data: nodes, edges, positions, styles, details
     views/layout.py            node positions (tiered chains, force layouts)
     ingest/__init__.py         import API: import_file and the pieces of an import
-    ingest/files.py            import a sheet into a dataset: plan, validate a copy, move in
+    ingest/files.py            import a sheet into a dataset: plan, validate the change, move in
     ingest/plan.py             Planner: a sheet's rows -> changes to the imported files
     ingest/plan_relations.py   the edges an import adds, cites again or removes
     ingest/plan_resolve.py     who a row names: firms, places, chains, segments
@@ -56,6 +56,7 @@ Map (one line a module; every module imports only modules listed below it)::
     analysis/_context.py       per-chain facts every measure builds on (ChainContext)
     analysis/kernels.py        PageRank and betweenness in igraph
     analysis/status.py         segment status vocabulary (covered / weak / gap / extension), shares
+    dataset_delta.py           check a change to a few files against the loaded dataset
     dataset.py                 read and write dataset folders (YAML + CSV)
     dataset_check.py           check a dataset's items and build the graph
     layers.py                  included datasets (layers): a zone dataset names others

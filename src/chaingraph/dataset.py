@@ -66,6 +66,11 @@ class Dataset:
     digest: str = ""
     #: the key of this dataset in the cache ('' when it is not cached): memos are kept by it
     cache_key: str = ""
+    #: (from, to, rel) -> where each of the dataset's own edges was read; None: not known
+    #: (then a change is checked by reading the whole dataset again, see dataset_delta)
+    edge_locations: dict[tuple[str, str, str], Location] | None = None
+    #: included firm id -> the dataset's firm that is the same firm (see layers); None: not known
+    merged: dict[str, str] | None = None
 
     @property
     def ok(self) -> bool:
@@ -341,6 +346,11 @@ def _to_cache(ds: Dataset) -> dict[str, Any]:
         "succ": G._succ,
         "pred": G._pred,
         "where": {n: (w.file, w.line) for n, w in ds.node_locations.items()},
+        # what checking a change against this dataset needs (dataset_delta)
+        "edge_where": None
+        if ds.edge_locations is None
+        else [(*key, w.file, w.line) for key, w in ds.edge_locations.items()],
+        "merged": ds.merged,
     }
 
 
@@ -353,6 +363,8 @@ def _from_cache(folder: Path, body: dict[str, Any], header: dict[str, Any]) -> D
         if not node.keys() == succ.keys() == pred.keys():
             return None
         where = {n: Location(str(f), ln) for n, (f, ln) in body["where"].items()}
+        edge_where = body.get("edge_where")
+        merged = body.get("merged")
         G: ChainGraph = nx.MultiDiGraph()
         G.graph.update(graph)
         # networkx's documented way to hand a graph its data structure (setting _adj and
@@ -372,6 +384,12 @@ def _from_cache(folder: Path, body: dict[str, Any], header: dict[str, Any]) -> D
             includes_read=[tuple(i) for i in header["includes"]],
             digest=str(header["digest"]),
             cache_key=str(header["key"]),
+            edge_locations=None
+            if edge_where is None
+            else {(str(u), str(v), str(r)): Location(str(f), ln) for u, v, r, f, ln in edge_where},
+            merged=None
+            if not isinstance(merged, dict)
+            else {str(k): str(v) for k, v in merged.items()},
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
@@ -423,7 +441,24 @@ def _load(
         problems=reader.problems,
         node_locations=checker.where,
         includes_read=included.read,
+        edge_locations=checker.edge_where,
+        merged=dict(included.merged),
     )
+
+
+def read_items(folder: Path, rel: str, text: str) -> tuple[list[Item], list[Problem]]:
+    """The items of one data file of a dataset folder, read from ``text``, and its problems.
+
+    Exactly what :func:`load_dataset` reads from that file (same values, same file:line), for
+    checking a change to one file without reading the others (:mod:`chaingraph.dataset_delta`).
+    """
+    reader = _Reader(folder, {rel: text})
+    path = folder / rel
+    if path.suffix.lower() == ".csv":
+        reader.read_csv(path)
+    else:
+        reader.read_yaml(path)
+    return reader.items, reader.problems
 
 
 def validate(path: str | os.PathLike[str]) -> list[Problem]:

@@ -685,7 +685,9 @@ class Checker:
                         "so that both show the conflict",
                     )
 
-    def check_names(self) -> None:
+    def check_names(self, only: set[str] | None = None) -> None:
+        """Report each name or alias (normalised) that several nodes use; with ``only``, just
+        the names of those nodes (the rest are known to be distinct)."""
         owners: dict[str, set[str]] = defaultdict(set)
         for node_id, attrs in self.G.nodes(data=True):
             names = [attrs.get("name", ""), attrs.get("name_en", ""), *(attrs.get("aliases") or ())]
@@ -693,7 +695,7 @@ class Checker:
                 if name:
                     owners[normalize_text(str(name))].add(node_id)
         for name, ids in sorted(owners.items()):
-            if len(ids) > 1:
+            if len(ids) > 1 and (only is None or not ids.isdisjoint(only)):
                 first, *others = sorted(ids, key=lambda i: (str(self.where[i]), i))
                 self.problem(
                     self.where[others[0]],

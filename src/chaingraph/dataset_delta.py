@@ -1,0 +1,384 @@
+"""Check a change to a few data files against the already-valid dataset, not a full re-read.
+
+``import`` rewrites its own files (``firms-imported.csv`` …) and must refuse a change that
+would make the dataset invalid. Reading and checking the whole dataset again with the new
+files costs as much as the first load, and more as the imported files grow. When the dataset
+as loaded had no problem, :func:`check_changes` checks only what changed:
+
+- the rows of a CSV file whose cells changed, were added or were removed (by ``id``, or by
+  ``from, rel, to``), and the entries of a YAML file that changed, are read exactly as the
+  full reader reads them (:func:`chaingraph.dataset.read_items`, the same file:line);
+- removed and changed items leave the loaded graph; new and changed items are checked into it
+  with the same :class:`~chaingraph.dataset_check.Checker` (ids, kinds, fields, values,
+  citations, references, duplicates), then the dataset-wide rules that a change can break:
+  quotes and cited sources of the new items, names and aliases that the new items share
+  with any node, firms of included layers (one firm, one node), and the segment rules with
+  FEEDS cycles only when a segment edge changed.
+
+The problems are the ones the full check reports for the same files (tested by running both
+on hostile imports). A change the shortcut cannot judge exactly — an id or edge that the
+new files define twice across files, a removed node, a changed segment, kind or source
+document, figures, a firm that is (or may become) an included firm — returns None, and the
+caller reads the whole dataset again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from . import layers
+from .dataset import SOURCES_DIR, Dataset, read_items
+from .dataset_check import Checker, Item
+from .model import Kind, Location, Problem, Rel, normalize_text
+
+#: node kinds whose change or removal the shortcut checks (others: the full check)
+_NODE_KINDS = frozenset({Kind.FIRM.value, Kind.SOURCE.value})
+#: relations whose change may break the segment rules (one chain each, no FEEDS cycle)
+_SEGMENT_RELS = frozenset({Rel.HAS_SEGMENT.value, Rel.FEEDS.value})
+
+
+class _Unsure(Exception):
+    """The change needs the full check."""
+
+
+def check_changes(
+    base: Dataset, old: Mapping[str, str], new: Mapping[str, str]
+) -> list[Problem] | None:
+    """The problems of the dataset with the ``new`` files; None if only a full check can tell.
+
+    Parameters
+    ----------
+    base : Dataset
+        The dataset as loaded (its graph is changed in place: do not use it afterwards).
+    old, new : mapping
+        Relative path -> the file's current text and its new text ('' for no file).
+
+    Returns
+    -------
+    list of Problem or None
+        Every problem of the changed dataset (empty: it is valid), or None when ``base`` had
+        problems or the change is one the shortcut cannot judge exactly.
+    """
+    if base.problems or base.edge_locations is None or base.merged is None:
+        return None
+    try:
+        return _Delta(base).check(old, new)
+    except _Unsure:
+        return None
+
+
+class _Delta:
+    def __init__(self, base: Dataset) -> None:
+        self.base = base
+        G = base.graph
+        self.checker = Checker(base.folder, [])
+        self.checker.G = G
+        self.checker.where = dict(base.node_locations)
+        self.checker.kind_of = {n: str(k) for n, k in G.nodes(data="kind")}
+        self.checker.edge_where = dict(base.edge_locations or {})
+        self.checker.pending_edges = []
+        self.merged: dict[str, str] = dict(base.merged or {})
+        self.included_owner: dict[str, str] = G.graph.get(layers.OWNER) or {}
+        self.included_edges: dict[Any, str] = G.graph.get(layers.EDGE_OWNER) or {}
+        self.nodes: list[Item] = []
+        self.edges: list[Item] = []
+        self.problems: list[Problem] = []
+        #: node ids and edge keys that the new files define or that left them
+        self.touched_nodes: set[str] = set()
+        self.touched_edges: set[tuple[str, str, str]] = set()
+
+    # -- reading the change --
+
+    def check(self, old: Mapping[str, str], new: Mapping[str, str]) -> list[Problem]:
+        for rel, text in new.items():
+            before = old.get(rel, "")
+            if text == before:
+                continue
+            if not _data_file(rel):
+                raise _Unsure(rel)
+            if rel.lower().endswith(".csv"):
+                self.csv_change(rel, before, text)
+            else:
+                self.yaml_change(rel, before, text)
+        return self.apply()
+
+    def csv_change(self, rel: str, before: str, after: str) -> None:
+        old_rows, new_rows = _rows(before), _rows(after)
+        old_keys = _keyed(old_rows)
+        seen: set[Any] = set()
+        changed: list[list[str]] = []
+        lines: list[int] = []
+        is_edge = _is_edge_header(new_rows[0]) if new_rows else False
+        key_of = _key_function(new_rows[0]) if new_rows else None
+        for number, row in enumerate(new_rows[1:], start=2):
+            key = key_of(row) if key_of else None
+            if (
+                key is not None
+                and key not in seen
+                and old_keys.get(key) == row
+                and (new_rows[0] == old_rows[0])
+            ):
+                seen.add(key)
+                self.moved(rel, key, is_edge, number)  # unchanged: only its line may differ
+                continue
+            if key is not None and key not in seen:
+                seen.add(key)
+                if key in old_keys:
+                    self.leave(key, is_edge)  # changed: the old row leaves, the new one is read
+            changed.append(row)
+            lines.append(number)
+        for key in old_keys:
+            if key not in seen:
+                self.leave(key, _is_edge_header(old_rows[0]))
+        if not changed:
+            return
+        buf = io.StringIO(newline="")
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(new_rows[0])
+        writer.writerows(changed)
+        items, problems = read_items(self.base.folder, rel, buf.getvalue())
+        line_of = dict(enumerate(lines, start=2))
+        for item in items:
+            self.add(Item(item.data, _at(item.where, line_of), item.is_edge))
+        self.problems += [Problem(_at(p.where, line_of), p.message, p.fix) for p in problems]
+
+    def yaml_change(self, rel: str, before: str, after: str) -> None:
+        old_items, old_problems = read_items(self.base.folder, rel, before) if before else ([], [])
+        new_items, problems = read_items(self.base.folder, rel, after) if after else ([], [])
+        if old_problems:
+            raise _Unsure(rel)
+        old_keys = {_item_key(i): i for i in old_items}
+        seen: set[Any] = set()
+        for item in new_items:
+            key = _item_key(item)
+            same = key in old_keys and dict(old_keys[key].data) == dict(item.data)
+            if key is not None and key not in seen and same:
+                seen.add(key)
+                self.moved(rel, key, item.is_edge, item.where.line)
+                continue
+            if key is not None and key not in seen:
+                seen.add(key)
+                if key in old_keys:
+                    self.leave(key, item.is_edge)
+            self.add(item)
+        for key, item in old_keys.items():
+            if key not in seen:
+                self.leave(key, item.is_edge)
+        self.problems += problems
+
+    def moved(self, rel: str, key: Any, is_edge: bool, line: int | None) -> None:
+        """An unchanged item: keep it, at its line in the new file."""
+        where = Location(rel, line)
+        if is_edge:
+            u, rel_name, v = key
+            edge = (self.merged.get(u, u), self.merged.get(v, v), rel_name)
+            if edge in self.checker.edge_where:
+                self.checker.edge_where[edge] = where
+        elif key in self.checker.where:
+            self.checker.where[key] = where
+
+    def leave(self, key: Any, is_edge: bool) -> None:
+        """A removed or changed item: take it out of the graph."""
+        G = self.checker.G
+        if not is_edge:
+            if key not in G or key in self.merged.values():
+                raise _Unsure(key)  # a node the file did not hold, or an included firm's twin
+            if self.checker.kind_of.get(key) not in _NODE_KINDS:
+                raise _Unsure(key)
+            self.touched_nodes.add(key)
+            return  # a node leaves only when its new item replaces it (see apply)
+        u, rel_name, v = key
+        edge = (self.merged.get(u, u), self.merged.get(v, v), rel_name)
+        if edge in self.included_edges or not G.has_edge(edge[0], edge[1], rel_name):
+            raise _Unsure(key)
+        G.remove_edge(edge[0], edge[1], rel_name)
+        self.checker.edge_where.pop(edge, None)
+        self.touched_edges.add(edge)
+
+    def add(self, item: Item) -> None:
+        if item.is_edge:
+            self.edges.append(item)
+            return
+        data = item.data
+        if data.get("figures") is not None or data.get("kind") == Kind.SEGMENT.value:
+            raise _Unsure(data.get("id"))  # figures name each other; a segment needs a chain
+        self.nodes.append(item)
+
+    # -- checking it --
+
+    def apply(self) -> list[Problem]:
+        checker = self.checker
+        problems = checker.problems
+        problems += self.problems
+        new_ids = {str(i.data.get("id")) for i in self.nodes if i.data.get("id")}
+        if self.touched_nodes - new_ids:
+            raise _Unsure("a node left the dataset")
+        problems += self.plan_merges()
+        for item in self.nodes:
+            self.add_node(item)
+        for item in self.edges:  # as plan_merges: an included firm's id names its twin
+            for end in ("from", "to"):
+                value = item.data.get(end)
+                if isinstance(value, str) and value in self.merged:
+                    item.data[end] = self.merged[value]
+        for item in [*checker.pending_edges, *self.edges]:
+            data = item.data
+            u, v = data.get("from"), data.get("to")
+            key = (str(u), str(v), str(data.get("rel")))
+            if key in checker.edge_where or key in self.included_edges:
+                raise _Unsure(key)  # defined twice: which one is "first" is file order
+            self.touched_edges.add(key)
+            checker.add_edge(item)
+        checker.check_sources_text()
+        checker.check_citation_targets()
+        checker.check_names(new_ids)
+        if any(rel in _SEGMENT_RELS for _, _, rel in self.touched_edges):
+            checker.check_segments()
+        self.drop_reported_clashes(problems)
+        return problems
+
+    def add_node(self, item: Item) -> None:
+        """Check one new or changed node into the graph (a changed one replaces its old self)."""
+        checker, G = self.checker, self.checker.G
+        node_id = str(item.data.get("id") or "")
+        if node_id in self.touched_nodes:
+            old = G.nodes[node_id]
+            if str(item.data.get("kind")) != old.get("kind") or (
+                old.get("kind") == Kind.SOURCE
+                and item.data.get("text_file") != old.get("text_file")
+            ):
+                raise _Unsure(node_id)  # edges or citations of others may depend on it
+            self.touched_nodes.discard(node_id)  # replaced once; a second entry is a duplicate
+            old.clear()
+            checker.where.pop(node_id, None)
+            checker.kind_of.pop(node_id, None)
+            checker.add_node(item)
+            if node_id not in checker.where:
+                raise _Unsure(node_id)  # refused: the full check also reports its edges
+        elif node_id in checker.where:
+            raise _Unsure(node_id)  # defined twice: which one is "first" is file order
+        else:
+            checker.add_node(item)
+
+    def plan_merges(self) -> list[Problem]:
+        """Included firms among the new firms: a name clash is a problem, a merge unsure."""
+        includes = self.checker.G.graph.get(layers.INCLUDES) or []
+        if not includes:
+            return []
+        G = self.checker.G
+        # a firm merged already no longer shows its included twin: codes and names of the
+        # twin are those of the merged firm, and only the full check words their clash
+        codes: set[str] = set()
+        names: set[str] = set()
+        for own in self.merged.values():
+            attrs = G.nodes[own] if own in G else {}
+            codes |= {layers.stock_key(attrs.get(k)) for k in ("stock_code", "credit_code")}
+            names |= {normalize_text(str(n)) for n in _names(attrs)}
+        for item in self.nodes:
+            mine = {layers.stock_key(item.data.get(k)) for k in ("stock_code", "credit_code")}
+            theirs = {normalize_text(str(n)) for n in _names(item.data)}
+            if (mine - {""}) & codes or theirs & names:
+                raise _Unsure(item.data.get("id"))
+        inc = layers.Included(
+            graph=G.subgraph([n for n in self.included_owner if n in G]),
+            owner=self.included_owner,
+            names=list(includes),
+        )
+        problems = layers.plan_merges(inc, [*self.nodes, *self.edges])
+        if inc.merged:
+            raise _Unsure(inc.merged)
+        return problems
+
+    @staticmethod
+    def drop_reported_clashes(problems: list[Problem]) -> None:
+        """As :func:`chaingraph.layers.finish`: a clash with an included firm is said once."""
+        clashes = {str(p.extra["name_clash"]) for p in problems if "name_clash" in p.extra}
+        if clashes:
+            problems[:] = [
+                p
+                for p in problems
+                if not any(p.message.startswith(f"name or alias '{c}' is used by") for c in clashes)
+            ]
+
+
+def _data_file(rel: str) -> bool:
+    """A file the reader reads as data (not the manifest, not a source document)."""
+    parts = Path(rel).parts
+    return (
+        rel.lower().endswith((".csv", ".yaml", ".yml"))
+        and rel != "dataset.yaml"
+        and parts[:1] != (SOURCES_DIR,)
+        and not any(p.startswith(".") for p in parts)
+    )
+
+
+def _rows(text: str) -> list[list[str]]:
+    if not text:
+        return []
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def _is_edge_header(header: list[str]) -> bool:
+    return {"from", "rel", "to"} <= {h.strip() for h in header}
+
+
+def _key_function(header: list[str]) -> Any:
+    """row -> the key of its item (id, or (from, rel, to)); None when the row has none."""
+    names = [h.strip() for h in header]
+    if _is_edge_header(header):
+        a, r, b = names.index("from"), names.index("rel"), names.index("to")
+
+        def edge_key(row: list[str]) -> tuple[str, str, str] | None:
+            if len(row) <= max(a, r, b):
+                return None
+            return (row[a].strip(), row[r].strip(), row[b].strip())
+
+        return edge_key
+    if "id" not in names:
+        return None
+    i = names.index("id")
+
+    def node_key(row: list[str]) -> str | None:
+        return row[i].strip() or None if len(row) > i else None
+
+    return node_key
+
+
+def _keyed(rows: list[list[str]]) -> dict[Any, list[str]]:
+    if not rows:
+        return {}
+    key_of = _key_function(rows[0])
+    if key_of is None:
+        return {}
+    out: dict[Any, list[str]] = {}
+    for row in rows[1:]:
+        key = key_of(row)
+        if key is not None:
+            out.setdefault(key, row)
+    return out
+
+
+def _item_key(item: Item) -> Any:
+    data = item.data
+    if item.is_edge:
+        return (str(data.get("from")), str(data.get("rel")), str(data.get("to")))
+    return str(data["id"]) if data.get("id") else None
+
+
+def _at(where: Location, line_of: dict[int, int]) -> Location:
+    return Location(where.file, line_of.get(where.line or 0, where.line))
+
+
+def _names(data: Mapping[str, Any]) -> list[Any]:
+    """The name, English name and aliases of a node's attributes or of an item's data."""
+    aliases = data.get("aliases") or []
+    if isinstance(aliases, str):
+        aliases = aliases.split("|")
+    return [n for n in [data.get("name"), data.get("name_en"), *aliases] if n]
+
+
+__all__ = ["check_changes"]
