@@ -267,3 +267,16 @@ def test_a_real_import_into_the_shipped_dataset_is_checked_by_its_change(tmp_pat
     result = import_file(again, target, dry_run=True)  # an imported firm changes
     full, delta = both(target, result.files)
     assert delta == full == []
+
+
+def test_a_dataset_from_the_cache_knows_what_the_change_check_needs(tmp_path: Path) -> None:
+    folder = layered(tmp_path / "ds")
+    cold = load_dataset(folder)
+    warm = load_dataset(folder)
+    assert warm.cache_key, "the second load came from the cache"
+    assert warm.edge_locations == cold.edge_locations and warm.edge_locations
+    assert warm.merged == cold.merged == {}
+    files, _ = HOSTILE["names"]
+    current = dict.fromkeys(files, "")
+    found = check_changes(warm, current, files)
+    assert found is not None and len(found) == 3
