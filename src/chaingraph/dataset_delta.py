@@ -107,26 +107,45 @@ class _Delta:
         return self.apply()
 
     def csv_change(self, rel: str, before: str, after: str) -> None:
-        old_rows, new_rows = _rows(before), _rows(after)
+        if not before:  # a new file: every row is new, read as it is
+            self.read_new(rel, after)
+            return
+        new_rows = _rows(after)
+        changed, lines = self.diff_rows(rel, _rows(before), new_rows)
+        if not lines:
+            return
+        if len(lines) == len(new_rows) - 1:  # every row changed: read the file as it is
+            self.read_new(rel, after)
+            return
+        buf = io.StringIO(newline="")
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerows(changed)
+        items, problems = read_items(self.base.folder, rel, buf.getvalue())
+        line_of = dict(enumerate(lines, start=2))
+        for item in items:
+            self.add(Item(item.data, _at(item.where, line_of), item.is_edge))
+        self.problems += [Problem(_at(p.where, line_of), p.message, p.fix) for p in problems]
+
+    def diff_rows(
+        self, rel: str, old_rows: list[list[str]], new_rows: list[list[str]]
+    ) -> tuple[list[list[str]], list[int]]:
+        """The header and the new or changed rows of a CSV file, with their lines (header
+        first, line 1); unchanged rows keep their items, at their new lines, and the rows
+        that left take their items out."""
         old_keys = _keyed(old_rows)
         seen: set[Any] = set()
-        changed: list[list[str]] = []
+        changed: list[list[str]] = new_rows[:1]
         lines: list[int] = []
         is_edge = _is_edge_header(new_rows[0]) if new_rows else False
         key_of = _key_function(new_rows[0]) if new_rows else None
+        same_header = new_rows[:1] == old_rows[:1]
         for number, row in enumerate(new_rows[1:], start=2):
             key = key_of(row) if key_of else None
-            if (
-                key is not None
-                and key not in seen
-                and old_keys.get(key) == row
-                and (new_rows[0] == old_rows[0])
-            ):
-                seen.add(key)
-                self.moved(rel, key, is_edge, number)  # unchanged: only its line may differ
-                continue
             if key is not None and key not in seen:
                 seen.add(key)
+                if same_header and old_keys.get(key) == row:
+                    self.moved(rel, key, is_edge, number)  # unchanged: only its line may differ
+                    continue
                 if key in old_keys:
                     self.leave(key, is_edge)  # changed: the old row leaves, the new one is read
             changed.append(row)
@@ -134,17 +153,14 @@ class _Delta:
         for key in old_keys:
             if key not in seen:
                 self.leave(key, _is_edge_header(old_rows[0]))
-        if not changed:
-            return
-        buf = io.StringIO(newline="")
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(new_rows[0])
-        writer.writerows(changed)
-        items, problems = read_items(self.base.folder, rel, buf.getvalue())
-        line_of = dict(enumerate(lines, start=2))
+        return changed, lines
+
+    def read_new(self, rel: str, text: str) -> None:
+        """Every item of a file whose rows are all new or changed."""
+        items, problems = read_items(self.base.folder, rel, text)
         for item in items:
-            self.add(Item(item.data, _at(item.where, line_of), item.is_edge))
-        self.problems += [Problem(_at(p.where, line_of), p.message, p.fix) for p in problems]
+            self.add(item)
+        self.problems += problems
 
     def yaml_change(self, rel: str, before: str, after: str) -> None:
         old_items, old_problems = read_items(self.base.folder, rel, before) if before else ([], [])

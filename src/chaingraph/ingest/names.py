@@ -29,6 +29,7 @@ them would be a guess. A name that normalises to nothing (``有限公司``) matc
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -59,6 +60,7 @@ _STRIP_RE = re.compile(r"[\s“”‘’\"'·]+")
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")"})
 _BRACKETS.update(str.maketrans({"〔": "(", "〕": ")"}))
 _BRACKET_RE = re.compile(r"\(([^()]{2,12})\)")
+_CODE_RE = re.compile(r"\d{6}")
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,12 @@ def places_agree(a: Iterable[str], b: Iterable[str]) -> bool:
     return not a or not b or any(same_area(x, y) for x in a for y in b)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def firm_name_key(name: str) -> NameKey:
     """The matching key of a firm name (see the module docstring for the exact rules).
+
+    Remembered for the last 65,536 names: an import keys each row's name several times
+    (matching, a new id, the index of the firms it adds, the hints), and keys are immutable.
 
     Examples
     --------
@@ -287,7 +293,7 @@ def _firm_places(attrs: dict[str, object], zone: set[str]) -> set[str]:
     """Division codes known of a firm: its code, its region's division, the zone if local."""
     codes: set[str] = set()
     code = str(attrs.get("division_code") or "")
-    if re.fullmatch(r"\d{6}", code):
+    if _CODE_RE.fullmatch(code):
         codes.add(code)
     if attrs.get("region"):
         match = parse_place(str(attrs["region"]))

@@ -158,6 +158,7 @@ class Planner:
         )
         self.sources = imported.sources
         self.refused: dict[str, int] = {}  # normalised name of a refused row -> row number
+        self.places: dict[tuple[str, str], tuple[str | None, dict[str, Any]]] = {}
         self.first_row: dict[str, int] = {}
 
     # -- helpers --
@@ -333,7 +334,7 @@ class Planner:
                 self.bad(row, header, value, str(exc))
             else:
                 sheet["output_cny"] = amount.yuan
-                has_unit = re.search(r"[元万亿]", value)
+                has_unit = _UNIT_RE.search(value)
                 sheet["output_text"] = value if has_unit or not unit else f"{value}{unit}"
 
     def read_segments(self, row: SheetRow) -> list[str]:
@@ -372,19 +373,25 @@ class Planner:
         park, region = self.value(row, "park"), self.value(row, "region")
         if not park and not region:
             return None
+        if (park, region) not in self.places:  # a list repeats its places: read each once
+            self.places[park, region] = self.find_place(park, region)
+        node, values = self.places[park, region]
+        sheet.update(values)
+        return node
+
+    def find_place(self, park: str, region: str) -> tuple[str | None, dict[str, Any]]:
+        """(the place node a local firm is in, the firm's fields) for a row's park and region."""
         for text in (park, region):
             if not text:
                 continue
             node, local = self.lookup.place(text)
             if local:
-                sheet["local"] = True
-                return node
-        sheet["local"] = False
-        sheet["region"] = region or park
-        place = parse_place(sheet["region"])
+                return node, {"local": True}
+        values: dict[str, Any] = {"local": False, "region": region or park}
+        place = parse_place(values["region"])
         if place.division is not None and not place.ambiguous:
-            sheet["division_code"] = place.code  # the region's division, when unambiguous
-        return None
+            values["division_code"] = place.code  # the region's division, when unambiguous
+        return None, values
 
     def resolve(self, row: SheetRow, name: str, code: str | None) -> tuple[str, str]:
         """(firm id, how it matched) of a row; ('', how) after marking a refused row bad."""
@@ -456,9 +463,9 @@ class Planner:
         )
         names = [record["name"], *split_list(record.get("aliases", ""))]
         known = {normalize_text(n) for n in names}
-        for alias in [name, *aliases]:
+        for alias in aliases if old is None else [name, *aliases]:  # a new firm: name known
             key = normalize_text(alias)
-            if key in known or self.resolver.owned_by_other(alias, firm_id):
+            if key in known or self.resolver.owned_by_other(alias, firm_id, key):
                 continue
             known.add(key)
             names.append(alias.strip())
@@ -469,11 +476,19 @@ class Planner:
         for key, value in sheet.items():
             if key in columns:
                 record[key] = csv_value(value)
-        before = {k: v for k, v in (old or {}).items() if k not in CITATION_COLUMNS}
-        after = {k: v for k, v in record.items() if k not in CITATION_COLUMNS}
         display = record["name"]
         quote, locator = self.quote(row, _FIRM_QUOTE_FIELDS), self.locator(row.number)
-        if old is not None and _same(before, after):
+        if old is None:  # a new firm
+            self.firms[firm_id] = record | {
+                "source": self.source_id,
+                "quote": quote,
+                "locator": locator,
+            }
+            self.result.changes.append(Change("added", Kind.FIRM, firm_id, display, row.number))
+            return
+        before = {k: v for k, v in old.items() if k not in CITATION_COLUMNS}
+        after = {k: v for k, v in record.items() if k not in CITATION_COLUMNS}
+        if _same(before, after):
             moved = citation_moved(old, self.source_id, quote, locator)
             if moved:
                 self.firms[firm_id] = {**record, "quote": quote, "locator": locator}
@@ -486,7 +501,7 @@ class Planner:
         record["quote"] = quote
         record["locator"] = locator
         self.firms[firm_id] = record
-        if is_new or old is None:
+        if is_new:
             self.result.changes.append(Change("added", Kind.FIRM, firm_id, display, row.number))
         else:
             diff = [
@@ -551,5 +566,9 @@ def _same(a: dict[str, str], b: dict[str, str]) -> bool:
     return all((a.get(k) or "") == (b.get(k) or "") for k in keys)
 
 
+_UNIT_RE = re.compile(r"[元万亿]")
+_BREAK_RE = re.compile(r"\s*\n\s*")
+
+
 def _one_line(text: str) -> str:
-    return re.sub(r"\s*\n\s*", " ", text).strip()
+    return _BREAK_RE.sub(" ", text).strip() if "\n" in text else text.strip()

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Iterable
@@ -15,7 +16,7 @@ from typing import Any
 import yaml
 
 from .. import safe_yaml
-from ..cells import neutralise, restore
+from ..cells import FORMULA_START, neutralise, restore
 from ..model import Kind, fields_of
 
 FIRMS_FILE = "firms-imported.csv"
@@ -43,6 +44,7 @@ _FIRM_FIELDS = (
 )
 
 
+@functools.cache
 def firm_columns() -> tuple[str, ...]:
     """The columns of ``firms-imported.csv`` (a field the Firm schema lacks is left out)."""
     known = fields_of(Kind.FIRM)
@@ -154,12 +156,17 @@ def csv_value(value: Any) -> str:
     return text_of(value)
 
 
+#: first characters of a cell that :func:`~chaingraph.cells.neutralise` may change
+_RISKY = frozenset(("'", *FORMULA_START))
+
+
 def csv_text(columns: list[str], rows: Iterable[dict[str, str]]) -> str:
     buf = io.StringIO(newline="")
-    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
     for row in rows:  # neutralised for spreadsheets; the dataset reader restores the text
-        writer.writerow({c: neutralise(row.get(c, "")) for c in columns})
+        cells = [row.get(c, "") for c in columns]
+        writer.writerow([neutralise(v) if v[:1] in _RISKY else v for v in cells])
     return buf.getvalue()
 
 

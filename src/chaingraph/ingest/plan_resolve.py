@@ -7,6 +7,7 @@ Firms resolve by credit code, then exact name/alias, then normalised name/alias
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -15,11 +16,17 @@ from ..model import ChainGraph, Kind, Rel, normalize_text
 from ..places import parse_place, place_names, same_area, zone_divisions
 from .names import FirmIndex, Match, NearNames, new_firm_id
 
+#: what is not a letter or digit (``\w`` is str.isalnum() and '_')
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")
+
 
 def name_key(text: str) -> str:
-    """Letters and digits only, width and case folded: 新能源“万亩千亿” -> 新能源万亩千亿."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
+    """Letters and digits only, width and case folded: 新能源“万亩千亿” -> 新能源万亩千亿.
+
+    >>> name_key("新能源“万亩千亿”_Ａ 1")
+    '新能源万亩千亿a1'
+    """
+    return _NOT_ALNUM_RE.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def node_names(attrs: dict[str, Any]) -> list[str]:
@@ -42,6 +49,7 @@ class Lookup:
         self.segment_chain: dict[str, str] = {}
         self.segment_names: dict[str, list[str]] = {}
         self._near: dict[tuple[str, str | None], list[str]] = {}
+        self._place: dict[str, tuple[str | None, bool]] = {}
         self.zones: list[str] = []
         for node_id, attrs in G.nodes(data=True):
             kind = attrs.get("kind")
@@ -68,7 +76,13 @@ class Lookup:
         return str(self.G.nodes[node_id].get("name", node_id))
 
     def place(self, text: str) -> tuple[str | None, bool]:
-        """(place node id or None, local?) for a park/region cell."""
+        """(place node id or None, local?) for a park/region cell (a list repeats its places:
+        each is looked up once)."""
+        if text not in self._place:
+            self._place[text] = self._find_place(text)
+        return self._place[text]
+
+    def _find_place(self, text: str) -> tuple[str | None, bool]:
         key = name_key(text)
         if not key:
             return None, False
@@ -224,9 +238,10 @@ class FirmResolver:
         )
         return f"name '{name}' is already used by {what}"
 
-    def owned_by_other(self, name: str, firm_id: str) -> bool:
-        """True when another node already has this name."""
-        return bool(self.owners.get(normalize_text(name), set()) - {firm_id})
+    def owned_by_other(self, name: str, firm_id: str, key: str | None = None) -> bool:
+        """True when another node already has this name (``key``: its normalize_text)."""
+        owners = self.owners.get(normalize_text(name) if key is None else key)
+        return owners is not None and bool(owners - {firm_id})
 
     def add(self, firm_id: str, names: list[str], code: str | None) -> None:
         """Make a firm of the sheet known to the rows after it."""

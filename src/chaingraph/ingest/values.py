@@ -28,6 +28,8 @@ UNIT_YUAN: dict[str, int] = {
 #: words that make an amount approximate or a bound; such a cell is refused, not rounded
 _QUALIFIERS = ("约", "大约", "近", "超", "超过", "逾", "余", "多", "以上", "以下", "左右", "不到")
 
+_SPACE_RE = re.compile(r"\s+")
+_RANGE_RE = re.compile(r"\d\s*[-~至到]\s*\d")
 _AMOUNT_RE = re.compile(
     r"^(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>千元|百万元|万元|亿元|万|亿|元)?$"
 )
@@ -78,14 +80,14 @@ def parse_amount(text: str, default_unit: str | None = "元") -> Amount:
     """
     original = text.strip()
     folded = unicodedata.normalize("NFKC", original)
-    folded = re.sub(r"\s+", "", folded).replace("人民币", "").replace("RMB", "")
+    folded = _SPACE_RE.sub("", folded).replace("人民币", "").replace("RMB", "")
     if folded.startswith("¥"):
         folded = folded[1:]
     if not folded:
         raise ValueError("empty amount")
     if any(q in folded for q in _QUALIFIERS):
         raise ValueError(f"approximate amount '{original}': give an exact number")
-    if re.search(r"\d\s*[-~至到]\s*\d", folded):
+    if _RANGE_RE.search(folded):
         raise ValueError(f"range '{original}': give one number")
     match = _AMOUNT_RE.match(folded)
     if not match:
@@ -136,6 +138,7 @@ def parse_bool(text: str) -> bool:
 _SEPARATORS = frozenset("、,，;；\n")
 _OPENING = frozenset("(（[【〔")
 _CLOSING = frozenset(")）]】〕")
+_SPLIT_RE = re.compile("[" + re.escape("".join(sorted(_SEPARATORS | _OPENING | _CLOSING))) + "]")
 
 
 def split_names(text: str) -> list[str]:
@@ -148,6 +151,8 @@ def split_names(text: str) -> list[str]:
     >>> split_names("集流体(铜箔、铝箔)、电芯")
     ['集流体(铜箔、铝箔)', '电芯']
     """
+    if not _SPLIT_RE.search(text):  # most cells name one thing
+        return [text.strip()] if text.strip() else []
     parts: list[str] = []
     depth = 0
     current: list[str] = []
