@@ -106,18 +106,27 @@ def gc_paused() -> Iterator[None]:
 
 
 def code_digest() -> str:
-    """A digest of the installed package's files, the Python version and the cache format."""
+    """A digest of the installed package's files, the Python version and the cache format.
+
+    '' when the package's own files cannot be read (e.g. it runs from a zip archive): then
+    nothing is cached, since a change of code could not be seen.
+    """
     global _CODE_DIGEST
     if _CODE_DIGEST is None:
         digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0".encode())
         here = Path(__file__).resolve().parent
-        for root, dirs, names in os.walk(here):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(names):
-                if not name.endswith((".pyc", ".pyo")):
-                    path = Path(root) / name
-                    _add(digest, path.relative_to(here).as_posix(), path.read_bytes())
-        _CODE_DIGEST = digest.hexdigest()
+        found = False
+        try:
+            for root, dirs, names in os.walk(here):
+                dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+                for name in sorted(names):
+                    if not name.endswith((".pyc", ".pyo")):
+                        path = Path(root) / name
+                        _add(digest, path.relative_to(here).as_posix(), path.read_bytes())
+                        found = found or name == "cache.py"
+        except OSError:
+            found = False
+        _CODE_DIGEST = digest.hexdigest() if found else ""
     return _CODE_DIGEST
 
 
@@ -220,7 +229,7 @@ class Probe:
     def of(cls, folder: Path) -> Probe | None:
         """The probe of ``folder``, or None when the cache is off or the folder uncacheable."""
         where = cache_dir()
-        if where is None:
+        if where is None or not code_digest():
             return None
         digest = folder_digest(folder)
         return None if digest is None else cls(folder, where / _SUBDIR, digest)
