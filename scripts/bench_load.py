@@ -75,7 +75,7 @@ print(json.dumps({"cpu": cpu, "peak_mb": peak}))
 
 
 FORMATS = r"""
-import gc, io, json, marshal, pickle, sys, time
+import gc, json, marshal, pickle, sys, time
 from pathlib import Path
 import networkx as nx
 from chaingraph import cache
@@ -103,7 +103,7 @@ cases = {
     "pickle, flat lists + add_edges_from": (
         pickle.dumps(plain, protocol=5), lambda b: rebuild(*pickle.loads(b))),
     "pickle (plain-data unpickler), adjacency dicts adopted": (
-        cache._dumps(adj), lambda b: adopt(cache._PlainUnpickler(io.BytesIO(b)).load())),
+        cache.dumps(adj), lambda b: adopt(cache.loads(b))),
 }
 out = {}
 for name, (data, load) in cases.items():

@@ -72,6 +72,8 @@ def same(a: Dataset, b: Dataset) -> None:
     )
     assert a.graph.graph == b.graph.graph
     assert a.node_locations == b.node_locations
+    assert dict(a.edge_locations or {}) == dict(b.edge_locations or {})
+    assert a.merged == b.merged
 
 
 def entries(folder: Path) -> list[Path]:

@@ -193,10 +193,19 @@ class _PlainPickler(pickle.Pickler):
         raise pickle.PicklingError(f"{type(obj).__name__} is not plain data")
 
 
-def _dumps(value: Any) -> bytes:
+def dumps(value: Any) -> bytes:
+    """Plain data as bytes an entry may hold; ValueError for anything else."""
     out = io.BytesIO()
-    _PlainPickler(out, protocol=5).dump(value)
+    try:
+        _PlainPickler(out, protocol=5).dump(value)
+    except (pickle.PicklingError, TypeError, RecursionError) as exc:
+        raise ValueError(f"not plain data: {exc}") from exc
     return out.getvalue()
+
+
+def loads(data: bytes) -> Any:
+    """What :func:`dumps` wrote (raises pickle.UnpicklingError on anything else)."""
+    return _PlainUnpickler(io.BytesIO(data)).load()
 
 
 #: what reading a damaged, truncated or foreign entry can raise
@@ -294,8 +303,8 @@ class Probe:
                 return None
         key = self.key(includes)
         try:
-            data = _dumps(body)
-        except (pickle.PicklingError, TypeError, ValueError, RecursionError):
+            data = dumps(body)
+        except ValueError:
             return None
         header = {
             "format": FORMAT,
@@ -307,7 +316,7 @@ class Probe:
             "size": len(data),
             "body": hashlib.sha256(data).hexdigest(),
         }
-        if not _write(self.path, _dumps(header) + data):
+        if not _write(self.path, dumps(header) + data):
             return None
         self.header = header
         return key
@@ -384,8 +393,8 @@ def remember(folder: Path, key: str, name: str, value: Any) -> None:
     if where is None or not key:
         return
     try:
-        data = _dumps(value)
-    except (pickle.PicklingError, TypeError, ValueError, RecursionError):
+        data = dumps(value)
+    except ValueError:
         return
     probe = Probe(folder, where / _SUBDIR, "")
     head = {
@@ -395,4 +404,4 @@ def remember(folder: Path, key: str, name: str, value: Any) -> None:
         "size": len(data),
         "body": hashlib.sha256(data).hexdigest(),
     }
-    _write(probe.memo_path(name), _dumps(head) + data)
+    _write(probe.memo_path(name), dumps(head) + data)
