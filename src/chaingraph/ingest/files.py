@@ -6,9 +6,11 @@ The dataset's own files are never edited. An import writes only:
 - ``relations-imported.csv`` — the IN_SEGMENT, LOCATED_IN and SUPPLIES edges they added;
 - ``sources-imported.yaml`` — one Source node per imported file.
 
-The dataset is first validated as it would be with the new files (read from memory, the
-folder untouched); if the import adds any problem, nothing is written. Then each file is
-written beside its target and renamed over it.
+The dataset is first validated as it would be with the new files (the folder untouched):
+when the dataset as loaded was valid, only the rows and entries the import changes are
+checked against it (:mod:`chaingraph.dataset_delta`), else the whole dataset is read again
+with the new files from memory. If the import adds any problem, nothing is written. Then
+each file is written beside its target and renamed over it.
 """
 
 from __future__ import annotations

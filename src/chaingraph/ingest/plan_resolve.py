@@ -50,6 +50,7 @@ class Lookup:
         self.segment_names: dict[str, list[str]] = {}
         self._near: dict[tuple[str, str | None], list[str]] = {}
         self._place: dict[str, tuple[str | None, bool]] = {}
+        self._names: dict[str, str] = {}
         self.zones: list[str] = []
         for node_id, attrs in G.nodes(data=True):
             kind = attrs.get("kind")
@@ -73,7 +74,9 @@ class Lookup:
         self.divisions = zone_divisions(G)
 
     def name(self, node_id: str) -> str:
-        return str(self.G.nodes[node_id].get("name", node_id))
+        if node_id not in self._names:  # asked for the same segments and places on every row
+            self._names[node_id] = str(self.G.nodes[node_id].get("name", node_id))
+        return self._names[node_id]
 
     def place(self, text: str) -> tuple[str | None, bool]:
         """(place node id or None, local?) for a park/region cell (a list repeats its places:

@@ -28,6 +28,7 @@ UNIT_YUAN: dict[str, int] = {
 #: words that make an amount approximate or a bound; such a cell is refused, not rounded
 _QUALIFIERS = ("约", "大约", "近", "超", "超过", "逾", "余", "多", "以上", "以下", "左右", "不到")
 
+_QUALIFIER_RE = re.compile("|".join(map(re.escape, _QUALIFIERS)))
 _SPACE_RE = re.compile(r"\s+")
 _RANGE_RE = re.compile(r"\d\s*[-~至到]\s*\d")
 _AMOUNT_RE = re.compile(
@@ -85,7 +86,7 @@ def parse_amount(text: str, default_unit: str | None = "元") -> Amount:
         folded = folded[1:]
     if not folded:
         raise ValueError("empty amount")
-    if any(q in folded for q in _QUALIFIERS):
+    if _QUALIFIER_RE.search(folded):
         raise ValueError(f"approximate amount '{original}': give an exact number")
     if _RANGE_RE.search(folded):
         raise ValueError(f"range '{original}': give one number")
@@ -214,7 +215,7 @@ def parse_count(text: str) -> int:
     1200
     """
     folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).removesuffix("人")
-    if any(q in folded for q in _QUALIFIERS):
+    if _QUALIFIER_RE.search(folded):
         raise ValueError(f"approximate number '{text.strip()}': give an exact number")
     if not re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", folded):
         raise ValueError(f"unreadable number '{text.strip()}': write digits such as 1200")
