@@ -142,6 +142,8 @@ _HIDDEN = frozenset(
     {"kind", "name", "sources", "figures", "text", "text_file", "rel", "member_ids"}
 )
 _MONEY = frozenset({"amount_cny", "output_cny"})
+#: keys whose text values are shown with more than the value (see _text)
+_KEYED_TEXT = frozenset({"tier", "grade"})
 
 #: above this many firms and projects a view folds the rest into groups (see graph_view)
 AGGREGATE_OVER = 5000
@@ -351,6 +353,8 @@ def segment_status(G: ChainGraph, chain_id: str) -> dict[str, str]:
 
 def _text(key: str, value: Any) -> str:
     """One attribute value as display text."""
+    if type(value) is str and key not in _KEYED_TEXT:  # most values: plain text, as it is
+        return value
     if isinstance(value, bool):
         return "是" if value else "否"
     if key in _MONEY and isinstance(value, int | float):
@@ -370,10 +374,23 @@ _FIELD_ORDER = {k: i for i, k in enumerate(FIELD_ZH)}
 _QUALIFIER_ZH = {"exact": "", "over": "超", "about": "约", "at_least": "至少", "up_to": "至多"}
 
 
+#: the display order of a set of attribute keys (nodes of a kind share theirs): keys -> order
+_KEY_ORDER: dict[tuple[str, ...], list[str]] = {}
+
+
+def _ordered(keys: tuple[str, ...]) -> list[str]:
+    order = _KEY_ORDER.get(keys)
+    if order is None:
+        order = sorted(keys, key=lambda k: (_FIELD_ORDER.get(k, len(_FIELD_ORDER)), k))
+        if len(_KEY_ORDER) < 4096:
+            _KEY_ORDER[keys] = order
+    return order
+
+
 def _rows(attrs: dict[str, Any], skip: frozenset[str] = _HIDDEN) -> list[list[str]]:
     """Side-panel rows ``[label, value]`` for the attributes of a node or edge."""
     rows = []
-    for key in sorted(attrs, key=lambda k: (_FIELD_ORDER.get(k, len(_FIELD_ORDER)), k)):
+    for key in _ordered(tuple(attrs)):
         value = attrs[key]
         if key in skip or value is None or value == "" or value == []:
             continue
@@ -664,12 +681,12 @@ def _chain_flags(
             flags[s] = status[s]
     columns = set(own)
     for s in own:
-        for _, v, key in G.out_edges(s, keys=True):
-            if key == Rel.FEEDS and v not in columns:
+        for v, keys in G.succ[s].items():
+            if Rel.FEEDS in keys and v not in columns:
                 columns.add(v)
                 flags.setdefault(v, "ext")
-        for u, _, key in G.in_edges(s, keys=True):
-            if key == Rel.FEEDS and u not in columns:
+        for u, keys in G.pred[s].items():
+            if Rel.FEEDS in keys and u not in columns:
                 columns.add(u)
                 flags.setdefault(u, "ext")
     return flags, sorted(columns)
@@ -755,8 +772,9 @@ def chain_view(
 
 
 def induced_copy(G: ChainGraph, nodes: Iterable[str]) -> ChainGraph:
-    """A new graph of the given nodes of G and the edges among them (attributes shared, not
-    copied): read straight from G's adjacency, much faster than copying a subgraph view.
+    """A new graph of the given nodes of G and the edges among them (each attribute dict
+    copied, the values shared): read straight from G's adjacency, much faster than copying a
+    subgraph view.
 
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph([("a", "b"), ("b", "c")])
@@ -769,11 +787,16 @@ def induced_copy(G: ChainGraph, nodes: Iterable[str]) -> ChainGraph:
     H: ChainGraph = nx.MultiDiGraph()
     H.graph.update(G.graph)
     H.add_nodes_from((n, G.nodes[n]) for n in keep)
+    # straight into H's adjacency dicts (node -> neighbour -> key -> a copy of the edge's
+    # attrs, as add_edge makes): add_edge per edge costs most of a view's copy at 10^4 firms
+    succ, pred = H._succ, H._pred  # type: ignore[attr-defined]
     for u in keep:
-        for v, kd in G.succ[u].items():
+        out = succ[u]
+        for v, kd in G._succ[u].items():  # type: ignore[attr-defined]
             if v in keep:
-                for k, d in kd.items():
-                    H.add_edge(u, v, key=k, **d)
+                copied = {k: dict(d) for k, d in kd.items()}
+                out[v] = copied
+                pred[v][u] = copied
     return H
 
 
@@ -820,9 +843,7 @@ def _fold_plan(
         if seg not in G:
             continue
         members = [
-            u
-            for u, _, key in G.in_edges(seg, keys=True)
-            if key == Rel.IN_SEGMENT and u not in taken
+            u for u, keys in G.pred[seg].items() if Rel.IN_SEGMENT in keys and u not in taken
         ]
         members.sort(key=rank)
         shown = members if len(members) <= per_segment else members[: per_segment - 1]

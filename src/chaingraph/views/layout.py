@@ -211,26 +211,40 @@ class _Cells:
     def __init__(self, points: Iterable[tuple[float, float]], cell: float) -> None:
         self.cell = cell
         self.used: set[tuple[int, int]] = {self._key(p[0], p[1]) for p in points}
-        self.cursor: dict[tuple[int, int], int] = {}
+        # per anchor cell: the ring being filled, its free cells nearest first, how many of
+        # those are known to be taken since
+        self.walk: dict[tuple[int, int], tuple[int, list[tuple[int, int]], int]] = {}
 
     def _key(self, x: float, y: float) -> tuple[int, int]:
         return (math.floor(x / self.cell + 0.5), math.floor(y / self.cell + 0.5))
 
     def nearest_free(self, x: float, y: float, start: int = 0) -> tuple[float, float]:
         """The centre of the free cell nearest (x, y), at least ``start`` rings away; taken.
+        Ties go to the smaller cell key.
 
-        Rings already full around the same cell are not walked again (many nodes share an
-        anchor: the search resumes where the last one ended)."""
+        Many nodes share an anchor: the search resumes where the last one ended, in the
+        ring's free cells sorted nearest first (cells are only ever taken, never freed)."""
         cx, cy = self._key(x, y)
-        ring = max(start, self.cursor.get((cx, cy), start))
+        ring, cells, i = self.walk.get((cx, cy), (start, [], 0))
+        if ring < start:
+            ring, cells, i = start, [], 0
+        used = self.used
         while True:
-            spots = [k for k in _ring(cx, cy, ring) if k not in self.used]
-            if spots:
-                best = min(spots, key=lambda k: ((k[0] - cx) ** 2 + (k[1] - cy) ** 2, k))
-                self.used.add(best)
-                self.cursor[(cx, cy)] = ring
+            if not cells:
+                free = [k for k in _ring(cx, cy, ring) if k not in used]
+                if not free:
+                    ring += 1
+                    continue
+                cells = sorted(free, key=lambda k: ((k[0] - cx) ** 2 + (k[1] - cy) ** 2, k))
+                i = 0
+            while i < len(cells) and cells[i] in used:
+                i += 1
+            if i < len(cells):
+                best = cells[i]
+                used.add(best)
+                self.walk[(cx, cy)] = (ring, cells, i + 1)
                 return (best[0] * self.cell, best[1] * self.cell)
-            ring += 1
+            ring, cells = ring + 1, []
 
 
 def _ring(cx: int, cy: int, r: int) -> list[tuple[int, int]]:
