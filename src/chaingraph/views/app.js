@@ -63,6 +63,12 @@
   // the important ones first, none on top of another
   var RANK = { Zone: 0, Chain: 1, Platform: 2, Park: 3, Segment: 4, Group: 6, Project: 7, Firm: 8 };
   data.nodes.forEach(function (n) {
+    // fields at their default are left out of the page's data (views/html.py): put them back
+    if (n.label === undefined) n.label = n.name;
+    if (n.flag === undefined) n.flag = null;
+    if (!n.alt) n.alt = [];
+    if (!n.info) n.info = [];
+    if (!n.src) n.src = [];
     byId[n.id] = n;
     n.search = [n.id, n.name].concat(n.alt).map(norm);
     if (!groups[n.style]) n.style = "Other";
@@ -86,6 +92,9 @@
   var visEdges = [];
   data.edges.forEach(function (e, i) {
     e.id = i;
+    if (e.dashes === undefined) e.dashes = false;
+    if (!e.info) e.info = [];
+    if (!e.src) e.src = [];
     var dashed = e.dashes || (byId[e.from] && byId[e.from].style === "gap") ||
       (byId[e.to] && byId[e.to].style === "gap");
     var faint = data.flow && (e.rel === "HAS_SEGMENT" || e.rel === "IN_SEGMENT");
