@@ -289,7 +289,6 @@ class SharedIndex(GraphIndex):
         self._invested: dict[str, float] | None = None
         self._rare: dict[str, set[str]] | None = None
         self._drew: dict[str, set[str]] = {}
-        self._adjacency: list[list[int]] | None = None
         self._invests: dict[str, set[str]] = {}
 
     def invested(self, firm: str) -> float:
@@ -311,14 +310,13 @@ class SharedIndex(GraphIndex):
         network of all firms, the rarer relations from a dict."""
         net, rare = self._global()
         pos = net.index
-        if self._adjacency is None:
-            self._adjacency = net.graph.get_adjlist(mode="all")
-        adjacency = self._adjacency
+        at = [i for i in map(pos.get, nodes) if i is not None]
         near: set[int] = set()
-        for m in nodes:
-            i = pos.get(m)
-            if i is not None:
-                near.update(adjacency[i])
+        # asked of igraph a slice at a time: a whole adjacency list of 10^6 firms as Python
+        # lists of ints would hold hundreds of MB for the whole report
+        for start in range(0, len(at), 20_000):
+            for found_near in net.graph.neighborhood(at[start : start + 20_000], mode="all"):
+                near.update(found_near)
         ids = net.ids
         found = {ids[i] for i in near}
         found.update(nodes)
