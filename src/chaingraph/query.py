@@ -372,7 +372,9 @@ def chain_node_ids(G: ChainGraph, chain_id: str) -> set[str]:
     members = {m for s in segs for m in segment_members(G, s)}
     context_rels = frozenset(str(r) for r in CHAIN_CONTEXT_RELS)
     extra: set[str] = set()
-    S, P = G.succ, G.pred  # neighbour -> keys: edge views cost seconds at 10^5 members
+    # neighbour -> keys, read from the adjacency dicts (filtered ones for a subgraph view):
+    # networkx's edge and adjacency views cost seconds at 10^5 members
+    S, P = G._succ, G._pred  # type: ignore[attr-defined]
     for m in members:
         extra.update(v for v, keys in S[m].items() if not context_rels.isdisjoint(keys))
         extra.update(u for u, keys in P[m].items() if not context_rels.isdisjoint(keys))

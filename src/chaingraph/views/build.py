@@ -248,6 +248,22 @@ def _marks(nodes: list[Record]) -> list[Record]:
     ]
 
 
+Adjacency = dict[str, dict[str, dict[str, dict[str, Any]]]]
+
+
+def _adjacency(G: ChainGraph) -> tuple[Adjacency, Adjacency]:
+    """(successor, predecessor) dicts to read G's edges from: for a node-induced subgraph
+    view, the whole graph's plain dicts (the caller keeps only neighbours ``in G``; every
+    edge between two nodes of such a view is in it), else G's own. networkx's filtered
+    views cost a function call per neighbour and edge."""
+    import networkx as nx
+
+    root = getattr(G, "_graph", None)
+    if root is not None and getattr(G, "_EDGE_OK", None) is nx.filters.no_filter:
+        G = root
+    return G._succ, G._pred  # type: ignore[attr-defined]
+
+
 def _kinds(G: ChainGraph) -> Iterator[tuple[str, str]]:
     """(node, kind) pairs."""
     for n, attrs in G.nodes(data=True):
@@ -680,13 +696,14 @@ def _chain_flags(
         elif status.get(s) in ("gap", "weak"):
             flags[s] = status[s]
     columns = set(own)
+    S, P = _adjacency(G)
     for s in own:
-        for v, keys in G.succ[s].items():
-            if Rel.FEEDS in keys and v not in columns:
+        for v, keys in S[s].items():
+            if Rel.FEEDS in keys and v not in columns and v in G:
                 columns.add(v)
                 flags.setdefault(v, "ext")
-        for u, keys in G.pred[s].items():
-            if Rel.FEEDS in keys and u not in columns:
+        for u, keys in P[s].items():
+            if Rel.FEEDS in keys and u not in columns and u in G:
                 columns.add(u)
                 flags.setdefault(u, "ext")
     return flags, sorted(columns)
@@ -742,7 +759,7 @@ def chain_view(
             n
             for n in alive
             if G.nodes[n].get("kind") in (Kind.FIRM, Kind.PROJECT)
-            and not any(m in alive and m != n for m in (*G.succ[n], *G.pred[n]))
+            and not any(m in alive and m != n for m in (*G._succ[n], *G._pred[n]))  # type: ignore[attr-defined]
         }
         H, more = _apply_fold(G.subgraph(alive - lonely), G, plan)  # one copy of what is drawn
         flags.update(more)
@@ -839,11 +856,12 @@ def _fold_plan(
         size = float(out) if isinstance(out, int | float) else 0.0
         return (not attrs.get("local"), -scores.get(m, 0.0), -size, m)
 
+    P = _adjacency(G)[1]
     for seg in sorted(set(segments)):
         if seg not in G:
             continue
         members = [
-            u for u, keys in G.pred[seg].items() if Rel.IN_SEGMENT in keys and u not in taken
+            u for u, keys in P[seg].items() if Rel.IN_SEGMENT in keys and u not in taken and u in G
         ]
         members.sort(key=rank)
         shown = members if len(members) <= per_segment else members[: per_segment - 1]
