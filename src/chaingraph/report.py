@@ -39,7 +39,7 @@ from .analysis.targets import TARGET_POINTS, targets_of
 from .model import FIGURE_COMPARE, TIER_LABEL_ZH, ChainGraph, Kind, Rel, Row
 from .query import compare_count
 from .report_workbook import chain_part, report_sheets
-from .workbook import Sheet, write_workbook
+from .workbook import Sheet, WorkbookWriter
 
 #: at most this many firms listed per segment, and rows per table, in a report
 LIST_LIMIT = 12
@@ -1174,16 +1174,28 @@ def _write(
     ``book_graph()`` the graph whose Source nodes the workbook's 来源 sheet lists.
     """
     workbook: list[tuple[Row, list[Sheet]]] = []
-    with atomic.staging(out) as stage:
+    with atomic.staging(out) as stage, WorkbookWriter(stage / WORKBOOK) as book:
         results = []
+        overview: list[Row] = []
+        chain_sheets: list[int] = []
         for cid in chain_ids:
             job = job_for(stage, cid)
             job.workbook = workbook
             results.append(_chain_pages(job, cid))
+            # each chain's sheets go into the file now, so their rows are not all kept
+            for row, sheets in workbook:
+                overview.append(row)
+                chain_sheets += [book.add(sheet) for sheet in sheets]
+            workbook.clear()
         entries = [entry for _, entry in results]
         (stage / "index.html").write_text(index_html(entries, title, generated), "utf-8")
         (stage / "index.md").write_text(index_markdown(entries, title, generated), "utf-8")
-        write_workbook(stage / WORKBOOK, report_sheets(workbook, book_graph(), generated))
+        # 概览 first, the chains' sheets, then 来源 and 说明 (report_sheets' order)
+        first, *rest = [
+            book.add(sheet)
+            for sheet in report_sheets([(row, []) for row in overview], book_graph(), generated)
+        ]
+        book.close([first, *chain_sheets, *rest])
         atomic.publish(stage, out, last=["index.md", "index.html"])
     pages = [out / p.relative_to(stage) for paths, _ in results for p in paths]
     return [out / "index.html", out / "index.md", out / WORKBOOK, *pages]

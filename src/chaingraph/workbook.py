@@ -20,6 +20,7 @@ openpyxl reads them back (the tests do).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -309,29 +310,103 @@ def _sheet_part(
     return ref
 
 
-def _write_package(target: IO[bytes], sheets: Sequence[Sheet]) -> None:
-    styles = _Styles()
-    titles: list[str] = []
-    filters: list[str | None] = []
-    if not sheets:
-        sheets = [Sheet("Sheet", [], [])]
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as zf:
-        for n, sheet in enumerate(sheets, start=1):
-            title = sheet_title(sheet.title, titles)
-            titles.append(title)
-            part = f"xl/worksheets/sheet{n}.xml"
-            filters.append(_sheet_part(zf, part, sheet, _columns(sheet), styles))
-        zf.writestr("xl/styles.xml", styles.xml())
+class WorkbookWriter:
+    """A workbook written a sheet at a time, each as soon as it is added, so the rows of one
+    sheet can be dropped before the next is built; the sheets' order and names are fixed
+    when it is closed. Written to a temporary file beside ``path``, renamed over it by
+    :meth:`close`; :meth:`discard` (or leaving a ``with`` block by an exception) leaves the
+    old file.
+
+    >>> import tempfile, pathlib, openpyxl
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
+    >>> with WorkbookWriter(path) as book:
+    ...     late = book.add(Sheet("明细", [{"a": 1}]))
+    ...     first = book.add(Sheet("概览", [{"b": 2}]))
+    ...     book.close([first, late])
+    >>> openpyxl.load_workbook(path).sheetnames
+    ['概览', '明细']
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.target = Path(path)
+        self.styles = _Styles()
+        self.parts: list[tuple[str, str | None]] = []  # (wanted title, autofilter range)
+        try:
+            fd, self.tmp = tempfile.mkstemp(
+                prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent
+            )
+        except OSError as exc:
+            raise WorkbookError(f"Cannot write '{self.target}': {exc.strerror or exc}") from exc
+        self.file = os.fdopen(fd, "wb")
+        self.zip = zipfile.ZipFile(
+            self.file, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL
+        )
+        self.done = False
+
+    def __enter__(self) -> WorkbookWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.done:
+            self.discard()
+
+    def add(self, sheet: Sheet) -> int:
+        """Write one sheet; returns its number for :meth:`close`."""
+        part = f"xl/worksheets/sheet{len(self.parts) + 1}.xml"
+        try:
+            ref = _sheet_part(self.zip, part, sheet, _columns(sheet), self.styles)
+        except OSError as exc:
+            self.discard()
+            raise WorkbookError(f"Cannot write '{self.target}': {exc.strerror or exc}") from exc
+        self.parts.append((sheet.title, ref))
+        return len(self.parts) - 1
+
+    def close(self, order: Sequence[int] | None = None) -> None:
+        """Finish the file with the sheets in ``order`` (numbers from :meth:`add`, each once;
+        default: as added) and rename it into place. Names are made valid and unique in
+        that order (:func:`sheet_title`)."""
+        if order is None:
+            order = range(len(self.parts))
+        if sorted(order) != list(range(len(self.parts))):
+            self.discard()
+            raise ValueError("order must list every added sheet once")
+        try:
+            if not self.parts:
+                order = [self.add(Sheet("Sheet", [], []))]
+            self._finish(order)
+            self.zip.close()
+            self.file.close()
+            os.replace(self.tmp, self.target)
+            self.done = True
+        except OSError as exc:
+            self.discard()
+            raise WorkbookError(f"Cannot write '{self.target}': {exc.strerror or exc}") from exc
+
+    def discard(self) -> None:
+        """Give up: close and remove the temporary file (the old workbook stays)."""
+        self.done = True
+        for closing in (self.zip.close, self.file.close):
+            with contextlib.suppress(OSError, ValueError):  # already closed, or the disk is
+                closing()
+        if os.path.exists(self.tmp):
+            os.unlink(self.tmp)
+
+    def _finish(self, order: Sequence[int]) -> None:
+        zf = self.zip
+        titles: list[str] = []
+        for i in order:
+            titles.append(sheet_title(self.parts[i][0], titles))
+        zf.writestr("xl/styles.xml", self.styles.xml())
         entries = "".join(
-            f'<sheet name="{_esc(t, quote=True)}" sheetId="{n}" r:id="rId{n}"/>'
-            for n, t in enumerate(titles, start=1)
+            f'<sheet name="{_esc(t, quote=True)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
+            for t, i in zip(titles, order, strict=True)
         )
         names = "".join(
             f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
             + _esc("'" + t.replace("'", "''") + "'!" + _absolute(ref))
             + "</definedName>"
-            for n, (t, ref) in enumerate(zip(titles, filters, strict=True))
-            if ref
+            for n, (t, i) in enumerate(zip(titles, order, strict=True))
+            if (ref := self.parts[i][1])
         )
         zf.writestr(
             "xl/workbook.xml",
@@ -340,12 +415,13 @@ def _write_package(target: IO[bytes], sheets: Sequence[Sheet]) -> None:
             + (f"<definedNames>{names}</definedNames>" if names else "")
             + "</workbook>",
         )
+        count = len(self.parts)
         rels = [
             f'<Relationship Id="rId{n}" Type="{_RELS}/worksheet" Target="worksheets/sheet{n}.xml"/>'
-            for n in range(1, len(titles) + 1)
+            for n in range(1, count + 1)
         ]
         rels.append(
-            f'<Relationship Id="rId{len(titles) + 1}" Type="{_RELS}/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rId{count + 1}" Type="{_RELS}/styles" Target="styles.xml"/>'
         )
         zf.writestr(
             "xl/_rels/workbook.xml.rels",
@@ -361,7 +437,7 @@ def _write_package(target: IO[bytes], sheets: Sequence[Sheet]) -> None:
         overrides = [
             f'<Override PartName="/xl/worksheets/sheet{n}.xml" '
             f'ContentType="{_SPREADSHEET}.worksheet+xml"/>'
-            for n in range(1, len(titles) + 1)
+            for n in range(1, count + 1)
         ]
         zf.writestr(
             "[Content_Types].xml",
@@ -385,19 +461,10 @@ def write_workbook(path: str | os.PathLike[str], sheets: Sequence[Sheet]) -> Non
 
     The sheets are streamed into the file row by row (no spreadsheet model in memory): a
     report of a million firms writes millions of cells."""
-    target = Path(path)
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "wb") as f:
-            _write_package(f, sheets)
-        os.replace(tmp, target)
-        tmp = None
-    except OSError as exc:
-        raise WorkbookError(f"Cannot write '{target}': {exc.strerror or exc}") from exc
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+    with WorkbookWriter(path) as book:
+        for sheet in sheets:
+            book.add(sheet)
+        book.close()
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
