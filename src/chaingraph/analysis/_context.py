@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -336,15 +336,10 @@ class SharedIndex(GraphIndex):
             get = pos.get
             rare_rels = CONTEXT_RELS - {str(Rel.SUPPLIES)}
             rare: dict[str, set[str]] = {}
-            edges: list[tuple[int, int]] = []
             supplies = str(Rel.SUPPLIES)
-            for u, nbrs in succ(G).items():
-                iu = get(u)
+            S = succ(G)
+            for u, nbrs in S.items():
                 for v, keys in nbrs.items():
-                    if supplies in keys and iu is not None:
-                        iv = get(v)
-                        if iv is not None and iv != iu:
-                            edges.append((iu, iv))
                     if not rare_rels.isdisjoint(keys):
                         rare.setdefault(u, set()).add(v)
                         rare.setdefault(v, set()).add(u)
@@ -352,8 +347,17 @@ class SharedIndex(GraphIndex):
                             self._drew.setdefault(u, set()).add(v)
                         if Rel.INVESTS_IN in keys:
                             self._invests.setdefault(u, set()).add(v)
-            edges.sort()
-            self._supply = kernels.Network(kernels.new_graph(len(firms), edges), firms)
+
+            def edges() -> Iterator[tuple[int, int]]:
+                # in sorted order, handed to igraph one at a time: a list of every SUPPLIES
+                # pair as Python tuples would be the report's peak memory at 10^6 firms
+                for iu, u in enumerate(firms):
+                    found = [get(v) for v, keys in S[u].items() if supplies in keys]
+                    for iv in sorted(i for i in found if i is not None and i != iu):
+                        yield iu, iv
+
+            graph = kernels.new_graph(len(firms), edges())
+            self._supply = kernels.Network(graph, firms, pos)  # one id -> position dict
             self._rare = rare
         return self._supply, self._rare
 

@@ -85,8 +85,9 @@ def network(
     return Network(new_graph(len(ids), edges), ids)
 
 
-def new_graph(n: int, edges: list[tuple[int, int]]) -> ig.Graph:
-    """A directed igraph of ``n`` vertices (igraph is imported here, on first use)."""
+def new_graph(n: int, edges: Iterable[tuple[int, int]]) -> ig.Graph:
+    """A directed igraph of ``n`` vertices and these edges, read one at a time (igraph is
+    imported here, on first use)."""
     import igraph
 
     return igraph.Graph(n=n, edges=edges, directed=True)
