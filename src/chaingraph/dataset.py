@@ -10,6 +10,7 @@ The checks themselves (values, citations, names, segments) live in
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -324,16 +325,13 @@ def _cached(folder: Path, stack: tuple[Path, ...]) -> Dataset:
             found = _from_cache(folder, body, probe.header)
             if found is not None:
                 return found
-    with cache.gc_paused():
+    with cache.gc_paused():  # the write too: it copies every edge location once more
         ds = _load(folder, stack)
-    if probe is not None:
-        ds.digest = probe.digest
-        if not ds.problems and _cacheable(ds.graph):
-            try:
-                body = _to_cache(ds)
-            except ValueError:  # not plain data: not cached
-                return ds
-            ds.cache_key = probe.write(body, ds.includes_read) or ""
+        if probe is not None:
+            ds.digest = probe.digest
+            if not ds.problems and _cacheable(ds.graph):
+                with contextlib.suppress(ValueError):  # not plain data: not cached
+                    ds.cache_key = probe.write(_to_cache(ds), ds.includes_read) or ""
     return ds
 
 
@@ -354,7 +352,9 @@ def _to_cache(ds: Dataset) -> dict[str, Any]:
         # kept as a pickle of its own, read only when asked for (see _EdgeLocations)
         "edge_where": None
         if ds.edge_locations is None
-        else cache.dumps([(*key, w.file, w.line) for key, w in ds.edge_locations.items()]),
+        else cache.dumps(
+            [(*key, w.file, w.line) for key, w in ds.edge_locations.items()], flat=True
+        ),
         "merged": ds.merged,
         "edges": len(ds.edge_locations or ()),
     }
