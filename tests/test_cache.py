@@ -334,3 +334,20 @@ def test_stats_from_the_cache_imports_no_networkx(tmp_path: Path) -> None:
     ]
     assert runs[0].stdout == runs[1].stdout and "Nodes by kind" in runs[0].stdout
     assert [r.stderr.split()[-1] for r in runs] == ["True", "False"]
+
+
+def test_old_entries_are_pruned_with_their_memos(
+    tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Result]
+) -> None:
+    monkeypatch.setattr(cache, "KEEP", 2)
+    folders = []
+    for n in range(4):
+        folder = tmp_path / f"zone{n}"
+        shutil.copytree(TINY, folder)
+        folders.append(folder)
+        assert run("stats", store=folder).exit_code == 0
+    kept = [p for p in entries(own_cache) if p.name.count(".") == 1]
+    memos = [p for p in entries(own_cache) if p.name.count(".") == 2]
+    assert len(kept) == 2 and {p.stem for p in memos} <= {f"{p.stem}.stats" for p in kept}
+    for folder in folders:  # pruned or not, every load is right
+        same(load_dataset(folder), fresh(folder))
