@@ -579,10 +579,36 @@ def _chain_node_kinds(conn: Neo4jConnection, chain_id: str) -> dict[str, str]:
     segs = dict(own)
     segs.update({st.v: st.kind for st in steps(conn, own, [Rel.FEEDS], "both")})
     members = {st.v: st.kind for st in steps(conn, segs, [Rel.IN_SEGMENT], "in")}
-    context = [str(r) for r in query.CHAIN_CONTEXT_RELS]
-    extra = {st.v: st.kind for st in steps(conn, members, context, "both")}
+    extra = _neighbour_kinds(conn, members, [str(r) for r in query.CHAIN_CONTEXT_RELS])
     extra.update({st.v: st.kind for st in steps(conn, chain, [Rel.LEADS, Rel.HOSTS], "in")})
     return {**chain, **segs, **members, **extra}
+
+
+def _neighbour_kinds(
+    conn: Neo4jConnection, frontier: Mapping[str, str], rels: list[str]
+) -> dict[str, str]:
+    """id -> kind of every node one ``rels`` hop (either way) from the frontier nodes.
+
+    One ``UNWIND`` query per kind of frontier node, each neighbour once (DISTINCT): the
+    widest step of a chain's walk (every SUPPLIES edge of its members) sends back nodes,
+    not edges.
+    """
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for node_id, kind in frontier.items():
+        if kind in KINDS:
+            by_kind[kind].append(node_id)
+    typed = "|".join(sorted(set(rels) & set(RELS)))
+    found: dict[str, str] = {}
+    for kind, ids in sorted(by_kind.items()):
+        for r in conn.records(
+            f"UNWIND $ids AS i MATCH (:{kind} {{id: i}})-[:{typed}]-(v) "
+            f"WITH DISTINCT v RETURN v.id AS v, {KIND_OF.format(v='v')} AS vk",
+            ids=ids,
+            kinds=list(KINDS),
+        ):
+            if r["vk"] is not None and r["v"] is not None:
+                found[r["v"]] = str(r["vk"])
+    return found
 
 
 def analysis_graph(conn: Neo4jConnection, chain_id: str) -> ChainGraph:
