@@ -829,8 +829,8 @@ def load(conn: Neo4jConnection, dataset: str | None = None) -> ChainGraph:
         return nodes, edges
 
     nodes, edges = conn.read(work)
-    G = build_graph(nodes, edges)
     tags = {p.get(DATASET_PROP) for _, _, p in nodes} - {None}
+    G = build_graph(nodes, edges)  # consumes the lists
     if len(tags) == 1:
         G.graph["dataset"] = tags.pop()
     return G

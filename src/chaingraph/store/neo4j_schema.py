@@ -341,12 +341,23 @@ def build_graph(
     nodes: list[tuple[str, str, Mapping[str, Any]]],
     edges: list[tuple[str, str, str, Mapping[str, Any]]],
 ) -> ChainGraph:
-    """A ChainGraph from stored nodes and edges; nodes and edges added in id order."""
+    """A ChainGraph from stored nodes and edges; nodes and edges added in id order.
+
+    The lists are consumed (sorted in place, emptied as the graph is built), so a row's
+    properties are freed as its attributes are made: the rows and the graph are not both
+    held whole.
+    """
     G: ChainGraph = nx.MultiDiGraph()
-    for node_id, kind, props in sorted(nodes, key=lambda n: str(n[0])):
+    nodes.sort(key=lambda n: str(n[0]))
+    nodes.reverse()  # popped from the end: ascending, equal keys in their first order
+    while nodes:
+        node_id, kind, props = nodes.pop()
         check_id(node_id, kind)
         G.add_node(node_id, **node_attrs(kind, props))
-    for u, rel, v, props in sorted(edges, key=lambda e: (e[0], e[2], e[1])):
+    edges.sort(key=lambda e: (e[0], e[2], e[1]))
+    edges.reverse()
+    while edges:
+        u, rel, v, props = edges.pop()
         if u in G and v in G:
             G.add_edge(u, v, key=rel, **edge_attrs(rel, props, f"Relationship {u} -{rel}-> {v}"))
     return G
