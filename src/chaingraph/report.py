@@ -1187,6 +1187,7 @@ def _write(
                 overview.append(row)
                 chain_sheets += [book.add(sheet) for sheet in sheets]
             workbook.clear()
+            del job  # before the next chain's graph is fetched (chain by chain: one at a time)
         entries = [entry for _, entry in results]
         (stage / "index.html").write_text(index_html(entries, title, generated), "utf-8")
         (stage / "index.md").write_text(index_markdown(entries, title, generated), "utf-8")
