@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from . import layers
+from . import cache, layers
 from .dataset import SOURCES_DIR, Dataset, read_items
 from .dataset_check import Checker, Item
 from .model import Kind, Location, Problem, Rel, normalize_text
@@ -66,7 +66,8 @@ def check_changes(
     if base.problems or base.edge_locations is None or base.merged is None:
         return None
     try:
-        return _Delta(base).check(old, new)
+        with cache.gc_paused():  # as a load: many new objects, none to collect
+            return _Delta(base).check(old, new)
     except _Unsure:
         return None
 
@@ -188,14 +189,14 @@ class _Delta:
 
     def moved(self, rel: str, key: Any, is_edge: bool, line: int | None) -> None:
         """An unchanged item: keep it, at its line in the new file."""
-        where = Location(rel, line)
+        places: Any = self.checker.where  # node id -> Location, or edge key -> Location
         if is_edge:
             u, rel_name, v = key
-            edge = (self.merged.get(u, u), self.merged.get(v, v), rel_name)
-            if edge in self.checker.edge_where:
-                self.checker.edge_where[edge] = where
-        elif key in self.checker.where:
-            self.checker.where[key] = where
+            key = (self.merged.get(u, u), self.merged.get(v, v), rel_name)
+            places = self.checker.edge_where
+        old = places.get(key)
+        if old is not None and (old.line != line or old.file != rel):
+            places[key] = Location(rel, line)
 
     def leave(self, key: Any, is_edge: bool) -> None:
         """A removed or changed item: take it out of the graph."""

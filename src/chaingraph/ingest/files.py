@@ -16,13 +16,13 @@ each file is written beside its target and renamed over it.
 from __future__ import annotations
 
 import csv
-import gc
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
 
+from .. import cache
 from ..atomic import temp_beside
 from ..errors import InvalidGraphData
 from ..model import Location, Problem
@@ -90,13 +90,8 @@ def import_file(
     >>> import_file(sheet, folder).summary()
     'nothing to change'
     """
-    paused = gc.isenabled()
-    gc.disable()  # see _import: an import builds many objects and frees few
-    try:
+    with cache.gc_paused():  # see _import: an import builds many objects and frees few
         return _import(path, Path(into), mapping, sheet, encoding, dry_run, strict)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _import(
