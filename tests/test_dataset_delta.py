@@ -280,3 +280,26 @@ def test_a_dataset_from_the_cache_knows_what_the_change_check_needs(tmp_path: Pa
     current = dict.fromkeys(files, "")
     found = check_changes(warm, current, files)
     assert found is not None and len(found) == 3
+
+
+@pytest.mark.parametrize(
+    ("row", "fragment"),
+    [
+        ("firm-z,Firm,庚银行,false,,,,,import-list,x,\n", "has the name '庚银行' of the included"),
+        ("firm-z,Firm,壬银行,false,,,,庚银行股份,import-list,x,\n", "is used by firm-z, geng"),
+    ],
+)
+def test_a_firm_merged_with_an_included_one_sends_a_clash_to_the_full_check(
+    tmp_path: Path, row: str, fragment: str
+) -> None:
+    folder = layered(tmp_path / "ds")
+    (folder / "own.yaml").write_text(
+        "nodes:\n  - {id: geng, kind: Firm, name: 庚银行股份, stock_code: 000001.SZ,"
+        " local: false, grade: template}\n",
+        encoding="utf-8",
+    )
+    base = load_dataset(folder)
+    assert base.problems == [] and base.merged == {"cn-000001-sz": "geng"}
+    full, delta = both(folder, {FIRMS_FILE: FIRM_HEADER + row, SOURCES_FILE: SOURCE_NODE})
+    assert delta is None  # the twin is no longer in the graph: only the full check words it
+    assert any(fragment in p for p in full), full
