@@ -248,7 +248,9 @@ def _write_rows(
         cells = [f'<row r="{r}">']
         get = row.get
         for j, key in enumerate(keys):
-            value = cell_value(get(key))
+            value = get(key)
+            if type(value) is not str:  # text, most cells, is stored as it is
+                value = cell_value(value)
             if value is None or value == "":
                 continue
             if isinstance(value, str):
