@@ -3,7 +3,7 @@
 Usage::
 
     python scripts/bench_views.py                       # 1k, 5k and 20k nodes
-    python scripts/bench_views.py --report 10000        # report with views vs without
+    python scripts/bench_views.py --report 10000 --repeat 5   # report with views vs without
     python scripts/bench_views.py --sizes 1000 5000 --repeat 5
     python scripts/bench_views.py --markdown            # the table for the README
 
@@ -237,28 +237,32 @@ def run(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
 
 def report_ratio(n_firms: int, repeat: int) -> dict[str, Any]:
     """CPU seconds of ``write_report`` on a synthetic zone with and without the views (the
-    panorama, chain and gaps pages of every chain), best of ``repeat``, and their ratio."""
+    panorama, chain and gaps pages of every chain), runs interleaved, medians of ``repeat``
+    (the best of a few runs picks a lucky one on a busy machine), and their ratio."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from bench_analysis import generate
 
     from chaingraph.report import write_report
 
     G = generate(n_firms, n_firms * 4)
-    best: dict[bool, float] = {}
+    spent: dict[bool, list[float]] = {False: [], True: []}
     for _ in range(repeat):
         for views in (False, True):
             with tempfile.TemporaryDirectory() as tmp:
                 t0 = time.process_time()
                 write_report(G, tmp, views=views)
-                spent = time.process_time() - t0
-            best[views] = min(best.get(views, spent), spent)
+                spent[views].append(time.process_time() - t0)
+    without, with_views = statistics.median(spent[False]), statistics.median(spent[True])
     return {
         "firms": n_firms,
         "nodes": len(G),
         "edges": G.number_of_edges(),
-        "report CPU s, no views": round(best[False], 2),
-        "with views": round(best[True], 2),
-        "ratio": round(best[True] / best[False], 2),
+        "report CPU s, no views": round(without, 2),
+        "with views": round(with_views, 2),
+        "ratio": round(with_views / without, 2),
+        "ratios, run by run": " ".join(
+            f"{w / n:.1f}" for n, w in zip(spent[False], spent[True], strict=True)
+        ),
     }
 
 
