@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import enum
+import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -47,6 +50,39 @@ def test_text_xml_cannot_hold_is_replaced_not_fatal(tmp_path: Path) -> None:
     write_workbook(path, [Sheet("s", [{"a": "x\x00y\x1bz\ud800", "b": "ok\tok\n"}])])
     ws = openpyxl.load_workbook(path)["s"]
     assert [c.value for c in ws[2]] == ["x\ufffdy\ufffdz\ufffd", "ok\tok\n"]
+
+
+class Score(enum.IntEnum):
+    HIGH = 3
+
+
+class Share(float):
+    def __repr__(self) -> str:  # as numpy's float64 does
+        return f"Share({float(self)})"
+
+
+def test_number_subclasses_are_numbers_and_every_part_is_xml(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    rows = [{"a": Score.HIGH, "b": Share(0.25), "c": Share(float("inf")), "d": "<&]]>"}]
+    write_workbook(path, [Sheet("s", rows)])
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            ElementTree.fromstring(zf.read(name))  # well-formed
+    ws = openpyxl.load_workbook(path)["s"]
+    assert [c.value for c in ws[2]] == [3, 0.25, None, "<&]]>"]
+
+
+def test_sheet_names_excel_accepts(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    titles = ["a\x01", "a\x02", "a\ud800", "𠀀" * 20, "x" * 30 + "'y", "'q'"]
+    write_workbook(path, [Sheet(t, [{"n": i}]) for i, t in enumerate(titles)])
+    names = openpyxl.load_workbook(path).sheetnames
+    assert len({n.lower() for n in names}) == len(titles)  # unique once written as XML
+    for name in names:
+        assert len(name.encode("utf-16-le")) <= 2 * 31  # Excel counts UTF-16 units
+        assert not name.startswith("'") and not name.endswith("'")
+        assert "\ufffd" not in name and not any(ch < " " for ch in name)
+    assert names[3] == "𠀀" * 15
 
 
 def test_failed_write_leaves_the_old_file(tmp_path: Path) -> None:

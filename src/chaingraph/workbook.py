@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import numbers
 import os
 import re
 import shutil
@@ -85,10 +86,17 @@ def cell_value(value: Any) -> Any:
     >>> cell_value([{"id": "a", "name": "甲"}, {"id": "b"}])
     '甲、b'
     """
-    if value is None or isinstance(value, bool | int):
+    kind = type(value)
+    if value is None or kind is bool or kind is int:
         return value
-    if isinstance(value, float):
+    if kind is float:
         return value if math.isfinite(value) else None
+    # an IntEnum, numpy's integers and floats: the number (their repr is no cell value)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return number if math.isfinite(number) else None
     if isinstance(value, list | tuple):
         if all(isinstance(v, dict) and ("name" in v or "id" in v) for v in value):
             return "、".join(str(v.get("name") or v.get("id") or "") for v in value)
@@ -107,20 +115,35 @@ def _width(text: str) -> int:
 
 
 def sheet_title(text: str, taken: Iterable[str] = ()) -> str:
-    """A valid, unused sheet name from text: no ``[]:*?/\\``, at most 31 characters.
+    """A valid, unused sheet name from text: no ``[]:*?/\\`` nor characters XML cannot
+    hold, at most 31 characters as Excel counts them (UTF-16 units), no ``'`` at either end.
 
     >>> sheet_title("新能源/装备", ["新能源_装备"])
     '新能源_装备 (2)'
     """
-    base = _BAD_SHEET_CHARS.sub("_", text).strip("'") or "Sheet"
-    base = base[:SHEET_NAME_MAX]
+    base = _NOT_XML.sub("_", _BAD_SHEET_CHARS.sub("_", text))
+    base = _cut(base.strip("'"), SHEET_NAME_MAX).rstrip("'") or "Sheet"
     used = {t.lower() for t in taken}
     name, n = base, 1
     while name.lower() in used:
         n += 1
         suffix = f" ({n})"
-        name = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+        name = _cut(base, SHEET_NAME_MAX - len(suffix)) + suffix
     return name
+
+
+def _cut(text: str, units: int) -> str:
+    """The longest start of ``text`` that is at most ``units`` UTF-16 code units long
+    (a character beyond U+FFFF takes two)."""
+    if len(text) <= units // 2 or len(text.encode("utf-16-le")) <= 2 * units:
+        return text
+    out, used = [], 0
+    for ch in text:
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > units:
+            break
+        out.append(ch)
+    return "".join(out)
 
 
 def _columns(sheet: Sheet) -> list[Column]:
