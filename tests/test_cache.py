@@ -8,6 +8,7 @@ without the cache gives, without a traceback.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import pickle
@@ -225,6 +226,45 @@ def test_a_spoilt_entry_is_a_miss_never_an_error(
     same(again, cold)
     load_dataset(tiny)
     assert len(reads) == 2  # and the entry rewritten whole
+
+
+def plant(path: Path, body: dict[str, Any]) -> None:
+    """Replace an entry's body by ``body``, with a header whose digests match it."""
+    with path.open("rb") as handle:
+        header = pickle.load(handle)
+    data = cache.dumps(body)
+    header.update(size=len(data), body=hashlib.sha256(data).hexdigest())
+    path.write_bytes(cache.dumps(header) + data)
+
+
+@pytest.mark.parametrize("how", ["another user's", "writable by others"])
+def test_an_entry_someone_else_could_write_is_never_read(
+    tiny: Path, own_cache: Path, reads: list[Path], how: str
+) -> None:
+    cold = load_dataset(tiny)
+    (entry,) = entries(own_cache)
+    with entry.open("rb") as handle:
+        pickle.load(handle)  # the header
+        body = cache.loads(handle.read())
+    some = next(iter(body["node"]))
+    body["node"][some] = {**body["node"][some], "name": "planted"}
+    plant(entry, body)
+    if how == "another user's":
+        if os.geteuid() != 0:
+            pytest.skip("only root can give a file to another user")
+        os.chown(entry, 54321, 54321)
+    else:
+        entry.chmod(0o666)
+    again = load_dataset(tiny)
+    assert len(reads) == 2 and again.graph.nodes[some]["name"] != "planted"
+    same(again, cold)
+
+
+def test_the_cache_folder_is_made_private(tiny: Path, own_cache: Path) -> None:
+    (own_cache / "datasets").mkdir(parents=True, mode=0o777)
+    (own_cache / "datasets").chmod(0o777)
+    load_dataset(tiny)
+    assert entries(own_cache) and (own_cache / "datasets").stat().st_mode & 0o777 == 0o700
 
 
 def test_an_edited_include_is_read_again(tmp_path: Path, reads: list[Path]) -> None:

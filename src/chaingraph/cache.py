@@ -23,7 +23,10 @@ function but those six constructors (``find_class`` raises), so reading an entry
 no other code; a body whose digest differs from the header's is refused. Pickle keeps the
 shared adjacency dicts of a networkx ``MultiDiGraph`` shared, which lets a hit hand them to
 the graph as they are (JSON and marshal cannot; see the README's Performance section for the
-measurements). The folder is made private to the user (mode 0700).
+measurements). The folder is made private to the user (mode 0700), and an entry is read
+only from a file of the user's own that no one else may write (another user could otherwise
+plant an entry: plain data, but any graph, never validated, or a pickle that asks for
+gigabytes of memo).
 
 **Where.** ``$CHAINGRAPH_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/chaingraph``, else
 ``~/.cache/chaingraph``; entries live in its ``datasets/`` folder, one file per dataset
@@ -43,6 +46,7 @@ import hashlib
 import io
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -229,6 +233,19 @@ _BAD_ENTRY = (
 )
 
 
+def _open_own(path: Path) -> Any:
+    """``path`` opened for reading if it is a file of this user's that only they may write;
+    else OSError (an entry someone else could have written is never read)."""
+    handle = path.open("rb")
+    info = os.fstat(handle.fileno())
+    getuid = getattr(os, "getuid", None)  # no owners to compare on Windows
+    own = getuid is None or info.st_uid == getuid()
+    if own and stat.S_ISREG(info.st_mode) and not info.st_mode & 0o022:
+        return handle
+    handle.close()
+    raise PermissionError(f"{path} may have been written by another user")
+
+
 class Probe:
     """The cache entry of one dataset folder: its key parts, computed once."""
 
@@ -272,7 +289,7 @@ class Probe:
 
     def read_header(self) -> dict[str, Any] | None:
         """The entry's header if the entry is that of the folder's files as they are now."""
-        with contextlib.suppress(*_BAD_ENTRY), self.path.open("rb") as handle:
+        with contextlib.suppress(*_BAD_ENTRY), _open_own(self.path) as handle:
             header = _PlainUnpickler(handle).load()
             if self._valid_header(header):
                 self.header = header
@@ -281,7 +298,7 @@ class Probe:
 
     def read(self) -> dict[str, Any] | None:
         """The cached dataset (see :func:`entry_body`), or None on a miss."""
-        with contextlib.suppress(*_BAD_ENTRY), self.path.open("rb") as handle:
+        with contextlib.suppress(*_BAD_ENTRY), _open_own(self.path) as handle:
             header = _PlainUnpickler(handle).load()
             if not self._valid_header(header):
                 return None
@@ -336,6 +353,8 @@ def _write(path: Path, data: bytes) -> bool:
     tmp = None
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if path.parent.stat().st_mode & 0o077:
+            path.parent.chmod(0o700)  # its entries are read only if they are the user's own
         fd, tmp = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -376,7 +395,7 @@ def memo(folder: Path, name: str) -> Any:
     header = probe.read_header() if probe is not None else None
     if probe is None or header is None:
         return None
-    with contextlib.suppress(*_BAD_ENTRY), probe.memo_path(name).open("rb") as handle:
+    with contextlib.suppress(*_BAD_ENTRY), _open_own(probe.memo_path(name)) as handle:
         head = _PlainUnpickler(handle).load()
         if not (isinstance(head, dict) and head.get("key") == header["key"]):
             return None
