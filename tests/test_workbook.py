@@ -74,7 +74,7 @@ def test_number_subclasses_are_numbers_and_every_part_is_xml(tmp_path: Path) -> 
 
 def test_sheet_names_excel_accepts(tmp_path: Path) -> None:
     path = tmp_path / "t.xlsx"
-    titles = ["a\x01", "a\x02", "a\ud800", "𠀀" * 20, "x" * 30 + "'y", "'q'"]
+    titles = ["a\x01", "a\x02", "a\ud800", "𠀀" * 20, "x" * 30 + "'y", "'q'", "a\nb", "a b"]
     write_workbook(path, [Sheet(t, [{"n": i}]) for i, t in enumerate(titles)])
     names = openpyxl.load_workbook(path).sheetnames
     assert len({n.lower() for n in names}) == len(titles)  # unique once written as XML
@@ -82,7 +82,7 @@ def test_sheet_names_excel_accepts(tmp_path: Path) -> None:
         assert len(name.encode("utf-16-le")) <= 2 * 31  # Excel counts UTF-16 units
         assert not name.startswith("'") and not name.endswith("'")
         assert "\ufffd" not in name and not any(ch < " " for ch in name)
-    assert names[3] == "𠀀" * 15
+    assert names[3] == "𠀀" * 15 and names[-1] == "a b"
 
 
 def test_failed_write_leaves_the_old_file(tmp_path: Path) -> None:

@@ -51,7 +51,9 @@ SHEET_NAME_MAX = 31
 #: deflate level of the parts: 1 writes several times faster than the default 6 and the
 #: file is only about a tenth bigger (rows of repeated markup compress well either way)
 COMPRESS_LEVEL = 1
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+#: characters a sheet name cannot hold: those Excel refuses, and control characters (a tab or
+#: line break in the name attribute reads back as a space, so two names could become one)
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 
 
 class WorkbookError(ChaingraphError):
