@@ -303,3 +303,25 @@ def test_a_firm_merged_with_an_included_one_sends_a_clash_to_the_full_check(
     full, delta = both(folder, {FIRMS_FILE: FIRM_HEADER + row, SOURCES_FILE: SOURCE_NODE})
     assert delta is None  # the twin is no longer in the graph: only the full check words it
     assert any(fragment in p for p in full), full
+
+
+def test_a_figure_another_names_in_conflict_cannot_leave_unseen(tmp_path: Path) -> None:
+    folder = layered(tmp_path / "ds")
+
+    def figure(other: str) -> str:
+        return (
+            "    figures:\n      - {key: n, value: 3, conflicts_with: [" + other + "],"
+            " sources: [{source: visit, quote: 丙电器}]}\n"
+        )
+
+    visits = (folder / "visits.yaml").read_text(encoding="utf-8")
+    (folder / "visits.yaml").write_text(
+        visits + "  - id: note\n    kind: Source\n    name: 笔记\n    title: 笔记\n"
+        "    grade: template\n" + figure("import-list/n"),
+        encoding="utf-8",
+    )
+    (folder / SOURCES_FILE).write_text(SOURCE_NODE + figure("note/n"), encoding="utf-8")
+    assert load_dataset(folder).problems == []
+    full, delta = both(folder, {SOURCES_FILE: SOURCE_NODE})  # the named figure left
+    assert full and any("conflicts_with 'import-list/n' names no figure" in p for p in full)
+    assert delta is None or delta == full

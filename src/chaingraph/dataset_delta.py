@@ -18,8 +18,9 @@ as loaded had no problem, :func:`check_changes` checks only what changed:
 The problems are the ones the full check reports for the same files (tested by running both
 on hostile imports). A change the shortcut cannot judge exactly — an id or edge that the
 new files define twice across files, a removed node, a changed segment, kind or source
-document, figures, a firm that is (or may become) an included firm — returns None, and the
-caller reads the whole dataset again.
+document, figures (new ones, or those of a changed node: another's figure may name them), a
+firm that is (or may become) an included firm — returns None, and the caller reads the
+whole dataset again.
 """
 
 from __future__ import annotations
@@ -204,8 +205,8 @@ class _Delta:
         if not is_edge:
             if key not in G or key in self.merged.values():
                 raise _Unsure(key)  # a node the file did not hold, or an included firm's twin
-            if self.checker.kind_of.get(key) not in _NODE_KINDS:
-                raise _Unsure(key)
+            if self.checker.kind_of.get(key) not in _NODE_KINDS or G.nodes[key].get("figures"):
+                raise _Unsure(key)  # (another node's figure may name one of its figures)
             self.touched_nodes.add(key)
             return  # a node leaves only when its new item replaces it (see apply)
         u, rel_name, v = key
