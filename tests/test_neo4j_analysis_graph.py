@@ -95,6 +95,11 @@ def test_synthetic_report_and_targets_equal_the_graph_in_memory(
     firms = {r["firm"] for cid in chains for r in rank_targets(G, cid)}
     assert {"x-fullwidth", "x-ems", "x-roman", "x-no-local", "x-tied"} <= firms
     assert not {"x-systems", "x-local", "x-none"} & firms
+    # a database pushed before firms carried match_text / match_industry: still the same
+    store.cypher("MATCH (f:Firm) REMOVE f.match_text, f.match_industry", write=True)
+    assert not store.records("MATCH (f:Firm) WHERE f.match_industry IS NOT NULL RETURN f.id")
+    for cid in chains:
+        assert rank_targets(store.analysis_graph(cid), cid) == rank_targets(G, cid), cid
     write_report(G, tmp_path / "memory", views=False)
     write_chain_reports(store.analysis_graph, chains, tmp_path / "neo4j", views=False)
     assert pages(tmp_path / "neo4j") == pages(tmp_path / "memory")
