@@ -260,6 +260,17 @@ def test_an_entry_someone_else_could_write_is_never_read(
     same(again, cold)
 
 
+def test_without_owners_to_compare_an_entry_is_read(
+    tiny: Path, own_cache: Path, reads: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = load_dataset(tiny)
+    (entry,) = entries(own_cache)
+    entry.chmod(0o666)  # as Windows reports every writable file
+    monkeypatch.delattr(os, "getuid")  # as on Windows
+    same(load_dataset(tiny), cold)
+    assert len(reads) == 1  # a hit
+
+
 def test_the_cache_folder_is_made_private(tiny: Path, own_cache: Path) -> None:
     (own_cache / "datasets").mkdir(parents=True, mode=0o777)
     (own_cache / "datasets").chmod(0o777)

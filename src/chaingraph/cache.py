@@ -238,9 +238,11 @@ def _open_own(path: Path) -> Any:
     else OSError (an entry someone else could have written is never read)."""
     handle = path.open("rb")
     info = os.fstat(handle.fileno())
-    getuid = getattr(os, "getuid", None)  # no owners to compare on Windows
-    own = getuid is None or info.st_uid == getuid()
-    if own and stat.S_ISREG(info.st_mode) and not info.st_mode & 0o022:
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # Windows: no owner or group bits to compare (the profile's ACLs)
+        if stat.S_ISREG(info.st_mode):
+            return handle
+    elif stat.S_ISREG(info.st_mode) and info.st_uid == getuid() and not info.st_mode & 0o022:
         return handle
     handle.close()
     raise PermissionError(f"{path} may have been written by another user")
