@@ -336,12 +336,14 @@ def cited_sources(G: ChainGraph) -> set[str]:
             found.update(str(c["source"]) for c in cites if isinstance(c, dict) and c.get("source"))
 
     for attrs in _node_attrs(G):
-        add(attrs.get("sources"))
+        if "sources" in attrs:
+            add(attrs["sources"])
         for fig in attrs.get("figures") or ():
             if isinstance(fig, dict):
                 add(fig.get("sources"))
     for data in _edge_attrs(G):
-        add(data.get("sources"))
+        if "sources" in data:  # most edges of a long list cite nothing
+            add(data["sources"])
     return found
 
 
