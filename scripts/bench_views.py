@@ -18,6 +18,9 @@ segment each, supply links along FEEDS, a project per 25 firms). Measured:
 - ``main-thread CPU``: CPU time of the page's main thread up to then (Chrome's
   ``TaskDuration`` in thread ticks), which other jobs on a busy machine do not inflate;
   ``draw/CPU`` is the ratio of the two (target <= 1.2: the page waits on nothing but itself);
+- ``renderer CPU``: CPU time of the page's renderer process over the load, all its threads
+  (the main thread, V8's compiler and collector helpers, raster), and the first draw's ratio
+  to it;
 - ``Chromium CPU``: CPU time of every Chromium process over the same load (browser process
   reading the file, the renderer's other threads: V8's compiler and collector helpers,
   raster; from ``SystemInfo.getProcessInfo``): the work of drawing the page that the main
@@ -148,15 +151,15 @@ def click_ms(page: Any, cdp: Any) -> tuple[float, float]:
     return wall, cpu
 
 
-def chromium_cpu(browser_cdp: Any) -> dict[int, float]:
-    """CPU seconds so far of each Chromium process (browser, GPU, renderers), by pid."""
+def chromium_cpu(browser_cdp: Any) -> dict[int, tuple[str, float]]:
+    """(type, CPU seconds so far) of each Chromium process (browser, GPU, renderers), by pid."""
     info = browser_cdp.send("SystemInfo.getProcessInfo")["processInfo"]
-    return {int(p["id"]): float(p["cpuTime"]) for p in info}
+    return {int(p["id"]): (str(p["type"]), float(p["cpuTime"])) for p in info}
 
 
 def first_draw(
     browser: Any, path: Path, repeat: int
-) -> tuple[float, float, float, tuple[float, float]]:
+) -> tuple[float, float, tuple[float, float], tuple[float, float]]:
     """Medians over fresh pages of (wall ms from navigation start to the first afterDrawing,
     main-thread CPU seconds spent by then, CPU seconds of every Chromium process over the
     load, click ms). The CPU figures do not grow when other jobs share the machine; the
@@ -164,6 +167,7 @@ def first_draw(
     walls: list[float] = []
     cpus: list[float] = []
     alls: list[float] = []
+    renderers: list[float] = []
     clicks: list[tuple[float, float]] = []
     browser_cdp = browser.new_browser_cdp_session()
     for _ in range(repeat):
@@ -186,7 +190,11 @@ def first_draw(
             value = None
         metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
         after = chromium_cpu(browser_cdp)
-        alls.append(sum(t - before.get(pid, 0.0) for pid, t in after.items()))
+        spent = {
+            pid: (kind, t - before.get(pid, (kind, 0.0))[1]) for pid, (kind, t) in after.items()
+        }
+        alls.append(sum(t for _, t in spent.values()))
+        renderers.append(sum(t for kind, t in spent.values() if kind == "renderer"))
         if not value:
             raise RuntimeError(f"{path.name}: nothing drawn within 120 s")
         walls.append(float(value))
@@ -194,7 +202,12 @@ def first_draw(
         clicks.append(click_ms(page, cdp))
         context.close()
     click = (statistics.median(c[0] for c in clicks), statistics.median(c[1] for c in clicks))
-    return statistics.median(walls), statistics.median(cpus), statistics.median(alls), click
+    return (
+        statistics.median(walls),
+        statistics.median(cpus),
+        (statistics.median(renderers), statistics.median(alls)),
+        click,
+    )
 
 
 def run(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
@@ -213,7 +226,7 @@ def run(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
                 view = graph_view(G, title=f"bench {n}", aggregate_over=limit)
                 path = write_html(view, Path(tmp) / f"bench-{n}-{label}.html")
                 build = time.perf_counter() - t0
-                wall_ms, cpu_s, all_s, click = first_draw(browser, path, repeat)
+                wall_ms, cpu_s, (renderer_s, all_s), click = first_draw(browser, path, repeat)
                 rows.append(
                     {
                         "graph nodes": len(G),
@@ -225,6 +238,10 @@ def run(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
                         "first draw s": round(wall_ms / 1000, 2),
                         "page CPU s": round(cpu_s, 2),
                         "draw/CPU": round(wall_ms / 1000 / cpu_s, 2) if cpu_s else "",
+                        "renderer CPU s": round(renderer_s, 2),
+                        "draw/renderer CPU": round(wall_ms / 1000 / renderer_s, 2)
+                        if renderer_s
+                        else "",
                         "Chromium CPU s": round(all_s, 2),
                         "click ms": round(click[0]),
                         "click CPU ms": round(click[1]),
