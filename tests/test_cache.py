@@ -163,6 +163,21 @@ def test_a_changed_code_digest_reads_again(
     assert len(reads) == 3  # the entry now holds the other version's: read and rewritten
 
 
+def test_another_networkx_or_pyyaml_reads_again(
+    tiny: Path, tmp_path: Path, reads: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_dataset(tiny)
+    load_dataset(tiny)
+    assert len(reads) == 1
+    upgraded = tmp_path / "site"
+    (upgraded / "PyYAML-99.0.dist-info").mkdir(parents=True)  # installed ahead on the path
+    monkeypatch.setattr(sys, "path", [str(upgraded), *sys.path])
+    monkeypatch.setattr(cache, "_CODE_DIGEST", None)
+    assert "PyYAML-99.0.dist-info" in cache.dependency_versions()
+    load_dataset(tiny)
+    assert len(reads) == 2
+
+
 def damage_body(path: Path) -> None:
     data = bytearray(path.read_bytes())
     data[-40] ^= 0x01

@@ -8,9 +8,10 @@ next load of the same folder answers from it when nothing it was read from has c
   the loader walks it: hidden files and folders are skipped, as the loader skips them), the
   same for every included folder (nested includes too, each re-resolved from its
   ``include:`` entry), the code of the installed chaingraph package (every file of it), the
-  Python version and the cache format. A changed, added, removed or renamed file, an include
-  that now leads elsewhere, another chaingraph version or Python: a miss, and the folder is
-  read and checked exactly as without a cache. Touching a file without changing it is a hit.
+  Python version, the installed networkx and PyYAML versions and the cache format. A
+  changed, added, removed or renamed file, an include that now leads elsewhere, another
+  chaingraph, networkx, PyYAML or Python version: a miss, and the folder is read and
+  checked exactly as without a cache. Touching a file without changing it is a hit.
 - a folder holding a symbolic link, or a source ``text_file`` in a hidden path, is never
   cached: those read files the digest does not cover.
 - a dataset with problems is never cached (``validate`` lists them afresh each time).
@@ -109,15 +110,38 @@ def gc_paused() -> Iterator[None]:
 # --- digests ----------------------------------------------------------------------------------
 
 
+#: the libraries whose version can change what a load returns: networkx holds the graph (an
+#: entry is its internal dicts), PyYAML parses the files (distribution names, lower case)
+DEPENDENCIES = ("networkx", "pyyaml")
+
+
+def dependency_versions() -> list[str]:
+    """The installed distributions of :data:`DEPENDENCIES` (their metadata folder names, which
+    carry the version), found by listing the import path: no import, no metadata read."""
+    found: list[str] = []
+    for entry in filter(None, sys.path):  # ('' is the working folder: not an install)
+        try:
+            names = os.listdir(entry)
+        except OSError:
+            continue
+        for name in sorted(names):
+            dist, _, rest = name.lower().partition("-")
+            if dist in DEPENDENCIES and rest.endswith((".dist-info", ".egg-info")):
+                found.append(name)
+    return found
+
+
 def code_digest() -> str:
-    """A digest of the installed package's files, the Python version and the cache format.
+    """A digest of the installed package's files, the Python version, the versions of the
+    :data:`DEPENDENCIES` and the cache format.
 
     '' when the package's own files cannot be read (e.g. it runs from a zip archive): then
     nothing is cached, since a change of code could not be seen.
     """
     global _CODE_DIGEST
     if _CODE_DIGEST is None:
-        digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0".encode())
+        versions = "\0".join(dependency_versions())
+        digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{versions}\0".encode())
         here = Path(__file__).resolve().parent
         found = False
         try:
