@@ -138,6 +138,20 @@ def test_shengzhou_with_the_reference_layer_reads_a_part_and_answers_the_same(
     strip = re.compile(r"生成于 [^<;\n]*")
     gaps = [strip.sub("", (tmp_path / f"{o}.html").read_text("utf-8")) for o in ("neo4j", "files")]
     assert gaps[0] == gaps[1]
+    # the gaps view fetches the chain once: its analysis graph, nothing read again
+    calls: list[str] = []
+    for name in ("analysis_graph", "chain_graph", "subgraph"):
+        real = getattr(Neo4jStore, name)
+
+        def counted(self: Neo4jStore, *a: Any, _n: str = name, _f: Any = real) -> Any:
+            calls.append(_n)
+            return _f(self, *a)
+
+        monkeypatch.setattr(Neo4jStore, name, counted)
+    again = tmp_path / "again.html"
+    ok(run("view", "gaps", "new-energy-equipment", "-o", str(again), store=uri))
+    assert calls == ["analysis_graph"]
+    assert strip.sub("", again.read_text("utf-8")) == gaps[1]
     for store, out in ((uri, "neo4j-infer"), (str(SHENGZHOU), "files-infer")):
         ok(run("report", "--infer", "--no-views", "--out", str(tmp_path / out), store=store))
     # the stamp of a whole-graph run counts the inferred links of every chain; a run chain

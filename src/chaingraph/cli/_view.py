@@ -135,13 +135,14 @@ def view_gaps(ctx: click.Context, chain: str, output: Path | None) -> None:
     Example:
         chaingraph view gaps new-energy-equipment -o gaps.html
     """
-    from ..store import resolve_chain, with_cited_sources
+    from ..store import resolve_chain
+    from ..store.base import gaps_view_graphs
     from ..views import gaps_view
 
     store = get_store(ctx)
     cid = resolve_chain(store, chain)
-    G = with_cited_sources(store, store.chain_graph(cid))
-    outside = store.analysis_graph(cid)  # the chain's candidates, not the whole database
+    # one fetch: the chain's candidates (never the whole database), the chain cut from it
+    G, outside = gaps_view_graphs(store, cid)
     _write(gaps_view(G, cid, outside=outside), output, f"{cid}.gaps.html")
 
 

@@ -11,7 +11,7 @@ from typing import Protocol, runtime_checkable
 
 from ..errors import UnknownEntity
 from ..model import ChainGraph, Kind, Row
-from ..query import cited_sources
+from ..query import chain_node_ids, cited_sources
 
 
 @runtime_checkable
@@ -171,3 +171,22 @@ def chain_graph_with_sources(store: GraphStore, chain_id: str) -> ChainGraph:
     both: ChainGraph = nx.MultiDiGraph(G)
     both.update(store.subgraph(sorted(missing)))
     return both
+
+
+def gaps_view_graphs(store: GraphStore, chain_id: str) -> tuple[ChainGraph, ChainGraph]:
+    """What the gaps view of one chain reads: its subgraph with the Sources it cites, and
+    :meth:`GraphStore.analysis_graph` (its candidates), from one fetch of the store.
+
+    The analysis graph is induced on a superset of the chain's nodes and already holds
+    every Source cited, so the chain's part is cut out of it rather than read again (the
+    same nodes, edges and graph attributes as :meth:`GraphStore.chain_graph` plus
+    :func:`with_cited_sources`).
+    """
+    from ..analysis.distance import LOCAL_DIVISIONS
+
+    outside = store.analysis_graph(chain_id)
+    ids = chain_node_ids(outside, chain_id)
+    ids |= cited_sources(outside.subgraph(ids)) & set(outside)
+    G: ChainGraph = outside.subgraph(ids).copy()
+    G.graph.pop(LOCAL_DIVISIONS, None)  # a database store's, for its analysis graph only
+    return G, outside
