@@ -95,11 +95,11 @@ def _compact(record: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]
     ...          _NODE_DEFAULTS)
     {'id': 'a', 'name': '甲'}
     """
-    out = {
-        k: v
-        for k, v in record.items()
-        if k not in defaults or type(v) is not type(defaults[k]) or v != defaults[k]
-    }
+    out = dict(record)
+    for key, default in defaults.items():
+        value = out.get(key, out)  # out itself: a value no field holds
+        if type(value) is type(default) and value == default:
+            del out[key]
     if "name" in out and out.get("label") == out["name"]:
         del out["label"]
     return out
