@@ -21,8 +21,11 @@ Two pushes of the same dataset at once leave no duplicates: the uniqueness const
 duplicate nodes, and a batch that loses a race (a transient error, or ArcadeDB's constraint
 error on a concurrent MERGE) is retried. Relationships have no such constraint: Neo4j's MERGE
 locks both end nodes, but ArcadeDB's optimistic transactions let two MERGEs create one each
-(5 of 150 concurrent pushes did under load), so every push ends its relationship phase with
-:func:`edge_dedupe` over its own rows.
+(5 of 150 concurrent pushes did under load), so a push that created relationships of a
+type ends its relationship phase by looking for pairs that hold two of that type
+(:func:`edge_duplicates`, one query over the type) and removing the extras
+(:func:`edge_dedupe`). A duplicate needs two pushes that each created one, and the push whose
+search runs last sees both, so skipping the types a push created none of loses nothing.
 """
 
 from __future__ import annotations
@@ -249,9 +252,10 @@ def edge_dedupe(rel: str, start: str, end: str) -> str:
 
     Two pushes of the same dataset at once can both find no relationship and both create
     one: Neo4j's MERGE locks the end nodes, but a server with optimistic transactions
-    (ArcadeDB) does not. Every push runs this after its own relationship batches, so the
-    push that committed last removes the extra; both keep the same one (the smallest
-    ``elementId``), so two of these at once never delete both. Returns how many it deleted.
+    (ArcadeDB) does not. Every push that created relationships runs this, after its own
+    relationship batches, on the pairs :func:`edge_duplicates` found, so the push that looked
+    last removes the extra; both keep the same one (the smallest ``elementId``), so two of
+    these at once never delete both. Returns how many it deleted.
     """
     assert rel in RELS and start in KINDS and end in KINDS
     return (
@@ -259,6 +263,21 @@ def edge_dedupe(rel: str, start: str, end: str) -> str:
         "WITH a, b, e ORDER BY elementId(e) "
         "WITH a, b, collect(e) AS es WHERE size(es) > 1 "
         "UNWIND tail(es) AS extra DELETE extra RETURN count(*) AS removed"
+    )
+
+
+def edge_duplicates(rel: str, start: str, end: str) -> str:
+    """Cypher that returns the pairs ``{from, to}`` holding more than one relationship of a type.
+
+    One pass over the relationships of that type between the two labels, whoever pushed
+    them: at 60,000 relationships it took a seventh of the time of :func:`edge_dedupe` over
+    the same rows in batches (one index lookup per row), and nothing is written unless it
+    finds a pair.
+    """
+    assert rel in RELS and start in KINDS and end in KINDS
+    return (
+        f"MATCH (a:{start})-[e:{rel}]->(b:{end}) WITH a, b, count(e) AS n WHERE n > 1 "
+        "RETURN a.id AS from, b.id AS to"
     )
 
 
@@ -398,33 +417,51 @@ def push(
             if progress:
                 progress("nodes", writer.done, writer.total)
 
+    # per type: relationships this push created, plus pairs it found holding two
+    suspect: dict[tuple[str, str, str], int] = defaultdict(int)
     for (rel, start, end), edge_rows in sorted(rows.edges.items()):
         cypher = edge_merge(rel, start, end)
         for batch in _batches(edge_rows, batch_size):
             what = f"Writing {len(batch)} {rel} relationships"
             record, counters = writer.run(cypher, {"rows": list(batch)}, what)
-            if record["matched"] != len(batch):
+            if record["matched"] < len(batch):
                 # only if a concurrent prune deleted an end node between our two phases
                 raise QueryError(
                     f"{what}: {len(batch) - record['matched']} end nodes vanished during the "
                     "push (another push or prune running?). Run the push again"
                 )
+            # more: a pair already held two (a race whose push stopped before removing it)
+            extra = record["matched"] - len(batch)
             report.relationships_created += counters.relationships_created
+            suspect[(rel, start, end)] += counters.relationships_created + extra
             report.relationships_updated += record["changed"] - counters.relationships_created
             writer.done += len(batch)
             if progress:
                 progress("relationships", writer.done, writer.total)
 
-    for (rel, start, end), edge_rows in sorted(rows.edges.items()):
-        cypher = edge_dedupe(rel, start, end)
-        for batch in _batches(edge_rows, batch_size):
-            what = f"Checking {len(batch)} {rel} relationships for duplicates"
-            writer.run(cypher, {"rows": list(batch)}, what)
+    for (rel, start, end), n in sorted(suspect.items()):
+        if n:  # a new duplicate needs two pushes that created one: the later looks after both
+            _remove_duplicates(store, rel, start, end, batch_size, writer)
 
     if prune or replace:
         _prune(store, G, None if replace else dataset, batch_size, writer, progress)
     report.seconds = time.perf_counter() - began
     return report
+
+
+def _remove_duplicates(
+    store: Neo4jConnection, rel: str, start: str, end: str, batch_size: int, writer: _Writer
+) -> None:
+    """Find the pairs with more than one ``rel`` relationship and keep one of each."""
+    try:
+        with store.session() as session:
+            pairs = session.execute_read(lambda tx: tx.run(edge_duplicates(rel, start, end)).data())
+    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as exc:
+        raise store.error(exc) from exc
+    cypher = edge_dedupe(rel, start, end)
+    for batch in _batches(pairs, batch_size):
+        what = f"Removing duplicates of {len(batch)} {rel} relationships"
+        writer.run(cypher, {"rows": list(batch)}, what)
 
 
 def _prune(
