@@ -1,7 +1,8 @@
 """The rows ``db push`` sends, built without a server: they must not change when their
 building is made faster. ``data/push_rows.golden`` holds the ``repr`` of the rows built for
-a varied graph (every kind of value the encoding tells apart); it was written by the row building before it was optimised, so any difference in a
-value, its type or the order of properties fails here."""
+a varied graph (every kind of value the encoding tells apart); it was written by the row
+building before it was optimised, so any difference in a value, its type or the order of
+properties fails here."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ HERE = Path(__file__).parent
 GOLDEN = HERE / "data" / "push_rows.golden"
 
 
-class Colour(str, enum.Enum):
+class Colour(enum.StrEnum):
     RED = "red"
 
 
@@ -88,7 +89,7 @@ def varied_graph() -> ChainGraph:
 
 
 def shown(rows: PushRows) -> str:
-    lines = []
+    lines: list[str] = []
     for kind in sorted(rows.nodes):
         lines.extend(f"{kind} {row!r}" for row in rows.nodes[kind])
     for shape in sorted(rows.edges):

@@ -29,6 +29,7 @@ How a graph is stored
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -64,12 +65,16 @@ KIND_OF = "[l IN labels({v}) WHERE l IN $kinds][0]"
 # --- values -------------------------------------------------------------------------------
 
 
+_MIN_INT = -(2**63)
+_MAX_INT = 2**63  # exclusive: the range of a 64-bit integer property
+
+
 def _is_native(value: Any) -> bool:
     """True for values stored as a native property (the rest become JSON text)."""
     if isinstance(value, bool | str):
         return True
     if isinstance(value, int):
-        return -(2**63) <= value < 2**63
+        return _MIN_INT <= value < _MAX_INT
     if isinstance(value, float):
         return value == value  # NaN does not survive a round trip
     if isinstance(value, list):
@@ -77,17 +82,26 @@ def _is_native(value: Any) -> bool:
     return False
 
 
-def encode_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
-    """Attributes as Neo4j properties: native values as they are, others as JSON text.
+def encode_attrs(attrs: Mapping[str, Any], skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Attributes as Neo4j properties: native values as they are, others as JSON text; the
+    names in ``skip`` are left out.
 
     >>> encode_attrs({"name": "比亚迪", "aliases": ["BYD"], "sources": [{"source": "a"}]})
     {'name': '比亚迪', 'aliases': ['BYD'], 'sources_json': '[{"source": "a"}]'}
     """
     out: dict[str, Any] = {}
     for key, value in attrs.items():
-        if value is None:
+        if value is None or key in skip:
             continue
-        if _is_native(value):
+        # the common exact types first: one type() call instead of _is_native's isinstance
+        # chain (which still decides everything else, subclasses included)
+        kind = type(value)
+        if (
+            kind is str
+            or kind is bool
+            or (kind is int and _MIN_INT <= value < _MAX_INT)
+            or (kind is not int and _is_native(value))
+        ):
             out[key] = value
         else:
             out[key + JSON_SUFFIX] = jsontext.dumps(value)
@@ -254,20 +268,37 @@ def node_properties(node_id: str, attrs: Mapping[str, Any], dataset: str) -> dic
     ``search_text`` only when a name changes under :func:`~chaingraph.model.normalize_text`
     (``find`` then matches the names themselves): fewer properties, faster pushes.
     """
+    return {"id": node_id, **node_properties_without_id(node_id, attrs, dataset)}
+
+
+_ID_AND_KIND = frozenset({"id", "kind"})
+
+
+def node_properties_without_id(
+    node_id: str, attrs: Mapping[str, Any], dataset: str
+) -> dict[str, Any]:
+    """:func:`node_properties` but ``id`` (a push sets it in the MERGE)."""
     is_firm = attrs.get("kind") == Kind.FIRM
-    attrs = {k: v for k, v in attrs.items() if k not in ("id", "kind")}
-    props: dict[str, Any] = {"id": node_id}
-    props.update(encode_attrs(attrs))
+    props = encode_attrs(attrs, _ID_AND_KIND)
     if is_firm:
         props.update(match_properties(attrs))
     props[DATASET_PROP] = dataset
-    order = ["kind", *attrs]
-    if order != canonical_order(order):
-        props[ORDER_PROP] = ",".join(order)
-    text = search_text(node_id, attrs)
-    if text != "\n".join(_names(node_id, attrs)):
+    keys = tuple(k for k in attrs if k not in _ID_AND_KIND)
+    if not _is_canonical(keys):
+        props[ORDER_PROP] = ",".join(("kind", *keys))
+    names = _names(node_id, attrs)
+    text = "\n".join(normalize_text(n) for n in names)
+    if text != "\n".join(names):
         props[SEARCH_PROP] = text
     return props
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_canonical(keys: tuple[str, ...]) -> bool:
+    """True if ``kind`` followed by ``keys`` is :func:`canonical_order` (a graph has a few
+    key patterns, so the answer is cached)."""
+    order = ["kind", *keys]
+    return order == canonical_order(order)
 
 
 def match_properties(attrs: Mapping[str, Any]) -> dict[str, str]:
@@ -283,14 +314,19 @@ def match_properties(attrs: Mapping[str, Any]) -> dict[str, str]:
     if text:
         out[MATCH_PROP] = text
     sw = attrs.get("sw_l3")
-    if isinstance(sw, str) and fold(sw).strip():
-        out[INDUSTRY_PROP] = fold(sw).strip()
+    if isinstance(sw, str):
+        industry = fold(sw).strip()
+        if industry:
+            out[INDUSTRY_PROP] = industry
     return out
+
+
+_REL = frozenset({"rel"})
 
 
 def edge_properties(attrs: Mapping[str, Any], dataset: str) -> dict[str, Any]:
     """The properties an edge is stored with (its rel is the type, not a property)."""
-    props = encode_attrs({k: v for k, v in attrs.items() if k != "rel"})
+    props = encode_attrs(attrs, _REL)
     props[DATASET_PROP] = dataset
     return props
 
