@@ -27,10 +27,11 @@ WORDS = ("嵊州", "绍兴", "浙江", "高新园区", "经济开发区", "艇�
 def forbidden() -> list[str]:
     words = set(WORDS)
     G = read_graph(SHENGZHOU)
-    for _, attrs in G.nodes(data=True):
+    for n, attrs in G.nodes(data=True):
         if attrs["kind"] not in (Kind.ZONE, Kind.PARK, Kind.PLATFORM):
             continue
         names = [attrs["name"], *(attrs.get("aliases") or [])]
+        words.add(n)  # its id too: a message must not name the shipped zone's nodes
         names += [part for n in names for part in re.findall(r"[(（]([^()（）]+)[)）]", n)]
         words.update(n for n in names if len(n) >= 4)
     return sorted(words)

@@ -433,7 +433,7 @@ class Checker:
             self.problem(
                 where,
                 f"{label}: 'conflicts_with' must be a list of NODE_ID/FIGURE_KEY",
-                "Write conflicts_with: [shengzhou-edz/investment-this-year]",
+                "Write a list of the other figures, e.g. conflicts_with: [NODE_ID/FIGURE_KEY]",
             )
             fig.pop("conflicts_with")
         else:
