@@ -169,28 +169,26 @@ with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
 """
 
 
-def recheck(path: Path, changed: int) -> tuple[float, float]:
-    """(check of the change, full re-read) CPU seconds for a re-import changing some rows."""
+def _two_timings(script: str, *args: object) -> tuple[float, float]:
+    """The two CPU-second figures a child ``python -c script args…`` prints."""
     out = subprocess.run(
-        [sys.executable, "-c", RECHECK, str(path), str(DATASET), str(changed)],
+        [sys.executable, "-c", script, *map(str, args)],
         check=True,
         capture_output=True,
         text=True,
         env=ENV,
     ).stdout.split()
     return float(out[0]), float(out[1])
+
+
+def recheck(path: Path, changed: int) -> tuple[float, float]:
+    """(check of the change, full re-read) CPU seconds for a re-import changing some rows."""
+    return _two_timings(RECHECK, path, DATASET, changed)
 
 
 def in_process(path: Path) -> tuple[float, float]:
     """(bare read, import_file) CPU seconds inside one process."""
-    out = subprocess.run(
-        [sys.executable, "-c", IN_PROCESS, str(path), str(DATASET)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=ENV,
-    ).stdout.split()
-    return float(out[0]), float(out[1])
+    return _two_timings(IN_PROCESS, path, DATASET)
 
 
 #: the children may keep compiled modules, as an installed package has them (pip compiles
