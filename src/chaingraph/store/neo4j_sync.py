@@ -30,12 +30,10 @@ search runs last sees both, so skipping the types a push created none of loses n
 
 from __future__ import annotations
 
-import gc
 import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,6 +41,7 @@ from typing import Any, TypeVar
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
+from ..cache import gc_paused
 from ..dataset import write_dataset
 from ..errors import InvalidGraphData, QueryError, StoreUnavailable
 from ..layers import EDGE_OWNER, OWNER
@@ -150,23 +149,11 @@ def push_rows(G: ChainGraph, dataset: str) -> PushRows:
     >>> rows.nodes["Firm"][0]["props"]["name"], rows.node_count, rows.edge_count
     ('比亚迪', 1, 0)
     """
-    with _no_gc_pauses():
+    # the rows are plain dicts and lists without cycles, yet allocating a few hundred
+    # thousand of them next to a large graph set off full collections that walked the whole
+    # graph: more than half of the build time on a 20k-firm graph
+    with gc_paused():
         return _push_rows(G, dataset)
-
-
-@contextmanager
-def _no_gc_pauses() -> Iterator[None]:
-    """Hold the cyclic garbage collector while rows are built: the rows are plain dicts and
-    lists without cycles, yet allocating a few hundred thousand of them next to a large graph
-    sets off full collections that walk the whole graph, more than half of the build time
-    on a 20k-firm graph. Reference counting still frees everything as usual."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _push_rows(G: ChainGraph, dataset: str) -> PushRows:
