@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-from pathlib import Path
 from typing import Any
 
 import click
@@ -222,12 +221,9 @@ def _stats_sections(ctx: click.Context) -> dict[str, list[dict[str, Any]]]:
     read from the cache without loading the graph or importing networkx.
     """
     from .. import cache
+    from ..store import store_folder
 
-    url = store_url(ctx)
-    scheme, sep, rest = url.partition("://")
-    folder = None
-    if not sep or scheme.lower() == "file":
-        folder = Path(rest if sep else url)
+    folder = store_folder(store_url(ctx))
     known = cache.memo(folder, "stats") if folder is not None and folder.is_dir() else None
     if isinstance(known, dict):
         return known

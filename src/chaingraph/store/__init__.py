@@ -33,6 +33,7 @@ __all__ = [
     "default_store_url",
     "open_store",
     "resolve_chain",
+    "store_folder",
     "with_cited_sources",
 ]
 
@@ -49,23 +50,34 @@ def default_store_url() -> str:
     )
 
 
+def store_folder(url: str) -> Path | None:
+    """The dataset folder a store URL names (a path or ``file://PATH``), else None.
+
+    >>> store_folder("graphs/zone"), store_folder("file:///data/zone"), store_folder("bolt://h")
+    (PosixPath('graphs/zone'), PosixPath('/data/zone'), None)
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return Path(url)
+    return Path(rest) if scheme.lower() == "file" else None
+
+
 def open_store(url: str) -> GraphStore:
     """Open the store a URL names: a Neo4j/Bolt URL, or a dataset folder path (``file://``).
 
     Neo4j credentials come from NEO4J_USERNAME, NEO4J_PASSWORD and NEO4J_DATABASE.
     """
-    scheme, sep, rest = url.partition("://")
+    scheme, sep, _ = url.partition("://")
     if sep and scheme.lower() in NEO4J_SCHEMES:
         from .neo4j_store import Neo4jStore  # lazy: folder users never import the driver
 
         store: GraphStore = Neo4jStore.from_env(url)
         return store
-    from .embedded import EmbeddedStore
+    folder = store_folder(url)
+    if folder is not None:
+        from .embedded import EmbeddedStore
 
-    if not sep:
-        return EmbeddedStore(Path(url))
-    if scheme.lower() == "file":
-        return EmbeddedStore(Path(rest))
+        return EmbeddedStore(folder)
     raise StoreUnavailable(
         f"Unsupported store URL '{url}'. Use a dataset folder path, file://PATH, "
         "or neo4j://HOST:7687 / bolt://HOST:7687"
