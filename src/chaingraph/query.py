@@ -517,15 +517,27 @@ def scope_members(G: ChainGraph, node_id: str) -> set[str]:
 def compare_count(G: ChainGraph, node_id: str, compare: str) -> float:
     """The graph's count for a figure's ``compare`` key (see FIGURE_COMPARE)."""
     members = scope_members(G, node_id)
-    firms = [n for n in members if G.nodes[n].get("kind") == Kind.FIRM]
-    projects = [n for n in members if G.nodes[n].get("kind") == Kind.PROJECT]
-    amounts = [G.nodes[p].get("amount_cny") for p in projects]
-    if compare == "firms":
-        return sum(bool(G.nodes[f].get("local")) for f in firms)
-    if compare == "projects":
-        return len(projects)
-    if compare == "projects_over_100m":
-        return sum(isinstance(a, int | float) and a >= 1e8 for a in amounts)
-    if compare == "investment_cny":
-        return sum(a for a in amounts if isinstance(a, int | float))
-    raise ValueError(f"unknown figure comparison {compare!r}")
+    firms = [G.nodes[n] for n in members if G.nodes[n].get("kind") == Kind.FIRM]
+    projects = [G.nodes[n] for n in members if G.nodes[n].get("kind") == Kind.PROJECT]
+    counts = scope_counts(
+        sum(bool(f.get("local")) for f in firms), [p.get("amount_cny") for p in projects]
+    )
+    if compare not in counts:
+        raise ValueError(f"unknown figure comparison {compare!r}")
+    return counts[compare]
+
+
+def scope_counts(local_firms: int, project_amounts: list[Any]) -> dict[str, float]:
+    """Every FIGURE_COMPARE count of a scope, from how many of its firms are local and its
+    projects' ``amount_cny`` (None where unknown): the one definition both stores count with.
+
+    >>> scope_counts(1, [2e8, None, 5e7])
+    {'firms': 1, 'projects': 3, 'projects_over_100m': 1, 'investment_cny': 250000000.0}
+    """
+    amounts = [a for a in project_amounts if isinstance(a, int | float)]
+    return {
+        "firms": local_firms,
+        "projects": len(project_amounts),
+        "projects_over_100m": sum(a >= 1e8 for a in amounts),
+        "investment_cny": sum(amounts),
+    }

@@ -510,12 +510,7 @@ def _scope_counts(conn: Neo4jConnection, node_id: str, kind: str) -> dict[str, f
     firms = [r for r in members.values() if r["mk"] == Kind.FIRM]
     projects = [r for r in members.values() if r["mk"] == Kind.PROJECT]
     amounts = [checked_number(r["amount"], f"Node '{r['id']}'", "amount_cny") for r in projects]
-    return {
-        "firms": sum(bool(r["local"]) for r in firms),
-        "projects": len(projects),
-        "projects_over_100m": sum(isinstance(a, int | float) and a >= 1e8 for a in amounts),
-        "investment_cny": sum(a for a in amounts if isinstance(a, int | float)),
-    }
+    return query.scope_counts(sum(bool(r["local"]) for r in firms), amounts)
 
 
 def _whole_counts(conn: Neo4jConnection) -> dict[str, float]:
@@ -531,12 +526,7 @@ def _whole_counts(conn: Neo4jConnection) -> dict[str, float]:
             f"MATCH (p:{Kind.PROJECT.value}) RETURN p.id AS id, p.amount_cny AS amount"
         )
     ]
-    return {
-        "firms": firms,
-        "projects": len(amounts),
-        "projects_over_100m": sum(isinstance(a, int | float) and a >= 1e8 for a in amounts),
-        "investment_cny": sum(a for a in amounts if isinstance(a, int | float)),
-    }
+    return query.scope_counts(firms, amounts)
 
 
 def chains_touching(conn: Neo4jConnection, node_id: str) -> list[str]:
