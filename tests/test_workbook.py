@@ -85,6 +85,12 @@ def test_sheet_names_excel_accepts(tmp_path: Path) -> None:
     assert names[3] == "𠀀" * 15 and names[-1] == "a b"
 
 
+def test_excel_reserved_sheet_name_is_not_used(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    write_workbook(path, [Sheet(t, [{"n": 1}]) for t in ("History", "HISTORY", "Historys")])
+    assert openpyxl.load_workbook(path).sheetnames == ["History (2)", "HISTORY (3)", "Historys"]
+
+
 def test_failed_write_leaves_the_old_file(tmp_path: Path) -> None:
     path = tmp_path / "t.xlsx"
     write_workbook(path, [Sheet("s", [{"a": 1}])])

@@ -48,6 +48,8 @@ MAX_WIDTH = 60
 MIN_WIDTH = 6
 #: Excel's limit on a sheet name, and the characters it refuses in one
 SHEET_NAME_MAX = 31
+# Excel keeps this name for a shared workbook's change log and refuses a sheet called so
+_RESERVED_SHEET_NAMES = frozenset({"history"})
 #: deflate level of the parts: 1 writes several times faster than the default 6 and the
 #: file is only about a tenth bigger (rows of repeated markup compress well either way)
 COMPRESS_LEVEL = 1
@@ -118,14 +120,15 @@ def _width(text: str) -> int:
 
 def sheet_title(text: str, taken: Iterable[str] = ()) -> str:
     """A valid, unused sheet name from text: no ``[]:*?/\\`` nor characters XML cannot
-    hold, at most 31 characters as Excel counts them (UTF-16 units), no ``'`` at either end.
+    hold, at most 31 characters as Excel counts them (UTF-16 units), no ``'`` at either end,
+    not Excel's reserved ``History`` (in any case).
 
     >>> sheet_title("新能源/装备", ["新能源_装备"])
     '新能源_装备 (2)'
     """
     base = _NOT_XML.sub("_", _BAD_SHEET_CHARS.sub("_", text))
     base = _cut(base.strip("'"), SHEET_NAME_MAX).rstrip("'") or "Sheet"
-    used = {t.lower() for t in taken}
+    used = {t.lower() for t in taken} | _RESERVED_SHEET_NAMES
     name, n = base, 1
     while name.lower() in used:
         n += 1
