@@ -97,6 +97,11 @@ def gc_paused() -> Iterator[None]:
 
     A load allocates hundreds of thousands of dicts and strings and frees almost none, so
     every collection run during it is wasted (it doubled the CPU of a 10k-firm load).
+
+    On the way out, what was built is moved to the oldest generation without being walked
+    (``gc.freeze()`` then ``gc.unfreeze()``): left in the youngest, the first collection
+    after the pause walked all of it (0.13 s after a 20,000-row import). Skipped when the
+    program froze objects itself, so that they stay frozen.
     """
     was = gc.isenabled()
     gc.disable()
@@ -104,6 +109,9 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was:
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
