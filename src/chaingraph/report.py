@@ -1023,12 +1023,16 @@ def index_html(reps: Sequence[ChainReport | IndexEntry], title: str, generated: 
 ViewWriter = Callable[..., list[Path]]
 
 
-def find_view_writer() -> ViewWriter:
-    """:func:`chaingraph.views.write_chain_views` (imported on first use: views are optional
-    per run, and a report without them needs no view code)."""
-    from .views import write_chain_views
+def find_view_writer(G: ChainGraph) -> ViewWriter:
+    """:func:`chaingraph.views.write_chain_views` for the chains of G (imported on first use:
+    views are optional per run, and a report without them needs no view code), with one
+    :class:`chaingraph.views.Panels` of G shared by every chain's views: they draw many of
+    the same firms, whose side-panel rows are then built once."""
+    from functools import partial
 
-    return write_chain_views
+    from .views import Panels, write_chain_views
+
+    return partial(write_chain_views, panels=Panels(G))
 
 
 VIEW_LABELS = {
@@ -1109,7 +1113,7 @@ def write_report(
     chain_ids = list(chains) if chains is not None else chains_of(G)
     H = with_inferred(G) if infer else G
     generated = _generated(count_inferred(H) if infer else None)
-    writer = find_view_writer() if views else None
+    writer = find_view_writer(G) if views else None
     index = SharedIndex(H)
     return _write(
         Path(out_dir),
@@ -1137,7 +1141,6 @@ def write_chain_reports(
     pages equal :func:`write_report`'s on the whole graph (tested). The workbook's 来源
     sheet lists the sources the chains cite. ``chaingraph report`` on a Neo4j store.
     """
-    writer = find_view_writer() if views else None
     generated = _generated(None) + (";含推断供应关系(标注 inferred)" if infer else "")
 
     cited: ChainGraph = nx.MultiDiGraph()  # the Source nodes of every chain, for 来源
@@ -1147,6 +1150,7 @@ def write_chain_reports(
         cited.add_nodes_from((n, a) for n, a in G.nodes(data=True) if a.get("kind") == Kind.SOURCE)
         H = with_inferred(G, cid) if infer else G
         index = SharedIndex(H)
+        writer = find_view_writer(G) if views else None  # G: this chain's graph only
         return _Job(G, H, stage, infer, index, generated, writer)
 
     return _write(Path(out_dir), list(chain_ids), job_for, title, generated, lambda: cited)

@@ -18,6 +18,7 @@ from .build import (
     AGGREGATE_OVER,
     KIND_STYLE,
     ChainFacts,
+    Panels,
     View,
     chain_facts,
     chain_view,
@@ -34,6 +35,7 @@ __all__ = [
     "AGGREGATE_OVER",
     "ChainFacts",
     "KIND_STYLE",
+    "Panels",
     "Panorama",
     "View",
     "build_panorama",
@@ -64,6 +66,7 @@ def write_chain_views(
     out_dir: str | Path,
     report_href: str = "",
     facts: ChainFacts | None = None,
+    panels: Panels | None = None,
 ) -> list[Path]:
     """Write the panorama, the chain view and the gaps view of one chain into ``out_dir``.
 
@@ -81,6 +84,10 @@ def write_chain_views(
     facts : ChainFacts, optional
         The chain's analysis (map, targets, leaders, coverage) when the caller has it (the
         report does): computed once here otherwise, and shared by the three pages.
+    panels : Panels, optional
+        Side-panel rows already built for nodes of G (a report passes one to every chain's
+        views: they draw many of the same firms); a new one otherwise, shared by the chain
+        and gaps views.
 
     Returns
     -------
@@ -91,8 +98,10 @@ def write_chain_views(
     pano_name, chain_name, gaps_name = chain_view_names(chain_id)
     if facts is None:
         facts = chain_facts(G, chain_id)
-    chain = chain_view(G, chain_id, facts=facts)
-    gaps = gaps_view(G, chain_id, facts=facts)
+    if panels is None:
+        panels = Panels(G)
+    chain = chain_view(G, chain_id, facts=facts, panels=panels)
+    gaps = gaps_view(G, chain_id, facts=facts, panels=panels)
     chain.report_href = gaps.report_href = report_href
     return [
         write_panorama(G, chain_id, folder / pano_name, report_href, facts),

@@ -456,6 +456,33 @@ def _alt_names(attrs: dict[str, Any]) -> list[str]:
     return [n for n in names if n]
 
 
+class Panels:
+    """The side-panel parts of nodes — rows, other names, quotes — each built once per
+    attribute dict and shared by every view that draws or lists the node: a chain's chain
+    and gaps views, the search entries of folded firms, and (in a report) the other chains'
+    views, which draw many of the same firms. Source titles are read from ``G``, the graph
+    the views are cut from.
+
+    Keyed by the attribute dict itself (held, so its id is never reused): a view's graph
+    shares its nodes' dicts with the graph it was cut from (:func:`induced_copy`), and a
+    node a view makes up (a 其余 N 家 group) has a dict of its own.
+    """
+
+    def __init__(self, G: ChainGraph) -> None:
+        self.graph = G
+        self._parts: dict[int, tuple[dict[str, Any], list[list[str]], list[str], list[list[str]]]]
+        self._parts = {}
+
+    def of(self, attrs: dict[str, Any]) -> tuple[list[list[str]], list[str], list[list[str]]]:
+        """(rows, other names, quotes) of a node; the lists are shared: copy rows before
+        adding to them."""
+        got = self._parts.get(id(attrs))
+        if got is None or got[0] is not attrs:
+            got = (attrs, _rows(attrs), _alt_names(attrs), _sources(self.graph, attrs))
+            self._parts[id(attrs)] = got
+        return got[1], got[2], got[3]
+
+
 # --- node and edge records ------------------------------------------------------------------
 
 
@@ -507,24 +534,26 @@ def _sizes(G: ChainGraph, scores: dict[str, float]) -> dict[str, float]:
 
 
 def _node_record(
-    G: ChainGraph,
     n: str,
+    attrs: dict[str, Any],
     pos: Pos,
     scored: Scored,
     chain_index: dict[str, int],
     chains_of: dict[str, set[str]],
+    panels: Panels,
     flag: str | None = None,
 ) -> Record:
-    attrs = G.nodes[n]
     kind = str(attrs.get("kind", ""))
     score = scored.size.get(n)
     size = node_size(kind, score)
     name = str(attrs.get("name") or n)
     label = name + ("\n" + _FLAG_SUFFIX[flag] if flag in _FLAG_SUFFIX else "")
-    info = _rows(attrs)  # the page adds kind and id rows itself
+    rows, alt, src = panels.of(attrs)
+    info = list(rows)  # the page adds kind and id rows itself; views add their own
     if n in scored.raw:
         info.append(["链主得分", score_text(scored.raw[n])])
     x, y = pos.get(n, (0.0, 0.0))
+    chains = chains_of.get(n)
     return {
         "id": n,
         "label": label,
@@ -536,10 +565,10 @@ def _node_record(
         "x": round(x, 1),
         "y": round(y, 1),
         "size": round(size, 1),
-        "chains": sorted(chain_index[c] for c in chains_of.get(n, ()) if c in chain_index),
-        "alt": _alt_names(attrs),
+        "chains": sorted(chain_index[c] for c in chains if c in chain_index) if chains else [],
+        "alt": alt,
         "info": info,
-        "src": _sources(G, attrs),
+        "src": src,
     }
 
 
@@ -547,16 +576,24 @@ def _node_record(
 _EDGE_SHOWN = frozenset({"rel", "grade", "sources", "product", "count"})
 
 
+def _edge_label(rel: str, product: Any, count: Any) -> str:
+    label = REL_ZH.get(rel, rel)
+    if product:
+        label += f": {product}"
+    if isinstance(count, int) and count > 1:
+        label += f" ×{count}"
+    return label
+
+
 def _edge_record(G: ChainGraph, u: str, v: str, key: str, data: dict[str, Any]) -> Record:
     rel = str(data.get("rel") or key)
-    fields = {k: val for k, val in data.items() if k not in _EDGE_SHOWN}
-    label = REL_ZH.get(rel, rel)
-    if data.get("product"):
-        label += f": {data['product']}"
-    if isinstance(data.get("count"), int) and data["count"] > 1:
-        label += f" ×{data['count']}"
+    label = _edge_label(rel, data.get("product"), data.get("count"))
     grade = node_grade(data)
-    info = _rows(fields, skip=frozenset()) if fields else []
+    if data.keys() <= _EDGE_SHOWN:  # most edges: no rows of their own
+        info: list[list[str]] = []
+    else:
+        info = _rows({k: val for k, val in data.items() if k not in _EDGE_SHOWN}, frozenset())
+    cited = "sources" in data or "figures" in data
     return {
         "from": u,
         "to": v,
@@ -565,7 +602,7 @@ def _edge_record(G: ChainGraph, u: str, v: str, key: str, data: dict[str, Any]) 
         "label": label,
         "dashes": grade == Grade.INFERRED,
         "info": info,
-        "src": _sources(G, data),
+        "src": _sources(G, data) if cited else [],
     }
 
 
@@ -599,46 +636,62 @@ def _records(
     pos: Pos,
     flags: dict[str, str] | None = None,
     scored: Scored | None = None,
+    panels: Panels | None = None,
 ) -> tuple[list[Record], list[Record], list[Record], str, int]:
-    """Node, edge and chain records of every drawable node of G (Source nodes left out)."""
+    """Node, edge and chain records of every drawable node of G (Source nodes left out),
+    nodes by id, edges by (from, to, key)."""
     flags = flags or {}
+    attrs_of = G.nodes
     drawn = sorted(n for n, k in _kinds(G) if k != Kind.SOURCE)
     drawn_set = set(drawn)
-    chain_ids = sorted(n for n in drawn if G.nodes[n].get("kind") == Kind.CHAIN)
+    chain_ids = sorted(n for n in drawn if attrs_of[n].get("kind") == Kind.CHAIN)
     chain_index = {c: i for i, c in enumerate(chain_ids)}
-    chains = [{"id": c, "name": str(G.nodes[c].get("name") or c)} for c in chain_ids]
+    chains = [{"id": c, "name": str(attrs_of[c].get("name") or c)} for c in chain_ids]
     membership = _chain_membership(G, drawn)
     if scored is None:
         scored = leader_scores(G)
-    nodes = [_node_record(G, n, pos, scored, chain_index, membership, flags.get(n)) for n in drawn]
-    size_by = scored.note
-    edges = [
-        _edge_record(G, u, v, str(k), d)
-        for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2]))
-        if u in drawn_set and v in drawn_set
+    if panels is None:
+        panels = Panels(G)
+    nodes = [
+        _node_record(n, attrs_of[n], pos, scored, chain_index, membership, panels, flags.get(n))
+        for n in drawn
     ]
+    # G's edges from its adjacency dicts (every edge between two drawn nodes of a
+    # node-induced view is in it), in (from, to, key) order, without networkx's edge views
+    succ = _adjacency(G)[0]
+    edges = []
+    for u in drawn:
+        out = succ[u]
+        for v in sorted(v for v in out if v in drawn_set):
+            keyed = out[v]
+            for k in sorted(keyed) if len(keyed) > 1 else keyed:
+                edges.append(_edge_record(panels.graph, u, v, str(k), keyed[k]))
     omitted = len(G) - len(drawn)
-    return nodes, edges, chains, size_by, omitted
+    return nodes, edges, chains, scored.note, omitted
 
 
-def member_records(source: ChainGraph, H: ChainGraph) -> list[Record]:
+def member_records(source: ChainGraph, H: ChainGraph, panels: Panels | None = None) -> list[Record]:
     """Search entries for the firms and projects folded into H's group nodes: id, name,
     other names, kind, the group that holds them and their side-panel rows (from source)."""
     out: list[Record] = []
+    if panels is None:
+        panels = Panels(source)
+    node = source.nodes
     for g, attrs in H.nodes(data=True):
         for m in attrs.get("member_ids") or ():
             if m not in source:
                 continue
-            mattrs = source.nodes[m]
+            mattrs = node[m]
+            rows, alt, _ = panels.of(mattrs)
             out.append(
                 {
                     "id": m,
                     "name": str(mattrs.get("name") or m),
-                    "alt": _alt_names(mattrs),
+                    "alt": alt,
                     "kind": str(mattrs.get("kind", "")),
                     "grade": node_grade(mattrs),
                     "group": g,
-                    "info": _rows(mattrs),
+                    "info": rows,
                 }
             )
     return out
@@ -714,6 +767,7 @@ def chain_view(
     chain_id: str,
     per_segment: int = PER_SEGMENT,
     facts: ChainFacts | None = None,
+    panels: Panels | None = None,
 ) -> View:
     """The view of one chain: segments by tier left to right, firms beside their segments.
 
@@ -764,8 +818,9 @@ def chain_view(
         H, more = _apply_fold(G.subgraph(alive - lonely), G, plan)  # one copy of what is drawn
         flags.update(more)
     pos = tiered_layout(H, columns, _sizes(H, scored[0]))
-    nodes, edges, chains, size_by, omitted = _records(H, pos, flags, scored)
-    members = member_records(G, H)
+    panels = panels if panels is not None else Panels(G)
+    nodes, edges, chains, size_by, omitted = _records(H, pos, flags, scored, panels)
+    members = member_records(G, H, panels)
     drawn_members = sum(1 for n in nodes if n["kind"] in (Kind.FIRM, Kind.PROJECT))
     notice = _fold_notice(drawn_members, len(members), per_segment) if members else ""
     name = str(G.nodes[chain_id].get("name") or chain_id)
@@ -789,31 +844,36 @@ def chain_view(
 
 
 def induced_copy(G: ChainGraph, nodes: Iterable[str]) -> ChainGraph:
-    """A new graph of the given nodes of G and the edges among them (each attribute dict
-    copied, the values shared): read straight from G's adjacency, much faster than copying a
-    subgraph view.
+    """A new graph of the given nodes of G and the edges among them, read straight from G's
+    adjacency (much faster than copying a subgraph view). The node and edge attribute dicts
+    are G's own, shared as a subgraph view shares them: a view reads them, never changes
+    them, and side-panel rows built for a node are found again by its dict (:class:`Panels`).
 
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph([("a", "b"), ("b", "c")])
-    >>> sorted(induced_copy(G, ["a", "b"]).edges())
-    [('a', 'b')]
+    >>> H = induced_copy(G, ["a", "b"])
+    >>> sorted(H.edges()), H.nodes["a"] is G.nodes["a"]
+    ([('a', 'b')], True)
     """
     import networkx as nx
 
     keep = {n for n in nodes if n in G}
     H: ChainGraph = nx.MultiDiGraph()
     H.graph.update(G.graph)
-    H.add_nodes_from((n, G.nodes[n]) for n in keep)
-    # straight into H's adjacency dicts (node -> neighbour -> key -> a copy of the edge's
-    # attrs, as add_edge makes): add_edge per edge costs most of a view's copy at 10^4 firms
-    succ, pred = H._succ, H._pred  # type: ignore[attr-defined]
+    node, succ, pred = H._node, H._succ, H._pred  # type: ignore[attr-defined]
+    g_node, g_succ = G._node, G._succ  # type: ignore[attr-defined]
+    for n in keep:
+        node[n] = g_node[n]
+        succ[n] = {}
+        pred[n] = {}
+    # straight into H's adjacency dicts (node -> neighbour -> key -> attrs, one key dict
+    # shared by both directions as add_edge makes): add_edge per edge costs most of a
+    # view's copy at 10^4 firms
     for u in keep:
         out = succ[u]
-        for v, kd in G._succ[u].items():  # type: ignore[attr-defined]
+        for v, kd in g_succ[u].items():
             if v in keep:
-                copied = {k: dict(d) for k, d in kd.items()}
-                out[v] = copied
-                pred[v][u] = copied
+                out[v] = pred[v][u] = dict(kd)
     return H
 
 
@@ -909,6 +969,7 @@ def gaps_view(
     per_segment: int = PER_SEGMENT,
     outside: ChainGraph | None = None,
     facts: ChainFacts | None = None,
+    panels: Panels | None = None,
 ) -> View:
     """The gap and weak segments of a chain with the firms to approach (招商目标).
 
@@ -965,8 +1026,9 @@ def gaps_view(
     view_flags.update(candidates)
     scored = facts.scored() if facts else leader_scores(H)
     pos = tiered_layout(H, weak + sorted(context), _sizes(H, scored[0]))
-    nodes, edges, chains, size_by, omitted = _records(H, pos, view_flags, scored)
-    folded_records = member_records(G, H)
+    panels = panels if panels is not None else Panels(G)
+    nodes, edges, chains, size_by, omitted = _records(H, pos, view_flags, scored, panels)
+    folded_records = member_records(G, H, panels)
     laid_out = weak + sorted(context)
     _add_target_notes(ranked, nodes)
     name = str(G.nodes[chain_id].get("name") or chain_id)

@@ -225,10 +225,15 @@ class _Cells:
         Many nodes share an anchor: the search resumes where the last one ended, in the
         ring's free cells sorted nearest first (cells are only ever taken, never freed)."""
         cx, cy = self._key(x, y)
-        ring, cells, i = self.walk.get((cx, cy), (start, [], 0))
+        used = self.used
+        walk = self.walk.get((cx, cy))
+        cells: list[tuple[int, int]]
+        if walk is None:
+            ring, cells, i = self._first_ring(cx, cy, start), [], 0
+        else:
+            ring, cells, i = walk
         if ring < start:
             ring, cells, i = start, [], 0
-        used = self.used
         while True:
             if not cells:
                 free = [k for k in _ring(cx, cy, ring) if k not in used]
@@ -245,6 +250,26 @@ class _Cells:
                 self.walk[(cx, cy)] = (ring, cells, i + 1)
                 return (best[0] * self.cell, best[1] * self.cell)
             ring, cells = ring + 1, []
+
+    def _first_ring(self, cx: int, cy: int, start: int) -> int:
+        """The first ring around a new anchor cell that can hold a free cell, from the walks
+        of taken anchor cells nearby: a walk at ring R around a taken cell o has found rings
+        0..R-1 around o full (cells are never freed), and every ring r < R - d around a cell
+        d away from o lies inside them. Skipping rings known full changes no answer; it
+        spares the scan of the crowded rings many anchors near each other share."""
+        best = start
+        used, walk = self.used, self.walk
+        for dx in range(-_NEAR, _NEAR + 1):
+            for dy in range(-_NEAR, _NEAR + 1):
+                o = (cx + dx, cy + dy)
+                w = walk.get(o)
+                if w is not None and o in used:
+                    best = max(best, w[0] - max(abs(dx), abs(dy)))
+        return best
+
+
+#: how far (in cells) a new anchor looks for the walks of others (see _Cells._first_ring)
+_NEAR = 1
 
 
 def _ring(cx: int, cy: int, r: int) -> list[tuple[int, int]]:
