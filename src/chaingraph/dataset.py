@@ -244,6 +244,10 @@ class _Reader:
                 'Check for an unclosed quote (") near that line',
             )
             return
+        self.csv_rows(rel, rows)
+
+    def csv_rows(self, rel: str, rows: list[list[str]]) -> None:
+        """The items of a CSV file's rows (the cells as the csv module reads them)."""
         if not rows:
             self.problem(Location(rel), "empty CSV file", "Add a header row or delete the file")
             return
@@ -490,6 +494,16 @@ def read_items(folder: Path, rel: str, text: str) -> tuple[list[Item], list[Prob
         reader.read_csv(path)
     else:
         reader.read_yaml(path)
+    return reader.items, reader.problems
+
+
+def read_csv_rows(
+    folder: Path, rel: str, rows: list[list[str]]
+) -> tuple[list[Item], list[Problem]]:
+    """:func:`read_items` of a CSV file given as its rows (what the csv module reads from its
+    text): the same items and problems, without writing and parsing the text again."""
+    reader = _Reader(folder, {})
+    reader.csv_rows(rel, rows)
     return reader.items, reader.problems
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cache, layers
-from .dataset import SOURCES_DIR, Dataset, read_items
+from .dataset import SOURCES_DIR, Dataset, read_csv_rows, read_items
 from .dataset_check import Checker, Item
 from .model import Kind, Location, Problem, Rel, normalize_text
 
@@ -47,7 +47,10 @@ class _Unsure(Exception):
 
 
 def check_changes(
-    base: Dataset, old: Mapping[str, str], new: Mapping[str, str]
+    base: Dataset,
+    old: Mapping[str, str],
+    new: Mapping[str, str],
+    rows: Mapping[str, list[list[str]]] | None = None,
 ) -> list[Problem] | None:
     """The problems of the dataset with the ``new`` files; None if only a full check can tell.
 
@@ -57,6 +60,10 @@ def check_changes(
         The dataset as loaded (its graph is changed in place: do not use it afterwards).
     old, new : mapping
         Relative path -> the file's current text and its new text ('' for no file).
+    rows : mapping, optional
+        Relative path of a new CSV file -> its rows, exactly as the csv module reads them
+        from its new text (the header first): given by a writer that has them, so that the
+        text it just wrote is not parsed again. A file not here is parsed from its text.
 
     Returns
     -------
@@ -68,14 +75,15 @@ def check_changes(
         return None
     try:
         with cache.gc_paused():  # as a load: many new objects, none to collect
-            return _Delta(base).check(old, new)
+            return _Delta(base, rows or {}).check(old, new)
     except _Unsure:
         return None
 
 
 class _Delta:
-    def __init__(self, base: Dataset) -> None:
+    def __init__(self, base: Dataset, rows: Mapping[str, list[list[str]]]) -> None:
         self.base = base
+        self.rows = rows
         G = base.graph
         self.checker = Checker(base.folder, [])
         self.checker.G = G
@@ -112,17 +120,14 @@ class _Delta:
         if not before:  # a new file: every row is new, read as it is
             self.read_new(rel, after)
             return
-        new_rows = _rows(after)
+        new_rows = self.rows.get(rel) or _rows(after)
         changed, lines = self.diff_rows(rel, _rows(before), new_rows)
         if not lines:
             return
         if len(lines) == len(new_rows) - 1:  # every row changed: read the file as it is
             self.read_new(rel, after)
             return
-        buf = io.StringIO(newline="")
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerows(changed)
-        items, problems = read_items(self.base.folder, rel, buf.getvalue())
+        items, problems = read_csv_rows(self.base.folder, rel, changed)
         line_of = dict(enumerate(lines, start=2))
         for item in items:
             self.add(Item(item.data, _at(item.where, line_of), item.is_edge))
@@ -159,7 +164,11 @@ class _Delta:
 
     def read_new(self, rel: str, text: str) -> None:
         """Every item of a file whose rows are all new or changed."""
-        items, problems = read_items(self.base.folder, rel, text)
+        rows = self.rows.get(rel)
+        if rows:
+            items, problems = read_csv_rows(self.base.folder, rel, rows)
+        else:
+            items, problems = read_items(self.base.folder, rel, text)
         for item in items:
             self.add(item)
         self.problems += problems

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -138,12 +139,12 @@ def _import(
             f"{n} bad row{'s' * (n != 1)} in {where}; --strict: nothing imported.\n{listing}{more}",
             problems,
         )
-    new_files = planner.render_files()
+    new_files, rows = planner.render()
     current = {rel: _current(folder / rel) for rel in new_files}
     result.files = {rel: text for rel, text in new_files.items() if current[rel] != text}
     if dry_run or not result.files:
         return result
-    _check_change(loaded, current, result.files)
+    _check_change(loaded, current, result.files, rows)
     _move_in(folder, result.files)
     result.written = True
     return result
@@ -158,17 +159,23 @@ def _current(path: Path) -> str:
     return path.read_text(encoding="utf-8-sig") if path.is_file() else ""
 
 
-def _check_change(loaded: Dataset, current: dict[str, str], files: dict[str, str]) -> None:
+def _check_change(
+    loaded: Dataset,
+    current: dict[str, str],
+    files: dict[str, str],
+    rows: Mapping[str, list[list[str]]] | None = None,
+) -> None:
     """Validate the dataset as it would be with the new files; raise on new problems.
 
     Only what changed is checked against the dataset as loaded when that was valid
-    (:func:`chaingraph.dataset_delta.check_changes`); otherwise, or when the change is one
-    that check cannot judge, the whole dataset is read again with the new files (from
-    memory: the folder is untouched). ``loaded`` is used up.
+    (:func:`chaingraph.dataset_delta.check_changes`; ``rows``: the rows of new CSV files,
+    as the csv module reads their text); otherwise, or when the change is one that check
+    cannot judge, the whole dataset is read again with the new files (from memory: the
+    folder is untouched). ``loaded`` is used up.
     """
     from ..dataset_delta import check_changes
 
-    found = check_changes(loaded, current, files)
+    found = check_changes(loaded, current, files, rows)
     if found is None:
         _check_copy(loaded.folder, files, [str(p) for p in loaded.problems])
     else:

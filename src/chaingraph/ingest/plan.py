@@ -64,7 +64,7 @@ from .plan_render import (
     Imported,
     csv_value,
     firm_columns,
-    render_files,
+    render,
     sheets_of,
     split_list,
     text_of,
@@ -558,7 +558,12 @@ class Planner:
 
     def render_files(self) -> dict[str, str]:
         """The new text of each imported file (all three; unchanged ones included)."""
-        return render_files(self.firms, self.relations.edges, self.sources, self.imported)
+        return self.render()[0]
+
+    def render(self) -> tuple[dict[str, str], dict[str, list[list[str]]]]:
+        """(the new text of each imported file, the rows of its CSV files): see
+        :func:`~chaingraph.ingest.plan_render.render`."""
+        return render(self.firms, self.relations.edges, self.sources, self.imported)
 
 
 def _same(a: dict[str, str], b: dict[str, str]) -> bool:

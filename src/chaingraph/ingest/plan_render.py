@@ -126,13 +126,35 @@ def render_files(
     imported: Imported,
 ) -> dict[str, str]:
     """The new text of each imported file (all three; unchanged ones included)."""
+    return render(firms, edges, sources, imported)[0]
+
+
+def render(
+    firms: dict[str, dict[str, str]],
+    edges: dict[tuple[str, str, str], dict[str, str]],
+    sources: dict[str, dict[str, Any]],
+    imported: Imported,
+) -> tuple[dict[str, str], dict[str, list[list[str]]]]:
+    """(the new text of each imported file, the rows of each CSV file as the csv module
+    reads them back from that text): the rows let the import check its change without
+    parsing the text it just wrote (:func:`chaingraph.dataset_delta.check_changes`).
+
+    A CSV text with a carriage return has no rows here: the csv module writes a cell with a
+    lone ``\r`` unquoted, so reading that text back gives other rows than the ones written.
+    """
     columns = list(firm_columns())
     extra = [c for c in imported.firm_header if c not in columns]
-    firm_text = csv_text([*columns, *extra], firms.values()) if firms else ""
+    firm_rows = csv_rows([*columns, *extra], firms.values()) if firms else []
     edge_cols = list(EDGE_COLUMNS) + [c for c in imported.edge_header if c not in EDGE_COLUMNS]
-    edge_text = csv_text(edge_cols, edges.values()) if edges else ""
+    edge_rows = csv_rows(edge_cols, edges.values()) if edges else []
     source_text = _sources_text(list(sources.values())) if sources else ""
-    return {FIRMS_FILE: firm_text, RELATIONS_FILE: edge_text, SOURCES_FILE: source_text}
+    texts = {
+        FIRMS_FILE: _csv_text(firm_rows),
+        RELATIONS_FILE: _csv_text(edge_rows),
+        SOURCES_FILE: source_text,
+    }
+    rows = {FIRMS_FILE: firm_rows, RELATIONS_FILE: edge_rows}
+    return texts, {rel: r for rel, r in rows.items() if r and "\r" not in texts[rel]}
 
 
 def split_list(text: str) -> list[str]:
@@ -160,13 +182,22 @@ def csv_value(value: Any) -> str:
 _RISKY = frozenset(("'", *FORMULA_START))
 
 
-def csv_text(columns: list[str], rows: Iterable[dict[str, str]]) -> str:
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:  # neutralised for spreadsheets; the dataset reader restores the text
+def csv_rows(columns: list[str], rows: Iterable[dict[str, str]]) -> list[list[str]]:
+    """The header and the cells of each record, neutralised for spreadsheets (the dataset
+    reader restores the text)."""
+    out = [list(columns)]
+    risky = _RISKY
+    for row in rows:
         cells = [row.get(c, "") for c in columns]
-        writer.writerow([neutralise(v) if v[:1] in _RISKY else v for v in cells])
+        out.append([neutralise(v) if v[:1] in risky else v for v in cells])
+    return out
+
+
+def _csv_text(rows: list[list[str]]) -> str:
+    if not rows:
+        return ""
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\n").writerows(rows)
     return buf.getvalue()
 
 
