@@ -3,7 +3,8 @@
 A varied firm list (new, matched and refused firms, bad cells, a totals row, duplicates,
 names that look like formulas or hold line breaks, customers that resolve, do not, or are
 ambiguous) is imported into the small test dataset, then a newer version of it (rows changed,
-moved and dropped), then the CLI lists a dry run. The written files, the result rows, the
+moved and dropped), then the CLI lists a dry run and imports a list
+long enough that its table is summarised. The written files, the result rows, the
 summary and the CLI's output are compared with ``data/import.golden``, which the importer
 wrote before its speed work (regenerate it only for an intended change:
 ``python tests/test_import_golden.py --write``).
@@ -81,6 +82,12 @@ def run(tmp: Path) -> dict[str, Any]:
             "exit": listing.exit_code,
             "output": listing.output.replace(str(tmp), "TMP"),
         }
+    big = [row(name=f"合成企业{i:03d}", place="上海", customers="合成企业007") for i in range(230)]
+    big[50] = row(name="丁", place="上海", output="约3000万")
+    big[60] = row(name="合成企业001", place="杭州")
+    path = sheet(tmp, big, "大名单.csv")
+    listing = CliRunner().invoke(import_, [str(path), "--into", str(ds)])  # a summarised table
+    out["cli big"] = {"exit": listing.exit_code, "output": listing.output.replace(str(tmp), "TMP")}
     return out
 
 

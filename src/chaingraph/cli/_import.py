@@ -96,7 +96,6 @@ def import_(
         note(f"Interrupted before anything was written: {into} is unchanged")
         raise SystemExit(130) from None
     try:
-        rows = result.rows(include_unchanged=show_all)
         candidates = []
         if dry_run:
             from ..ingest.candidates import import_candidates
@@ -104,8 +103,7 @@ def import_(
             candidates = import_candidates(
                 into, file, mapping=mapping, sheet=sheet, encoding=encoding
             )
-            rows = sorted([*rows, *candidates], key=lambda r: int(r.get("row") or 0))
-        _list(rows, fmt, show_all)
+        _list(result, candidates, fmt, show_all)
         _notes(result, candidates, dry_run, into)
     except KeyboardInterrupt:
         if result.written:  # only the listing was cut short
@@ -116,19 +114,25 @@ def import_(
         raise SystemExit(130) from None
 
 
-def _list(rows: list[Any], fmt: str, show_all: bool) -> None:
-    listed = rows
-    if fmt == "table" and not show_all and len(rows) > LIST_LIMIT:
-        listed = [r for r in rows if r["status"] not in CHANGES]  # the rows that need a look
-    emit(listed, fmt, COLUMNS)
-    if len(listed) < len(rows):
+def _list(result: ImportResult, candidates: list[Any], fmt: str, show_all: bool) -> None:
+    """The result's rows (and a dry run's candidates), by row; a table of more than
+    LIST_LIMIT rows lists only the rows with a problem and counts the changes (their rows are
+    not even made: a 20,000-row import has some 40,000)."""
+    total = result.row_count(include_unchanged=show_all) + len(candidates)
+    summarise = fmt == "table" and not show_all and total > LIST_LIMIT
+    rows = result.rows(include_unchanged=show_all, changes=not summarise)
+    if candidates:
+        rows = sorted([*rows, *candidates], key=lambda r: int(r.get("row") or 0))
+    emit(rows, fmt, COLUMNS)
+    if summarise:
         counts: dict[str, int] = {}
-        for r in rows:
-            if r["status"] in CHANGES:
-                key = f"{r['status']} {r['kind']}"
+        for c in result.changes:
+            if c.action in CHANGES and c.action != "unchanged":
+                key = f"{c.action} {c.kind}"
                 counts[key] = counts.get(key, 0) + 1
-        listing = ", ".join(f"{n} {key}" for key, n in sorted(counts.items()))
-        note(f"Not listed: {listing} (--all lists every row)")
+        if counts:
+            listing = ", ".join(f"{n} {key}" for key, n in sorted(counts.items()))
+            note(f"Not listed: {listing} (--all lists every row)")
 
 
 def _notes(result: ImportResult, candidates: list[Any], dry_run: bool, into: str) -> None:

@@ -75,10 +75,16 @@ class ImportResult:
         """How many changes have this action (and kind: 'Firm', 'Source' or a relation)."""
         return sum(1 for c in self.changes if c.action == action and kind in (None, c.kind))
 
-    def rows(self, include_unchanged: bool = False) -> list[dict[str, Any]]:
-        """One row per change and per issue, for the CLI's table/json/csv output."""
+    def row_count(self, include_unchanged: bool = False) -> int:
+        """How many rows :meth:`rows` gives (without making them)."""
+        changes = sum(1 for c in self.changes if include_unchanged or c.action != "unchanged")
+        return changes + len(self.issues)
+
+    def rows(self, include_unchanged: bool = False, changes: bool = True) -> list[dict[str, Any]]:
+        """One row per change and per issue, for the CLI's table/json/csv output (with
+        ``changes`` False, the issues only)."""
         out: list[dict[str, Any]] = []
-        for c in self.changes:
+        for c in self.changes if changes else ():
             if c.action == "unchanged" and not include_unchanged:
                 continue
             out.append(
