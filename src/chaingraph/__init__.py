@@ -58,6 +58,7 @@ Map (one line a module; every module imports only modules listed below it)::
     analysis/status.py         segment status vocabulary (covered / weak / gap / extension), shares
     dataset_delta.py           check a change to a few files against the loaded dataset
     dataset.py                 read and write dataset folders (YAML + CSV)
+    dataset_fast.py            CSV rows proved fine in bulk and added at once (the fast load)
     dataset_check.py           check a dataset's items and build the graph
     layers.py                  included datasets (layers): a zone dataset names others
     cache.py                   the cache of validated datasets, keyed by digests of every file

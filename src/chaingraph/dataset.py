@@ -25,7 +25,6 @@ import networkx as nx
 import yaml
 
 from . import cache, layers, safe_yaml
-from .cells import restore
 from .dataset_check import (
     Checker,
     Item,
@@ -34,6 +33,7 @@ from .dataset_check import (
     link_outside,
     read_text,
 )
+from .dataset_fast import CsvTable
 from .errors import InvalidGraphData
 from .model import (
     ID_RULE,
@@ -82,13 +82,18 @@ class Dataset:
 class _Reader:
     """Collects items and problems from one dataset folder."""
 
-    def __init__(self, folder: Path, overrides: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, folder: Path, overrides: Mapping[str, str] | None = None, tables: bool = False
+    ) -> None:
         self.folder = folder
         #: relative path -> text read instead of the file ('' reads as if it were absent)
         self.overrides = dict(overrides or {})
         self.items: list[Item] = []
         self.problems: list[Problem] = []
         self.manifest: dict[str, Any] = {}
+        #: CSV files kept as rows, each with the number of items read before it; None: every
+        #: row is read into an item at once (see read_csv)
+        self.tables: list[tuple[int, CsvTable]] | None = [] if tables else None
 
     def rel(self, path: Path) -> str:
         try:
@@ -263,32 +268,37 @@ class _Reader:
                 "Name the columns as in graphs/README.md",
             )
             return
+        table = CsvTable(rel, header, rows[1:], is_edge)
         width = len(header)
-        for number, row in enumerate(rows[1:], start=2):
+        if self.tables is not None and max(map(len, table.rows), default=0) <= width:
+            # kept as rows: the checker proves them in bulk (see dataset_fast)
+            self.tables.append((len(self.items), table))
+            return
+        for index, row in enumerate(table.rows):
             if len(row) > width:
                 if not "".join(row).strip():
                     continue
                 self.problem(
-                    Location(rel, number),
+                    Location(rel, index + 2),
                     f"{len(row)} cells but the header has {width}",
                     "Quote cells that contain commas",
                 )
                 continue
-            data: dict[str, Any] = {
-                col: cell if cell[:1] != "'" else restore(cell)  # a spreadsheet-safe apostrophe
-                for col, cell in zip(header, map(str.strip, row), strict=False)
-                if cell
-            }
-            if not data:
-                continue
-            source, quote = data.pop("source", None), data.pop("quote", None)
-            locator = data.pop("locator", None)
-            if source or quote:
-                citation = {"source": source or "", "quote": quote or ""}
-                if locator:
-                    citation["locator"] = locator
-                data["sources"] = [citation]
-            self.items.append(Item(data, Location(rel, number), is_edge))
+            item = table.item(index)
+            if item is not None:
+                self.items.append(item)
+
+    def all_items(self) -> list[Item]:
+        """Every item read, the rows of the kept tables too, in the order of the files."""
+        if not self.tables:
+            return self.items
+        out: list[Item] = []
+        done = 0
+        for at, table in self.tables:
+            out += self.items[done:at]
+            out += table.items()
+            done = at
+        return out + self.items[done:]
 
 
 def load_dataset(
@@ -442,9 +452,16 @@ def _cacheable(G: ChainGraph) -> bool:
 
 
 def _load(
-    folder: Path, stack: tuple[Path, ...], overrides: Mapping[str, str] | None = None
+    folder: Path,
+    stack: tuple[Path, ...],
+    overrides: Mapping[str, str] | None = None,
+    fast: bool = True,
 ) -> Dataset:
-    """load_dataset of a folder included through ``stack`` (the including folders)."""
+    """load_dataset of a folder included through ``stack`` (the including folders).
+
+    ``fast``: CSV files are proved fine in bulk where they can be (:mod:`dataset_fast`);
+    False checks every row as an item (the same graph and problems, slower).
+    """
     if not folder.exists():
         raise InvalidGraphData(
             f"Dataset folder '{folder}' does not exist. Give the path of a folder with "
@@ -454,16 +471,19 @@ def _load(
         raise InvalidGraphData(
             f"'{folder}' is a file, not a dataset folder. Give the folder that holds {MANIFEST}"
         )
-    reader = _Reader(folder, overrides)
+    reader = _Reader(folder, overrides, tables=fast)
     reader.read()
     included = layers.load_includes(folder, reader.manifest.get("include"), stack, _cached)
+    if included and reader.tables:
+        # merging with included firms plans on items (layers.plan_merges)
+        reader.items, reader.tables = reader.all_items(), []
     reader.problems += included.problems + layers.plan_merges(included, reader.items)
-    if not reader.items and not included:
+    if not reader.items and not included and not any(t.has_items() for _, t in reader.tables or ()):
         reader.problem(Location(str(folder)), "the dataset holds no nodes", "Add YAML or CSV files")
     checker = Checker(reader.folder, reader.problems)
     checker.G, checker.where = layers.seed(included, checker.G, checker.where)
     checker.kind_of.update((n, str(k)) for n, k in checker.G.nodes(data="kind"))
-    checker.run(reader.items)
+    checker.run(reader.items, reader.tables or ())
     layers.finish(checker.G, included, reader.problems)
     G = checker.G
     name = str(reader.manifest.get("name") or folder.name)

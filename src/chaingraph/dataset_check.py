@@ -13,11 +13,10 @@ import datetime as dt
 import difflib
 import math
 import re
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 import networkx as nx
 
@@ -235,6 +234,16 @@ _NODE_SPECS = {kind: fields_of(kind) for kind in Kind}
 _EDGE_SPECS = {rel: edge_fields_of(rel) for rel in Rel}
 _KINDS = {kind.value: kind for kind in Kind}
 _RELS = {rel.value: rel for rel in Rel}
+
+
+class Bulk(Protocol):
+    """Rows of one file that add themselves to a checker in one go (a CSV table: see
+    :mod:`chaingraph.dataset_fast`), with exactly the nodes, edges and problems their items
+    would give one by one."""
+
+    is_edge: bool
+
+    def add_to(self, checker: Checker) -> None: ...
 
 
 class Checker:
@@ -590,19 +599,41 @@ class Checker:
         self.G.add_edge(u, v, key=rel_value, **attrs)
         self.edge_where[key] = where
 
-    def run(self, items: Iterable[Item]) -> None:
+    def run(self, items: Iterable[Item], bulks: Sequence[tuple[int, Bulk]] = ()) -> None:
+        """Check and add every item, then the dataset-wide rules.
+
+        ``bulks`` are (position, rows) pairs: rows read from a file that add themselves in
+        one go (:mod:`chaingraph.dataset_fast`), where ``position`` items were read before
+        them. Nodes come first, in the order read, then the segments' shorthand edges, then
+        the edges in the order read.
+        """
         self.pending_edges = []
         items = list(items)
-        for item in items:
-            if not item.is_edge:
-                self.add_node(item)
-        for item in [*self.pending_edges, *(i for i in items if i.is_edge)]:
+        parts: list[list[Item] | Bulk] = []
+        done = 0
+        for at, bulk in bulks:
+            parts += [items[done:at], bulk]
+            done = at
+        parts.append(items[done:])
+        self.add_parts(parts, edges=False)
+        for item in self.pending_edges:
             self.add_edge(item)
+        self.add_parts(parts, edges=True)
         self.check_sources_text()
         self.check_citation_targets()
         self.check_names()
         self.check_segments()
         self.check_figure_conflicts()
+
+    def add_parts(self, parts: list[list[Item] | Bulk], edges: bool) -> None:
+        """Add the nodes (or the edges) of every part, in order."""
+        for part in parts:
+            if isinstance(part, list):
+                for item in part:
+                    if item.is_edge == edges:
+                        (self.add_edge if edges else self.add_node)(item)
+            elif part.is_edge == edges:
+                part.add_to(self)
 
     def check_sources_text(self) -> None:
         for node_id, attrs in self.G.nodes(data=True):
@@ -688,14 +719,18 @@ class Checker:
     def check_names(self, only: set[str] | None = None) -> None:
         """Report each name or alias (normalised) that several nodes use; with ``only``, just
         the names of those nodes (the rest are known to be distinct)."""
-        owners: dict[str, set[str]] = defaultdict(set)
+        user: dict[str, str] = {}  # name -> the first node using it
+        shared: dict[str, set[str]] = {}  # name -> every node using it, when several do
         for node_id, attrs in self.G.nodes(data=True):
             names = [attrs.get("name", ""), attrs.get("name_en", ""), *(attrs.get("aliases") or ())]
             for name in names:
                 if name:
-                    owners[normalize_text(str(name))].add(node_id)
-        for name, ids in sorted(owners.items()):
-            if len(ids) > 1 and (only is None or not ids.isdisjoint(only)):
+                    key = normalize_text(str(name))
+                    owner = user.setdefault(key, node_id)
+                    if owner != node_id:
+                        shared.setdefault(key, {owner}).add(node_id)
+        for name, ids in sorted(shared.items()):
+            if only is None or not ids.isdisjoint(only):
                 first, *others = sorted(ids, key=lambda i: (str(self.where[i]), i))
                 self.problem(
                     self.where[others[0]],
@@ -704,9 +739,8 @@ class Checker:
                 )
 
     def check_segments(self) -> None:
-        for node_id, attrs in self.G.nodes(data=True):
-            if attrs["kind"] != Kind.SEGMENT:
-                continue
+        segments = [n for n, attrs in self.G.nodes(data=True) if attrs["kind"] == Kind.SEGMENT]
+        for node_id in segments:
             chains = [u for u, _, k in self.G.in_edges(node_id, keys=True) if k == Rel.HAS_SEGMENT]
             if not chains:
                 self.problem(
@@ -720,7 +754,11 @@ class Checker:
                     f"segment '{node_id}' belongs to several chains: {', '.join(sorted(chains))}",
                     "A segment belongs to one chain; split it into one segment per chain",
                 )
-        feeds = nx.DiGraph((u, v) for u, v, k in self.G.edges(keys=True) if k == Rel.FEEDS)
+        # FEEDS links segments only: their out-edges, in the order of G.edges
+        succ = self.G.succ
+        feeds = nx.DiGraph(
+            (u, v) for u in segments for v, keys in succ[u].items() if Rel.FEEDS in keys
+        )
         try:
             cycle = nx.find_cycle(feeds)
         except nx.NetworkXNoCycle:

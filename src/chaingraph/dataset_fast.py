@@ -1,0 +1,407 @@
+"""The fast path of a load: the rows of a CSV file proved fine in bulk and added at once.
+
+A dataset's long lists are CSV files (a county's firms, their supply links). Checking each row
+as an item (:meth:`~chaingraph.dataset_check.Checker.add_node` / ``add_edge``: a dict and a
+location per row, a generic coercion per cell, networkx's ``add_edge``) cost 7-8× the csv
+module's read of the same files. A :class:`CsvTable` proves its rows fine column by column
+instead: each distinct value of a column (a kind, a relation, a grade, a true/false word, a
+number) is checked and converted once and shared by every row that holds it; a row's id, ends
+and duplicate are one dict look-up each; and the rows go straight into the graph's adjacency
+dicts (networkx's documented ``_node`` / ``_succ`` / ``_pred`` data structure), each node and
+edge with attribute dicts of its own.
+
+It never reports a problem itself. A row it cannot prove fine — any value it does not know to
+be good, a duplicate id or edge, an unknown end, a citation missing its source or quote, a
+segment (whose shorthands add edges), a file with a ``sources`` or ``figures`` column or a
+column named twice — is handed, at its place in the file, to the checker's own ``add_node`` /
+``add_edge`` as the item the reader makes of it. So the graph (nodes, edges, keys, attribute
+dicts and their order), the problems and their messages (file:line) are exactly those of
+checking every row as an item; ``tests/test_dataset_fast.py`` compares both on many broken
+files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import compress, repeat
+from typing import Any, Literal
+
+from .cells import restore
+from .dataset_check import (
+    _EDGE_SPECS,
+    _KINDS,
+    _NODE_SPECS,
+    _RELS,
+    LIST_SEP,
+    Checker,
+    Item,
+    _coerce,
+)
+from .model import REL_SPECS, STR, STRLIST, Field, Grade, Kind, Location, is_valid_id
+
+#: the columns a row's citation is read from (see :func:`row_item`)
+CITATION_COLUMNS = ("source", "quote", "locator")
+#: a file with one of these columns is checked row by row (their cells are never valid data)
+_ROW_BY_ROW_COLUMNS = frozenset(("sources", "figures"))
+#: stands for a cell value no row may hold: the row goes to the checker
+_BAD: Any = object()
+_SOURCED = str(Grade.SOURCED)
+_INFERRED = str(Grade.INFERRED)
+
+
+def row_item(
+    header: Sequence[str], row: Sequence[str], where: Location, is_edge: bool
+) -> Item | None:
+    """The item one CSV row reads as (None for a blank row): cells trimmed, a spreadsheet-safe
+    apostrophe taken off (:func:`~chaingraph.cells.restore`), empty cells left out, and the
+    ``source`` / ``quote`` / ``locator`` cells made into the item's one citation."""
+    data: dict[str, Any] = {
+        col: cell if cell[:1] != "'" else restore(cell)
+        for col, cell in zip(header, map(str.strip, row), strict=False)
+        if cell
+    }
+    if not data:
+        return None
+    source, quote = data.pop("source", None), data.pop("quote", None)
+    locator = data.pop("locator", None)
+    if source or quote:
+        citation = {"source": source or "", "quote": quote or ""}
+        if locator:
+            citation["locator"] = locator
+        data["sources"] = [citation]
+    return Item(data, where, is_edge)
+
+
+@dataclass
+class CsvTable:
+    """The rows of one CSV file of a dataset, as csv.reader gave them (row ``i`` is line
+    ``i + 2``: the header is line 1), none wider than the header."""
+
+    rel: str
+    header: list[str]
+    rows: list[list[str]]
+    is_edge: bool
+
+    def item(self, index: int) -> Item | None:
+        """The item row ``index`` reads as (see :func:`row_item`)."""
+        where = Location(self.rel, index + 2)
+        return row_item(self.header, self.rows[index], where, self.is_edge)
+
+    def items(self) -> list[Item]:
+        """Every row's item, in order (blank rows have none)."""
+        found = (self.item(i) for i in range(len(self.rows)))
+        return [item for item in found if item is not None]
+
+    def has_items(self) -> bool:
+        """True when some row is not blank."""
+        return any(any(map(str.strip, row)) for row in self.rows)
+
+    def add_to(self, checker: Checker) -> None:
+        """Add every row to the checker's graph: in bulk what is proved fine, the rest as
+        items at their place (see the module doc)."""
+        if not self.rows:
+            return
+        names = set(self.header)
+        if (
+            len(names) < len(self.header)  # a column named twice: the item keeps one cell
+            or names & _ROW_BY_ROW_COLUMNS
+            or not self.rel.endswith(".csv")  # (a '.CSV' file's lists are not split on '|')
+        ):
+            self.one_by_one(checker, range(len(self.rows)))
+        elif self.is_edge:
+            _add_edges(self, checker)
+        else:
+            _add_nodes(self, checker)
+        cached = getattr(checker.G, "__networkx_cache__", None)
+        if cached:
+            cached.clear()  # what networkx's own add_node / add_edge do
+
+    def one_by_one(self, checker: Checker, rows: Iterable[int]) -> None:
+        """Check and add these rows as items, one by one."""
+        add = checker.add_edge if self.is_edge else checker.add_node
+        for index in rows:
+            item = self.item(index)
+            if item is not None:
+                add(item)
+
+
+# --- columns ------------------------------------------------------------------------------
+
+
+def _columns(rows: list[list[str]], width: int) -> list[Sequence[str]] | None:
+    """The table's columns, each cell as the reader takes it (trimmed, a spreadsheet-safe
+    apostrophe taken off); equal cells of a column of few distinct values share one str.
+    None when a cell would still need trimming (checked row by row)."""
+    if min(map(len, rows)) < width:
+        rows = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in rows]
+    out: list[Sequence[str]] = []
+    for col in zip(*rows, strict=True):
+        cells: Sequence[str] = col
+        distinct = set(col)
+        if not all(v == v.strip() and v[:1] != "'" for v in distinct):
+            cells = tuple(c if c[:1] != "'" else restore(c) for c in map(str.strip, col))
+            distinct = set(cells)
+            if not all(v == v.strip() for v in distinct):
+                return None  # '\t… restored to a tab: the checker trims it (or refuses it)
+        if len(distinct) * 2 <= len(cells):
+            same = {v: v for v in distinct}
+            cells = tuple(map(same.__getitem__, cells))
+        out.append(cells)
+    return out
+
+
+def _split(cell: str) -> list[str]:
+    """A list cell as the checker reads it from CSV (a new list for each row)."""
+    return [s.strip() for s in cell.split(LIST_SEP) if s.strip()]
+
+
+def _convert(field: Field, value: str) -> Any:
+    """The value the checker stores for this cell, or _BAD if it reports a problem."""
+    if field.type == STR:
+        if field.choices and value not in field.choices:
+            return _BAD
+        return _BAD if field.name == "grade" and value == _INFERRED else value
+    coerced, error = _coerce(value, field, True)
+    return _BAD if error else coerced
+
+
+def _values(
+    cells: Sequence[str],
+    groups: Sequence[str],
+    spec_of: Callable[[str], dict[str, Field] | None],
+    name: str,
+    bad: set[int],
+) -> Sequence[Any] | None:
+    """The column ``name`` as the checker stores it, row by row (empty cells: any value), the
+    rows holding a value it would report added to ``bad``; None when the whole column is
+    checked row by row. ``groups[i]`` is row i's kind or relation, whose fields ``spec_of``
+    gives (None: the row is refused anyway)."""
+    pairs = set(zip(groups, cells, strict=True))
+    fields: dict[str, Field | None] = {}
+    for group, cell in pairs:
+        if cell and group not in fields and (spec := spec_of(group)) is not None:
+            fields[group] = spec.get(name)
+    kinds = {
+        None if f is None else (f.type, bool(f.choices or f.name == "grade"))
+        for f in fields.values()
+    }
+    if not kinds or kinds == {(STR, False)}:
+        return cells  # text as it is (or no row with a value to check)
+    if (STRLIST, False) in kinds:
+        if len(kinds) > 1:
+            return None
+        return [_split(c) if c else c for c in cells]
+    memo: dict[tuple[str, str], Any] = {}
+    for group, cell in pairs:
+        if cell and group in fields:
+            field = fields[group]
+            memo[group, cell] = _BAD if field is None else _convert(field, cell)
+    if any(v is _BAD for v in memo.values()):
+        pairs_in_order = zip(groups, cells, strict=True)
+        bad.update(i for i, key in enumerate(pairs_in_order) if memo.get(key) is _BAD)
+    return list(map(memo.get, zip(groups, cells, strict=True)))
+
+
+@dataclass
+class _Prepared:
+    """The columns of a table ready for adding rows."""
+
+    keys: list[Sequence[str]]  # the id and kind (nodes) or from, rel, to (edges) columns
+    names: list[str]  # the data columns, in header order
+    values: list[Sequence[Any]]  # their values as the checker stores them
+    cells: list[Sequence[str]]  # their cells (an empty cell: no value)
+    citations: list[Sequence[str]] | None  # the source, quote and locator columns
+    bad: set[int]  # rows to check as items
+
+
+def _prepare(
+    table: CsvTable,
+    key_names: tuple[str, ...],
+    group_of: int,
+    spec_of: Callable[[str], dict[str, Field] | None],
+    bad: set[int],
+) -> _Prepared | None:
+    """Columns converted and rows refused, or None when every row is checked as an item."""
+    header = table.header
+    cols = _columns(table.rows, len(header))
+    if cols is None:
+        return None
+    at = {name: j for j, name in enumerate(header)}
+    keys = [cols[at[k]] for k in key_names]
+    groups = keys[group_of]
+    names, values, cells = [], [], []
+    for j, name in enumerate(header):
+        if name in key_names or name in CITATION_COLUMNS:
+            continue
+        converted = _values(cols[j], groups, spec_of, name, bad)
+        if converted is None:
+            return None
+        names.append(name)
+        values.append(converted)
+        cells.append(cols[j])
+    citations = None
+    if any(c in at for c in CITATION_COLUMNS):
+        empty = ("",) * len(table.rows)
+        citations = [cols[at[c]] if c in at else empty for c in CITATION_COLUMNS]
+    return _Prepared(keys, names, values, cells, citations, bad)
+
+
+def _citation(
+    citations: list[Sequence[str]] | None, i: int
+) -> dict[str, Any] | None | Literal[False]:
+    """Row i's citation as the checker keeps it; None without one; False when the checker
+    would report it (a source without a quote or the reverse)."""
+    if citations is None:
+        return None
+    source, quote, locator = citations[0][i], citations[1][i], citations[2][i]
+    if not (source or quote):
+        return None
+    if not (source and quote):
+        return False
+    clean: dict[str, Any] = {"source": source, "quote": quote}
+    if locator:
+        clean["locator"] = locator
+    return clean
+
+
+def _rows(p: _Prepared, n: int) -> Iterable[tuple[Any, ...]]:
+    return zip(*p.values, strict=True) if p.values else repeat((), n)
+
+
+def _cell_rows(p: _Prepared, n: int) -> Iterable[tuple[str, ...]]:
+    return zip(*p.cells, strict=True) if p.cells else repeat((), n)
+
+
+def _node_spec(kind: str) -> dict[str, Field] | None:
+    found = _KINDS.get(kind)
+    # a segment's chain and feeds add edges: checked as items
+    return None if found is None or found is Kind.SEGMENT else _NODE_SPECS[found]
+
+
+def _edge_spec(rel: str) -> dict[str, Field] | None:
+    found = _RELS.get(rel)
+    return None if found is None else _EDGE_SPECS[found]
+
+
+def _attrs(
+    first: tuple[str, str],
+    names: list[str],
+    values: Sequence[Any],
+    cells: Sequence[str],
+    citation: Any,
+) -> dict[str, Any] | None:
+    """A row's attribute dict as the checker makes it: ``first`` (its kind or relation), the
+    fields of its non-empty cells in header order, its grade, its citation; None when the
+    checker would report its grade or citation."""
+    attrs: dict[str, Any] = dict((first,))
+    attrs.update(compress(zip(names, values, strict=True), cells))
+    grade = attrs.get("grade")
+    if citation is False or (not citation and (grade is None or grade == _SOURCED)):
+        return None
+    if grade is None:
+        attrs["grade"] = _SOURCED
+    if citation:
+        attrs["sources"] = [citation]
+    return attrs
+
+
+def _refuse_incomplete(
+    p: _Prepared, kinds: Sequence[str], kind: str, spec: dict[str, Field]
+) -> None:
+    """Refuse the rows of ``kind`` that leave a required field empty."""
+    for field in spec.values():
+        if not field.required or field.name in ("id", "kind"):
+            continue
+        if field.name not in p.names:
+            p.bad.update(i for i, k in enumerate(kinds) if k == kind)
+        else:
+            cells = p.cells[p.names.index(field.name)]
+            if (kind, "") in set(zip(kinds, cells, strict=True)):
+                p.bad.update(i for i, k in enumerate(kinds) if k == kind and not cells[i])
+
+
+def _add_nodes(table: CsvTable, checker: Checker) -> None:
+    n = len(table.rows)
+    p = _prepare(table, ("id", "kind"), 1, _node_spec, set())
+    if p is None:
+        table.one_by_one(checker, range(n))
+        return
+    ids, kinds = p.keys
+    if not all(map(is_valid_id, ids)):
+        p.bad.update(i for i, node_id in enumerate(ids) if not is_valid_id(node_id))
+    kind_value: dict[str, str] = {}
+    for kind in set(kinds):
+        spec = _node_spec(kind)
+        if spec is None:
+            p.bad.update(i for i, k in enumerate(kinds) if k == kind)
+        else:
+            kind_value[kind] = _KINDS[kind].value
+            _refuse_incomplete(p, kinds, kind, spec)
+    G: Any = checker.G  # networkx's documented data structure, written as add_node does
+    node, succ, pred = G._node, G._succ, G._pred
+    where, kind_of, names, bad, file = checker.where, checker.kind_of, p.names, p.bad, table.rel
+    rows = zip(range(n), ids, kinds, _rows(p, n), _cell_rows(p, n), strict=True)
+    for i, node_id, kind, values, cells in rows:
+        attrs = None
+        if not (i in bad or node_id in where or node_id in node):
+            citation = _citation(p.citations, i)
+            attrs = _attrs(("kind", kind_value[kind]), names, values, cells, citation)
+        if attrs is None:
+            table.one_by_one(checker, (i,))
+            continue
+        node[node_id] = attrs
+        succ[node_id] = {}
+        pred[node_id] = {}
+        where[node_id] = place = Location(file, i + 2)
+        kind_of[node_id] = attrs["kind"]
+        if citation:
+            checker.citations.append((place, f"node '{node_id}'", citation))
+
+
+def _add_edges(table: CsvTable, checker: Checker) -> None:
+    n = len(table.rows)
+    p = _prepare(table, ("from", "rel", "to"), 1, _edge_spec, set())
+    if p is None:
+        table.one_by_one(checker, range(n))
+        return
+    us, rels, vs = p.keys
+    kind_of = checker.kind_of
+    known = {n: n for n in kind_of}  # each end as the node's own id (one str per node)
+    ends = list(map(known.get, us)), list(map(known.get, vs))
+    links = list(zip(rels, map(kind_of.get, us), map(kind_of.get, vs), strict=True))
+    allowed = {link: _allowed(*link) for link in set(links)}
+    if not all(allowed.values()):
+        p.bad.update(i for i, link in enumerate(links) if not allowed[link])
+    G: Any = checker.G  # networkx's documented data structure, written as add_edge does
+    succ, pred = G._succ, G._pred
+    edge_where, names, bad, file = checker.edge_where, p.names, p.bad, table.rel
+    rows = zip(range(n), ends[0], rels, ends[1], _rows(p, n), _cell_rows(p, n), strict=True)
+    for i, u, rel, v, values, cells in rows:
+        attrs = keydict = None
+        if i not in bad:
+            key = (u, v, rel)
+            nbrs = succ[u]
+            keydict = nbrs.get(v)
+            if not (key in edge_where or (keydict is not None and rel in keydict)):
+                citation = _citation(p.citations, i)
+                attrs = _attrs(("rel", rel), names, values, cells, citation)
+        if attrs is None:
+            table.one_by_one(checker, (i,))
+            continue
+        if keydict is None:
+            nbrs[v] = pred[v][u] = {rel: attrs}
+        else:
+            keydict[rel] = attrs
+        edge_where[key] = place = Location(file, i + 2)
+        if citation:
+            checker.citations.append((place, f"edge {u} -{rel}-> {v}", citation))
+
+
+def _allowed(rel: str, ku: str | None, kv: str | None) -> bool:
+    """True when a relation may go from a node of kind ``ku`` to one of kind ``kv``."""
+    found = _RELS.get(rel)
+    if found is None or ku is None or kv is None:
+        return False
+    spec = REL_SPECS[found]
+    return ku in spec.sources and kv in spec.targets

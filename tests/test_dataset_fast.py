@@ -1,0 +1,314 @@
+"""The fast path of a CSV load (chaingraph.dataset_fast) against checking every row as an item.
+
+Each case writes a small dataset whose CSV files are mutated in a hostile way (bad enums,
+unknown ends, duplicates, bad numbers, NaN, bad citations, missing and extra columns, a BOM,
+blank, short and long rows, cells to trim, spreadsheet-safe apostrophes …), loads it both
+ways and requires the same problems (message, file:line, in the same order) and the same
+graph: nodes, edges, keys and attribute dicts with their types and key order, the shared
+edge dicts of networkx's successor and predecessor maps, and every node and edge location.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chaingraph import dataset
+from chaingraph.dataset import _load
+
+MEMO = (
+    "测试园区招商简报\n甲电池是动力电池园的龙头企业，带动了乙材料入驻。\n"
+    "乙材料生产正极材料，供货给甲电池。\n"
+)
+
+YAML_FILES = {
+    "dataset.yaml": "name: fast\ntitle: 测试\n",
+    "sources.yaml": (
+        "nodes:\n  - {id: memo, kind: Source, name: 简报, title: 简报, "
+        "text_file: sources/memo.txt, grade: sourced, sources: [{source: memo, quote: 简报}]}\n"
+    ),
+    "chain.yaml": (
+        "grade: template\nnodes:\n"
+        "  - {id: bat, kind: Chain, name: 动力电池}\n"
+        "  - {id: bat-cell, kind: Segment, name: 电芯, tier: midstream, chain: bat}\n"
+        "  - {id: bat-pack, kind: Segment, name: 电池包, tier: downstream, chain: bat}\n"
+        "edges:\n  - {from: bat-cell, rel: FEEDS, to: bat-pack}\n"
+    ),
+    "zone.yaml": "grade: template\nnodes:\n  - {id: park, kind: Park, name: 园区}\n",
+}
+
+FIRMS_HEADER = [
+    "id", "kind", "name", "aliases", "local", "above_size", "employees", "output_cny",
+    "region", "listed_on", "products", "grade", "note", "source", "quote", "locator",
+]  # fmt: skip
+FIRMS = [
+    ["jia", "Firm", "甲电池", "甲|甲公司", "true", "yes", "120", "1.5e9", "", "2020-05", "电芯", "", "", "memo", "甲电池是动力电池园的龙头企业", "p1"],  # noqa: E501
+    ["yi", "Firm", "乙材料", "", "false", "否", "30", "2000000", "江苏", "", "", "template", "n", "", "", ""],  # noqa: E501
+    ["bing", "Firm", "丙箔业", "", "TRUE", "0", "", "3,000", "", "2021", "箔|铜箔", "template", "", "", "", ""],  # noqa: E501
+    ["ding", "Project", "丁项目", "", "", "", "", "", "", "", "", "template", "", "", "", ""],
+    ["wu", "Firm", "戊公司", "", "1", "", "7", "12.5", "浙江", "", "", "sourced", "", "memo", "乙材料生产正极材料", ""],  # noqa: E501
+    ["ji", "Place", "己路", "", "", "", "", "", "", "", "", "template", "", "", "", ""],
+]  # fmt: skip
+RELS_HEADER = ["from", "rel", "to", "grade", "note", "product", "share", "source", "quote"]
+RELS = [
+    ["yi", "SUPPLIES", "jia", "", "", "正极", "0.3", "memo", "乙材料生产正极材料，供货给甲电池"],
+    ["jia", "ATTRACTED", "yi", "", "", "", "", "memo", "带动了乙材料入驻"],
+    ["jia", "IN_SEGMENT", "bat-cell", "template", "makes cells", "", "", "", ""],
+    ["yi", "SUPPLIES", "bing", "template", "", "", "1", "", ""],
+    ["bing", "SUPPLIES", "yi", "template", "", "", "", "", ""],
+    ["jia", "LOCATED_IN", "park", "template", "", "", "", "", ""],
+    ["wu", "SUPPLIES", "wu", "template", "", "", "", "", ""],
+    ["ding", "LOCATED_IN", "park", "template", "", "", "", "", ""],
+    ["wu", "INVESTS_IN", "ding", "template", "", "", "", "", ""],
+    ["yi", "IN_SEGMENT", "bat-cell", "template", "", "", "", "", ""],
+]
+
+Table = list[list[str]]
+
+
+def csv_text(rows: Table) -> str:
+    out = []
+    for row in rows:
+        cells = []
+        for cell in row:
+            if any(c in cell for c in ',"\n\r') or cell != cell.strip():
+                cell = '"' + cell.replace('"', '""') + '"'
+            cells.append(cell)
+        out.append(",".join(cells))
+    return "\n".join(out) + "\n"
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    for rel, text in {**YAML_FILES, "sources/memo.txt": MEMO, **files}.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return folder
+
+
+def shape(ds: dataset.Dataset) -> dict[str, Any]:
+    """Everything a load gives, in a form where types and order show (repr)."""
+    G: Any = ds.graph
+    for u, nbrs in G._succ.items():
+        for v, keydict in nbrs.items():
+            assert G._pred[v][u] is keydict  # one key dict for both directions, as networkx
+    return {
+        "problems": [str(p) for p in ds.problems],
+        "graph": repr(G.graph),
+        "nodes": repr(list(G._node.items())),
+        "succ": repr([(u, list(n.items())) for u, n in G._succ.items()]),
+        "pred": repr([(u, list(n.items())) for u, n in G._pred.items()]),
+        "where": repr(list(ds.node_locations.items())),
+        "edge_where": repr(list((ds.edge_locations or {}).items())),
+    }
+
+
+def both(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    fast = _load(folder, (), fast=True)
+    slow = _load(folder, (), fast=False)
+    return shape(fast), shape(slow)
+
+
+def assert_same(folder: Path) -> dict[str, Any]:
+    fast, slow = both(folder)
+    for key in slow:
+        assert fast[key] == slow[key], key
+    return fast
+
+
+def test_valid_dataset_same_graph(tmp_path: Path) -> None:
+    folder = write(
+        tmp_path,
+        {"firms.csv": csv_text([FIRMS_HEADER, *FIRMS]), "rel.csv": csv_text([RELS_HEADER, *RELS])},
+    )
+    got = assert_same(folder)
+    assert got["problems"] == []
+    assert "'employees': 120" in got["nodes"] and "'local': True" in got["nodes"]
+
+
+def _cell(rows: Table, header: list[str], row: int, col: str, value: str) -> Table:
+    out = [list(r) for r in rows]
+    if row < len(out) and col in header and header.index(col) < len(out[row]):
+        out[row][header.index(col)] = value  # (an earlier mutation may have taken it away)
+    return out
+
+
+# (name, firms rows incl. header, relations rows incl. header) -> mutated pair
+Mutation = Callable[[Table, Table], tuple[Table, Table]]
+
+
+def on_firm(row: int, col: str, value: str) -> Mutation:
+    def mutate(firms: Table, rels: Table) -> tuple[Table, Table]:
+        return _cell(firms, firms[0], row, col, value), rels
+
+    return mutate
+
+
+def on_rel(row: int, col: str, value: str) -> Mutation:
+    def mutate(firms: Table, rels: Table) -> tuple[Table, Table]:
+        return firms, _cell(rels, rels[0], row, col, value)
+
+    return mutate
+
+
+def firms_rows(change: Callable[[Table], Table]) -> Mutation:
+    return lambda firms, rels: (change([list(r) for r in firms]), rels)
+
+
+def rels_rows(change: Callable[[Table], Table]) -> Mutation:
+    return lambda firms, rels: (firms, change([list(r) for r in rels]))
+
+
+def drop_column(table: Table, name: str) -> Table:
+    if name not in table[0]:
+        return table
+    j = table[0].index(name)
+    return [r[:j] + r[j + 1 :] for r in table]
+
+
+def add_column(table: Table, name: str, value: str) -> Table:
+    return [table[0] + [name]] + [r + [value] for r in table[1:]]
+
+
+MUTATIONS: dict[str, Mutation] = {
+    "bad kind": on_firm(2, "kind", "Frim"),
+    "segment kind": on_firm(2, "kind", "Segment"),
+    "kind lower case": on_firm(1, "kind", "firm"),
+    "bad relation": on_rel(1, "rel", "SUPLIES"),
+    "relation lower case": on_rel(3, "rel", "in_segment"),
+    "grade inferred": on_firm(2, "grade", "inferred"),
+    "grade unknown": on_rel(3, "grade", "guessed"),
+    "grade sourced without source": on_firm(2, "grade", "sourced"),
+    "edge grade sourced without source": on_rel(4, "grade", "sourced"),
+    "no grade no source": on_firm(3, "grade", ""),
+    "edge no grade no source": on_rel(4, "grade", ""),
+    "unknown from": on_rel(4, "from", "nobody"),
+    "unknown to": on_rel(4, "to", "bat-cel"),
+    "empty from": on_rel(4, "from", ""),
+    "empty rel": on_rel(4, "rel", ""),
+    "wrong kinds": on_rel(4, "to", "bat-cell"),
+    "reversed segment edge": on_rel(3, "from", "bat-cell"),
+    "duplicate id": firms_rows(lambda t: [*t, list(t[2])]),
+    "id defined in yaml too": on_firm(6, "id", "park"),
+    "id of a segment": on_firm(4, "id", "bat-cell"),
+    "duplicate edge": rels_rows(lambda t: [*t, list(t[4])]),
+    "edge also in yaml": on_rel(4, "to", "bat-pack"),
+    "bad number": on_firm(2, "employees", "12x"),
+    "fraction of a whole number": on_firm(2, "employees", "3.5"),
+    "nan": on_firm(1, "output_cny", "nan"),
+    "inf": on_firm(1, "output_cny", "-inf"),
+    "too big": on_firm(1, "output_cny", "1e16"),
+    "number with underscores": on_firm(1, "output_cny", "1_000_000"),
+    "bad share": on_rel(1, "share", "30%"),
+    "bad bool": on_firm(2, "local", "maybe"),
+    "empty required bool": on_firm(2, "local", ""),
+    "empty name": on_firm(3, "name", ""),
+    "empty id": on_firm(3, "id", ""),
+    "bad id": on_firm(3, "id", "Bad Id"),
+    "long id": on_firm(3, "id", "a" * 121),
+    "bad date": on_firm(1, "listed_on", "May 2020"),
+    "quote not in source": on_firm(1, "quote", "没有这句话"),
+    "unknown source": on_firm(1, "source", "nomemo"),
+    "source without quote": on_firm(1, "quote", ""),
+    "quote without source": on_firm(1, "source", ""),
+    "locator without citation": on_firm(2, "locator", "p9"),
+    "edge quote not in source": on_rel(2, "quote", "别的话"),
+    "edge source without quote": on_rel(2, "quote", ""),
+    "edge quote without source": on_rel(1, "source", ""),
+    "missing required column": firms_rows(lambda t: drop_column(t, "local")),
+    "missing grade column": rels_rows(lambda t: drop_column(t, "grade")),
+    "extra column": firms_rows(lambda t: add_column(t, "colour", "red")),
+    "extra empty column": firms_rows(lambda t: add_column(t, "colour", "")),
+    "extra edge column": rels_rows(lambda t: add_column(t, "weight", "2")),
+    "field of another relation": on_rel(3, "product", "电芯"),
+    "field of another kind": on_firm(4, "employees", "3"),
+    "column named twice": firms_rows(lambda t: add_column(t, "name", "别名")),
+    "sources column": rels_rows(lambda t: add_column(t, "sources", "")),
+    "figures column": firms_rows(lambda t: add_column(t, "figures", "1")),
+    "empty header cell": firms_rows(lambda t: add_column(t, "", "x")),
+    "bom in header": firms_rows(lambda t: [["\ufeffid", *t[0][1:]], *t[1:]]),
+    "bom in a cell": on_firm(2, "name", "\ufeff乙"),
+    "cell to trim": on_firm(2, "name", "  乙材料 "),
+    "id to trim": on_firm(2, "id", " yi\t"),
+    "end to trim": on_rel(1, "to", " jia "),
+    "kind to trim": on_firm(1, "kind", "Firm "),
+    "bool to trim": on_firm(1, "local", " true"),
+    "ideographic space": on_firm(2, "region", "\u3000江苏"),
+    "apostrophe formula": on_firm(2, "name", "'=HYPERLINK(1)"),
+    "apostrophe tab": on_firm(2, "name", "'\t=x"),
+    "apostrophe text": on_firm(2, "name", "'乙"),
+    "apostrophe id": on_firm(2, "id", "'-yi"),
+    "apostrophe end": on_rel(1, "from", "'=yi"),
+    "blank row": firms_rows(lambda t: [*t[:3], ["", "", ""], *t[3:]]),
+    "whitespace row": rels_rows(lambda t: [*t[:3], ["  ", " "], *t[3:]]),
+    "empty line": rels_rows(lambda t: [*t[:3], [], *t[3:]]),
+    "short row": firms_rows(lambda t: [*t[:2], t[2][:5], *t[3:]]),
+    "long row": rels_rows(lambda t: [*t[:2], [*t[2], "x"], *t[3:]]),
+    "long blank row": rels_rows(lambda t: [*t[:2], [*t[2], ""], *t[3:]]),
+    "list cell with blanks": on_firm(1, "aliases", " | 甲| |"),
+    "list cell of bars": on_firm(1, "products", "|"),
+    "name clash": on_firm(2, "name", "甲电池"),
+    "alias clash": on_firm(2, "aliases", "园区"),
+    "multi-line cell": on_firm(2, "note", "第一行\n第二行"),
+    "quoted comma": on_firm(2, "note", "a, b"),
+    "self loop of another kind": on_rel(8, "to", "ding"),
+    "only header": firms_rows(lambda t: t[:1]),
+    "no edges": rels_rows(lambda t: t[:1]),
+}
+
+
+def mutated(tmp_path: Path, names: list[str]) -> Path:
+    firms: Table = [FIRMS_HEADER, *FIRMS]
+    rels: Table = [RELS_HEADER, *RELS]
+    for name in names:
+        firms, rels = MUTATIONS[name](firms, rels)
+    return write(tmp_path, {"firms.csv": csv_text(firms), "rel.csv": csv_text(rels)})
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_mutation_same_result(tmp_path: Path, name: str) -> None:
+    assert_same(mutated(tmp_path, [name]))
+
+
+def test_mutations_are_hostile(tmp_path: Path) -> None:
+    """Most mutations are problems (the comparison above is not of valid data only)."""
+    refused = 0
+    for i, name in enumerate(MUTATIONS):
+        fast = _load(mutated(tmp_path / str(i), [name]), (), fast=True)
+        refused += bool(fast.problems)
+    assert refused >= len(MUTATIONS) * 2 // 3
+
+
+def test_random_mutations_same_result(tmp_path: Path) -> None:
+    rng = random.Random(12)
+    names = sorted(set(MUTATIONS) - {"only header", "no edges"})  # (the others need rows)
+    for i in range(120):
+        assert_same(mutated(tmp_path / str(i), rng.sample(names, rng.randint(2, 4))))
+
+
+def test_uppercase_csv_name(tmp_path: Path) -> None:
+    """A '.CSV' file is read as CSV, but its list cells are not split (as before)."""
+    folder = write(tmp_path, {"firms.CSV": csv_text([FIRMS_HEADER, *FIRMS])})
+    assert_same(folder)
+
+
+def test_files_in_order(tmp_path: Path) -> None:
+    """Nodes of CSV and YAML files interleave in file order, edges after all nodes."""
+    rows = [FIRMS_HEADER, *FIRMS]
+    folder = write(
+        tmp_path,
+        {
+            "a-firms.csv": csv_text(rows[:3]),
+            "b.yaml": "nodes:\n  - {id: mid, kind: Place, name: 中, grade: template}\n",
+            "c-firms.csv": csv_text([rows[0], *rows[3:]]),
+            "d-rel.csv": csv_text([RELS_HEADER, *RELS[:5]]),
+            "e.yaml": "edges:\n  - {from: ji, rel: LOCATED_IN, to: park, grade: template}\n",
+            "f-rel.csv": csv_text([RELS_HEADER, *RELS[5:]]),
+        },
+    )
+    got = assert_same(folder)
+    assert got["problems"] == []
