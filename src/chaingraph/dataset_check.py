@@ -231,6 +231,11 @@ _COERCE: dict[str, Callable[[Any, Field, bool], Coerced]] = {
 
 #: the model's fields, kinds and relations by name, built once (looked up per item)
 _NODE_SPECS = {kind: fields_of(kind) for kind in Kind}
+#: the required fields of each kind besides id and kind
+_REQUIRED = {
+    kind: tuple(f.name for f in spec.values() if f.required and f.name not in ("id", "kind"))
+    for kind, spec in _NODE_SPECS.items()
+}
 _EDGE_SPECS = {rel: edge_fields_of(rel) for rel in Rel}
 _KINDS = {kind.value: kind for kind in Kind}
 _RELS = {rel.value: rel for rel in Rel}
@@ -511,11 +516,9 @@ class Checker:
         sources = self.check_citations(data.pop("sources", None), where, label)
         figures = data.pop("figures", None)
         attrs.update(self.check_fields(data, spec, ("id", "kind"), where, label, kind, from_csv))
-        for f in spec.values():
-            if f.required and data.get(f.name) is None and f.name not in ("id", "kind"):
-                self.problem(
-                    where, f"{label}: missing required field '{f.name}'", f"Add '{f.name}:'"
-                )
+        for name in _REQUIRED[kind]:
+            if data.get(name) is None:
+                self.problem(where, f"{label}: missing required field '{name}'", f"Add '{name}:'")
         attrs["grade"] = self.check_grade(attrs, sources, where, label)
         if sources:
             attrs["sources"] = sources

@@ -95,6 +95,9 @@ class _Table:
     tokens: dict[str, set[str]] = field(default_factory=dict)
     short: set[str] = field(default_factory=set)
     longest: int = 0
+    #: the first two characters of the tokens -> the lengths of the tokens they start, longest
+    #: first (a text whose start is not here names no division there: one look-up)
+    sizes: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def _num(text: str) -> float | None:
@@ -143,6 +146,10 @@ def _table() -> _Table:
         if any(table.names.get(c) == key for c in table.tokens[key]):
             table.short.discard(key)
     table.longest = max(map(len, table.tokens))
+    sizes: dict[str, set[int]] = {}
+    for key in table.tokens:
+        sizes.setdefault(key[:2], set()).add(len(key))
+    table.sizes = {start: tuple(sorted(n, reverse=True)) for start, n in sizes.items()}
     return table
 
 
@@ -238,7 +245,10 @@ def _fold(text: str) -> str:
 
 def _token_at(text: str, pos: int, table: _Table) -> tuple[str, set[str]] | None:
     """The longest division name starting at ``pos`` (not a street's name)."""
-    for size in range(min(table.longest, len(text) - pos), 1, -1):
+    room = len(text) - pos
+    for size in table.sizes.get(text[pos : pos + 2], ()):
+        if size > room:
+            continue
         word = text[pos : pos + size]
         codes = table.tokens.get(word)
         if codes is None:

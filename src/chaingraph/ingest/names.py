@@ -121,7 +121,8 @@ def firm_name_key(name: str) -> NameKey:
 
     while True:
         before = text
-        text = _BRACKET_RE.sub(drop_place, text)
+        if "(" in text:
+            text = _BRACKET_RE.sub(drop_place, text)
         for suffix in LEGAL_SUFFIXES:
             if text.endswith(suffix):  # the longest suffix that fits decides
                 if len(text) > len(suffix):
