@@ -197,6 +197,13 @@ def division(code: str) -> Division:
             f"Unknown administrative division code '{code}'. Give a 6-digit code of the "
             "division table (e.g. the code 'parse_place' returns)"
         )
+    return _division(key)
+
+
+@functools.cache
+def _division(key: str) -> Division:
+    """The division of a code the table holds (made once: names name the same few often)."""
+    table = _table()
     province = table.names.get(key[:2] + "0000", "")
     city_code = key[:4] + "00"
     city = "" if key.endswith("0000") else table.names.get(city_code, "")

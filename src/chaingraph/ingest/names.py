@@ -57,8 +57,10 @@ LEGAL_SUFFIXES: tuple[str, ...] = (
 )
 
 _STRIP_RE = re.compile(r"[\s“”‘’\"'·]+")
-_BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")"})
-_BRACKETS.update(str.maketrans({"〔": "(", "〕": ")"}))
+#: brackets that become ``(`` / ``)``
+_OPEN, _CLOSE = "（【[〔", "）】]〕"
+_BRACKETS = str.maketrans(_OPEN + _CLOSE, "(" * len(_OPEN) + ")" * len(_CLOSE))
+_BRACKET_CHARS_RE = re.compile(f"[{re.escape(_OPEN + _CLOSE)}]")
 _BRACKET_RE = re.compile(r"\(([^()]{2,12})\)")
 _CODE_RE = re.compile(r"\d{6}")
 
@@ -106,7 +108,9 @@ def firm_name_key(name: str) -> NameKey:
     NameKey(core='上海电气', places=())
     """
     text = unicodedata.normalize("NFKC", name).casefold()
-    text = _STRIP_RE.sub("", text.translate(_BRACKETS))
+    if _BRACKET_CHARS_RE.search(text):  # (str.translate costs more than the search)
+        text = text.translate(_BRACKETS)
+    text = _STRIP_RE.sub("", text)
     places: set[str] = set()
 
     def drop_place(match: re.Match[str]) -> str:
@@ -123,7 +127,7 @@ def firm_name_key(name: str) -> NameKey:
         before = text
         if "(" in text:
             text = _BRACKET_RE.sub(drop_place, text)
-        for suffix in LEGAL_SUFFIXES:
+        for suffix in LEGAL_SUFFIXES if text.endswith(LEGAL_SUFFIXES) else ():
             if text.endswith(suffix):  # the longest suffix that fits decides
                 if len(text) > len(suffix):
                     text = text[: -len(suffix)]
@@ -220,13 +224,15 @@ class FirmIndex:
         (:func:`~chaingraph.places.zone_divisions`)."""
         index = cls()
         zone = zone_divisions(G)
+        regions: dict[str, set[str]] = {}  # a region's division, read once per region text
         for node_id, attrs in G.nodes(data=True):
             if attrs.get("kind") != Kind.FIRM:
                 continue
             names = [str(attrs.get("name", "")), *(str(a) for a in attrs.get("aliases") or ())]
             if attrs.get("full_name"):
                 names.append(str(attrs["full_name"]))  # the registered name (工商注册名)
-            index.add(node_id, names, attrs.get("credit_code"), _firm_places(attrs, zone))
+            places = _firm_places(attrs, zone, regions)
+            index.add(node_id, names, attrs.get("credit_code"), places)
         return index
 
     def add(
@@ -290,16 +296,26 @@ class FirmIndex:
         return Match("none")
 
 
-def _firm_places(attrs: dict[str, object], zone: set[str]) -> set[str]:
-    """Division codes known of a firm: its code, its region's division, the zone if local."""
+def _firm_places(
+    attrs: dict[str, object], zone: set[str], regions: dict[str, set[str]] | None = None
+) -> set[str]:
+    """Division codes known of a firm: its code, its region's division, the zone if local
+    (``regions``: the division of each region text read so far, filled in)."""
     codes: set[str] = set()
     code = str(attrs.get("division_code") or "")
     if _CODE_RE.fullmatch(code):
         codes.add(code)
     if attrs.get("region"):
-        match = parse_place(str(attrs["region"]))
-        if match.division is not None and not match.ambiguous:
-            codes.add(match.division.code)
+        text = str(attrs["region"])
+        found = regions.get(text) if regions is not None else None
+        if found is None:
+            match = parse_place(text)
+            found = set()
+            if match.division is not None and not match.ambiguous:
+                found.add(match.division.code)
+            if regions is not None:
+                regions[text] = found
+        codes |= found
     if attrs.get("local") is True:
         codes |= zone
     return codes

@@ -82,6 +82,8 @@ from .values import (
 
 __all__ = ["ImportResult", "Planner", "source_id_for"]
 
+_FIRM, _IN_SEGMENT, _LOCATED_IN = Kind.FIRM.value, Rel.IN_SEGMENT.value, Rel.LOCATED_IN.value
+
 #: names of totals rows, skipped (after punctuation and spaces are removed)
 TOTAL_WORDS = frozenset({"合计", "总计", "小计", "总合计", "total", "subtotal", "sum"})
 
@@ -169,12 +171,10 @@ class Planner:
 
     def quote(self, row: SheetRow, names: Iterable[str]) -> str:
         """The row's words for a citation: ``header: cell; ...`` of the fields given."""
-        parts = []
-        for name in names:
-            if name in row.cells:
-                header, value = row.cells[name]
-                parts.append(f"{header}: {_one_line(value)}")
-        return "; ".join(parts)
+        said = row.said
+        if said is None:  # a row is quoted for its firm and each of its edges: word it once
+            said = row.said = {k: f"{h}: {_one_line(v)}" for k, (h, v) in row.cells.items()}
+        return "; ".join([said[name] for name in names if name in said])
 
     def bad(
         self, row: SheetRow, column: str, value: str, reason: str, near: Iterable[str] = ()
@@ -284,8 +284,8 @@ class Planner:
             self.upsert_firm(row, firm_id, name, aliases, sheet, is_new)
         self.resolver.add(firm_id, [name, *aliases], sheet.get("credit_code"))
         locator = self.locator(row.number)
+        quote = self.quote(row, ("chain", "segment")) if segments else ""
         for seg in segments:
-            quote = self.quote(row, ("chain", "segment"))
             self.relations.edge(row.number, locator, firm_id, Rel.IN_SEGMENT, seg, quote)
         if place:
             quote = self.quote(row, ("park", "region"))
@@ -458,9 +458,7 @@ class Planner:
     ) -> None:
         columns = firm_columns()
         old = self.firms.get(firm_id)
-        record: dict[str, str] = (
-            dict(old) if old else {"id": firm_id, "kind": Kind.FIRM.value, "name": name}
-        )
+        record: dict[str, str] = dict(old) if old else {"id": firm_id, "kind": _FIRM, "name": name}
         names = [record["name"], *split_list(record.get("aliases", ""))]
         known = {normalize_text(n) for n in names}
         for alias in aliases if old is None else [name, *aliases]:  # a new firm: name known
@@ -520,9 +518,9 @@ class Planner:
                 continue
             rels = stated.setdefault(row.firm_id, set())
             if "segment" in row.cells:
-                rels.add(Rel.IN_SEGMENT.value)
+                rels.add(_IN_SEGMENT)
             if "park" in row.cells or "region" in row.cells:
-                rels.add(Rel.LOCATED_IN.value)
+                rels.add(_LOCATED_IN)
         self.relations.removals(stated, self.first_row)
 
     def plan_source(self) -> None:

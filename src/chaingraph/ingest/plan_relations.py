@@ -59,35 +59,36 @@ class RelationPlan:
         self, row: int, locator: str, u: str, rel: Rel, v: str, quote: str, product: str = ""
     ) -> None:
         """Plan one edge a row states, cited with the row's words."""
-        key = (u, rel.value, v)
-        label = f"{u} -{rel.value}-> {v}"
-        name = self.lookup.name(v) if v in self.G else self.firms.index.names.get(v, v)
+        value = rel.value
+        key = (u, value, v)
         if key in self.produced:
             return
         self.produced.add(key)
+        label = f"{u} -{value}-> {v}"
+        name = self.lookup.name(v) if v in self.G else self.firms.index.names.get(v, v)
         if key in self.edges:
             old = self.edges[key]
             moved = citation_moved(old, self.source_id, quote, locator)
             if moved:
                 self.edges[key] = {**old, "quote": quote, "locator": locator}
             action = "changed" if moved else "unchanged"
-            self.result.changes.append(Change(action, rel.value, label, name, row, moved))
+            self.result.changes.append(Change(action, value, label, name, row, moved))
             return
-        if self.G.has_edge(u, v, key=rel.value):
+        if self.G.has_edge(u, v, key=value):
             self.result.changes.append(
-                Change("unchanged", rel.value, label, name, row, "already in the dataset")
+                Change("unchanged", value, label, name, row, "already in the dataset")
             )
             return
         self.edges[key] = {
             "from": u,
-            "rel": rel.value,
+            "rel": value,
             "to": v,
             "product": product,
             "source": self.source_id,
             "quote": quote,
             "locator": locator,
         }
-        self.result.changes.append(Change("added", rel.value, label, name, row))
+        self.result.changes.append(Change("added", value, label, name, row))
 
     def supplies(
         self,

@@ -18,6 +18,8 @@ class SheetRow:
     cols: dict[str, int] = field(default_factory=dict)  # field -> column index of that value
     firm_id: str = ""
     bad: bool = False
+    #: field -> ``header: cell`` (the cell on one line), made on first use (see Planner.quote)
+    said: dict[str, str] | None = None
 
 
 @dataclass
