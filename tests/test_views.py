@@ -337,6 +337,28 @@ def test_view_chain_by_name(run: Run, tmp_path: Path) -> None:
     assert "比亚迪" in out.read_text(encoding="utf-8")
 
 
+def _page_data(path: Path) -> dict[str, object]:
+    page = path.read_text(encoding="utf-8")
+    raw = re.search(r'<script type="application/json" id="cg-data">(.*?)</script>', page, re.S)
+    assert raw
+    data: dict[str, object] = json.loads(raw.group(1))
+    return data
+
+
+def test_view_chain_draws_the_reports_chain_page(run: Run, tmp_path: Path) -> None:
+    # one path to a chain's numbers: the standalone page is the report's, link back aside
+    cid = "new-energy-equipment"
+    result = run("report", "--out", str(tmp_path / "out"), "--chain", cid, store=SHENGZHOU)
+    assert result.exit_code == 0, result.output
+    result = run("view", "chain", cid, "-o", str(tmp_path / "c.html"), store=SHENGZHOU)
+    assert result.exit_code == 0, result.output
+    report = _page_data(tmp_path / "out" / f"{cid}.chain.html")
+    alone = _page_data(tmp_path / "c.html")
+    assert report.pop("reportHref") == f"{cid}.html" and alone.pop("reportHref") == ""
+    assert alone == report
+    assert "本链链主得分" in str(alone["sizeBy"])
+
+
 @pytest.mark.parametrize(
     ("args", "name"),
     [

@@ -59,12 +59,14 @@ def view_chain(ctx: click.Context, chain: str, output: Path | None) -> None:
     Example:
         chaingraph view chain 新能源装备产业链 -o chain.html
     """
-    from ..store import resolve_chain, with_cited_sources
+    from ..store import resolve_chain
     from ..views import chain_view
 
     store = get_store(ctx)
     cid = resolve_chain(store, chain)
-    G = with_cited_sources(store, store.chain_graph(cid))
+    # what the report's chain view reads (a store in memory: its graph, not a copy), and
+    # the report's numbers of the chain: the same page as the report's
+    G = store.analysis_graph(cid)
     _write(chain_view(G, cid), output, f"{cid}.chain.html")
 
 

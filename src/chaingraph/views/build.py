@@ -264,6 +264,15 @@ def _adjacency(G: ChainGraph) -> tuple[Adjacency, Adjacency]:
     return G._succ, G._pred  # type: ignore[attr-defined]
 
 
+def _node_dicts(G: ChainGraph) -> dict[str, dict[str, Any]]:
+    """The attribute dict of each node, for nodes known to be in G: a subgraph view's are
+    its root graph's (read without the view's filter on every lookup)."""
+    while getattr(G, "_graph", None) is not None:
+        G = G._graph  # type: ignore[attr-defined]
+    node: dict[str, dict[str, Any]] = G._node  # type: ignore[attr-defined]
+    return node
+
+
 def _kinds(G: ChainGraph) -> Iterator[tuple[str, str]]:
     """(node, kind) pairs."""
     for n, attrs in G.nodes(data=True):
@@ -332,8 +341,10 @@ class ChainFacts:
         return Scored(size, "节点大小: 本链链主得分 (与报告同一口径, 0-100)", raw)
 
 
-def chain_facts(G: ChainGraph, chain_id: str) -> ChainFacts:
-    """:class:`ChainFacts` of a chain from one analysis context (raises UnknownEntity)."""
+def chain_facts(G: ChainGraph, chain_id: str, targets: bool = True) -> ChainFacts:
+    """:class:`ChainFacts` of a chain from one analysis context, as the report computes them
+    (raises UnknownEntity). Without ``targets`` the 招商目标 are left empty (the chain view
+    draws none, and ranking every outside firm is the costly part)."""
     from ..analysis import chain_context
     from ..analysis.coverage import coverage_of, map_rows
     from ..analysis.leaders import leaders_of
@@ -341,7 +352,17 @@ def chain_facts(G: ChainGraph, chain_id: str) -> ChainFacts:
 
     ctx = chain_context(G, chain_id)
     board = leaders_of(ctx)
-    return ChainFacts(map_rows(ctx), targets_of(ctx, board), board.rows, coverage_of(ctx).text_zh)
+    ranked = targets_of(ctx, board) if targets else []
+    return ChainFacts(map_rows(ctx), ranked, board.rows, coverage_of(ctx).text_zh)
+
+
+def _quoted_sources(G: ChainGraph, H: ChainGraph) -> int:
+    """How many Source nodes of G the nodes and edges of H quote (not drawn: their quotes
+    are in the side panel)."""
+    from ..query import cited_sources
+
+    node = G.nodes
+    return sum(1 for s in cited_sources(H) if s in G and node[s].get("kind") == Kind.SOURCE)
 
 
 # --- segment status -------------------------------------------------------------------------
@@ -390,27 +411,34 @@ _FIELD_ORDER = {k: i for i, k in enumerate(FIELD_ZH)}
 _QUALIFIER_ZH = {"exact": "", "over": "超", "about": "约", "at_least": "至少", "up_to": "至多"}
 
 
-#: the display order of a set of attribute keys (nodes of a kind share theirs): keys -> order
-_KEY_ORDER: dict[tuple[str, ...], list[str]] = {}
+#: the rows a set of attribute keys gives (nodes of a kind share theirs), without the keys
+#: skipped: (keys, skip) -> [(key, label)] in display order
+_ROW_PLAN: dict[tuple[tuple[str, ...], frozenset[str]], list[tuple[str, str]]] = {}
 
 
-def _ordered(keys: tuple[str, ...]) -> list[str]:
-    order = _KEY_ORDER.get(keys)
-    if order is None:
+def _row_plan(keys: tuple[str, ...], skip: frozenset[str]) -> list[tuple[str, str]]:
+    plan = _ROW_PLAN.get((keys, skip))
+    if plan is None:
         order = sorted(keys, key=lambda k: (_FIELD_ORDER.get(k, len(_FIELD_ORDER)), k))
-        if len(_KEY_ORDER) < 4096:
-            _KEY_ORDER[keys] = order
-    return order
+        plan = [(k, FIELD_ZH.get(k, k)) for k in order if k not in skip]
+        if len(_ROW_PLAN) < 4096:
+            _ROW_PLAN[(keys, skip)] = plan
+    return plan
 
 
 def _rows(attrs: dict[str, Any], skip: frozenset[str] = _HIDDEN) -> list[list[str]]:
     """Side-panel rows ``[label, value]`` for the attributes of a node or edge."""
     rows = []
-    for key in _ordered(tuple(attrs)):
+    for key, label in _row_plan(tuple(attrs), skip):
         value = attrs[key]
-        if key in skip or value is None or value == "" or value == []:
+        if type(value) is str:  # most values: plain text, shown as it is
+            if not value:
+                continue
+            if key not in _KEYED_TEXT:
+                rows.append([label, value])
+                continue
+        elif value is None or value == []:
             continue
-        label = FIELD_ZH.get(key, key)
         rows.append([label, _text(key, value)])
     for fig in attrs.get("figures") or ():
         if not isinstance(fig, dict):
@@ -797,15 +825,14 @@ def chain_view(
     [('c', None), ('s', 'gap')]
     """
     check_chain(G, chain_id)
-    from ..query import chain_node_ids, cited_sources
+    from ..query import chain_node_ids
 
+    if facts is None:  # the report's numbers of the chain, by the report's own path
+        facts = chain_facts(G, chain_id, targets=False)
     keep = chain_node_ids(G, chain_id)
-    # the Sources it quotes (for their titles), not every Source of G: a store's part of
-    # the graph and the whole graph then draw the same view
-    keep |= cited_sources(G.subgraph(keep)) & set(G)
-    H = G.subgraph(keep)
-    flags, columns = _chain_flags(H, chain_id, facts.status if facts else None)
-    scored = facts.scored() if facts else leader_scores(H)
+    H = G.subgraph(keep)  # Sources stay out: the quotes' titles are read from G (Panels)
+    flags, columns = _chain_flags(H, chain_id, facts.status)
+    scored = facts.scored()
     plan = _fold_plan(H, columns, scored[0], per_segment)
     if plan:  # firms linked only to folded members lose their place in the picture
         alive = keep - {m for rest in plan.values() for m in rest}
@@ -819,14 +846,13 @@ def chain_view(
         flags.update(more)
     pos = tiered_layout(H, columns, _sizes(H, scored[0]))
     panels = panels if panels is not None else Panels(G)
-    nodes, edges, chains, size_by, omitted = _records(H, pos, flags, scored, panels)
+    nodes, edges, chains, size_by, _ = _records(H, pos, flags, scored, panels)
     members = member_records(G, H, panels)
     drawn_members = sum(1 for n in nodes if n["kind"] in (Kind.FIRM, Kind.PROJECT))
     notice = _fold_notice(drawn_members, len(members), per_segment) if members else ""
     name = str(G.nodes[chain_id].get("name") or chain_id)
-    from ..analysis.coverage import chain_coverage  # the one wording of the chain's numbers
-
-    subtitle = f"{chain_coverage(G, chain_id).text_zh};上游在左,下游在右"
+    subtitle = f"{facts.coverage};上游在左,下游在右"
+    omitted = _quoted_sources(G, H)
     return View(
         title=f"{name} · 产业链图",
         subtitle=subtitle,
@@ -910,8 +936,10 @@ def _fold_plan(
     plan: dict[str, list[str]] = {}
     taken: set[str] = set()
 
+    node = _node_dicts(G)
+
     def rank(m: str) -> tuple[bool, float, float, str]:
-        attrs = G.nodes[m]
+        attrs = node[m]
         out = attrs.get("output_cny")
         size = float(out) if isinstance(out, int | float) else 0.0
         return (not attrs.get("local"), -scores.get(m, 0.0), -size, m)

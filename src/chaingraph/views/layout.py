@@ -236,11 +236,11 @@ class _Cells:
             ring, cells, i = start, [], 0
         while True:
             if not cells:
-                free = [k for k in _ring(cx, cy, ring) if k not in used]
-                if not free:
+                # the ring's free cells, nearest first (ties: the smaller cell key)
+                cells = [k for dx, dy in _ring_order(ring) if (k := (cx + dx, cy + dy)) not in used]
+                if not cells:
                     ring += 1
                     continue
-                cells = sorted(free, key=lambda k: ((k[0] - cx) ** 2 + (k[1] - cy) ** 2, k))
                 i = 0
             while i < len(cells) and cells[i] in used:
                 i += 1
@@ -281,6 +281,21 @@ def _ring(cx: int, cy: int, r: int) -> list[tuple[int, int]]:
     cells += [(cx - r, cy + j) for j in range(-r + 1, r)]
     cells += [(cx + r, cy + j) for j in range(-r + 1, r)]
     return cells
+
+
+def _ring_order(r: int) -> tuple[tuple[int, int], ...]:
+    """The offsets of ring r, nearest first, ties by offset: the same order for every
+    centre (the smaller offset is the smaller cell key), so sorted once per ring (the
+    first few hundred rings are kept)."""
+    order = _RING_ORDER.get(r)
+    if order is None:
+        order = tuple(sorted(_ring(0, 0, r), key=lambda k: (k[0] ** 2 + k[1] ** 2, k)))
+        if r < 256:
+            _RING_ORDER[r] = order
+    return order
+
+
+_RING_ORDER: dict[int, tuple[tuple[int, int], ...]] = {}
 
 
 def _neighbours(G: ChainGraph, n: str) -> set[str]:
