@@ -7,6 +7,7 @@ import csv
 import io
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -342,3 +343,28 @@ def test_a_figure_another_names_in_conflict_cannot_leave_unseen(tmp_path: Path) 
     full, delta = both(folder, {SOURCES_FILE: SOURCE_NODE})  # the named figure left
     assert full and any("conflicts_with 'import-list/n' names no figure" in p for p in full)
     assert delta is None or delta == full
+
+
+def test_an_imports_new_files_go_to_the_checker_in_bulk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows an import hands over are proved in bulk (dataset_fast), not item by item,
+    unless a row needs its item; the problems are the same either way (see ``both``)."""
+    from chaingraph.dataset_fast import CsvTable
+
+    bulk: list[str] = []
+    add_to = CsvTable.add_to
+
+    def counted(table: CsvTable, checker: Any) -> None:
+        bulk.append(table.rel)
+        add_to(table, checker)
+
+    monkeypatch.setattr(CsvTable, "add_to", counted)
+    folder = layered(tmp_path / "ds")
+    path = sheet(tmp_path, [row(name="丙电器", place="上海", customers="甲动力电池有限公司")])
+    assert import_file(path, folder).written
+    assert sorted(r for r in bulk if "imported" in r) == [FIRMS_FILE, RELATIONS_FILE]
+    bulk.clear()
+    files, _ = HOSTILE["names"]  # a firm named as an included one: its rows need their items
+    full, delta = both(layered(tmp_path / "other" / "ds"), files)
+    assert delta == full and FIRMS_FILE not in bulk

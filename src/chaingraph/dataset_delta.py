@@ -27,13 +27,16 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from . import cache, layers
-from .dataset import SOURCES_DIR, Dataset, read_csv_rows, read_items
+from .cells import restore
+from .dataset import SOURCES_DIR, Dataset, read_csv_rows, read_csv_table, read_items
 from .dataset_check import Checker, Item
+from .dataset_fast import CsvTable
 from .model import Kind, Location, Problem, Rel, normalize_text
 
 #: node kinds whose change or removal the shortcut checks (others: the full check)
@@ -96,10 +99,14 @@ class _Delta:
         self.included_edges: dict[Any, str] = G.graph.get(layers.EDGE_OWNER) or {}
         self.nodes: list[Item] = []
         self.edges: list[Item] = []
+        #: new CSV files kept as rows, each with how many node (or edge) items came before it:
+        #: the checker proves them in bulk when nothing in them needs the items (see apply)
+        self.tables: list[tuple[int, CsvTable]] = []
         self.problems: list[Problem] = []
         #: node ids and edge keys that the new files define or that left them
         self.touched_nodes: set[str] = set()
         self.touched_edges: set[tuple[str, str, str]] = set()
+        self._included_keys: tuple[set[str], set[str], set[str]] | None = None
 
     # -- reading the change --
 
@@ -166,7 +173,9 @@ class _Delta:
         """Every item of a file whose rows are all new or changed."""
         rows = self.rows.get(rel)
         if rows:
-            items, problems = read_csv_rows(self.base.folder, rel, rows)
+            table, items, problems = read_csv_table(self.base.folder, rel, rows)
+            if table is not None:
+                self.tables.append((len(self.edges if table.is_edge else self.nodes), table))
         else:
             items, problems = read_items(self.base.folder, rel, text)
         for item in items:
@@ -230,9 +239,7 @@ class _Delta:
         if item.is_edge:
             self.edges.append(item)
             return
-        data = item.data
-        if data.get("figures") is not None or data.get("kind") == Kind.SEGMENT.value:
-            raise _Unsure(data.get("id"))  # figures name each other; a segment needs a chain
+        _judgeable(item)
         self.nodes.append(item)
 
     # -- checking it --
@@ -241,25 +248,20 @@ class _Delta:
         checker = self.checker
         problems = checker.problems
         problems += self.problems
+        node_parts, edge_parts = self.settle_tables()
         new_ids = {str(i.data.get("id")) for i in self.nodes if i.data.get("id")}
+        for part in node_parts:
+            if isinstance(part, _Bulk):
+                new_ids.update(part.keys)
         if self.touched_nodes - new_ids:
             raise _Unsure("a node left the dataset")
         problems += self.plan_merges()
-        for item in self.nodes:
-            self.add_node(item)
-        for item in self.edges:  # as plan_merges: an included firm's id names its twin
-            for end in ("from", "to"):
-                value = item.data.get(end)
-                if isinstance(value, str) and value in self.merged:
-                    item.data[end] = self.merged[value]
-        for item in [*checker.pending_edges, *self.edges]:
-            data = item.data
-            u, v = data.get("from"), data.get("to")
-            key = (str(u), str(v), str(data.get("rel")))
-            if key in checker.edge_where or key in self.included_edges:
-                raise _Unsure(key)  # defined twice: which one is "first" is file order
-            self.touched_edges.add(key)
-            checker.add_edge(item)
+        for part in node_parts:
+            if isinstance(part, _Bulk):
+                part.table.add_to(checker)
+            else:
+                self.add_node(part)
+        self.add_edges(edge_parts)
         checker.check_sources_text()
         checker.check_citation_targets()
         checker.check_names(new_ids)
@@ -267,6 +269,110 @@ class _Delta:
             checker.check_segments()
         self.drop_reported_clashes(problems)
         return problems
+
+    def add_edges(self, parts: list[Item | _Bulk]) -> None:
+        """Check the new edges into the graph, the segments' shorthand edges first."""
+        checker = self.checker
+        for item in self.edges:  # as plan_merges: an included firm's id names its twin
+            for end in ("from", "to"):
+                value = item.data.get(end)
+                if isinstance(value, str) and value in self.merged:
+                    item.data[end] = self.merged[value]
+        for part in [*checker.pending_edges, *parts]:
+            if isinstance(part, _Bulk):
+                self.touched_edges.update(part.keys)
+                part.table.add_to(checker)
+                continue
+            data = part.data
+            u, v = data.get("from"), data.get("to")
+            key = (str(u), str(v), str(data.get("rel")))
+            if key in checker.edge_where or key in self.included_edges:
+                raise _Unsure(key)  # defined twice: which one is "first" is file order
+            self.touched_edges.add(key)
+            checker.add_edge(part)
+
+    def settle_tables(self) -> tuple[list[Item | _Bulk], list[Item | _Bulk]]:
+        """The node and the edge items and tables in the order read (as the items were).
+
+        A table goes to the checker in bulk only when none of its rows is one the items
+        would send to the full check or treat apart: a node id or edge defined before (in
+        the dataset, another changed file, or twice in the table), a segment, a figures
+        column, an edge end an included firm merged into, or a firm that shares a code, a
+        name or an id with an included firm. Otherwise its rows become items at its place.
+        """
+        bulks: dict[int, _Bulk] = {}
+        node_ids = [str(i.data.get("id")) for i in self.nodes if i.data.get("id")]
+        edge_keys = [_item_key(i) for i in self.edges]
+        for number, (_, table) in enumerate(self.tables):
+            bulk = _Bulk.of(table)
+            if bulk is not None:
+                bulks[number] = bulk
+                (edge_keys if table.is_edge else node_ids).extend(bulk.keys)
+        seen_ids, seen_keys = Counter(node_ids), Counter(edge_keys)
+        where, edge_where = self.checker.where, self.checker.edge_where
+        for number, bulk in list(bulks.items()):
+            if bulk.table.is_edge:
+                fine = not any(
+                    seen_keys[k] > 1 or k in edge_where or k in self.included_edges
+                    for k in bulk.keys
+                ) and not any(u in self.merged or v in self.merged for u, v, _ in bulk.keys)
+            else:
+                fine = not any(seen_ids[i] > 1 or i in where for i in bulk.keys)
+                fine = fine and not bulk.segments and self.apart_from_includes(bulk)
+            if not fine:
+                del bulks[number]
+        nodes: list[Item | _Bulk] = list(self.nodes)
+        edges: list[Item | _Bulk] = list(self.edges)
+        for number, (at, table) in reversed(list(enumerate(self.tables))):
+            parts = edges if table.is_edge else nodes
+            if number in bulks:
+                parts.insert(at, bulks[number])
+                continue
+            items = table.items()
+            for item in items:
+                if not item.is_edge:
+                    _judgeable(item)  # (as when read)
+            parts[at:at] = items
+        self.nodes = [p for p in nodes if not isinstance(p, _Bulk)]
+        self.edges = [p for p in edges if not isinstance(p, _Bulk)]
+        return nodes, edges
+
+    def apart_from_includes(self, bulk: _Bulk) -> bool:
+        """True when no firm of the table has an id, code or name of an included firm (or of
+        a firm merged with one): then merging with the included firms has nothing to plan."""
+        if not self.checker.G.graph.get(layers.INCLUDES):
+            return True
+        codes, names, ids = self.included_keys()
+        if any(i in ids for i in bulk.keys):
+            return False
+        return not (bulk.codes() & codes or bulk.names() & names)
+
+    def included_keys(self) -> tuple[set[str], set[str], set[str]]:
+        """The codes and names (as compared) of the included firms and of the firms merged
+        with one, and the ids of the included nodes."""
+        if self._included_keys is None:
+            G = self.checker.G
+            codes: set[str] = set()
+            names: set[str] = set()
+            for own in self.merged.values():
+                attrs = G.nodes[own] if own in G else {}
+                codes |= {layers.stock_key(attrs.get(k)) for k in ("stock_code", "credit_code")}
+                names |= {normalize_text(str(n)) for n in _names(attrs)}
+            inc = self.included()
+            by_code, by_name = layers._firm_keys(inc)
+            codes |= {k.removeprefix(layers._CREDIT) for k in by_code}
+            names |= set(by_name)
+            self._included_keys = (codes - {""}, names, set(inc.graph))
+        return self._included_keys
+
+    def included(self) -> layers.Included:
+        """The included layers' nodes, as :func:`chaingraph.layers.plan_merges` takes them."""
+        G = self.checker.G
+        return layers.Included(
+            graph=G.subgraph([n for n in self.included_owner if n in G]),
+            owner=self.included_owner,
+            names=list(G.graph.get(layers.INCLUDES) or []),
+        )
 
     def add_node(self, item: Item) -> None:
         """Check one new or changed node into the graph (a changed one replaces its old self)."""
@@ -310,11 +416,14 @@ class _Delta:
             theirs = {normalize_text(str(n)) for n in _names(item.data)}
             if (mine - {""}) & codes or theirs & names:
                 raise _Unsure(item.data.get("id"))
-        inc = layers.Included(
-            graph=G.subgraph([n for n in self.included_owner if n in G]),
-            owner=self.included_owner,
-            names=list(includes),
-        )
+        ids = self.included_keys()[2]
+        if not any(
+            i.data.get("kind") == Kind.FIRM.value or str(i.data.get("id")) in ids
+            for i in self.nodes
+            if i.data.get("id")
+        ):
+            return []  # only a firm, or a node taking an included id, can merge or clash
+        inc = self.included()
         problems = layers.plan_merges(inc, [*self.nodes, *self.edges])
         if inc.merged:
             raise _Unsure(inc.merged)
@@ -406,6 +515,70 @@ def _names(data: Mapping[str, Any]) -> list[Any]:
     if isinstance(aliases, str):
         aliases = aliases.split("|")
     return [n for n in [data.get("name"), data.get("name_en"), *aliases] if n]
+
+
+def _judgeable(node: Item) -> None:
+    """Raise _Unsure for a node the shortcut cannot judge: one with figures (figures name
+    each other) or a segment (it needs its chain)."""
+    data = node.data
+    if data.get("figures") is not None or data.get("kind") == Kind.SEGMENT.value:
+        raise _Unsure(data.get("id"))
+
+
+class _Bulk:
+    """A new CSV file's table, with its rows' keys: node ids, or edge keys (from, to, rel)."""
+
+    def __init__(self, table: CsvTable, keys: list[Any], segments: bool) -> None:
+        self.table = table
+        self.keys = keys
+        self.segments = segments
+
+    @classmethod
+    def of(cls, table: CsvTable) -> _Bulk | None:
+        """The table with its keys, read as its items read them; None when a column is named
+        twice or is ``figures`` (their items decide)."""
+        header = table.header
+        if len(set(header)) < len(header) or "figures" in header:
+            return None
+        if table.is_edge:
+            u, r, v = (_column(table, name) for name in ("from", "rel", "to"))
+            keys: list[Any] = [k for k in zip(u, v, r, strict=True) if any(k)]
+            return cls(table, keys, False)
+        ids, kinds = _column(table, "id"), _column(table, "kind")
+        segment = Kind.SEGMENT.value
+        return cls(table, [i for i in ids if i], any(k == segment for k in kinds))
+
+    def codes(self) -> set[str]:
+        """The stock and credit codes of its rows, as compared."""
+        out: set[str] = set()
+        for name in ("stock_code", "credit_code"):
+            if name in self.table.header:
+                out |= {layers.stock_key(c) for c in _column(self.table, name) if c}
+        return out - {""}
+
+    def names(self) -> set[str]:
+        """Every name, English name and alias of its rows, as compared."""
+        out: set[str] = set()
+        for name in ("name", "name_en", "aliases"):
+            if name in self.table.header:
+                for cell in _column(self.table, name):
+                    parts = cell.split("|") if name == "aliases" else [cell]
+                    out |= {normalize_text(p) for p in parts if p}
+        return out
+
+
+def _column(table: CsvTable, name: str) -> list[str]:
+    """A column's cells as an item reads them (trimmed, a spreadsheet-safe apostrophe taken
+    off); '' for a row too short."""
+    i = table.header.index(name)
+    rows = table.rows
+    if all(len(row) > i for row in rows):
+        cells = [row[i].strip() for row in rows]
+    else:
+        cells = [row[i].strip() if i < len(row) else "" for row in rows]
+    if any(c[:1] == "'" for c in cells):
+        cells = [restore(c) if c[:1] == "'" else c for c in cells]
+    return cells
 
 
 __all__ = ["check_changes"]

@@ -22,6 +22,7 @@ Conventions
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -348,8 +349,12 @@ def is_valid_id(value: object) -> bool:
 _SPACE_RE = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def normalize_text(text: str) -> str:
     """Fold width (NFKC), case and whitespace, for matching names and quotes.
+
+    Remembered for the last 131,072 texts: an import folds each new name several times (its
+    resolution, the name check of the dataset, the check of its change).
 
     >>> normalize_text("ＢＹＤ  比亚迪（嵊州）") == normalize_text("byd 比亚迪(嵊州)")
     True

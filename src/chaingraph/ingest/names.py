@@ -33,7 +33,7 @@ import functools
 import hashlib
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 
@@ -337,12 +337,13 @@ class NearNames:
         self.names = sorted(set(names))
         self.common = common
         self.sizes: list[int] = []
-        self.grams: dict[str, list[int]] = {}
+        by_gram: defaultdict[str, list[int]] = defaultdict(list)
         for i, name in enumerate(self.names):
-            grams = _grams(normalize_firm_name(name))
+            grams = _grams(firm_name_key(name).core)
             self.sizes.append(len(grams))
             for gram in grams:
-                self.grams.setdefault(gram, []).append(i)
+                by_gram[gram].append(i)
+        self.grams: dict[str, list[int]] = dict(by_gram)
 
     def near(self, text: str, n: int = 3, cutoff: float = 0.4) -> list[str]:
         """Up to n names whose score with text is at least cutoff, best first."""
