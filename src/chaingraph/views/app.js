@@ -70,7 +70,6 @@
     if (!n.info) n.info = [];
     if (!n.src) n.src = [];
     byId[n.id] = n;
-    n.search = [n.id, n.name].concat(n.alt).map(norm);
     if (!groups[n.style]) n.style = "Other";
     n.look = { color: groups[n.style].color };
     n.lines = String(n.label).split("\n");
@@ -87,7 +86,6 @@
   var memberById = {};
   (data.members || []).forEach(function (m) {
     memberById[m.id] = m;
-    m.search = [m.id, m.name].concat(m.alt).map(norm);
   });
   var visEdges = [];
   data.edges.forEach(function (e, i) {
@@ -636,6 +634,11 @@
   // ---- search --------------------------------------------------------------------------------
   var input = document.getElementById("search");
   var results = document.getElementById("results");
+  // an entry's search keys, made at its first search (not before the first draw)
+  function searchKeys(n) {
+    if (!n.search) n.search = [n.id, n.name].concat(n.alt || []).map(norm);
+    return n.search;
+  }
   function matches(q) {
     var needle = norm(q);
     if (!needle) return [];
@@ -643,7 +646,7 @@
     function scan(list, folded) {
       list.forEach(function (n) {
         var best = 9;
-        n.search.forEach(function (s) {
+        searchKeys(n).forEach(function (s) {
           var r = s === needle ? 0 : s.indexOf(needle) === 0 ? 1 : s.indexOf(needle) >= 0 ? 2 : 9;
           if (r < best) best = r;
         });
