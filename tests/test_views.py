@@ -296,7 +296,8 @@ def test_page_data_round_trips() -> None:
     assert raw
     data = json.loads(raw.group(1))
     assert data["title"] == view.title
-    assert {n["name"] for n in data["nodes"]} >= {XSS_IMG, XSS_QUOTES, "比亚迪"}
+    assert set(data["nodes"]["dense"]["name"]) >= {XSS_IMG, XSS_QUOTES, "比亚迪"}
+    assert len(data["edges"]["dense"]["from"]) == len(view.edges)
 
 
 @given(st.text())

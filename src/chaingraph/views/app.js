@@ -4,6 +4,24 @@
   "use strict";
   var t0 = performance.now();
   var data = JSON.parse(document.getElementById("cg-data").textContent);
+  // nodes and edges travel as columns (views/html.py): one record each again, with the
+  // fields left out at their default put back
+  function records(c) {
+    var keys = Object.keys(c.dense), n = keys.length ? c.dense[keys[0]].length : 0;
+    var out = new Array(n);
+    for (var i = 0; i < n; i++) {
+      var r = {};
+      for (var k = 0; k < keys.length; k++) r[keys[k]] = c.dense[keys[k]][i];
+      out[i] = r;
+    }
+    Object.keys(c.sparse).forEach(function (key) {
+      var col = c.sparse[key];
+      Object.keys(col).forEach(function (i) { out[+i][key] = col[i]; });
+    });
+    return out;
+  }
+  data.nodes = records(data.nodes);
+  data.edges = records(data.edges);
   // moving: true while the view animates (focus, zoom); tests click nodes only when false
   var state = { ready: false, firstDraw: null, selected: null, focused: null, moving: false,
                 timing: { start: t0, parsed: performance.now() } };
@@ -63,7 +81,6 @@
   // the important ones first, none on top of another
   var RANK = { Zone: 0, Chain: 1, Platform: 2, Park: 3, Segment: 4, Group: 6, Project: 7, Firm: 8 };
   data.nodes.forEach(function (n) {
-    // fields at their default are left out of the page's data (views/html.py): put them back
     if (n.label === undefined) n.label = n.name;
     if (n.flag === undefined) n.flag = null;
     if (!n.alt) n.alt = [];
