@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from typing import Any, Literal
+from typing import Any
 
 from .cells import restore
 from .dataset_check import (
@@ -129,25 +129,37 @@ class CsvTable:
 # --- columns ------------------------------------------------------------------------------
 
 
-def _columns(rows: list[list[str]], width: int) -> list[Sequence[str]] | None:
-    """The table's columns, each cell as the reader takes it (trimmed, a spreadsheet-safe
-    apostrophe taken off); equal cells of a column of few distinct values share one str.
-    None when a cell would still need trimming (checked row by row)."""
+@dataclass
+class _Column:
+    """One column of a table: its cells as the reader takes them (trimmed, a spreadsheet-safe
+    apostrophe taken off; equal cells of a column of few distinct values share one str) and
+    its distinct cells."""
+
+    cells: Sequence[str]
+    distinct: set[str]
+
+
+def _columns(rows: list[list[str]], width: int) -> list[_Column] | None:
+    """The table's columns; None when a cell would still need trimming (checked row by row)."""
     if min(map(len, rows)) < width:
         rows = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in rows]
-    out: list[Sequence[str]] = []
+    out: list[_Column] = []
     for col in zip(*rows, strict=True):
         cells: Sequence[str] = col
-        distinct = set(col)
+        first = col[0]
+        # one value throughout (a grade, a note): compared without hashing every cell
+        distinct = {first} if col.count(first) == len(col) else set(col)
         if not all(v == v.strip() and v[:1] != "'" for v in distinct):
             cells = tuple(c if c[:1] != "'" else restore(c) for c in map(str.strip, col))
             distinct = set(cells)
             if not all(v == v.strip() for v in distinct):
                 return None  # '\t… restored to a tab: the checker trims it (or refuses it)
-        if len(distinct) * 2 <= len(cells):
+        if len(distinct) == 1:
+            cells = (next(iter(distinct)),) * len(cells)
+        elif len(distinct) * 2 <= len(cells):
             same = {v: v for v in distinct}
             cells = tuple(map(same.__getitem__, cells))
-        out.append(cells)
+        out.append(_Column(cells, distinct))
     return out
 
 
@@ -167,52 +179,64 @@ def _convert(field: Field, value: str) -> Any:
 
 
 def _values(
-    cells: Sequence[str],
-    groups: Sequence[str],
+    col: _Column,
+    groups: _Column,
     spec_of: Callable[[str], dict[str, Field] | None],
     name: str,
     bad: set[int],
 ) -> Sequence[Any] | None:
     """The column ``name`` as the checker stores it, row by row (empty cells: any value), the
-    rows holding a value it would report added to ``bad``; None when the whole column is
-    checked row by row. ``groups[i]`` is row i's kind or relation, whose fields ``spec_of``
+    rows holding a value it would report added to ``bad``; None when the whole file is
+    checked row by row. ``groups`` holds each row's kind or relation, whose fields ``spec_of``
     gives (None: the row is refused anyway)."""
-    pairs = set(zip(groups, cells, strict=True))
-    fields: dict[str, Field | None] = {}
-    for group, cell in pairs:
-        if cell and group not in fields and (spec := spec_of(group)) is not None:
-            fields[group] = spec.get(name)
-    kinds = {
-        None if f is None else (f.type, bool(f.choices or f.name == "grade"))
-        for f in fields.values()
-    }
-    if not kinds or kinds == {(STR, False)}:
-        return cells  # text as it is (or no row with a value to check)
-    if (STRLIST, False) in kinds:
-        if len(kinds) > 1:
-            return None
-        return [_split(c) if c else c for c in cells]
-    memo: dict[tuple[str, str], Any] = {}
+    cells = col.cells
+    if not col.distinct - {""}:
+        return cells  # no value at all
+    # the kinds or relations of the rows holding a value in this column
+    holders = set(compress(groups.cells, cells)) if "" in col.distinct else groups.distinct
+    fields = {g: spec.get(name) for g in holders if (spec := spec_of(g)) is not None}
+    same = set(fields.values())
+    if len(same) == 1 and None not in same:
+        (field,) = same
+        assert field is not None
+        if field.type == STRLIST:
+            return [_split(c) if c else c for c in cells]
+        if field.type == STR and not field.choices and field.name != "grade":
+            return cells  # text as it is
+        memo = {v: _convert(field, v) for v in col.distinct if v}
+        if any(v is _BAD for v in memo.values()):
+            bad.update(i for i, c in enumerate(cells) if memo.get(c) is _BAD)
+        return cells if field.type == STR else list(map(memo.get, cells))
+    if not same:
+        return cells  # only rows refused anyway hold values
+    if any(f is not None and f.type == STRLIST for f in same):
+        return None
+    # the column means different fields for different kinds or relations
+    pairs = set(zip(groups.cells, cells, strict=True))
+    known: dict[tuple[str, str], Any] = {}
     for group, cell in pairs:
         if cell and group in fields:
             field = fields[group]
-            memo[group, cell] = _BAD if field is None else _convert(field, cell)
-    if any(v is _BAD for v in memo.values()):
-        pairs_in_order = zip(groups, cells, strict=True)
-        bad.update(i for i, key in enumerate(pairs_in_order) if memo.get(key) is _BAD)
-    return list(map(memo.get, zip(groups, cells, strict=True)))
+            known[group, cell] = _BAD if field is None else _convert(field, cell)
+    if any(v is _BAD for v in known.values()):
+        in_order = zip(groups.cells, cells, strict=True)
+        bad.update(i for i, key in enumerate(in_order) if known.get(key) is _BAD)
+    return list(map(known.get, zip(groups.cells, cells, strict=True)))
 
 
 @dataclass
 class _Prepared:
     """The columns of a table ready for adding rows."""
 
-    keys: list[Sequence[str]]  # the id and kind (nodes) or from, rel, to (edges) columns
+    keys: list[_Column]  # the id and kind (nodes) or from, rel, to (edges) columns
     names: list[str]  # the data columns, in header order
     values: list[Sequence[Any]]  # their values as the checker stores them
-    cells: list[Sequence[str]]  # their cells (an empty cell: no value)
+    cells: list[_Column]  # their cells (an empty cell: no value)
     citations: list[Sequence[str]] | None  # the source, quote and locator columns
     bad: set[int]  # rows to check as items
+
+    def column(self, name: str) -> _Column | None:
+        return self.cells[self.names.index(name)] if name in self.names else None
 
 
 def _prepare(
@@ -220,7 +244,6 @@ def _prepare(
     key_names: tuple[str, ...],
     group_of: int,
     spec_of: Callable[[str], dict[str, Field] | None],
-    bad: set[int],
 ) -> _Prepared | None:
     """Columns converted and rows refused, or None when every row is checked as an item."""
     header = table.header
@@ -229,48 +252,73 @@ def _prepare(
         return None
     at = {name: j for j, name in enumerate(header)}
     keys = [cols[at[k]] for k in key_names]
-    groups = keys[group_of]
-    names, values, cells = [], [], []
+    p = _Prepared(keys, [], [], [], None, set())
     for j, name in enumerate(header):
         if name in key_names or name in CITATION_COLUMNS:
             continue
-        converted = _values(cols[j], groups, spec_of, name, bad)
+        converted = _values(cols[j], keys[group_of], spec_of, name, p.bad)
         if converted is None:
             return None
-        names.append(name)
-        values.append(converted)
-        cells.append(cols[j])
-    citations = None
-    if any(c in at for c in CITATION_COLUMNS):
+        p.names.append(name)
+        p.values.append(converted)
+        p.cells.append(cols[j])
+    if any(c in at and cols[at[c]].distinct - {""} for c in CITATION_COLUMNS[:2]):
         empty = ("",) * len(table.rows)
-        citations = [cols[at[c]] if c in at else empty for c in CITATION_COLUMNS]
-    return _Prepared(keys, names, values, cells, citations, bad)
+        p.citations = [cols[at[c]].cells if c in at else empty for c in CITATION_COLUMNS]
+    return p
 
 
-def _citation(
-    citations: list[Sequence[str]] | None, i: int
-) -> dict[str, Any] | None | Literal[False]:
-    """Row i's citation as the checker keeps it; None without one; False when the checker
-    would report it (a source without a quote or the reverse)."""
-    if citations is None:
-        return None
-    source, quote, locator = citations[0][i], citations[1][i], citations[2][i]
-    if not (source or quote):
-        return None
-    if not (source and quote):
-        return False
-    clean: dict[str, Any] = {"source": source, "quote": quote}
-    if locator:
-        clean["locator"] = locator
-    return clean
+def _attr_dicts(
+    first: str, values: Sequence[Any], p: _Prepared, cites: dict[int, dict[str, Any]]
+) -> list[dict[str, Any] | None]:
+    """Each row's attribute dict as the checker makes it: ``first`` (kind or rel) and the
+    fields of its non-empty cells in header order, then its grade and citation; None for the
+    rows the checker would report (``p.bad``, or a grade or citation it would refuse)."""
+    names = (first, *p.names)
+    rows_values = zip(values, *p.values, strict=True)
+    rows_cells = zip(values, *(c.cells for c in p.cells), strict=True)
+    out: list[dict[str, Any] | None]
+    out = list(map(dict, map(compress, map(zip, repeat(names), rows_values), rows_cells)))
+    grade = p.column("grade")
+    if grade is None:  # every row takes its grade from its citation
+        p.bad.update(i for i in range(len(out)) if i not in cites)
+        ungraded: Iterable[int] = cites
+    else:
+        if _SOURCED in grade.distinct:  # sourced needs a citation
+            p.bad.update(i for i, g in enumerate(grade.cells) if g == _SOURCED and i not in cites)
+        ungraded = [i for i, g in enumerate(grade.cells) if not g] if "" in grade.distinct else ()
+    for i in ungraded:
+        attrs = out[i]
+        if i not in cites:
+            p.bad.add(i)
+        elif attrs is not None:
+            attrs["grade"] = _SOURCED
+    for i, citation in cites.items():
+        attrs = out[i]
+        if attrs is not None:
+            attrs["sources"] = [citation]
+    for i in p.bad:
+        out[i] = None
+    return out
 
 
-def _rows(p: _Prepared, n: int) -> Iterable[tuple[Any, ...]]:
-    return zip(*p.values, strict=True) if p.values else repeat((), n)
-
-
-def _cell_rows(p: _Prepared, n: int) -> Iterable[tuple[str, ...]]:
-    return zip(*p.cells, strict=True) if p.cells else repeat((), n)
+def _citations(p: _Prepared) -> dict[int, dict[str, Any]]:
+    """Row -> its citation as the checker keeps it; a row whose citation the checker would
+    report (a source without a quote or the reverse) is added to ``p.bad``."""
+    found: dict[int, dict[str, Any]] = {}
+    if p.citations is None:
+        return found
+    sources, quotes, locators = p.citations
+    for i, (source, quote) in enumerate(zip(sources, quotes, strict=True)):
+        if source or quote:
+            if not (source and quote):
+                p.bad.add(i)
+                continue
+            clean: dict[str, Any] = {"source": source, "quote": quote}
+            if locators[i]:
+                clean["locator"] = locators[i]
+            found[i] = clean
+    return found
 
 
 def _node_spec(kind: str) -> dict[str, Field] | None:
@@ -284,70 +332,43 @@ def _edge_spec(rel: str) -> dict[str, Field] | None:
     return None if found is None else _EDGE_SPECS[found]
 
 
-def _attrs(
-    first: tuple[str, str],
-    names: list[str],
-    values: Sequence[Any],
-    cells: Sequence[str],
-    citation: Any,
-) -> dict[str, Any] | None:
-    """A row's attribute dict as the checker makes it: ``first`` (its kind or relation), the
-    fields of its non-empty cells in header order, its grade, its citation; None when the
-    checker would report its grade or citation."""
-    attrs: dict[str, Any] = dict((first,))
-    attrs.update(compress(zip(names, values, strict=True), cells))
-    grade = attrs.get("grade")
-    if citation is False or (not citation and (grade is None or grade == _SOURCED)):
-        return None
-    if grade is None:
-        attrs["grade"] = _SOURCED
-    if citation:
-        attrs["sources"] = [citation]
-    return attrs
-
-
-def _refuse_incomplete(
-    p: _Prepared, kinds: Sequence[str], kind: str, spec: dict[str, Field]
-) -> None:
+def _refuse_incomplete(p: _Prepared, kinds: _Column, kind: str, spec: dict[str, Field]) -> None:
     """Refuse the rows of ``kind`` that leave a required field empty."""
     for field in spec.values():
         if not field.required or field.name in ("id", "kind"):
             continue
-        if field.name not in p.names:
-            p.bad.update(i for i, k in enumerate(kinds) if k == kind)
-        else:
-            cells = p.cells[p.names.index(field.name)]
-            if (kind, "") in set(zip(kinds, cells, strict=True)):
-                p.bad.update(i for i, k in enumerate(kinds) if k == kind and not cells[i])
+        col = p.column(field.name)
+        if col is None:
+            p.bad.update(i for i, k in enumerate(kinds.cells) if k == kind)
+        elif "" in col.distinct and (kind, "") in set(zip(kinds.cells, col.cells, strict=True)):
+            in_order = zip(kinds.cells, col.cells, strict=True)
+            p.bad.update(i for i, (k, c) in enumerate(in_order) if k == kind and not c)
 
 
 def _add_nodes(table: CsvTable, checker: Checker) -> None:
     n = len(table.rows)
-    p = _prepare(table, ("id", "kind"), 1, _node_spec, set())
+    p = _prepare(table, ("id", "kind"), 1, _node_spec)
     if p is None:
         table.one_by_one(checker, range(n))
         return
     ids, kinds = p.keys
-    if not all(map(is_valid_id, ids)):
-        p.bad.update(i for i, node_id in enumerate(ids) if not is_valid_id(node_id))
+    if not all(map(is_valid_id, ids.cells)):
+        p.bad.update(i for i, node_id in enumerate(ids.cells) if not is_valid_id(node_id))
     kind_value: dict[str, str] = {}
-    for kind in set(kinds):
+    for kind in kinds.distinct:
         spec = _node_spec(kind)
         if spec is None:
-            p.bad.update(i for i, k in enumerate(kinds) if k == kind)
+            p.bad.update(i for i, k in enumerate(kinds.cells) if k == kind)
         else:
             kind_value[kind] = _KINDS[kind].value
             _refuse_incomplete(p, kinds, kind, spec)
+    cites = _citations(p)
+    made = _attr_dicts("kind", list(map(kind_value.get, kinds.cells)), p, cites)
     G: Any = checker.G  # networkx's documented data structure, written as add_node does
     node, succ, pred = G._node, G._succ, G._pred
-    where, kind_of, names, bad, file = checker.where, checker.kind_of, p.names, p.bad, table.rel
-    rows = zip(range(n), ids, kinds, _rows(p, n), _cell_rows(p, n), strict=True)
-    for i, node_id, kind, values, cells in rows:
-        attrs = None
-        if not (i in bad or node_id in where or node_id in node):
-            citation = _citation(p.citations, i)
-            attrs = _attrs(("kind", kind_value[kind]), names, values, cells, citation)
-        if attrs is None:
+    where, kind_of, file = checker.where, checker.kind_of, table.rel
+    for i, node_id, attrs in zip(range(n), ids.cells, made, strict=True):
+        if attrs is None or node_id in where or node_id in node:
             table.one_by_one(checker, (i,))
             continue
         node[node_id] = attrs
@@ -355,47 +376,49 @@ def _add_nodes(table: CsvTable, checker: Checker) -> None:
         pred[node_id] = {}
         where[node_id] = place = Location(file, i + 2)
         kind_of[node_id] = attrs["kind"]
-        if citation:
-            checker.citations.append((place, f"node '{node_id}'", citation))
+        if i in cites:
+            checker.citations.append((place, f"node '{node_id}'", cites[i]))
 
 
 def _add_edges(table: CsvTable, checker: Checker) -> None:
     n = len(table.rows)
-    p = _prepare(table, ("from", "rel", "to"), 1, _edge_spec, set())
+    p = _prepare(table, ("from", "rel", "to"), 1, _edge_spec)
     if p is None:
         table.one_by_one(checker, range(n))
         return
-    us, rels, vs = p.keys
+    us, rels, vs = (c.cells for c in p.keys)
     kind_of = checker.kind_of
-    known = {n: n for n in kind_of}  # each end as the node's own id (one str per node)
-    ends = list(map(known.get, us)), list(map(known.get, vs))
-    links = list(zip(rels, map(kind_of.get, us), map(kind_of.get, vs), strict=True))
+    kinds = list(map(kind_of.get, us)), list(map(kind_of.get, vs))
+    links = list(zip(rels, *kinds, strict=True))
     allowed = {link: _allowed(*link) for link in set(links)}
     if not all(allowed.values()):
         p.bad.update(i for i, link in enumerate(links) if not allowed[link])
+    known = {n: n for n in kind_of}  # each end as the node's own id (one str per node)
+    ends = list(map(known.get, us)), list(map(known.get, vs))
+    cites = _citations(p)
+    made = _attr_dicts("rel", rels, p, cites)
     G: Any = checker.G  # networkx's documented data structure, written as add_edge does
     succ, pred = G._succ, G._pred
-    edge_where, names, bad, file = checker.edge_where, p.names, p.bad, table.rel
-    rows = zip(range(n), ends[0], rels, ends[1], _rows(p, n), _cell_rows(p, n), strict=True)
-    for i, u, rel, v, values, cells in rows:
-        attrs = keydict = None
-        if i not in bad:
+    edge_where, file = checker.edge_where, table.rel
+    rows: Iterable[tuple[int, str, str, str, dict[str, Any] | None]]
+    rows = zip(range(n), ends[0], rels, ends[1], made, strict=True)  # type: ignore[arg-type]
+    for i, u, rel, v, attrs in rows:  # (an unknown end, None, is in a refused row)
+        if attrs is not None:
             key = (u, v, rel)
             nbrs = succ[u]
             keydict = nbrs.get(v)
-            if not (key in edge_where or (keydict is not None and rel in keydict)):
-                citation = _citation(p.citations, i)
-                attrs = _attrs(("rel", rel), names, values, cells, citation)
+            if keydict is None and key not in edge_where:
+                nbrs[v] = pred[v][u] = {rel: attrs}
+            elif keydict is not None and rel not in keydict and key not in edge_where:
+                keydict[rel] = attrs
+            else:
+                attrs = None
         if attrs is None:
             table.one_by_one(checker, (i,))
             continue
-        if keydict is None:
-            nbrs[v] = pred[v][u] = {rel: attrs}
-        else:
-            keydict[rel] = attrs
         edge_where[key] = place = Location(file, i + 2)
-        if citation:
-            checker.citations.append((place, f"edge {u} -{rel}-> {v}", citation))
+        if i in cites:
+            checker.citations.append((place, f"edge {u} -{rel}-> {v}", cites[i]))
 
 
 def _allowed(rel: str, ku: str | None, kv: str | None) -> bool:
