@@ -26,6 +26,8 @@ lines say where the time goes, measured in the same run:
 - fixed and per-row cost: the CLI importing a one-row list of the same kind is the fixed cost
   (start, modules, loading the dataset with its layers); the rest over the other rows is the
   import's cost per row, beside the bare read's per row;
+- steps: where ``import_file``'s CPU goes in one process (loading the dataset, reading the
+  file, indexing the firms, planning, rendering the files, checking the change, writing);
 - re-import: the CSV imported, then a newer version with 1% of its rows changed: the check
   of that change against the loaded dataset (what ``import`` does) against reading the whole
   dataset again with the new files (what it did before), inside one process.
@@ -138,6 +140,44 @@ with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
 """
 
 
+#: where import_file's CPU goes, one process: each step of chaingraph.ingest.files._import
+#: wrapped in a timer (the rest is reading the mapping and the imported files, and the GC)
+PHASES = """
+import shutil, sys, tempfile, time
+from pathlib import Path
+import chaingraph.dataset, chaingraph.dataset_delta
+from chaingraph.ingest import files, plan
+spent = {}
+def timed(name, owner, attr):
+    inner = getattr(owner, attr)
+    def wrapper(*args, **kwargs):
+        start = time.process_time()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            spent[name] = spent.get(name, 0.0) + time.process_time() - start
+    setattr(owner, attr, wrapper)
+timed("load", chaingraph.dataset, "load_dataset")
+timed("read", files, "read_table")
+timed("plan", plan.Planner, "run")
+timed("index", plan, "FirmResolver")
+timed("render", plan.Planner, "render")
+timed("check", files, "_check_change")
+timed("write", files, "_move_in")
+path, dataset = Path(sys.argv[1]), Path(sys.argv[2])
+with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
+    into = Path(tmp) / "zone"
+    shutil.copytree(dataset, into)
+    shutil.copytree(dataset.parent / "reference", Path(tmp) / "reference")
+    chaingraph.dataset.load_dataset(into)  # validated once before, as the CLI's copies are
+    spent.clear()
+    start = time.process_time()
+    files.import_file(path, into)
+    spent["total"] = time.process_time() - start
+    print(" ".join(f"{k}={v:.3f}" for k, v in spent.items()))
+"""
+
+
 RECHECK = """
 import csv, shutil, sys, tempfile, time
 from pathlib import Path
@@ -247,6 +287,14 @@ def main(argv: list[str] | None = None) -> int:
             f"dataset not loaded before); per row: import {per_row:5.0f} µs, "
             f"bare read {bare_in / n * 1e6:5.1f} µs"
         )
+    phases = subprocess.run(
+        [sys.executable, "-c", PHASES, str(paths["CSV"]), str(DATASET)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=ENV,
+    ).stdout.split()
+    print(f"CSV   import_file's CPU by step (s): {' '.join(phases)}")
     changed = max(1, n // 100)
     delta, full = recheck(paths["CSV"], changed)
     print(

@@ -50,6 +50,7 @@ class Lookup:
         self.segment_names: dict[str, list[str]] = {}
         self._near: dict[tuple[str, str | None], list[str]] = {}
         self._place: dict[str, tuple[str | None, bool]] = {}
+        self._segment: dict[tuple[str, str | None], tuple[list[str], list[str]]] = {}
         self._names: dict[str, str] = {}
         self.zones: list[str] = []
         for node_id, attrs in G.nodes(data=True):
@@ -129,7 +130,14 @@ class Lookup:
         return None, difflib.get_close_matches(text, sorted(names), 3, 0.3)
 
     def segment(self, text: str, chain: str | None) -> tuple[list[str], list[str]]:
-        """(matching segment ids in scope, closest names if none)."""
+        """(matching segment ids in scope, closest names if none); a list names the same few
+        segments on every row: each (text, chain) is looked up once."""
+        found = self._segment.get((text, chain))
+        if found is None:
+            found = self._segment[text, chain] = self._find_segment(text, chain)
+        return list(found[0]), list(found[1])
+
+    def _find_segment(self, text: str, chain: str | None) -> tuple[list[str], list[str]]:
         ids = sorted(
             i
             for i in self.segments.get(name_key(text)) or ()

@@ -120,9 +120,15 @@ class ImportResult:
         """One line: counts of what changed and what was refused."""
         parts = []
         rels = {r.value for r in Rel}
+        firm_counts: dict[str, int] = {}
+        edge_counts: dict[str, int] = {}
+        for c in self.changes:  # one pass: a big import has some 40,000 changes
+            if c.kind == Kind.FIRM:
+                firm_counts[c.action] = firm_counts.get(c.action, 0) + 1
+            if c.kind in rels:
+                edge_counts[c.action] = edge_counts.get(c.action, 0) + 1
         for action in ("added", "changed", "removed"):
-            firms = self.count(action, Kind.FIRM)
-            edges = sum(1 for c in self.changes if c.action == action and c.kind in rels)
+            firms, edges = firm_counts.get(action, 0), edge_counts.get(action, 0)
             if firms or edges:
                 parts.append(
                     f"{action} {firms} firm{'s' * (firms != 1)}, {edges} edge{'s' * (edges != 1)}"
