@@ -576,7 +576,7 @@ def _column(table: CsvTable, name: str) -> list[str]:
         cells = [row[i].strip() for row in rows]
     else:
         cells = [row[i].strip() if i < len(row) else "" for row in rows]
-    if any(c[:1] == "'" for c in cells):
+    if "'" in {c[:1] for c in cells}:
         cells = [restore(c) if c[:1] == "'" else c for c in cells]
     return cells
 

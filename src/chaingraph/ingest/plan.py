@@ -45,6 +45,7 @@ Rules (each one is tested):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -201,6 +202,7 @@ class Planner:
                 self.relations.supplies(
                     row, self.locator(row.number), partial(self.quote, row), self.refused
                 )
+        self.relations.hint_unresolved()
         self.plan_removals(rows)
         self.plan_source()
         return self.result
@@ -459,7 +461,7 @@ class Planner:
         columns = firm_columns()
         old = self.firms.get(firm_id)
         record: dict[str, str] = dict(old) if old else {"id": firm_id, "kind": _FIRM, "name": name}
-        names = [record["name"], *split_list(record.get("aliases", ""))]
+        names = [record["name"], *split_list(record.get("aliases", ""))] if old else [name]
         known = {normalize_text(n) for n in names}
         for alias in aliases if old is None else [name, *aliases]:  # a new firm: name known
             key = normalize_text(alias)
@@ -471,8 +473,9 @@ class Planner:
         if sheet.get("local") is True and "region" not in sheet:
             record.pop("region", None)  # an earlier import's outside region no longer holds
             record.pop("division_code", None)
+        known_columns = _column_set()
         for key, value in sheet.items():
-            if key in columns:
+            if key in known_columns:
                 record[key] = csv_value(value)
         display = record["name"]
         quote, locator = self.quote(row, _FIRM_QUOTE_FIELDS), self.locator(row.number)
@@ -562,6 +565,12 @@ class Planner:
         """(the new text of each imported file, the rows of its CSV files): see
         :func:`~chaingraph.ingest.plan_render.render`."""
         return render(self.firms, self.relations.edges, self.sources, self.imported)
+
+
+@functools.cache
+def _column_set() -> frozenset[str]:
+    """The columns of ``firms-imported.csv``, as a set."""
+    return frozenset(firm_columns())
 
 
 def _same(a: dict[str, str], b: dict[str, str]) -> bool:

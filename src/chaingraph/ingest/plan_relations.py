@@ -54,6 +54,8 @@ class RelationPlan:
         self.lookup = lookup
         self.firms = firms
         self.produced: set[tuple[str, str, str]] = set()
+        #: the unresolved customer/supplier names, still without their closest names
+        self.unnamed: list[Issue] = []
 
     def edge(
         self, row: int, locator: str, u: str, rel: Rel, v: str, quote: str, product: str = ""
@@ -115,6 +117,15 @@ class RelationPlan:
                 u, v = (row.firm_id, other) if customer_side else (other, row.firm_id)
                 self.edge(row.number, locator, u, Rel.SUPPLIES, v, words)
 
+    def hint_unresolved(self) -> None:
+        """Give each unresolved name the closest firm names, once every row's firm is known
+        (one hint index for all of them)."""
+        if self.unnamed:
+            near = self.firms.near_names([i.value for i in self.unnamed])
+            for issue in self.unnamed:
+                issue.candidates = near.near(issue.value)
+            self.unnamed = []
+
     def _other_firm(
         self, row: SheetRow, header: str, part: str, refused: dict[str, int]
     ) -> str | None:
@@ -122,12 +133,13 @@ class RelationPlan:
         index = self.firms.index
         match = index.match(part)
         if match.how == "none":
-            near = self.firms.near_names().near(part)
             reason = f"no firm named '{part}'"
             refused_at = refused.get(normalize_firm_name(part))
             if refused_at:
                 reason += f" (row {refused_at} names it but was refused)"
-            self.result.issues.append(Issue(row.number, header, part, reason, "unresolved", near))
+            issue = Issue(row.number, header, part, reason, "unresolved")
+            self.unnamed.append(issue)  # its closest names: see hint_unresolved
+            self.result.issues.append(issue)
             return None
         other = match.unique
         if other is None:

@@ -173,6 +173,8 @@ def text_of(value: Any) -> str:
 
 
 def csv_value(value: Any) -> str:
+    if type(value) is str:  # most values
+        return value
     if isinstance(value, list):
         return LIST_SEP.join(str(v).replace(LIST_SEP, "/") for v in value)
     return text_of(value)

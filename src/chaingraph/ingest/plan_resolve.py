@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -260,8 +261,11 @@ class FirmResolver:
         for n in names:
             self.owners.setdefault(normalize_text(n), set()).add(firm_id)
 
-    def near_names(self) -> NearNames:
-        """The firm-name hint index, built on first use (after every row's firm is known)."""
+    def near_names(self, texts: Iterable[str] | None = None) -> NearNames:
+        """The firm-name hint index (ask it once every row's firm is known); ``texts``: the
+        only names it will be asked about (built for them alone, not kept)."""
+        if texts is not None:
+            return NearNames(self.index.names.values(), only=texts)
         if self._near is None:
             self._near = NearNames(self.index.names.values())
         return self._near
