@@ -1186,6 +1186,7 @@ def _write(
             job = job_for(stage, cid)
             job.workbook = workbook
             results.append(_chain_pages(job, cid))
+            job.index.end_chain()  # the chain's per-firm memos, before the next chain's
             # each chain's sheets go into the file now, so their rows are not all kept
             for row, sheets in workbook:
                 overview.append(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, compress
 from typing import Any
 
 import networkx as nx
@@ -211,6 +212,8 @@ class GraphIndex:
         self._weights: dict[str, float] = {}
         self._segments: dict[str, list[str]] = {}
         self._context: dict[str, set[str]] = {}
+        #: other per-chain memos kept on behalf of this index (emptied by :meth:`end_chain`)
+        self.chain_memos: list[dict[Any, Any]] = []
 
     def invested(self, firm: str) -> float:
         """:func:`invested_cny` of the firm."""
@@ -249,6 +252,24 @@ class GraphIndex:
             found.update(self.context_neighbours(m))
         return found
 
+    def firms_near(self, nodes: set[str], extra: Iterable[str] = ()) -> list[str]:
+        """The firms among ``nodes``, the nodes one context hop from them and ``extra``
+        (not widened), sorted."""
+        found = self.neighbours_of_all(nodes)
+        found.update(extra)
+        kinds = attrs_of(self.G)
+        return sorted(f for f in found if kinds[f].get("kind") == Kind.FIRM)
+
+    def end_chain(self) -> None:
+        """Forget the per-firm memos of the chain just done (weights, segments, context
+        neighbours), before the next chain: few firms are in two chains, and over every
+        chain of 10^6 firms the memos would hold a few hundred MB. Answers do not change."""
+        self._weights.clear()
+        self._segments.clear()
+        self._context.clear()
+        for memo in self.chain_memos:
+            memo.clear()
+
     def attracted(self, firm: str) -> tuple[list[str], list[str]]:
         """(firms, projects) ATTRACTED by the firm or by a project it INVESTS_IN, sorted."""
         S = succ(self.G)
@@ -280,16 +301,18 @@ class SharedIndex(GraphIndex):
 
     The same answers, from one pass over the whole graph: the investments of every firm, the
     ATTRACTED and INVESTS_IN links, and the SUPPLIES network of all firms, of which each chain
-    takes its induced subgraph.
+    takes its induced subgraph. Kept small for 10^6 firms: the network is held as arrays of
+    ints (:class:`~chaingraph.analysis.kernels.Adjacency`: ids sorted, positions found by
+    bisection, no id -> position dict), the rarer links as lists.
     """
 
     def __init__(self, G: ChainGraph) -> None:
         super().__init__(G)
-        self._supply: kernels.Network | None = None
+        self._supply: kernels.Adjacency | None = None
         self._invested: dict[str, float] | None = None
-        self._rare: dict[str, set[str]] | None = None
-        self._drew: dict[str, set[str]] = {}
-        self._invests: dict[str, set[str]] = {}
+        self._rare: dict[str, list[str]] | None = None
+        self._drew: dict[str, list[str]] = {}
+        self._invests: dict[str, list[str]] = {}
 
     def invested(self, firm: str) -> float:
         """:func:`invested_cny`, summed for every firm in one pass over the projects."""
@@ -306,58 +329,68 @@ class SharedIndex(GraphIndex):
         return self._invested.get(firm, 0.0)
 
     def neighbours_of_all(self, nodes: set[str]) -> set[str]:
-        """As :meth:`GraphIndex.neighbours_of_all`: SUPPLIES neighbours from the igraph
-        network of all firms, the rarer relations from a dict."""
+        """As :meth:`GraphIndex.neighbours_of_all`: SUPPLIES neighbours from the network of
+        all firms, the rarer relations from a dict."""
         net, rare = self._global()
-        pos = net.index
-        at = [i for i in map(pos.get, nodes) if i is not None]
-        near: set[int] = set()
-        # asked of igraph a slice at a time: a whole adjacency list of 10^6 firms as Python
-        # lists of ints would hold hundreds of MB for the whole report
-        for start in range(0, len(at), 20_000):
-            for found_near in net.graph.neighborhood(at[start : start + 20_000], mode="all"):
-                near.update(found_near)
-        ids = net.ids
-        found = {ids[i] for i in near}
-        found.update(nodes)
+        found = set(nodes)
+        found.update(compress(net.ids, self._near(nodes)))
         for m in nodes:
-            extra = rare.get(m)
-            if extra:
-                found.update(extra)
+            found.update(rare.get(m, ()))
         return found
 
-    def _global(self) -> tuple[kernels.Network, dict[str, set[str]]]:
+    def firms_near(self, nodes: set[str], extra: Iterable[str] = ()) -> list[str]:
+        """As :meth:`GraphIndex.firms_near`, marked in a byte per firm of the network of
+        all firms (which holds every firm, in id order) instead of sets of ids."""
+        net, _ = self._global()
+        mark = self._near(nodes)
+        for f in chain(nodes, extra):
+            i = net.position(f)
+            if i is not None:
+                mark[i] = 1
+        return list(compress(net.ids, mark))
+
+    def _near(self, nodes: set[str]) -> bytearray:
+        """A byte per firm, 1 for the firms one context hop from ``nodes``."""
+        net, rare = self._global()
+        mark = bytearray(len(net.ids))
+        position = net.position
+        net.mark_near((i for i in map(position, nodes) if i is not None), mark)
+        for m in nodes:
+            for v in rare.get(m, ()):
+                i = position(v)
+                if i is not None:
+                    mark[i] = 1
+        return mark
+
+    def _global(self) -> tuple[kernels.Adjacency, dict[str, list[str]]]:
         """The SUPPLIES network of all firms and the non-SUPPLIES context neighbours."""
         if self._supply is None or self._rare is None:
             G = self.G
             nodes = attrs_of(G)
             firms = sorted(n for n, a in nodes.items() if a.get("kind") == Kind.FIRM)
-            pos = {n: i for i, n in enumerate(firms)}
-            get = pos.get
             rare_rels = CONTEXT_RELS - {str(Rel.SUPPLIES)}
-            rare: dict[str, set[str]] = {}
+            rare: dict[str, list[str]] = {}
             supplies = str(Rel.SUPPLIES)
             S = succ(G)
             for u, nbrs in S.items():
                 for v, keys in nbrs.items():
                     if not rare_rels.isdisjoint(keys):
-                        rare.setdefault(u, set()).add(v)
-                        rare.setdefault(v, set()).add(u)
+                        rare.setdefault(u, []).append(v)
+                        rare.setdefault(v, []).append(u)
                         if Rel.ATTRACTED in keys:
-                            self._drew.setdefault(u, set()).add(v)
+                            self._drew.setdefault(u, []).append(v)
                         if Rel.INVESTS_IN in keys:
-                            self._invests.setdefault(u, set()).add(v)
+                            self._invests.setdefault(u, []).append(v)
+            pos = {n: i for i, n in enumerate(firms)}  # only while the network is built
 
-            def edges() -> Iterator[tuple[int, int]]:
-                # in sorted order, handed to igraph one at a time: a list of every SUPPLIES
-                # pair as Python tuples would be the report's peak memory at 10^6 firms
+            def out_lists() -> Iterator[list[int]]:
+                get = pos.get
                 for iu, u in enumerate(firms):
                     found = [get(v) for v, keys in S[u].items() if supplies in keys]
-                    for iv in sorted(i for i in found if i is not None and i != iu):
-                        yield iu, iv
+                    yield sorted(i for i in found if i is not None and i != iu)
 
-            graph = kernels.new_graph(len(firms), edges())
-            self._supply = kernels.Network(graph, firms, pos)  # one id -> position dict
+            self._supply = kernels.Adjacency.build(firms, out_lists())
+            del pos
             self._rare = rare
         return self._supply, self._rare
 
@@ -370,7 +403,9 @@ class SharedIndex(GraphIndex):
 
     def supply_network(self, firms: list[str]) -> kernels.Network:
         """The SUPPLIES network among ``firms``: induced from the network of all firms."""
-        return self._global()[0].induced(firms)
+        net, _ = self._global()
+        keep = sorted({i for i in map(net.position, firms) if i is not None})
+        return net.induced(keep)
 
 
 @dataclass
@@ -430,11 +465,8 @@ class ChainContext:
             segs.update(v for v, keys in S[s].items() if Rel.FEEDS in keys)
             segs.update(u for u, keys in P[s].items() if Rel.FEEDS in keys)
         members = {u for s in segs for u, keys in P[s].items() if Rel.IN_SEGMENT in keys}
-        found = set(members)
-        found.update(self.index.neighbours_of_all(members))
-        found.update(u for u, keys in P[self.chain_id].items() if Rel.LEADS in keys)
-        nodes = attrs_of(G)
-        return sorted(f for f in found if nodes[f].get("kind") == Kind.FIRM)
+        leads = [u for u, keys in P[self.chain_id].items() if Rel.LEADS in keys]
+        return self.index.firms_near(members, leads)
 
     def leaders_designated(self) -> set[str]:
         """Firms that LEAD the chain or a platform/zone that HOSTS it."""

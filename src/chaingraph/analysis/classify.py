@@ -329,27 +329,55 @@ def segment_candidates(
     [('c', 'stated', 'sourced'), ('b', 'products', 'inferred'), ('a', 'industry', 'inferred')]
     """
     wanted = sorted(set(segments))
-    nodes = attrs_of(G)
     if matcher is None:
-        table = {
+        matcher = matcher_of(G, wanted)
+    inferred = inferred_candidates(G, wanted, matcher, outside_only=outside_only)
+    return {
+        s: merge_candidates(stated_candidates(G, s, outside_only=outside_only), inferred.get(s))
+        for s in wanted
+    }
+
+
+def matcher_of(G: ChainGraph, segments: Iterable[str]) -> SegmentMatcher:
+    """A :class:`SegmentMatcher` of these segments' keywords and 申万 industries."""
+    nodes = attrs_of(G)
+    return SegmentMatcher(
+        {
             s: (_strings(nodes[s].get("keywords")), _strings(nodes[s].get("sw_industries")))
-            for s in wanted
+            for s in segments
         }
-        matcher = SegmentMatcher(table)
-    found: dict[str, dict[str, Membership]] = {s: {} for s in wanted}
-    P = pred(G)
-    for s in wanted:
-        for f, keys in P[s].items():
-            data = keys.get(Rel.IN_SEGMENT)
-            attrs = nodes[f]
-            if data is None or attrs.get("kind") != Kind.FIRM:
-                continue
-            if outside_only and attrs.get("local"):
-                continue
-            found[s][f] = Membership(f, s, STATED, edge_grade(data), _stated_basis(G, data))
+    )
+
+
+def stated_candidates(
+    G: ChainGraph, segment: str, *, outside_only: bool = True
+) -> dict[str, Membership]:
+    """Firm -> its stated membership, for the firms ``IN_SEGMENT`` the segment (outside ones
+    only, by default): the stated part of :func:`segment_candidates`."""
+    nodes = attrs_of(G)
+    found: dict[str, Membership] = {}
+    for f, keys in pred(G)[segment].items():
+        data = keys.get(Rel.IN_SEGMENT)
+        attrs = nodes[f]
+        if data is None or attrs.get("kind") != Kind.FIRM:
+            continue
+        if outside_only and attrs.get("local"):
+            continue
+        found[f] = Membership(f, segment, STATED, edge_grade(data), _stated_basis(G, data))
+    return found
+
+
+def inferred_candidates(
+    G: ChainGraph, segments: Iterable[str], matcher: SegmentMatcher, *, outside_only: bool = True
+) -> dict[str, dict[str, Membership]]:
+    """Segment -> firm -> the firm's first products / industry membership in it, from one
+    scan of every (outside, by default) firm: the inferred part of
+    :func:`segment_candidates`. Only segments with a candidate get an entry."""
+    wanted = set(segments)
+    found: dict[str, dict[str, Membership]] = {}
     industries = matcher.industries
     by_text = matcher.has_keywords
-    for f, attrs in nodes.items():
+    for f, attrs in attrs_of(G).items():
         if attrs.get("kind") != Kind.FIRM or (outside_only and attrs.get("local")):
             continue
         # fast exits: most firms have neither text nor a matching industry
@@ -359,10 +387,20 @@ def segment_candidates(
         ):
             continue
         for m in matcher.inferred(f, attrs, industry=not _has_stated(G, f)):
-            bucket = found.get(m.segment)
-            if bucket is not None and f not in bucket:
-                bucket[f] = m
-    return {s: sorted(found[s].values(), key=lambda m: (m.strength, m.firm)) for s in wanted}
+            if m.segment in wanted:
+                found.setdefault(m.segment, {}).setdefault(f, m)
+    return found
+
+
+def merge_candidates(
+    stated: dict[str, Membership], inferred: dict[str, Membership] | None
+) -> list[Membership]:
+    """One segment's candidates: each firm in its stated way if it has one, else its inferred
+    one, sorted by strength, then firm id."""
+    found = dict(stated)
+    for f, m in (inferred or {}).items():
+        found.setdefault(f, m)
+    return sorted(found.values(), key=lambda m: (m.strength, m.firm))
 
 
 def segment_chains(G: ChainGraph) -> dict[str, list[str]]:
@@ -461,5 +499,9 @@ __all__ = [
     "classify_record",
     "match_text",
     "memberships_of",
+    "inferred_candidates",
+    "matcher_of",
+    "merge_candidates",
     "segment_candidates",
+    "stated_candidates",
 ]

@@ -86,50 +86,57 @@ def leaders_of(ctx: ChainContext, limit: int | None = None) -> Leaders:
     firms = ctx.network_firms()
     net = ctx.index.supply_network(firms)
     local_net = net.induced(f for f in firms if is_local(G, f))
-    pr = kernels.pagerank(G, net=net)
+    # values for the candidates only: a dict over every firm of the chain's network (10^5 and
+    # more at province scale) would only be read for the candidates
+    pr = kernels.pagerank(G, net=net, among=cands)
     btw, how = kernels.betweenness(G, net=local_net)
     reach = kernels.neighborhood_sizes(G, order=2, among=cands, net=net)
-    degree = dict(zip(net.ids, net.graph.degree(), strict=True))
-    linked = {f for f in cands if degree.get(f, 0) > 0}
+    degree = kernels.degrees(net, cands)
+    del net, local_net
     inferred_edges = 0
-    raw: dict[str, dict[str, float]] = {}
-    detail: dict[str, Row] = {}
+    # per candidate: the raw components in LEADER_WEIGHTS' order, then the row's details
+    raw: dict[str, tuple[float, ...]] = {}
+    detail: dict[str, tuple[int, int, list[str], list[str]]] = {}
     for f in cands:
         local_sups, inferred = _local_suppliers(G, f)
         inferred_edges += len(inferred)
         a_firms, a_projects = ctx.index.attracted(f)
-        raw[f] = {
-            "designated": 1.0 if f in designated else 0.0,
-            "pull": float(len(local_sups) + len(a_firms) + len(a_projects)),
-            "investment": ctx.index.invested(f) / YI,
-            "reach": float(reach.get(f, 0)),
-            "pagerank": pr.get(f, 0.0) if f in linked else 0.0,
-            "betweenness": btw.get(f, 0.0),
-        }
-        detail[f] = {
-            "local_suppliers": len(local_sups),
-            "inferred_suppliers": len(inferred),
-            "attracted_firms": len(a_firms),
-            "attracted_projects": len(a_projects),
-            "attracted": [name_of(G, v) for v in a_firms + a_projects],
-        }
-    maxima = {c: max((raw[f][c] for f in cands), default=0.0) for c in LEADER_WEIGHTS}
-    rows = []
+        raw[f] = (
+            1.0 if f in designated else 0.0,
+            float(len(local_sups) + len(a_firms) + len(a_projects)),
+            ctx.index.invested(f) / YI,
+            float(reach.get(f, 0)),
+            pr.get(f, 0.0) if degree.get(f, 0) > 0 else 0.0,
+            btw.get(f, 0.0),
+        )
+        detail[f] = (len(local_sups), len(inferred), a_firms, a_projects)
+    del pr, btw, reach, degree
+    names = tuple(LEADER_WEIGHTS)
+    weights = tuple(LEADER_WEIGHTS.values())
+    maxima = [max((raw[f][k] for f in cands), default=0.0) for k in range(len(names))]
+    rows: list[Row] = []
     for f in cands:
-        norm = {c: (raw[f][c] / maxima[c] if maxima[c] > 0 else 0.0) for c in LEADER_WEIGHTS}
-        score = 100.0 * sum(LEADER_WEIGHTS[c] * norm[c] for c in LEADER_WEIGHTS)
+        values = raw.pop(f)
+        norm = [(v / m if m > 0 else 0.0) for v, m in zip(values, maxima, strict=True)]
+        score = 100.0 * sum(w * x for w, x in zip(weights, norm, strict=True))
+        designated_f, pull, investment, reach_f, pagerank, betweenness = values
+        local_n, inferred_n, a_firms, a_projects = detail.pop(f)
         rows.append(
             {
                 "firm": f,
                 "name": name_of(G, f),
                 "score": round(score, 2),
-                "designated": bool(raw[f]["designated"]),
-                "pull": int(raw[f]["pull"]),
-                **detail[f],
-                "investment_yi": round(raw[f]["investment"], 2),
-                "reach": int(raw[f]["reach"]),
-                "pagerank": round(raw[f]["pagerank"], 6),
-                "betweenness": round(raw[f]["betweenness"], 3),
+                "designated": bool(designated_f),
+                "pull": int(pull),
+                "local_suppliers": local_n,
+                "inferred_suppliers": inferred_n,
+                "attracted_firms": len(a_firms),
+                "attracted_projects": len(a_projects),
+                "attracted": [name_of(G, v) for v in a_firms + a_projects],
+                "investment_yi": round(investment, 2),
+                "reach": int(reach_f),
+                "pagerank": round(pagerank, 6),
+                "betweenness": round(betweenness, 3),
                 "_exact": round(score, 9),
             }
         )

@@ -23,7 +23,17 @@ from ._context import (
     pred,
     succ,
 )
-from .classify import HOW_ZH, INDUSTRY, PRODUCTS, STATED, Membership, segment_candidates
+from .classify import (
+    HOW_ZH,
+    INDUSTRY,
+    PRODUCTS,
+    STATED,
+    Membership,
+    inferred_candidates,
+    matcher_of,
+    merge_candidates,
+    stated_candidates,
+)
 from .distance import (
     BAND_ZH,
     NEIGHBOUR,
@@ -82,12 +92,25 @@ _CANDIDATES: weakref.WeakKeyDictionary[GraphIndex, _Shared] = weakref.WeakKeyDic
 class _Shared:
     """What every chain of one graph index shares: candidates per segment, ties, zone code."""
 
-    members: dict[str, list[Membership]]
     zone: str | None
     ties: dict[tuple[str, frozenset[str]], tuple[float, list[str], bool]] = field(
         default_factory=dict
     )
     firms: dict[str, tuple[str, str, str, float, str, float, str]] = field(default_factory=dict)
+    inferred: dict[str, dict[str, Membership]] | None = None
+
+    def members(self, G: ChainGraph, seg: str) -> list[Membership]:
+        """The candidates of one segment (:func:`segment_candidates`), made when asked: the
+        stated ones from the segment's own edges, the inferred ones from one scan of every
+        firm for all segments, kept. Only the segments a chain targets are asked for; the
+        stated members of every segment of 10^6 firms would hold about 100 MB."""
+        nodes = attrs_of(G)
+        if seg not in nodes or nodes[seg].get("kind") != Kind.SEGMENT:
+            return []
+        if self.inferred is None:
+            segs = [s for s, a in nodes.items() if a.get("kind") == Kind.SEGMENT]
+            self.inferred = inferred_candidates(G, segs, matcher_of(G, segs))
+        return merge_candidates(stated_candidates(G, seg), self.inferred.get(seg))
 
     def firm(self, G: ChainGraph, e: str) -> tuple[str, str, str, float, str, float, str]:
         """(name, region, stock code, distance points, distance words, scale points, region
@@ -137,13 +160,13 @@ def _region(attrs: dict[str, Any], place: str | None, basis: str) -> tuple[str, 
 
 
 def _shared(ctx: ChainContext) -> _Shared:
-    """Candidates of every segment of the graph, computed once per :class:`GraphIndex`."""
+    """What the chains of one :class:`GraphIndex` share (made once per index); its per-firm
+    memos are emptied with the index's at the end of each chain (:meth:`GraphIndex.end_chain`)."""
     found = _CANDIDATES.get(ctx.index)
     if found is None:
-        nodes = attrs_of(ctx.G)
-        segs = [s for s, a in nodes.items() if a.get("kind") == Kind.SEGMENT]
-        found = _Shared(segment_candidates(ctx.G, segs), zone_division(ctx.G))
+        found = _Shared(zone_division(ctx.G))
         _CANDIDATES[ctx.index] = found
+        ctx.index.chain_memos += [found.ties, found.firms]
     return found
 
 
@@ -245,7 +268,7 @@ def targets_of(
         share = seg_dep[s] / max_dep if max_dep > 0 else 0.0
         importance = TARGET_POINTS[st] + TARGET_POINTS["importance"] * share
         head = STATUS_REASON[st] + (f",依赖度占比 {share:.2f}" if share > 0 else "")
-        members = [m for m in shared.members.get(s, []) if not nodes[m.firm].get("local")]
+        members = [m for m in shared.members(G, s) if not nodes[m.firm].get("local")]
         kept = [m for m in members if filters.keeps(nodes[m.firm])]
         # score every candidate first (cheap, memoised parts), build rows only for the kept
         order_of = [
