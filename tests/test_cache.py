@@ -402,6 +402,25 @@ def test_stats_from_the_cache_imports_no_networkx(tmp_path: Path) -> None:
     assert [r.stderr.split()[-1] for r in runs] == ["True", "False"]
 
 
+def test_the_command_that_writes_the_entry_remembers_the_stats(
+    tiny: Path, tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    """The first 'stats' after another command reads the stats from the cache: the command
+    that loaded the dataset (and wrote its entry) remembered them."""
+    env = {**os.environ, cache.ENV_DIR: str(tmp_path / "cache"), "CHAINGRAPH_STORE": str(tiny)}
+    code = (
+        "import sys\nfrom chaingraph.cli import main\nsys.argv = ['chaingraph', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('networkx' in sys.modules, file=sys.stderr)\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True)
+        for args in (["find", "甲"], ["stats", "--format", "json"])
+    ]
+    assert [r.stderr.split()[-1] for r in runs] == ["True", "False"]
+    assert runs[1].stdout == run("--no-cache", "stats", "--format", "json", store=tiny).output
+
+
 def test_old_entries_are_pruned_with_their_memos(
     tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Result]
 ) -> None:

@@ -61,6 +61,8 @@ ENV_OFF = "CHAINGRAPH_NO_CACHE"
 #: entries kept per cache folder (the least recently written beyond this are removed)
 KEEP = 64
 _SUBDIR = "datasets"
+#: the memo of a dataset's ``stats`` sections (:func:`chaingraph.query.stats`)
+STATS = "stats"
 _OFF = False
 _CODE_DIGEST: str | None = None
 

@@ -67,6 +67,8 @@ class Dataset:
     digest: str = ""
     #: the key of this dataset in the cache ('' when it is not cached): memos are kept by it
     cache_key: str = ""
+    #: True when this load wrote the dataset's cache entry (its memos are not there yet)
+    entry_written: bool = False
     #: (from, to, rel) -> where each of the dataset's own edges was read; None: not known
     #: (then a change is checked by reading the whole dataset again, see dataset_delta)
     edge_locations: Mapping[tuple[str, str, str], Location] | None = None
@@ -346,6 +348,7 @@ def _cached(folder: Path, stack: tuple[Path, ...]) -> Dataset:
             if not ds.problems and _cacheable(ds.graph):
                 with contextlib.suppress(ValueError):  # not plain data: not cached
                     ds.cache_key = probe.write(_to_cache(ds), ds.includes_read) or ""
+                    ds.entry_written = bool(ds.cache_key)
     return ds
 
 

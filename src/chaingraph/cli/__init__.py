@@ -217,21 +217,22 @@ def _stats_sections(ctx: click.Context) -> dict[str, list[dict[str, Any]]]:
     """The store's stats; of a dataset folder, remembered in the dataset cache.
 
     The sections are what ``store.stats()`` (:func:`chaingraph.query.stats`) returns for the
-    folder as it is: computed once after each change of the folder (or of chaingraph), then
-    read from the cache without loading the graph or importing networkx.
+    folder as it is: computed once after each change of the folder (or of chaingraph) — by
+    whichever command first loads it and writes its cache entry (the embedded store), or
+    here — then read from the cache without loading the graph or importing networkx.
     """
     from .. import cache
     from ..store import store_folder
 
     folder = store_folder(store_url(ctx))
-    known = cache.memo(folder, "stats") if folder is not None and folder.is_dir() else None
+    known = cache.memo(folder, cache.STATS) if folder is not None and folder.is_dir() else None
     if isinstance(known, dict):
         return known
     store = get_store(ctx)
     sections = store.stats()
     key = getattr(store, "cache_key", "")
     if folder is not None and key:
-        cache.remember(folder, key, "stats", sections)
+        cache.remember(folder, key, cache.STATS, sections)
     return sections
 
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from .. import query
+from .. import cache, query
 from ..analysis import chains_of
 from ..analysis.impact import chains_touching
 from ..dataset import invalid, load_dataset, write_dataset
@@ -34,6 +34,10 @@ class EmbeddedStore:
             if ds.problems:
                 raise invalid(ds.folder, ds.problems)
             self._G, self.cache_key = ds.graph, ds.cache_key
+            if ds.entry_written:
+                # the stats go beside the new entry at once (a few per cent of the load), so
+                # the first 'stats' after any command reads them without loading the graph
+                cache.remember(self.folder, ds.cache_key, cache.STATS, query.stats(ds.graph))
         return self._G
 
     def load(self) -> ChainGraph:
