@@ -22,6 +22,7 @@
   }
   data.nodes = records(data.nodes);
   data.edges = records(data.edges);
+  data.members = records(data.members);  // folded firms: found by search, alt names optional
   // moving: true while the view animates (focus, zoom); tests click nodes only when false
   var state = { ready: false, firstDraw: null, selected: null, focused: null, moving: false,
                 timing: { start: t0, parsed: performance.now() } };
@@ -102,6 +103,7 @@
   });
   var memberById = {};
   (data.members || []).forEach(function (m) {
+    if (!m.alt) m.alt = [];
     memberById[m.id] = m;
   });
   var visEdges = [];

@@ -82,9 +82,10 @@ def _hash(code: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-#: fields every node and edge record has, sent as one list each (see _columns)
+#: fields every node, edge and folded member record has, sent as one list each (_columns)
 _NODE_DENSE = ("id", "name", "kind", "grade", "style", "x", "y", "size", "chains", "info")
 _EDGE_DENSE = ("from", "to", "rel", "grade", "label")
+_MEMBER_DENSE = ("id", "name", "kind", "grade", "group", "info")
 #: fields most records hold at their default, sent only where they differ: name -> is it
 #: at its default (the page script puts the default back before anything reads them)
 _NODE_SPARSE: dict[str, Callable[[dict[str, Any]], bool]] = {
@@ -98,6 +99,7 @@ _EDGE_SPARSE: dict[str, Callable[[dict[str, Any]], bool]] = {
     "info": lambda r: not r.get("info"),
     "src": lambda r: not r.get("src"),
 }
+_MEMBER_SPARSE: dict[str, Callable[[dict[str, Any]], bool]] = {"alt": lambda r: not r.get("alt")}
 
 
 def _columns(
@@ -145,6 +147,7 @@ def render_html(view: View) -> str:
     data = view.to_dict()
     data["nodes"] = _columns(data["nodes"], _NODE_DENSE, _NODE_SPARSE)
     data["edges"] = _columns(data["edges"], _EDGE_DENSE, _EDGE_SPARSE)
+    data["members"] = _columns(data["members"], _MEMBER_DENSE, _MEMBER_SPARSE)
     data["styles"] = styles()
     vis = vis_js()
     app = _script_safe(_asset("app.js"))
