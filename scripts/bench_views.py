@@ -283,6 +283,12 @@ def report_ratio(n_firms: int, repeat: int) -> dict[str, Any]:
     }
 
 
+def load_average() -> str:
+    """The 1-minute load average (other jobs on the machine inflate wall times)."""
+    path = Path("/proc/loadavg")
+    return path.read_text().split()[0] if path.exists() else "?"
+
+
 def markdown(rows: list[dict[str, Any]]) -> str:
     cols = list(rows[0])
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
@@ -300,16 +306,18 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.report:
+        start = load_average()
         row = report_ratio(args.report, args.repeat)
         print(markdown([row]) if args.markdown else row)
+        print(f"\n(load average {start} at the start of the run, {load_average()} at the end)")
         return
     if not Path(CHROMIUM).exists():
         sys.exit(f"needs Chromium at {CHROMIUM}")
+    start = load_average()
     rows = run(args.sizes, args.repeat)
-    load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
     if args.markdown:
         print(markdown(rows))
-        print(f"\n(load average {load} at the end of the run)")
+        print(f"\n(load average {start} at the start of the run, {load_average()} at the end)")
     else:
         for r in rows:
             print(r)
