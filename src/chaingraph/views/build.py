@@ -650,9 +650,10 @@ def _chain_membership(G: ChainGraph, nodes: Iterable[str]) -> dict[str, set[str]
                 if k2 == Rel.IN_SEGMENT:
                     found[m].add(c)
     rest = [n for n in nodes if not found.get(n)]
+    succ, pred = G._succ, G._pred  # type: ignore[attr-defined]
     for n in rest:
         near: set[str] = set()
-        for m in (*G.predecessors(n), *G.successors(n)):
+        for m in (*pred[n], *succ[n]):
             near |= found.get(m, set())
         if near:
             found[n] = near
@@ -1035,10 +1036,7 @@ def gaps_view(
     ]
     keep |= _partners(G, members)
     keep |= context
-    from ..query import cited_sources
-
-    keep |= cited_sources(G.subgraph(keep)) & set(G)  # as chain_view: the quoted Sources
-    keep -= folded
+    keep -= folded  # as chain_view: Sources stay out, quote titles are read from G (Panels)
     H, more = _apply_fold(G.subgraph(keep), G, plan)
     n_ranked = min(per_segment, CANDIDATES_PER_SEGMENT)
     if facts is not None and outside is None:
@@ -1055,7 +1053,8 @@ def gaps_view(
     scored = facts.scored() if facts else leader_scores(H)
     pos = tiered_layout(H, weak + sorted(context), _sizes(H, scored[0]))
     panels = panels if panels is not None else Panels(G)
-    nodes, edges, chains, size_by, omitted = _records(H, pos, view_flags, scored, panels)
+    nodes, edges, chains, size_by, _ = _records(H, pos, view_flags, scored, panels)
+    omitted = _quoted_sources(G, H)
     folded_records = member_records(G, H, panels)
     laid_out = weak + sorted(context)
     _add_target_notes(ranked, nodes)

@@ -299,7 +299,7 @@ _RING_ORDER: dict[int, tuple[tuple[int, int], ...]] = {}
 
 
 def _neighbours(G: ChainGraph, n: str) -> set[str]:
-    return set(G.predecessors(n)) | set(G.successors(n))
+    return set(G._pred[n]) | set(G._succ[n])  # type: ignore[attr-defined]
 
 
 def force_layout(G: ChainGraph, seed: int = 7) -> Pos:
