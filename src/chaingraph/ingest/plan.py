@@ -209,16 +209,22 @@ class Planner:
 
     def read_rows(self) -> list[SheetRow]:
         rows: list[SheetRow] = []
+        headers = self.columns.headers
+        fields = [
+            (name, [(col, headers[col]) for col in cols])
+            for name, cols in self.columns.fields.items()
+        ]
         for number, cells in self.table.rows:
             if number <= self.columns.header_row or not any(cells):
                 continue
             values: dict[str, tuple[str, str]] = {}
             where: dict[str, int] = {}
-            for name, cols in self.columns.fields.items():
-                for col in cols:
-                    value = cells[col] if col < len(cells) else ""
+            width = len(cells)
+            for name, cols in fields:
+                for col, header in cols:
+                    value = cells[col] if col < width else ""
                     if value:
-                        values[name] = (self.columns.headers[col], value)
+                        values[name] = (header, value)
                         where[name] = col
                         break
             if values:  # a row with only ignored columns (序号 ...) is no firm

@@ -198,6 +198,7 @@ class FirmResolver:
     _near: NearNames | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
+        self._taken = Taken(self.G, self.firms)  # (firms is shared: it sees the new ones)
         self.index = FirmIndex.from_graph(self.G)
         self.owners = {}
         for node_id, attrs in self.G.nodes(data=True):
@@ -222,7 +223,7 @@ class FirmResolver:
                     "credit_code",
                 )
         if not ids:
-            return Resolved(new_firm_id(code, name, Taken(self.G, self.firms)), "new")
+            return Resolved(new_firm_id(code, name, self._taken), "new")
         if len(ids) > 1:
             listing = [f"{i} ({self.index.names.get(i, '')})" for i in ids]
             how = match.how.replace("_", " ")
