@@ -139,12 +139,20 @@ class _Column:
     distinct: set[str]
 
 
-def _columns(rows: list[list[str]], width: int) -> list[_Column] | None:
-    """The table's columns; None when a cell would still need trimming (checked row by row)."""
+def _columns(rows: list[list[str]], width: int, ids: set[int]) -> list[_Column] | None:
+    """The table's columns; None when a cell would still need trimming (checked row by row).
+
+    The columns ``ids`` (a node's id, an edge's ends) are kept as read, unchecked: a cell
+    there that the reader would trim or restore is never a valid, known id (ids are slugs),
+    so its row is refused by the id check and read as an item.
+    """
     if min(map(len, rows)) < width:
         rows = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in rows]
     out: list[_Column] = []
-    for col in zip(*rows, strict=True):
+    for j, col in enumerate(zip(*rows, strict=True)):
+        if j in ids:
+            out.append(_Column(col, set()))
+            continue
         cells: Sequence[str] = col
         first = col[0]
         # one value throughout (a grade, a note): compared without hashing every cell
@@ -228,7 +236,7 @@ def _values(
 class _Prepared:
     """The columns of a table ready for adding rows."""
 
-    keys: list[_Column]  # the id and kind (nodes) or from, rel, to (edges) columns
+    keys: list[_Column]  # id and kind (nodes), from, rel and to (edges); ids as read
     names: list[str]  # the data columns, in header order
     values: list[Sequence[Any]]  # their values as the checker stores them
     cells: list[_Column]  # their cells (an empty cell: no value)
@@ -247,10 +255,11 @@ def _prepare(
 ) -> _Prepared | None:
     """Columns converted and rows refused, or None when every row is checked as an item."""
     header = table.header
-    cols = _columns(table.rows, len(header))
+    at = {name: j for j, name in enumerate(header)}
+    ids = {at[k] for i, k in enumerate(key_names) if i != group_of}
+    cols = _columns(table.rows, len(header), ids)
     if cols is None:
         return None
-    at = {name: j for j, name in enumerate(header)}
     keys = [cols[at[k]] for k in key_names]
     p = _Prepared(keys, [], [], [], None, set())
     for j, name in enumerate(header):
@@ -404,19 +413,20 @@ def _add_edges(table: CsvTable, checker: Checker) -> None:
     rows = zip(range(n), ends[0], rels, ends[1], made, strict=True)  # type: ignore[arg-type]
     for i, u, rel, v, attrs in rows:  # (an unknown end, None, is in a refused row)
         if attrs is not None:
-            key = (u, v, rel)
             nbrs = succ[u]
             keydict = nbrs.get(v)
-            if keydict is None and key not in edge_where:
-                nbrs[v] = pred[v][u] = {rel: attrs}
-            elif keydict is not None and rel not in keydict and key not in edge_where:
-                keydict[rel] = attrs
-            else:
+            place = Location(file, i + 2)
+            # a new edge, first seen here (setdefault: one look-up to check and record it)
+            known_edge = keydict is not None and rel in keydict
+            if known_edge or edge_where.setdefault((u, v, rel), place) is not place:
                 attrs = None
+            elif keydict is None:
+                nbrs[v] = pred[v][u] = {rel: attrs}
+            else:
+                keydict[rel] = attrs
         if attrs is None:
             table.one_by_one(checker, (i,))
             continue
-        edge_where[key] = place = Location(file, i + 2)
         if i in cites:
             checker.citations.append((place, f"edge {u} -{rel}-> {v}", cites[i]))
 
