@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from chaingraph.cli._import import import_
+from chaingraph.dataset import read_graph
 from chaingraph.ingest import FIRMS_FILE
 from test_ingest import CODE_B, HEADER, make_dataset, row, sheet, snapshot
 from test_ingest_sheets import write_csv
@@ -261,3 +262,17 @@ def test_ctrl_c_before_the_write_leaves_the_dataset(
     assert result.exit_code == 130
     assert "Interrupted before anything was written" in result.stderr
     assert snapshot(ds) == before
+
+
+def test_a_carriage_return_in_a_cell_stays_in_its_row(run: Run, tmp_path: Path, ds: Path) -> None:
+    """Python's csv writer, ending lines with LF, leaves a cell with a lone CR unquoted: the
+    written file would split the row there and the import be refused for rows it never had."""
+    cells = row(name="丙\r新材料", place="上海", products="电芯\r\n模组\r外壳")
+    path = write_csv(tmp_path / "l.csv", [HEADER, cells], "utf-8")
+    result = run("import", str(path), "--into", str(ds))
+    assert result.exit_code == 0, result.stderr
+    G = read_graph(ds)
+    (firm,) = (n for n in G.nodes if n.startswith("firm-"))
+    assert G.nodes[firm]["name"] == "丙\n新材料"
+    products = G.nodes[firm]["products"]
+    assert "模组\n外壳" in products and not any("\r" in p for p in products)

@@ -196,11 +196,20 @@ def csv_rows(columns: list[str], rows: Iterable[dict[str, str]]) -> list[list[st
 
 
 def _csv_text(rows: list[list[str]]) -> str:
+    """The CSV text of ``rows``. A carriage return in a cell becomes a line feed, in ``rows``
+    too (so they stay what the text reads back as): Python's writer, ending lines with
+    ``\\n``, would leave a cell holding a lone ``\\r`` unquoted, and the file would split
+    the row there."""
     if not rows:
         return ""
     buf = io.StringIO(newline="")
     csv.writer(buf, lineterminator="\n").writerows(rows)
-    return buf.getvalue()
+    text = buf.getvalue()
+    if "\r" not in text:
+        return text
+    for row in rows:
+        row[:] = [v.replace("\r\n", "\n").replace("\r", "\n") if "\r" in v else v for v in row]
+    return _csv_text(rows)
 
 
 _SHEETS_RE = re.compile(r"sheets: (.*)$")
