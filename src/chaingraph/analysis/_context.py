@@ -211,6 +211,7 @@ class GraphIndex:
         self.G = G
         self._weights: dict[str, float] = {}
         self._segments: dict[str, list[str]] = {}
+        self._segment_lists: dict[tuple[str, ...], list[str]] = {}  # one list per segment set
         self._context: dict[str, set[str]] = {}
         #: other per-chain memos kept on behalf of this index (emptied by :meth:`end_chain`)
         self.chain_memos: list[dict[Any, Any]] = []
@@ -226,11 +227,19 @@ class GraphIndex:
             w = self._weights[firm] = firm_weight(self.G, firm, self.invested(firm))
         return w
 
+    def weight_once(self, firm: str) -> float:
+        """:func:`firm_weight`, the memoised value if there is one, else not memoised: for
+        a firm asked once (sorting every firm of a segment by size)."""
+        w = self._weights.get(firm)
+        return firm_weight(self.G, firm, self.invested(firm)) if w is None else w
+
     def segments_of(self, node: str) -> list[str]:
-        """Sorted segments the node is IN_SEGMENT, memoised."""
+        """Sorted segments the node is IN_SEGMENT, memoised (the list is shared with every
+        node in the same segments: do not change it)."""
         segs = self._segments.get(node)
         if segs is None:
-            segs = self._segments[node] = out_ids(self.G, node, Rel.IN_SEGMENT)
+            found = out_ids(self.G, node, Rel.IN_SEGMENT)
+            segs = self._segments[node] = self._segment_lists.setdefault(tuple(found), found)
         return segs
 
     def context_neighbours(self, node: str) -> set[str]:
@@ -266,6 +275,7 @@ class GraphIndex:
         chain of 10^6 firms the memos would hold a few hundred MB. Answers do not change."""
         self._weights.clear()
         self._segments.clear()
+        self._segment_lists.clear()
         self._context.clear()
         for memo in self.chain_memos:
             memo.clear()

@@ -59,7 +59,9 @@ def _firm_row(G: ChainGraph, f: str, seg: C.Segment | None = None) -> Row:
 
 
 def _by_size(ctx: C.ChainContext, firms: list[str]) -> list[str]:
-    return sorted(firms, key=lambda f: (-round(ctx.weight(f), 9), f))
+    # not memoised: every firm of every segment would stay in the memo until the chain ends
+    weight = ctx.index.weight_once
+    return sorted(firms, key=lambda f: (-round(weight(f), 9), f))
 
 
 def map_rows(ctx: C.ChainContext) -> list[Row]:

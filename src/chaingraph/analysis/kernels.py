@@ -89,7 +89,7 @@ class Adjacency:
     @classmethod
     def build(cls, ids: list[str], out_lists: Iterable[list[int]]) -> Adjacency:
         """From the ascending out-neighbour positions of each vertex in turn."""
-        out_at, out = array("q", [0]), array("i")
+        out_at, out = array("i", [0]), array("i")
         for targets in out_lists:
             out.extend(targets)
             out_at.append(len(out))
@@ -97,12 +97,12 @@ class Adjacency:
         if len(out_at) != n + 1:
             raise ValueError(f"{len(out_at) - 1} out-neighbour lists for {n} vertices")
         # in-neighbours by counting: vertex q's sources, in the order the sources come (ascending)
-        in_at = array("q", bytes(8 * (n + 1)))
+        in_at = array("i", bytes(4 * (n + 1)))
         for q in out:
             in_at[q + 1] += 1
         for i in range(n):
             in_at[i + 1] += in_at[i]
-        cursor = array("q", in_at)
+        cursor = array("i", in_at)
         inn = array("i", bytes(4 * len(out)))
         for p in range(n):
             for q in out[out_at[p] : out_at[p + 1]]:
