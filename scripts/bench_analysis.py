@@ -193,6 +193,8 @@ def run_one(n_firms: int, seed: int, own: bool) -> dict[str, Any]:
     t0 = time.perf_counter()
     G = gen(n_firms, n_firms * 5, seed)
     t_gen = time.perf_counter() - t0
+    # the graph's own memory, and the generation's peak, apart from the report's
+    graph_mb, gen_peak_mb = _rss_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     n_supplies = sum(1 for *_, k in G.edges(keys=True) if k == "SUPPLIES")
     with tempfile.TemporaryDirectory() as out:
         t0, c0 = time.perf_counter(), time.process_time()
@@ -211,10 +213,22 @@ def run_one(n_firms: int, seed: int, own: bool) -> dict[str, Any]:
         "report_s": round(t_report, 2),
         "report_cpu_s": round(c_report, 2),
         "peak_rss_mb": round(rss_mb),
+        "graph_rss_mb": None if graph_mb is None else round(graph_mb),
+        "generate_peak_rss_mb": round(gen_peak_mb),
         "report_kb": round(size / 1024),
         "betweenness_sampled": sampled,
         "generator": where,
     }
+
+
+def _rss_mb() -> float | None:
+    """This process's resident memory now, in MiB (Linux; None elsewhere)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            pages = int(fh.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * resource.getpagesize() / 2**20
 
 
 def main() -> None:
