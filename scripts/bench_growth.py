@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args(argv)
     results = {}
+    start = _load_average()
     for n in args.sizes:
         results[n] = steps(zone(n))
         print(f"{n:>7} firms  " + "  ".join(f"{k} {v:7.2f} s" for k, v in results[n].items()))
@@ -99,7 +100,14 @@ def main(argv: list[str] | None = None) -> int:
         print("| fitted exponent | " + " | ".join(f"{fits[k]:.2f}" for k in names) + " |")
         step = f"{top[0]:,} → {top[1]:,}"
         print(f"| exponent {step} | " + " | ".join(f"{last[k]:.2f}" for k in names) + " |")
+    print(f"\n(load average {start} at the start of the run, {_load_average()} at the end)")
     return 0
+
+
+def _load_average() -> str:
+    """The 1-minute load average (other jobs on the machine inflate CPU times too)."""
+    path = Path("/proc/loadavg")
+    return path.read_text().split()[0] if path.exists() else "?"
 
 
 if __name__ == "__main__":
