@@ -397,11 +397,11 @@ def _add_edges(table: CsvTable, checker: Checker) -> None:
         return
     us, rels, vs = (c.cells for c in p.keys)
     kind_of = checker.kind_of
-    kinds = list(map(kind_of.get, us)), list(map(kind_of.get, vs))
-    links = list(zip(rels, *kinds, strict=True))
-    allowed = {link: _allowed(*link) for link in set(links)}
+    links = set(zip(rels, map(kind_of.get, us), map(kind_of.get, vs), strict=True))
+    allowed = {link: _allowed(*link) for link in links}
     if not all(allowed.values()):
-        p.bad.update(i for i, link in enumerate(links) if not allowed[link])
+        in_order = zip(rels, map(kind_of.get, us), map(kind_of.get, vs), strict=True)
+        p.bad.update(i for i, link in enumerate(in_order) if not allowed[link])
     known = {n: n for n in kind_of}  # each end as the node's own id (one str per node)
     ends = list(map(known.get, us)), list(map(known.get, vs))
     cites = _citations(p)
