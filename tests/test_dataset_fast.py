@@ -312,3 +312,71 @@ def test_files_in_order(tmp_path: Path) -> None:
     )
     got = assert_same(folder)
     assert got["problems"] == []
+
+
+LAYER_FIRMS = [
+    ["id", "kind", "name", "stock_code", "local", "grade"],
+    ["cn-000001-sz", "Firm", "上市甲", "000001.SZ", "false", "template"],
+    ["cn-000002-sz", "Firm", "上市乙", "000002.SZ", "false", "template"],
+    ["cn-000003-sz", "Firm", "上市丙", "000003.SZ", "false", "template"],
+]
+LAYER_RELS = [
+    ["from", "rel", "to", "grade"],
+    ["cn-000001-sz", "SUPPLIES", "cn-000002-sz", "template"],
+    ["cn-000003-sz", "SUPPLIES", "cn-000001-sz", "template"],
+]
+ZONE_FIRMS = [
+    ["id", "kind", "name", "stock_code", "local", "grade"],
+    ["jia", "Firm", "甲电池", "000001.sz", "true", "template"],  # the listed 000001, merged
+    ["cn-000002-sz", "Firm", "乙", "", "true", "template"],  # the listed firm by its id
+    ["ding", "Firm", "丁", "", "true", "template"],
+]
+ZONE_RELS = [
+    ["from", "rel", "to", "grade"],
+    ["cn-000001-sz", "SUPPLIES", "ding", "template"],  # an end naming the merged firm
+    ["jia", "SUPPLIES", "cn-000002-sz", "template"],  # the included edge, again
+    ["cn-000003-sz", "SUPPLIES", "ding", "template"],  # an included firm by its id
+    [" cn-000001-sz", "SUPPLIES", "cn-000003-sz", "template"],  # to trim, merged
+    ["ding", "ATTRACTED", "jia", "template"],
+]
+INCLUDE_MUTATIONS: dict[str, Callable[[Table, Table], tuple[Table, Table]]] = {
+    "as is": lambda f, r: (f, r),
+    "name of a listed firm": lambda f, r: (
+        [*f, ["wu", "Firm", "上市丙", "", "true", "template"]],
+        r,
+    ),
+    "two firms, one code": lambda f, r: (
+        [*f, ["wu", "Firm", "戊", "000001.SZ", "true", "template"]],
+        r,
+    ),
+    "id of a listed firm, other kind": lambda f, r: (
+        [*f, ["cn-000003-sz", "Place", "丙地", "", "", "template"]],
+        r,
+    ),
+    "unknown end": lambda f, r: (f, [*r, ["ding", "SUPPLIES", "cn-000009-sz", "template"]]),
+    "duplicate merged edge": lambda f, r: (f, [*r, ["jia", "SUPPLIES", "ding", "template"]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INCLUDE_MUTATIONS))
+def test_with_an_included_layer_same_result(tmp_path: Path, name: str) -> None:
+    layer = tmp_path / "layer"
+    layer.mkdir()
+    (layer / "dataset.yaml").write_text("name: layer\ntitle: 上市\n", encoding="utf-8")
+    (layer / "firms.csv").write_text(csv_text(LAYER_FIRMS), encoding="utf-8")
+    (layer / "rel.csv").write_text(csv_text(LAYER_RELS), encoding="utf-8")
+    firms, rels = INCLUDE_MUTATIONS[name](
+        [list(r) for r in ZONE_FIRMS], [list(r) for r in ZONE_RELS]
+    )
+    zone = write(
+        tmp_path / "zone",
+        {
+            "dataset.yaml": "name: zone\ntitle: 园区\ninclude: [../layer]\n",
+            "firms.csv": csv_text(firms),
+            "rel.csv": csv_text(rels),
+        },
+    )
+    got = assert_same(zone)
+    if name == "as is":
+        assert got["problems"] == []
+        assert "('ding', [('jia'" in got["pred"]  # the merged end, renamed

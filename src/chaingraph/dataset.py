@@ -290,17 +290,19 @@ class _Reader:
             if item is not None:
                 self.items.append(item)
 
-    def all_items(self) -> list[Item]:
-        """Every item read, the rows of the kept tables too, in the order of the files."""
-        if not self.tables:
-            return self.items
-        out: list[Item] = []
+    def items_of_nodes(self) -> None:
+        """Read the rows of the kept node tables into items, in place (edge tables stay)."""
+        items: list[Item] = []
+        tables: list[tuple[int, CsvTable]] = []
         done = 0
-        for at, table in self.tables:
-            out += self.items[done:at]
-            out += table.items()
+        for at, table in self.tables or ():
+            items += self.items[done:at]
             done = at
-        return out + self.items[done:]
+            if table.is_edge:
+                tables.append((len(items), table))
+            else:
+                items += table.items()
+        self.items, self.tables = items + self.items[done:], tables
 
 
 def load_dataset(
@@ -478,9 +480,10 @@ def _load(
     reader.read()
     included = layers.load_includes(folder, reader.manifest.get("include"), stack, _cached)
     if included and reader.tables:
-        # merging with included firms plans on items (layers.plan_merges)
-        reader.items, reader.tables = reader.all_items(), []
+        reader.items_of_nodes()  # merging with included firms plans on node items
     reader.problems += included.problems + layers.plan_merges(included, reader.items)
+    for _, table in reader.tables or ():
+        table.rename_ends(included.merged)  # as plan_merges does for edge items
     if not reader.items and not included and not any(t.has_items() for _, t in reader.tables or ()):
         reader.problem(Location(str(folder)), "the dataset holds no nodes", "Add YAML or CSV files")
     checker = Checker(reader.folder, reader.problems)

@@ -22,7 +22,7 @@ files.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from typing import Any
@@ -96,6 +96,21 @@ class CsvTable:
     def has_items(self) -> bool:
         """True when some row is not blank."""
         return any(any(map(str.strip, row)) for row in self.rows)
+
+    def rename_ends(self, merged: Mapping[str, str]) -> None:
+        """Edge ends naming an included firm merged into one of the dataset's own are
+        rewritten to the dataset's id, as :func:`chaingraph.layers.plan_merges` rewrites the
+        ends of edge items (the cell as the reader takes it, compared whole)."""
+        ends = [j for j, name in enumerate(self.header) if name in ("from", "to")]
+        if not merged or not self.is_edge:
+            return
+        for row in self.rows:
+            for j in ends:
+                if j < len(row):
+                    cell = row[j].strip()
+                    cell = cell if cell[:1] != "'" else restore(cell)
+                    if cell in merged:
+                        row[j] = merged[cell]
 
     def add_to(self, checker: Checker) -> None:
         """Add every row to the checker's graph: in bulk what is proved fine, the rest as
