@@ -121,3 +121,18 @@ def test_formula_shaped_names_stay_text(run: Run, tmp_path: Path) -> None:
     leaders = sheet_rows(next(ws for ws in wb.worksheets if ws.title.endswith("链主")))
     assert {r["name"] for r in leaders} <= set(HOSTILE)
     assert any(name in texts for name in HOSTILE)
+
+
+def test_a_segment_too_long_for_one_cell_keeps_whole_names_and_the_count() -> None:
+    # Excel keeps 32,767 characters in a cell; a segment of 10^5 firms joins to far more
+    from chaingraph.report_workbook import CELL_CHARS, _names
+
+    short = [{"name": f"企业{i}"} for i in range(5)]
+    assert _names(short) == "企业0、企业1、企业2、企业3、企业4"
+    many = [{"name": f"合成企业{i:06d}"} for i in range(100_000)]
+    text = _names(many)
+    assert len(text) <= CELL_CHARS
+    assert text.endswith(" 等 100000 家")
+    kept = text.removesuffix(" 等 100000 家").split("、")
+    assert kept == [f"合成企业{i:06d}" for i in range(len(kept))]
+    assert len(text) + len("、合成企业000000") > CELL_CHARS  # as many as fit

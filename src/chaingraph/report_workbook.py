@@ -125,8 +125,26 @@ def _short(name: str) -> str:
     return name.removesuffix("产业链") or name
 
 
+#: the most characters Excel keeps in one cell (a longer one makes it refuse or cut the file)
+CELL_CHARS = 32_767
+
+
 def _names(items: Iterable[Row]) -> str:
-    return "、".join(str(i.get("name") or i.get("id") or "") for i in items)
+    """The names joined with 、; a list too long for one cell (a segment of 10^5 firms)
+    keeps the names that fit whole and says how many there are: "…、X 等 N 家"."""
+    names = [str(i.get("name") or i.get("id") or "") for i in items]
+    text = "、".join(names)
+    if len(text) <= CELL_CHARS:
+        return text
+    tail = f" 等 {len(names)} 家"
+    room = CELL_CHARS - len(tail)
+    size, kept = 0, 0
+    for name in names:
+        grown = size + len(name) + (1 if kept else 0)
+        if grown > room:
+            break
+        size, kept = grown, kept + 1
+    return "、".join(names[:kept]) + tail
 
 
 def overview_rows(reps: Sequence[ChainReport]) -> list[Row]:
