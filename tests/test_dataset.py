@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chaingraph.dataset import load_dataset, read_graph, validate, write_dataset
+from chaingraph.dataset import _load, load_dataset, read_graph, validate, write_dataset
 from chaingraph.errors import InvalidGraphData
 from chaingraph.model import Grade
 
@@ -179,6 +179,22 @@ def test_csv_row_numbers(tiny: Path) -> None:
     )
     (problem,) = problems_of(tiny)
     assert problem.startswith("more.csv:3:")
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_csv_row_numbers_count_line_breaks_inside_cells(tiny: Path, fast: bool) -> None:
+    """A quoted cell may span lines (a note, a 经营范围): later rows are further down the file."""
+    (tiny / "more.csv").write_text(
+        "id,kind,name,local,grade,note\n"
+        'ding,Firm,丁公司,true,template,"一\n二\r\n三"\n'  # lines 2-4
+        'ji,Firm,己,true,template,"甲\r乙"\n'  # lines 5-6
+        "wu,Firm,戊,1x,template,\n"  # line 7
+        "geng,Firm,庚,true,template,x,y\n",  # line 8: a cell too many
+        encoding="utf-8",
+        newline="",
+    )
+    found = [str(p) for p in _load(tiny, (), fast=fast).problems]
+    assert sorted(p.split(" ", 1)[0] for p in found) == ["more.csv:7:", "more.csv:8:"], found
 
 
 def test_empty_folder(tmp_path: Path) -> None:

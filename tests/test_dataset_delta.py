@@ -203,6 +203,17 @@ HOSTILE: dict[str, tuple[dict[str, str], list[str]]] = {
 }
 
 
+HOSTILE["cells over several lines"] = (
+    {
+        FIRMS_FILE: FIRM_HEADER
+        + GOOD_FIRM
+        + 'firm-a,Firm,"丁\n电器",false,,,,,import-list,"企业名称: 丁\n电器",第3行\n'
+        + "firm-b,Firm,戊,false,,,lots,,import-list,企业名称: 戊,第4行\n",
+    },
+    ["firms-imported.csv:6: node 'firm-b': 'output_cny'"],  # firm-a takes lines 3-5
+)
+
+
 @pytest.mark.parametrize("case", sorted(HOSTILE))
 def test_the_change_check_finds_what_the_full_check_finds(tmp_path: Path, case: str) -> None:
     folder = layered(tmp_path / "ds")

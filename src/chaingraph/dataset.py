@@ -33,7 +33,7 @@ from .dataset_check import (
     link_outside,
     read_text,
 )
-from .dataset_fast import CsvTable
+from .dataset_fast import CsvTable, first_lines
 from .errors import InvalidGraphData
 from .model import (
     ID_RULE,
@@ -251,10 +251,11 @@ class _Reader:
                 'Check for an unclosed quote (") near that line',
             )
             return
-        self.csv_rows(rel, rows)
+        self.csv_rows(rel, rows, one_line_each=reader.line_num == len(rows))
 
-    def csv_rows(self, rel: str, rows: list[list[str]]) -> None:
-        """The items of a CSV file's rows (the cells as the csv module reads them)."""
+    def csv_rows(self, rel: str, rows: list[list[str]], one_line_each: bool = False) -> None:
+        """The items of a CSV file's rows (the cells as the csv module reads them); unless
+        ``one_line_each``, the rows' lines are counted from the line breaks in their cells."""
         if not rows:
             self.problem(Location(rel), "empty CSV file", "Add a header row or delete the file")
             return
@@ -270,18 +271,20 @@ class _Reader:
                 "Name the columns as in graphs/README.md",
             )
             return
-        table = CsvTable(rel, header, rows[1:], is_edge)
+        lines = None if one_line_each else first_lines(rows)
+        table = CsvTable(rel, header, rows[1:], is_edge, lines and lines[1:])
         width = len(header)
         if self.tables is not None and max(map(len, table.rows), default=0) <= width:
             # kept as rows: the checker proves them in bulk (see dataset_fast)
             self.tables.append((len(self.items), table))
             return
+        line = table.line_of()
         for index, row in enumerate(table.rows):
             if len(row) > width:
                 if not "".join(row).strip():
                     continue
                 self.problem(
-                    Location(rel, index + 2),
+                    Location(rel, line[index]),
                     f"{len(row)} cells but the header has {width}",
                     "Quote cells that contain commas",
                 )
@@ -524,12 +527,13 @@ def read_items(folder: Path, rel: str, text: str) -> tuple[list[Item], list[Prob
 
 
 def read_csv_rows(
-    folder: Path, rel: str, rows: list[list[str]]
+    folder: Path, rel: str, rows: list[list[str]], one_line_each: bool = False
 ) -> tuple[list[Item], list[Problem]]:
     """:func:`read_items` of a CSV file given as its rows (what the csv module reads from its
-    text): the same items and problems, without writing and parsing the text again."""
+    text): the same items and problems, without writing and parsing the text again.
+    ``one_line_each``: row ``i`` is put on line ``i + 1`` even if a cell spans lines."""
     reader = _Reader(folder, {})
-    reader.csv_rows(rel, rows)
+    reader.csv_rows(rel, rows, one_line_each)
     return reader.items, reader.problems
 
 

@@ -36,7 +36,7 @@ from . import cache, layers
 from .cells import restore
 from .dataset import SOURCES_DIR, Dataset, read_csv_rows, read_csv_table, read_items
 from .dataset_check import Checker, Item
-from .dataset_fast import CsvTable
+from .dataset_fast import CsvTable, first_lines
 from .model import Kind, Location, Problem, Rel, normalize_text
 
 #: node kinds whose change or removal the shortcut checks (others: the full check)
@@ -134,7 +134,8 @@ class _Delta:
         if len(lines) == len(new_rows) - 1:  # every row changed: read the file as it is
             self.read_new(rel, after)
             return
-        items, problems = read_csv_rows(self.base.folder, rel, changed)
+        # read as if one line each, then put at their lines in the file
+        items, problems = read_csv_rows(self.base.folder, rel, changed, one_line_each=True)
         line_of = dict(enumerate(lines, start=2))
         for item in items:
             self.add(Item(item.data, _at(item.where, line_of), item.is_edge))
@@ -153,7 +154,8 @@ class _Delta:
         is_edge = _is_edge_header(new_rows[0]) if new_rows else False
         key_of = _key_function(new_rows[0]) if new_rows else None
         same_header = new_rows[:1] == old_rows[:1]
-        for number, row in enumerate(new_rows[1:], start=2):
+        starts = first_lines(new_rows) or range(1, len(new_rows) + 1)
+        for number, row in zip(starts[1:], new_rows[1:], strict=True):
             key = key_of(row) if key_of else None
             if key is not None and key not in seen:
                 seen.add(key)

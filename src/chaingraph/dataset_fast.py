@@ -22,6 +22,7 @@ files.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
@@ -73,19 +74,44 @@ def row_item(
     return Item(data, where, is_edge)
 
 
+_LINE_BREAK = re.compile("\r\n|\r|\n")
+
+
+def first_lines(rows: Sequence[Sequence[str]]) -> list[int] | None:
+    """The line of the file each row starts on, counting the line breaks inside its (quoted)
+    cells as the csv module counts lines; None when no cell holds one (row ``i`` is then on
+    line ``i + 1``)."""
+    breaks = [
+        sum(len(_LINE_BREAK.findall(c)) for c in row if "\n" in c or "\r" in c) for row in rows
+    ]
+    if not any(breaks):
+        return None
+    lines, line = [], 1
+    for extra in breaks:
+        lines.append(line)
+        line += 1 + extra
+    return lines
+
+
 @dataclass
 class CsvTable:
-    """The rows of one CSV file of a dataset, as csv.reader gave them (row ``i`` is line
-    ``i + 2``: the header is line 1), none wider than the header."""
+    """The rows of one CSV file of a dataset, as csv.reader gave them, none wider than the
+    header. ``lines`` holds the line each row starts on when a cell spans lines; None: row
+    ``i`` is on line ``i + 2`` (the header is line 1)."""
 
     rel: str
     header: list[str]
     rows: list[list[str]]
     is_edge: bool
+    lines: Sequence[int] | None = None
+
+    def line_of(self) -> Sequence[int]:
+        """The line of each row (see ``lines``)."""
+        return self.lines if self.lines is not None else range(2, len(self.rows) + 2)
 
     def item(self, index: int) -> Item | None:
         """The item row ``index`` reads as (see :func:`row_item`)."""
-        where = Location(self.rel, index + 2)
+        where = Location(self.rel, self.line_of()[index])
         return row_item(self.header, self.rows[index], where, self.is_edge)
 
     def items(self) -> list[Item]:
@@ -390,7 +416,7 @@ def _add_nodes(table: CsvTable, checker: Checker) -> None:
     made = _attr_dicts("kind", list(map(kind_value.get, kinds.cells)), p, cites)
     G: Any = checker.G  # networkx's documented data structure, written as add_node does
     node, succ, pred = G._node, G._succ, G._pred
-    where, kind_of, file = checker.where, checker.kind_of, table.rel
+    where, kind_of, file, line = checker.where, checker.kind_of, table.rel, table.line_of()
     for i, node_id, attrs in zip(range(n), ids.cells, made, strict=True):
         if attrs is None or node_id in where or node_id in node:
             table.one_by_one(checker, (i,))
@@ -398,7 +424,7 @@ def _add_nodes(table: CsvTable, checker: Checker) -> None:
         node[node_id] = attrs
         succ[node_id] = {}
         pred[node_id] = {}
-        where[node_id] = place = Location(file, i + 2)
+        where[node_id] = place = Location(file, line[i])
         kind_of[node_id] = attrs["kind"]
         if i in cites:
             checker.citations.append((place, f"node '{node_id}'", cites[i]))
@@ -423,14 +449,14 @@ def _add_edges(table: CsvTable, checker: Checker) -> None:
     made = _attr_dicts("rel", rels, p, cites)
     G: Any = checker.G  # networkx's documented data structure, written as add_edge does
     succ, pred = G._succ, G._pred
-    edge_where, file = checker.edge_where, table.rel
+    edge_where, file, line = checker.edge_where, table.rel, table.line_of()
     rows: Iterable[tuple[int, str, str, str, dict[str, Any] | None]]
     rows = zip(range(n), ends[0], rels, ends[1], made, strict=True)  # type: ignore[arg-type]
     for i, u, rel, v, attrs in rows:  # (an unknown end, None, is in a refused row)
         if attrs is not None:
             nbrs = succ[u]
             keydict = nbrs.get(v)
-            place = Location(file, i + 2)
+            place = Location(file, line[i])
             # a new edge, first seen here (setdefault: one look-up to check and record it)
             known_edge = keydict is not None and rel in keydict
             if known_edge or edge_where.setdefault((u, v, rel), place) is not place:
