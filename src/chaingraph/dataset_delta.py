@@ -353,19 +353,25 @@ class _Delta:
         """The codes and names (as compared) of the included firms and of the firms merged
         with one, and the ids of the included nodes."""
         if self._included_keys is None:
-            G = self.checker.G
-            codes: set[str] = set()
-            names: set[str] = set()
-            for own in self.merged.values():
-                attrs = G.nodes[own] if own in G else {}
-                codes |= {layers.stock_key(attrs.get(k)) for k in ("stock_code", "credit_code")}
-                names |= {normalize_text(str(n)) for n in _names(attrs)}
+            codes, names = self.merged_keys()
             inc = self.included()
             by_code, by_name = layers._firm_keys(inc)
             codes |= {k.removeprefix(layers._CREDIT) for k in by_code}
             names |= set(by_name)
             self._included_keys = (codes - {""}, names, set(inc.graph))
         return self._included_keys
+
+    def merged_keys(self) -> tuple[set[str], set[str]]:
+        """The stock/credit codes and the names (as compared) of the dataset's firms that an
+        included firm was merged into."""
+        G = self.checker.G
+        codes: set[str] = set()
+        names: set[str] = set()
+        for own in self.merged.values():
+            attrs = G.nodes[own] if own in G else {}
+            codes |= {layers.stock_key(attrs.get(k)) for k in ("stock_code", "credit_code")}
+            names |= {normalize_text(str(n)) for n in _names(attrs)}
+        return codes, names
 
     def included(self) -> layers.Included:
         """The included layers' nodes, as :func:`chaingraph.layers.plan_merges` takes them."""
@@ -404,15 +410,9 @@ class _Delta:
         includes = self.checker.G.graph.get(layers.INCLUDES) or []
         if not includes:
             return []
-        G = self.checker.G
         # a firm merged already no longer shows its included twin: codes and names of the
         # twin are those of the merged firm, and only the full check words their clash
-        codes: set[str] = set()
-        names: set[str] = set()
-        for own in self.merged.values():
-            attrs = G.nodes[own] if own in G else {}
-            codes |= {layers.stock_key(attrs.get(k)) for k in ("stock_code", "credit_code")}
-            names |= {normalize_text(str(n)) for n in _names(attrs)}
+        codes, names = self.merged_keys()
         for item in self.nodes:
             mine = {layers.stock_key(item.data.get(k)) for k in ("stock_code", "credit_code")}
             theirs = {normalize_text(str(n)) for n in _names(item.data)}
