@@ -125,7 +125,8 @@ def test_formula_shaped_names_stay_text(run: Run, tmp_path: Path) -> None:
 
 def test_a_segment_too_long_for_one_cell_keeps_whole_names_and_the_count() -> None:
     # Excel keeps 32,767 characters in a cell; a segment of 10^5 firms joins to far more
-    from chaingraph.report_workbook import CELL_CHARS, _names
+    from chaingraph.report_workbook import _names
+    from chaingraph.workbook import CELL_CHARS
 
     short = [{"name": f"企业{i}"} for i in range(5)]
     assert _names(short) == "企业0、企业1、企业2、企业3、企业4"

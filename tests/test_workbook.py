@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 
-from chaingraph.workbook import MAX_WIDTH, Column, Sheet, WorkbookError, write_workbook
+from chaingraph.workbook import CELL_CHARS, MAX_WIDTH, Column, Sheet, WorkbookError, write_workbook
 
 
 def test_cells_styles_and_layout_read_back(tmp_path: Path) -> None:
@@ -104,3 +104,16 @@ def test_failed_write_leaves_the_old_file(tmp_path: Path) -> None:
         write_workbook(path, [Sheet("s", [Boom(a=2)], [Column("a", "a")])])
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["t.xlsx"]
+
+
+def test_a_text_longer_than_excel_keeps_is_cut_to_fit(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    texts = ["甲" * 40_000, "𠀀" * 20_000, "乙" * CELL_CHARS]  # the second: 40,000 UTF-16 units
+    write_workbook(path, [Sheet("s", [{"t": t} for t in texts])])
+    cells = [row[0] for row in openpyxl.load_workbook(path)["s"].iter_rows(values_only=True)]
+    long_cells = [c for c in cells if isinstance(c, str) and len(c) > 100]
+    assert len(long_cells) == 3
+    first, second, third = long_cells
+    assert len(first) == CELL_CHARS and first.endswith("甲…")
+    assert len(second.encode("utf-16-le")) <= 2 * CELL_CHARS and second.endswith("𠀀…")
+    assert third == "乙" * CELL_CHARS  # at the limit: kept whole

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .analysis.coverage import STATUS_ZH, round_share, share_text
 from .analysis.leaders import COMPONENT_ZH, LEADER_WEIGHTS
 from .model import TIER_LABEL_ZH, ChainGraph, Kind
-from .workbook import Column, Sheet
+from .workbook import CELL_CHARS, Column, Sheet
 
 if TYPE_CHECKING:
     from .report import ChainReport
@@ -123,10 +123,6 @@ def data_sheet(title: str, rows: Sequence[Row]) -> Sheet:
 
 def _short(name: str) -> str:
     return name.removesuffix("产业链") or name
-
-
-#: the most characters Excel keeps in one cell (a longer one makes it refuse or cut the file)
-CELL_CHARS = 32_767
 
 
 def _names(items: Iterable[Row]) -> str:

@@ -48,6 +48,8 @@ MAX_WIDTH = 60
 MIN_WIDTH = 6
 #: Excel's limit on a sheet name, and the characters it refuses in one
 SHEET_NAME_MAX = 31
+#: the most characters (UTF-16 units) Excel keeps in one cell; a longer text is cut, ending "…"
+CELL_CHARS = 32_767
 # Excel keeps this name for a shared workbook's change log and refuses a sheet called so
 _RESERVED_SHEET_NAMES = frozenset({"history"})
 #: deflate level of the parts: 1 writes several times faster than the default 6 and the
@@ -246,6 +248,8 @@ class _Styles:
 
 
 def _text_cell(ref: str, text: str, style: int) -> str:
+    if len(text) > CELL_CHARS // 2 and len(text.encode("utf-16-le")) > 2 * CELL_CHARS:
+        text = _cut(text, CELL_CHARS - 1) + "…"  # Excel refuses a longer cell as damage
     space = ' xml:space="preserve"' if text != text.strip() else ""
     s = f' s="{style}"' if style else ""
     return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_esc(text)}</t></is></c>'
