@@ -60,6 +60,7 @@ Map (one line a module; every module imports only modules listed below it)::
     dataset.py                 read and write dataset folders (YAML + CSV)
     dataset_fast.py            CSV rows proved fine in bulk and added at once (the fast load)
     dataset_check.py           check a dataset's items and build the graph
+    edge_places.py             where each edge was read, kept compact until asked for
     layers.py                  included datasets (layers): a zone dataset names others
     cache.py                   the cache of validated datasets, keyed by digests of every file
     search.py                  find and resolve nodes by name

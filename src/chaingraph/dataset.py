@@ -34,6 +34,7 @@ from .dataset_check import (
     read_text,
 )
 from .dataset_fast import CsvTable, first_lines
+from .edge_places import EdgePlaces, pack, unpacked
 from .errors import InvalidGraphData
 from .model import (
     ID_RULE,
@@ -370,43 +371,26 @@ def _to_cache(ds: Dataset) -> dict[str, Any]:
         "succ": G._succ,
         "pred": G._pred,
         "where": {n: (w.file, w.line) for n, w in ds.node_locations.items()},
-        # what checking a change against this dataset needs (dataset_delta)
-        # kept as a pickle of its own, read only when asked for (see _EdgeLocations)
-        "edge_where": None
-        if ds.edge_locations is None
-        else cache.dumps(
-            [(*key, w.file, w.line) for key, w in ds.edge_locations.items()], flat=True
-        ),
+        # what checking a change against this dataset needs (dataset_delta), packed as
+        # integer arrays (node ids by their position in "node")
+        "edge_where": None if ds.edge_locations is None else _packed_places(ds),
         "merged": ds.merged,
-        "edges": len(ds.edge_locations or ()),
     }
 
 
-class _EdgeLocations(Mapping[tuple[str, str, str], Location]):
-    """The edge locations of a cached dataset, read only when first asked for (only an
-    import needs them; a warm load of 70k edges would otherwise spend a fifth more)."""
-
-    def __init__(self, raw: bytes, count: int) -> None:
-        self._raw: bytes | None = raw
-        self._count = count
-        self._made: dict[tuple[str, str, str], Location] = {}
-
-    def _all(self) -> dict[tuple[str, str, str], Location]:
-        if self._raw is not None:
-            with cache.gc_paused():
-                rows = cache.loads(self._raw)
-                self._made = {(u, v, r): Location(f, ln) for u, v, r, f, ln in rows}
-            self._raw = None
-        return self._made
-
-    def __getitem__(self, key: tuple[str, str, str]) -> Location:
-        return self._all()[key]
-
-    def __iter__(self) -> Iterator[tuple[str, str, str]]:
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return self._count if self._raw is not None else len(self._made)
+def _packed_places(ds: Dataset) -> Any:
+    """The dataset's edge locations as :func:`edge_places.pack` keeps them."""
+    places = ds.edge_locations or {}
+    rows = (
+        places.rows()
+        if isinstance(places, EdgePlaces)
+        else ((*key, w.file, w.line) for key, w in places.items())
+    )
+    index = {node: i for i, node in enumerate(ds.graph)}
+    try:
+        return pack(rows, index)
+    except KeyError as exc:  # an edge whose end is no node: not plain graph data
+        raise ValueError(f"edge end {exc} is not a node") from exc
 
 
 def _from_cache(folder: Path, body: dict[str, Any], header: dict[str, Any]) -> Dataset | None:
@@ -440,9 +424,7 @@ def _from_cache(folder: Path, body: dict[str, Any], header: dict[str, Any]) -> D
             includes_read=[tuple(i) for i in header["includes"]],
             digest=str(header["digest"]),
             cache_key=str(header["key"]),
-            edge_locations=None
-            if not isinstance(edge_where, bytes)
-            else _EdgeLocations(edge_where, int(body["edges"])),
+            edge_locations=None if edge_where is None else unpacked(edge_where, list(node)),
             merged=None if not isinstance(merged, dict) else merged,
         )
     except (KeyError, TypeError, ValueError, AttributeError):

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import networkx as nx
 
+from .edge_places import EdgePlaces
 from .errors import InvalidGraphData
 from .model import (
     BOOL,
@@ -260,7 +261,8 @@ class Checker:
         self.G: ChainGraph = nx.MultiDiGraph()
         self.where: dict[str, Location] = {}
         self.kind_of: dict[str, str] = {}
-        self.edge_where: dict[tuple[str, str, str], Location] = {}
+        #: every edge of the dataset's own -> where it was read (all of them edges of G)
+        self.edge_where = EdgePlaces()
         self.citations: list[tuple[Location, str, dict[str, Any]]] = []
         #: (where, label, owning node id, figure key, ["node/key", ...]) of figures in conflict
         self.figure_conflicts: list[tuple[Location, str, str, str, list[str]]] = []
@@ -583,7 +585,8 @@ class Checker:
             )
             return
         key = (u, v, rel_value)
-        if key in self.edge_where:
+        # (an edge not in the graph is not in edge_where: that needs no look-up there)
+        if self.G.has_edge(u, v, rel_value) and key in self.edge_where:
             self.problem(
                 where,
                 f"duplicate {label} (first at {self.edge_where[key]})",

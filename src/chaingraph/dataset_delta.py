@@ -37,6 +37,7 @@ from .cells import restore
 from .dataset import SOURCES_DIR, Dataset, read_csv_rows, read_csv_table, read_items
 from .dataset_check import Checker, Item
 from .dataset_fast import CsvTable, first_lines
+from .edge_places import EdgePlaces
 from .model import Kind, Location, Problem, Rel, normalize_text
 
 #: node kinds whose change or removal the shortcut checks (others: the full check)
@@ -92,7 +93,7 @@ class _Delta:
         self.checker.G = G
         self.checker.where = dict(base.node_locations)
         self.checker.kind_of = {n: str(k) for n, k in G.nodes(data="kind")}
-        self.checker.edge_where = dict(base.edge_locations or {})
+        self.checker.edge_where = EdgePlaces(base.edge_locations or {})
         self.checker.pending_edges = []
         self.merged: dict[str, str] = dict(base.merged or {})
         self.included_owner: dict[str, str] = G.graph.get(layers.OWNER) or {}

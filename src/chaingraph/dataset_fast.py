@@ -449,27 +449,33 @@ def _add_edges(table: CsvTable, checker: Checker) -> None:
     made = _attr_dicts("rel", rels, p, cites)
     G: Any = checker.G  # networkx's documented data structure, written as add_edge does
     succ, pred = G._succ, G._pred
+    # the rows added here are kept as the table's columns and lines (see edge_places): each
+    # run of them goes in before a row checked as an item, to keep the order they came in
     edge_where, file, line = checker.edge_where, table.rel, table.line_of()
+    columns: tuple[Sequence[Any], Sequence[Any], Sequence[str]] = (ends[0], ends[1], rels)
+    start = 0
     rows: Iterable[tuple[int, str, str, str, dict[str, Any] | None]]
     rows = zip(range(n), ends[0], rels, ends[1], made, strict=True)  # type: ignore[arg-type]
     for i, u, rel, v, attrs in rows:  # (an unknown end, None, is in a refused row)
         if attrs is not None:
             nbrs = succ[u]
             keydict = nbrs.get(v)
-            place = Location(file, line[i])
-            # a new edge, first seen here (setdefault: one look-up to check and record it)
-            known_edge = keydict is not None and rel in keydict
-            if known_edge or edge_where.setdefault((u, v, rel), place) is not place:
-                attrs = None
-            elif keydict is None:
+            # an edge of the graph is refused: edge_where holds only edges of the graph
+            if keydict is None:
                 nbrs[v] = pred[v][u] = {rel: attrs}
+            elif rel in keydict:
+                attrs = None
             else:
                 keydict[rel] = attrs
         if attrs is None:
+            edge_where.add_run(file, columns, line, start, i)
+            start = i + 1
             table.one_by_one(checker, (i,))
             continue
         if i in cites:
+            place = Location(file, line[i])
             checker.citations.append((place, f"edge {u} -{rel}-> {v}", cites[i]))
+    edge_where.add_run(file, columns, line, start, n)
 
 
 def _allowed(rel: str, ku: str | None, kv: str | None) -> bool:
