@@ -473,3 +473,36 @@ def test_a_figure_beyond_the_bound_is_refused(tiny: Path) -> None:
     )
     (problem,) = problems_of(tiny)
     assert "value must be at most 10^15" in problem
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "a,b\n1,2",
+        "a,b\r\n1,2\r\n",
+        "a,b\r1,2\r\r\n\n",
+        'id,note\nx,"two\rlines"\r\ny,"a\x0bb\u2028c\x85d\x1ce"\n',
+        "\n\r\n\r",
+        'a\n"open',
+    ],
+)
+def test_csv_lines_are_those_stringio_gives(text: str) -> None:
+    """A CSV file's text is read line by line without a StringIO's copy of it: the same lines,
+    rows and line numbers."""
+    import csv
+    import io
+
+    from chaingraph.dataset import _lines
+
+    assert list(_lines(text)) == list(io.StringIO(text, newline=""))
+    ours, theirs = csv.reader(_lines(text)), csv.reader(io.StringIO(text, newline=""))
+    try:
+        expected: object = list(theirs)
+    except csv.Error as exc:
+        expected = str(exc)
+    try:
+        got: object = list(ours)
+    except csv.Error as exc:
+        got = str(exc)
+    assert got == expected and ours.line_num == theirs.line_num

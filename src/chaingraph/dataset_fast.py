@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from typing import Any
+from typing import Any, overload
 
 from .cells import restore
 from .dataset_check import (
@@ -97,11 +97,13 @@ def first_lines(rows: Sequence[Sequence[str]]) -> list[int] | None:
 class CsvTable:
     """The rows of one CSV file of a dataset, as csv.reader gave them, none wider than the
     header. ``lines`` holds the line each row starts on when a cell spans lines; None: row
-    ``i`` is on line ``i + 2`` (the header is line 1)."""
+    ``i`` is on line ``i + 2`` (the header is line 1). Once its columns are made for adding
+    in bulk, ``rows`` reads each row from them (:class:`_RowsOfColumns`) and the row lists
+    and the cells as read are freed: they would otherwise be held beside the whole graph."""
 
     rel: str
     header: list[str]
-    rows: list[list[str]]
+    rows: Sequence[list[str]]
     is_edge: bool
     lines: Sequence[int] | None = None
 
@@ -174,13 +176,36 @@ class CsvTable:
 class _Column:
     """One column of a table: its cells as the reader takes them (trimmed, a spreadsheet-safe
     apostrophe taken off; equal cells of a column of few distinct values share one str) and
-    its distinct cells."""
+    its distinct cells; ``raw``: the cells as read when they differ from ``cells``."""
 
     cells: Sequence[str]
     distinct: set[str]
+    raw: Sequence[str] | None = None
 
 
-def _columns(rows: list[list[str]], width: int, ids: set[int]) -> list[_Column] | None:
+class _RowsOfColumns(Sequence[list[str]]):
+    """A table's rows made again from its columns, each row a new list of the cells as read
+    (equal strings; a short row padded with empty cells, which an item leaves out)."""
+
+    def __init__(self, columns: list[Sequence[str]]) -> None:
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    @overload
+    def __getitem__(self, index: int) -> list[str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[list[str]]: ...
+
+    def __getitem__(self, index: int | slice) -> list[str] | list[list[str]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        return [col[index] for col in self.columns]
+
+
+def _columns(rows: Sequence[list[str]], width: int, ids: set[int]) -> list[_Column] | None:
     """The table's columns; None when a cell would still need trimming (checked row by row).
 
     The columns ``ids`` (a node's id, an edge's ends) are kept as read, unchecked: a cell
@@ -195,11 +220,13 @@ def _columns(rows: list[list[str]], width: int, ids: set[int]) -> list[_Column] 
             out.append(_Column(col, set()))
             continue
         cells: Sequence[str] = col
+        raw: Sequence[str] | None = None
         first = col[0]
         # one value throughout (a grade, a note): compared without hashing every cell
         distinct = {first} if col.count(first) == len(col) else set(col)
         if not all(v == v.strip() and v[:1] != "'" for v in distinct):
             cells = tuple(c if c[:1] != "'" else restore(c) for c in map(str.strip, col))
+            raw = col
             distinct = set(cells)
             if not all(v == v.strip() for v in distinct):
                 return None  # '\t… restored to a tab: the checker trims it (or refuses it)
@@ -208,7 +235,7 @@ def _columns(rows: list[list[str]], width: int, ids: set[int]) -> list[_Column] 
         elif len(distinct) * 2 <= len(cells):
             same = {v: v for v in distinct}
             cells = tuple(map(same.__getitem__, cells))
-        out.append(_Column(cells, distinct))
+        out.append(_Column(cells, distinct, raw))
     return out
 
 
@@ -315,6 +342,9 @@ def _prepare(
     if any(c in at and cols[at[c]].distinct - {""} for c in CITATION_COLUMNS[:2]):
         empty = ("",) * len(table.rows)
         p.citations = [cols[at[c]].cells if c in at else empty for c in CITATION_COLUMNS]
+    # the rows from here on are read from the columns: the row lists and the cells as read
+    # that the columns do not hold (equal cells shared) are freed
+    table.rows = _RowsOfColumns([c.cells if c.raw is None else c.raw for c in cols])
     return p
 
 
@@ -443,20 +473,25 @@ def _add_edges(table: CsvTable, checker: Checker) -> None:
     if not all(allowed.values()):
         in_order = zip(rels, map(kind_of.get, us), map(kind_of.get, vs), strict=True)
         p.bad.update(i for i, link in enumerate(in_order) if not allowed[link])
-    known = {n: n for n in kind_of}  # each end as the node's own id (one str per node)
-    ends = list(map(known.get, us)), list(map(known.get, vs))
+    # each end as the node's own id (one str per node); an unknown one as read (its row is
+    # refused): the rows are read from these from here on, and the ends as read are freed
+    known = {n: n for n in kind_of}
+    ends = list(map(known.get, us, us)), list(map(known.get, vs, vs))
+    if isinstance(table.rows, _RowsOfColumns):
+        for name, column in zip(("from", "to"), ends, strict=True):
+            table.rows.columns[table.header.index(name)] = column
     cites = _citations(p)
     made = _attr_dicts("rel", rels, p, cites)
+    del p, us, vs
     G: Any = checker.G  # networkx's documented data structure, written as add_edge does
     succ, pred = G._succ, G._pred
     # the rows added here are kept as the table's columns and lines (see edge_places): each
     # run of them goes in before a row checked as an item, to keep the order they came in
     edge_where, file, line = checker.edge_where, table.rel, table.line_of()
-    columns: tuple[Sequence[Any], Sequence[Any], Sequence[str]] = (ends[0], ends[1], rels)
+    columns = (ends[0], ends[1], rels)
     start = 0
-    rows: Iterable[tuple[int, str, str, str, dict[str, Any] | None]]
-    rows = zip(range(n), ends[0], rels, ends[1], made, strict=True)  # type: ignore[arg-type]
-    for i, u, rel, v, attrs in rows:  # (an unknown end, None, is in a refused row)
+    rows = zip(range(n), ends[0], rels, ends[1], made, strict=True)
+    for i, u, rel, v, attrs in rows:  # (an unknown end is in a refused row)
         if attrs is not None:
             nbrs = succ[u]
             keydict = nbrs.get(v)
