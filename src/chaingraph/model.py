@@ -380,9 +380,10 @@ def node_grade(attrs: dict[str, Any]) -> str:
     return Grade.SOURCED if attrs.get("sources") else Grade.TEMPLATE
 
 
-@dataclass
+@dataclass(slots=True)
 class Location:
-    """Where a dataset item was read from, for error messages."""
+    """Where a dataset item was read from, for error messages (one per node, and per edge
+    once asked for: slots keep it at 56 bytes instead of about 150)."""
 
     file: str
     line: int | None = None
