@@ -6,7 +6,7 @@ Usage::
     python scripts/bench_analysis.py --sizes 10000 100000 1000000
     python scripts/bench_analysis.py --markdown      # the table for the README
 
-Each size runs in a fresh subprocess, so peak memory (ru_maxrss) is that run's own. The zone
+Each size runs in a fresh subprocess, so peak memory (``VmHWM``) is that run's own. The zone
 comes from ``scripts/gen_synthetic.py``'s ``generate(n_firms, n_supplies, seed)`` when that
 script exists, else from :func:`generate` below (tiered segments, heavy-tailed firm sizes,
 preferential supply along FEEDS). Timed: ``write_report`` over every chain (all measures,
@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from peak_rss import peak_rss_mb
 
 from chaingraph.model import ChainGraph
 
@@ -194,7 +195,7 @@ def run_one(n_firms: int, seed: int, own: bool) -> dict[str, Any]:
     G = gen(n_firms, n_firms * 5, seed)
     t_gen = time.perf_counter() - t0
     # the graph's own memory, and the generation's peak, apart from the report's
-    graph_mb, gen_peak_mb = _rss_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    graph_mb, gen_peak_mb = _rss_mb(), peak_rss_mb()
     n_supplies = sum(1 for *_, k in G.edges(keys=True) if k == "SUPPLIES")
     with tempfile.TemporaryDirectory() as out:
         t0, c0 = time.perf_counter(), time.process_time()
@@ -205,7 +206,7 @@ def run_one(n_firms: int, seed: int, own: bool) -> dict[str, Any]:
         sampled = any(
             "抽样" in Path(p).read_text(encoding="utf-8") for p in paths if p.suffix == ".md"
         )
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = peak_rss_mb()
     return {
         "firms": sum(1 for _, k in G.nodes(data="kind") if k == "Firm"),
         "supplies": n_supplies,

@@ -22,7 +22,7 @@ and checked, ``CHAINGRAPH_NO_CACHE=1``), ``cold`` (an empty cache folder: read, 
 write the entry, what the first command after an edit pays) and ``warm`` (answered from the
 entry written by an earlier run: the files are only hashed).
 
-Peak memory is the load subprocess's ``ru_maxrss``, beside that of a process that only
+Peak memory is the load subprocess's own peak RSS (``VmHWM``), beside that of a process that only
 imports chaingraph. Targets (issue 12): YAML <= 2x, CSV <= 3x, peak <= 300 MB at 10k firms.
 """
 
@@ -41,9 +41,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 CHILD = r"""
-import csv, json, resource, sys, time
+import csv, json, sys, time
 from pathlib import Path
 mode, folder = sys.argv[1], Path(sys.argv[2])
+sys.path.insert(0, sys.argv[3])
+from peak_rss import peak_rss_mb
 import yaml
 import networkx as nx
 from chaingraph.dataset import load_dataset
@@ -69,8 +71,7 @@ elif mode == "load":
     ds = load_dataset(folder)
     assert not ds.problems, ds.problems[:3]
 cpu = time.process_time() - began
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"cpu": cpu, "peak_mb": peak}))
+print(json.dumps({"cpu": cpu, "peak_mb": peak_rss_mb()}))
 """
 
 
@@ -143,7 +144,7 @@ def measure(mode: str, folder: Path, repeat: int, cache: str = "off") -> dict[st
         for run in range(repeat + (cache == "warm")):
             where = Path(tmp) / (str(run) if cache == "cold" else "warm")
             out = subprocess.run(
-                [sys.executable, "-c", CHILD, mode, str(folder)],
+                [sys.executable, "-c", CHILD, mode, str(folder), str(HERE)],
                 check=True,
                 capture_output=True,
                 text=True,

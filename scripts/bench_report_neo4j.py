@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bolt_server
 from gen_synthetic import generate
+from peak_rss import peak_rss_mb
 
 from chaingraph.report import write_chain_reports, write_report
 from chaingraph.store.neo4j_store import Neo4jStore
@@ -67,18 +67,6 @@ def leg(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - began
     print(json.dumps({"seconds": seconds, "peak_mb": peak_rss_mb()}))
     return 0
-
-
-def peak_rss_mb() -> float:
-    """This process's peak RSS: VmHWM, which starts again at exec (``ru_maxrss`` on Linux
-    keeps the forking parent's peak across exec, here the parent's 100k-firm graph)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_leg(name: str, args: argparse.Namespace, out: Path, target: list[str]) -> dict[str, float]:
