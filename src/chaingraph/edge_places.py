@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from .model import Location
@@ -29,19 +30,15 @@ class _Run(Protocol):
     def rows(self) -> Iterator[Row]: ...
 
 
+@dataclass(frozen=True, slots=True)
 class _TableRun:
     """Rows ``start`` to ``stop`` (exclusive) of a CSV table's columns, each on its line."""
 
-    def __init__(
-        self,
-        file: str,
-        columns: tuple[Sequence[str], Sequence[str], Sequence[str]],
-        lines: Sequence[int],
-        start: int,
-        stop: int,
-    ) -> None:
-        self.file, self.columns, self.lines = file, columns, lines
-        self.start, self.stop = start, stop
+    file: str
+    columns: tuple[Sequence[str], Sequence[str], Sequence[str]]
+    lines: Sequence[int]
+    start: int
+    stop: int
 
     def __len__(self) -> int:
         return self.stop - self.start
