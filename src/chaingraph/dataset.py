@@ -464,8 +464,8 @@ def _load(
     """
     if not folder.exists():
         raise InvalidGraphData(
-            f"Dataset folder '{folder}' does not exist. Give the path of a folder with "
-            f"{MANIFEST} (e.g. graphs/shengzhou)"
+            f"Dataset folder '{folder}' does not exist. Give the path of a folder that "
+            f"holds a {MANIFEST}"
         )
     if not folder.is_dir():
         raise InvalidGraphData(
