@@ -493,10 +493,10 @@ def test_csv_lines_are_those_stringio_gives(text: str) -> None:
     import csv
     import io
 
-    from chaingraph.dataset import _lines
+    from chaingraph.dataset import csv_lines
 
-    assert list(_lines(text)) == list(io.StringIO(text, newline=""))
-    ours, theirs = csv.reader(_lines(text)), csv.reader(io.StringIO(text, newline=""))
+    assert list(csv_lines(text)) == list(io.StringIO(text, newline=""))
+    ours, theirs = csv.reader(csv_lines(text)), csv.reader(io.StringIO(text, newline=""))
     try:
         expected: object = list(theirs)
     except csv.Error as exc:

@@ -242,7 +242,7 @@ class _Reader:
     def read_csv(self, path: Path) -> None:
         rel = self.rel(path)
         text = self.text(path, rel)
-        reader = csv.reader(_lines(text))
+        reader = csv.reader(csv_lines(text))
         try:
             rows = list(reader)
         except csv.Error as exc:
@@ -313,7 +313,7 @@ class _Reader:
 _LINE = re.compile(r"[^\r\n]+(?:\r\n?|\n)?|\r\n?|\n")
 
 
-def _lines(text: str) -> Iterator[str]:
+def csv_lines(text: str) -> Iterator[str]:
     """The lines of ``text`` one by one, as io.StringIO(text, newline="") gives them to the
     csv module, without the copy of the whole text (4 bytes a character) a StringIO keeps."""
     return map(re.Match.group, _LINE.finditer(text))

@@ -26,7 +26,6 @@ whole dataset again.
 from __future__ import annotations
 
 import csv
-import io
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,7 +33,14 @@ from typing import Any
 
 from . import cache, layers
 from .cells import restore
-from .dataset import SOURCES_DIR, Dataset, read_csv_rows, read_csv_table, read_items
+from .dataset import (
+    SOURCES_DIR,
+    Dataset,
+    csv_lines,
+    read_csv_rows,
+    read_csv_table,
+    read_items,
+)
 from .dataset_check import Checker, Item
 from .dataset_fast import CsvTable, first_lines
 from .edge_places import EdgePlaces
@@ -458,7 +464,7 @@ def _data_file(rel: str) -> bool:
 def _rows(text: str) -> list[list[str]]:
     if not text:
         return []
-    return list(csv.reader(io.StringIO(text, newline="")))
+    return list(csv.reader(csv_lines(text)))
 
 
 def _is_edge_header(header: list[str]) -> bool:
