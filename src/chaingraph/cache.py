@@ -231,17 +231,11 @@ class _PlainPickler(pickle.Pickler):
         raise pickle.PicklingError(f"{type(obj).__name__} is not plain data")
 
 
-def dumps(value: Any, flat: bool = False) -> bytes:
-    """Plain data as bytes an entry may hold; ValueError for anything else.
-
-    ``flat``: the value holds no object twice and no cycle (a list of tuples of text), so
-    the pickler need not remember what it wrote: four times faster.
-    """
+def dumps(value: Any) -> bytes:
+    """Plain data as bytes an entry may hold; ValueError for anything else."""
     out = io.BytesIO()
     try:
-        pickler = _PlainPickler(out, protocol=5)
-        pickler.fast = flat
-        pickler.dump(value)
+        _PlainPickler(out, protocol=5).dump(value)
     except (pickle.PicklingError, TypeError, RecursionError) as exc:
         raise ValueError(f"not plain data: {exc}") from exc
     return out.getvalue()
