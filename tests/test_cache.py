@@ -15,6 +15,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -394,10 +395,12 @@ def test_stats_from_the_cache_imports_no_networkx(tmp_path: Path) -> None:
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print('networkx' in sys.modules, file=sys.stderr)\n"
     )
-    runs = [
-        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-        for _ in range(2)
-    ]
+    runs = []
+    for _ in range(2):
+        runs.append(
+            subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        )
+        wait_for_entries(tmp_path / "cache", 2)  # the zone and its layer, written behind
     assert runs[0].stdout == runs[1].stdout and "Nodes by kind" in runs[0].stdout
     assert [r.stderr.split()[-1] for r in runs] == ["True", "False"]
 
@@ -413,10 +416,14 @@ def test_the_command_that_writes_the_entry_remembers_the_stats(
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print('networkx' in sys.modules, file=sys.stderr)\n"
     )
-    runs = [
-        subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True)
-        for args in (["find", "甲"], ["stats", "--format", "json"])
-    ]
+    runs = []
+    for args in (["find", "甲"], ["stats", "--format", "json"]):
+        runs.append(
+            subprocess.run(
+                [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True
+            )
+        )
+        wait_for_entries(tmp_path / "cache", 1)  # written behind
     assert [r.stderr.split()[-1] for r in runs] == ["True", "False"]
     assert runs[1].stdout == run("--no-cache", "stats", "--format", "json", store=tiny).output
 
@@ -436,3 +443,97 @@ def test_old_entries_are_pruned_with_their_memos(
     assert len(kept) == 2 and {p.stem for p in memos} <= {f"{p.stem}.stats" for p in kept}
     for folder in folders:  # pruned or not, every load is right
         same(load_dataset(folder), fresh(folder))
+
+
+def wait_for_entries(folder: Path, count: int) -> list[Path]:
+    """The dataset entries of a cache folder, once ``count`` are there (written behind by a
+    command that has ended) or after a minute at most."""
+    deadline = time.monotonic() + 60
+    while True:
+        found = [p for p in entries(folder) if p.name.count(".") == 1]
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.02)
+
+
+#: loads a dataset as the command line does (the entry written behind) and reports which
+#: processes made the entry and whether one is left unreaped
+BEHIND = r"""
+import gc, json, os, sys, threading
+from pathlib import Path
+from chaingraph import cache
+from chaingraph.dataset import load_dataset
+
+folder, log = Path(sys.argv[1]), Path(sys.argv[2])
+real = cache.dumps
+
+def dumps(value):
+    with log.open("a") as out:
+        out.write(f"{os.getpid()}\n")
+    return real(value)
+
+cache.dumps = dumps
+if sys.argv[3] == "thread":
+    threading.Thread(target=threading.Event().wait, args=(30,), daemon=True).start()
+cache.write_behind()
+ds = load_dataset(folder)
+try:
+    left = os.waitpid(-1, os.WNOHANG)[0]
+except ChildProcessError:
+    left = 0
+print(json.dumps({"pid": os.getpid(), "key": ds.cache_key, "written": ds.entry_written,
+                  "child_left": left, "frozen": gc.get_freeze_count() > 0}))
+"""
+
+
+def test_a_command_writes_the_entry_behind_and_the_next_load_uses_it(
+    tiny: Path, tmp_path: Path, own_cache: Path, reads: list[Path]
+) -> None:
+    log = tmp_path / "dumps.log"
+    done = subprocess.run(
+        [sys.executable, "-c", BEHIND, str(tiny), str(log), "alone"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    told = json.loads(done.stdout)
+    assert told["key"] and told["written"] and told["frozen"]
+    assert told["child_left"] == 0  # the writer's first process was reaped, none is left
+    assert len(wait_for_entries(own_cache, 1)) == 1
+    writers = {int(pid) for pid in log.read_text().split()}
+    assert writers and told["pid"] not in writers  # made and written by another process
+    warm = load_dataset(tiny)
+    assert reads == [] and warm.cache_key == told["key"]
+    same(warm, fresh(tiny))
+
+
+def test_with_other_threads_the_entry_is_written_inline(
+    tiny: Path, tmp_path: Path, own_cache: Path
+) -> None:
+    log = tmp_path / "dumps.log"
+    done = subprocess.run(
+        [sys.executable, "-c", BEHIND, str(tiny), str(log), "thread"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    told = json.loads(done.stdout)
+    assert told["written"] and not told["frozen"]
+    assert {int(pid) for pid in log.read_text().split()} == {told["pid"]}
+    assert len(entries(own_cache)) == 1  # there when the load returned
+
+
+def test_a_writer_that_cannot_write_never_fails_the_command(
+    tiny: Path, tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    env = {**os.environ, cache.ENV_DIR: str(blocker / "cache"), "CHAINGRAPH_STORE": str(tiny)}
+    done = subprocess.run(
+        [sys.executable, "-m", "chaingraph", "stats", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 0 and done.stderr == ""
+    assert done.stdout == run("--no-cache", "stats", "--format", "json", store=tiny).output

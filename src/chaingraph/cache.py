@@ -29,6 +29,10 @@ only from a file of the user's own that no one else may write (another user coul
 plant an entry: plain data, but any graph, never validated, or a pickle that asks for
 gigabytes of memo).
 
+**Writing behind.** A command (the CLI turns :func:`write_behind` on) does not wait for a
+new entry: once the dataset is read and checked, a forked process writes it and the command
+goes on (see :meth:`Probe.write`). A library caller writes inline unless it turns it on too.
+
 **Where.** ``$CHAINGRAPH_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/chaingraph``, else
 ``~/.cache/chaingraph``; entries live in its ``datasets/`` folder, one file per dataset
 folder (overwritten when the folder changes). ``CHAINGRAPH_NO_CACHE=1``, the CLI's
@@ -50,7 +54,7 @@ import pickle
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +68,11 @@ _SUBDIR = "datasets"
 #: the memo of a dataset's ``stats`` sections (:func:`chaingraph.query.stats`)
 STATS = "stats"
 _OFF = False
+_BEHIND = False
+#: a dataset of more nodes than this is written inline even when writing behind: the writer
+#: reads every object, so the pages holding them are copied (the kernel's copy-on-write) and
+#: the machine holds the graph twice while it writes (200k nodes: some 1.5 GB)
+BEHIND_MAX = 200_000
 _CODE_DIGEST: str | None = None
 
 #: (including folder, include entry as written, included folder, included folder's digest)
@@ -74,6 +83,14 @@ def disable(off: bool = True) -> bool:
     """Turn the cache off (or on again) for this process; returns whether it was off."""
     global _OFF
     was, _OFF = _OFF, off
+    return was
+
+
+def write_behind(on: bool = True) -> bool:
+    """Write new entries from a forked process, so the caller does not wait for them (or
+    inline again); returns whether it was on. See :meth:`Probe.write`."""
+    global _BEHIND
+    was, _BEHIND = _BEHIND, on
     return was
 
 
@@ -342,23 +359,51 @@ class Probe:
                 return body
         return None
 
-    def write(self, body: dict[str, Any], includes: list[IncludeRead]) -> str | None:
-        """Store ``body`` if the folder and its includes still hold what was read.
+    def write(
+        self,
+        make_body: Callable[[], dict[str, Any]],
+        includes: list[IncludeRead],
+        behind: bool = False,
+    ) -> str | None:
+        """Store the entry ``make_body()`` gives if the folder and its includes still hold
+        what was read; returns the dataset key (None when nothing is stored).
 
         ``includes`` carry the digests taken before each included folder was read; the
-        folder's own digest was taken before it was read (:meth:`of`). Returns the dataset
-        key, or None when nothing was stored.
+        folder's own digest was taken before it was read (:meth:`of`). With ``behind`` and
+        :func:`write_behind` on, the entry is made, checked and written by a forked process
+        (:func:`_detached`) and the key is returned at once: the entry may then appear a
+        moment later, or not at all (the folder changed meanwhile, the cache folder cannot be
+        written), as an inline write may fail. Inline when fork is missing, when the
+        process runs other threads (a fork copies only the calling thread; a lock another
+        one held would never be released in the child) or when the fork fails.
         """
+        key = self.key(includes)
+        if behind and _may_fork():
+            gc.freeze()  # see _detached
+            try:
+                pid = os.fork()
+            except OSError:
+                pid = -1
+            if pid == 0:
+                _detached(lambda: self._store(make_body, includes, key))
+            if pid > 0:
+                with contextlib.suppress(ChildProcessError):  # (SIGCHLD ignored: reaped)
+                    os.waitpid(pid, 0)  # it exits at once, leaving the writer to init
+                return key
+        return key if self._store(make_body, includes, key) else None
+
+    def _store(
+        self, make_body: Callable[[], dict[str, Any]], includes: list[IncludeRead], key: str
+    ) -> bool:
         if folder_digest(self.folder) != self.digest:
-            return None  # changed while it was read
+            return False  # changed while it was read
         for _, _, target, digest in includes:
             if not digest or folder_digest(Path(target)) != digest:
-                return None
-        key = self.key(includes)
+                return False
         try:
-            data = dumps(body)
+            data = dumps(make_body())
         except ValueError:
-            return None
+            return False
         header = {
             "format": FORMAT,
             "code": code_digest(),
@@ -369,17 +414,56 @@ class Probe:
             "size": len(data),
             "body": hashlib.sha256(data).hexdigest(),
         }
-        if not _write(self.path, dumps(header) + data):
-            return None
+        if not _write(self.path, dumps(header), data):
+            return False
         self.header = header
-        return key
+        return True
 
     def memo_path(self, name: str) -> Path:
         return self.path.with_name(f"{self.path.stem}.{name}.pickle")
 
 
-def _write(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` atomically; False (nothing written) on any OS error."""
+def _may_fork() -> bool:
+    """True when :func:`write_behind` is on and this process may fork a writer: a POSIX
+    system whose threads can be counted (Linux's /proc), and no thread but this one."""
+    if not _BEHIND or not hasattr(os, "fork"):
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:  # no /proc: threads of C libraries could not be seen
+        return False
+
+
+def _detached(task: Callable[[], object]) -> None:
+    """In the child of a fork: run ``task`` in a process of its own and exit, never return.
+
+    The child forks again and exits at once (its parent reaps it), so the writer is left
+    to init, which reaps it in turn: no zombie, however long the parent lives. The writer
+    starts a session of its own (a Ctrl-C or hang-up of the terminal does not reach it),
+    reads from and writes to /dev/null, and closes every other descriptor it inherited
+    (a pipe held open would keep whoever reads the command's output waiting for it). The
+    garbage collector stays off: a collection would walk the command's objects and copy
+    every page it touched; the parent froze them (``gc.freeze``) for the same reason, so
+    that its own collections leave them alone while the writer shares its pages. It ends
+    with ``os._exit``: no cleanup of the parent's runs twice, no buffer is flushed twice.
+    """
+    try:
+        gc.disable()
+        if os.fork():
+            os._exit(0)
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.closerange(3, max(3, os.sysconf("SC_OPEN_MAX")))
+        task()
+    finally:
+        os._exit(0)
+
+
+def _write(path: Path, *chunks: bytes) -> bool:
+    """Write ``chunks`` one after the other to ``path`` atomically; False (nothing written)
+    on any OS error."""
     tmp = None
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -387,7 +471,8 @@ def _write(path: Path, data: bytes) -> bool:
             path.parent.chmod(0o700)  # its entries are read only if they are the user's own
         fd, tmp = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            for chunk in chunks:
+                out.write(chunk)
         os.replace(tmp, path)
         tmp = None
         with contextlib.suppress(OSError):
@@ -459,4 +544,4 @@ def remember(folder: Path, key: str, name: str, value: Any) -> None:
         "size": len(data),
         "body": hashlib.sha256(data).hexdigest(),
     }
-    _write(probe.memo_path(name), dumps(head) + data)
+    _write(probe.memo_path(name), dumps(head), data)

@@ -10,7 +10,6 @@ The checks themselves (values, citations, names, segments) live in
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import os
 import re
@@ -68,7 +67,8 @@ class Dataset:
     digest: str = ""
     #: the key of this dataset in the cache ('' when it is not cached): memos are kept by it
     cache_key: str = ""
-    #: True when this load wrote the dataset's cache entry (its memos are not there yet)
+    #: True when this load wrote the dataset's cache entry, or had it written behind (its
+    #: memos are not there yet)
     entry_written: bool = False
     #: (from, to, rel) -> where each of the dataset's own edges was read; None: not known
     #: (then a change is checked by reading the whole dataset again, see dataset_delta)
@@ -362,9 +362,10 @@ def _cached(folder: Path, stack: tuple[Path, ...]) -> Dataset:
         if probe is not None:
             ds.digest = probe.digest
             if not ds.problems and _cacheable(ds.graph):
-                with contextlib.suppress(ValueError):  # not plain data: not cached
-                    ds.cache_key = probe.write(_to_cache(ds), ds.includes_read) or ""
-                    ds.entry_written = bool(ds.cache_key)
+                # (made by the writer: when written behind, the command does not wait for it)
+                behind = len(ds.graph) <= cache.BEHIND_MAX
+                ds.cache_key = probe.write(lambda: _to_cache(ds), ds.includes_read, behind) or ""
+                ds.entry_written = bool(ds.cache_key)
     return ds
 
 

@@ -123,6 +123,9 @@ def cli(ctx: click.Context, store: str | None, verbose: bool, no_cache: bool) ->
 
 def main() -> None:
     """Entry point of the console script."""
+    from .. import cache
+
+    cache.write_behind()  # a command does not wait for the dataset cache's new entry
     cli(prog_name="chaingraph")
 
 
