@@ -485,16 +485,24 @@ def test_a_figure_beyond_the_bound_is_refused(tiny: Path) -> None:
         'id,note\nx,"two\rlines"\r\ny,"a\x0bb\u2028c\x85d\x1ce"\n',
         "\n\r\n\r",
         'a\n"open',
+        "a\x0b\nb\x0c\r\nc\x85\rd\u2029",  # other breaks just before a line's own
+        "x\n\u2028\n\x1d",
+        "中文,\r\n\r\n" * 5 + "\x1e,\n" * 3 + "末",
     ],
 )
-def test_csv_lines_are_those_stringio_gives(text: str) -> None:
+@pytest.mark.parametrize("block", [1 << 18, 1, 3])
+def test_csv_lines_are_those_stringio_gives(
+    text: str, block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A CSV file's text is read line by line without a StringIO's copy of it: the same lines,
-    rows and line numbers."""
+    rows and line numbers (cut into blocks of any size)."""
     import csv
     import io
 
+    from chaingraph import dataset
     from chaingraph.dataset import csv_lines
 
+    monkeypatch.setattr(dataset, "_BLOCK", block)
     assert list(csv_lines(text)) == list(io.StringIO(text, newline=""))
     ours, theirs = csv.reader(csv_lines(text)), csv.reader(io.StringIO(text, newline=""))
     try:
@@ -506,3 +514,20 @@ def test_csv_lines_are_those_stringio_gives(text: str) -> None:
     except csv.Error as exc:
         got = str(exc)
     assert got == expected and ours.line_num == theirs.line_num
+
+
+def test_csv_lines_on_random_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """csv_lines cuts any mix of line breaks, the other characters str.splitlines breaks at,
+    quotes and text as a StringIO does, at any block size."""
+    import io
+    import random
+
+    from chaingraph import dataset
+
+    pieces = ["a", "中", ",", '"', " ", "\r", "\n", "\r\n", "\v", "\f", "\x1c", "\x85", "\u2028"]
+    rng = random.Random(12)
+    for block in (1, 2, 5, 1 << 18):
+        monkeypatch.setattr(dataset, "_BLOCK", block)
+        for _ in range(500):
+            text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+            assert list(dataset.csv_lines(text)) == list(io.StringIO(text, newline="")), text

@@ -311,12 +311,32 @@ class _Reader:
 
 #: one line of a CSV file's text, with its line break: as io.StringIO(text, newline="") splits
 _LINE = re.compile(r"[^\r\n]+(?:\r\n?|\n)?|\r\n?|\n")
+#: characters of text cut into lines at a time by csv_lines (about 1 MB of lines held at once)
+_BLOCK = 1 << 18
 
 
 def csv_lines(text: str) -> Iterator[str]:
     """The lines of ``text`` one by one, as io.StringIO(text, newline="") gives them to the
-    csv module, without the copy of the whole text (4 bytes a character) a StringIO keeps."""
-    return map(re.Match.group, _LINE.finditer(text))
+    csv module, without the copy of the whole text (4 bytes a character) a StringIO keeps.
+
+    The text is cut after a line feed every :data:`_BLOCK` characters or so and each block
+    split by ``str.splitlines``, a third faster than a regular expression's matches. That also
+    splits at \v, \f, \x1c-\x1e, \x85, \u2028 and \u2029, which the csv module keeps in a
+    line: a block is split so only if it then has as many lines as its \n, \r and \r\n
+    breaks make (each other break would add one), else by the regular expression.
+    """
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start + _BLOCK)
+        end = size if end < 0 else end + 1
+        block = text[start:end]
+        lines = block.splitlines(True)
+        breaks = block.count("\n") + block.count("\r") - block.count("\r\n")
+        if len(lines) == breaks + (block[-1] not in "\r\n"):
+            yield from lines
+        else:
+            yield from map(re.Match.group, _LINE.finditer(block))
+        start = end
 
 
 def load_dataset(
