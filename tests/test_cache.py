@@ -537,3 +537,26 @@ def test_a_writer_that_cannot_write_never_fails_the_command(
     )
     assert done.returncode == 0 and done.stderr == ""
     assert done.stdout == run("--no-cache", "stats", "--format", "json", store=tiny).output
+
+
+def test_a_cold_stats_remembers_its_stats_once(
+    tiny: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Result]
+) -> None:
+    """The load that writes the entry remembers the stats; the command does not write them a
+    second time. An entry whose stats memo is gone gets it from the command."""
+    written: list[str] = []
+    real = cache.remember
+
+    def remember(folder: Path, key: str, name: str, value: Any) -> None:
+        written.append(name)
+        real(folder, key, name, value)
+
+    monkeypatch.setattr(cache, "remember", remember)
+    first = run("stats", "--format", "json", store=tiny)
+    assert written == [cache.STATS]
+    (memo,) = [p for p in entries(own_cache) if p.name.count(".") == 2]
+    memo.unlink()
+    assert run("stats", "--format", "json", store=tiny).output == first.output
+    assert written == [cache.STATS] * 2 and memo.is_file()
+    assert run("stats", "--format", "json", store=tiny).output == first.output
+    assert written == [cache.STATS] * 2  # answered from the memo

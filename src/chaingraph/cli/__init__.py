@@ -234,8 +234,8 @@ def _stats_sections(ctx: click.Context) -> dict[str, list[dict[str, Any]]]:
     store = get_store(ctx)
     sections = store.stats()
     key = getattr(store, "cache_key", "")
-    if folder is not None and key:
-        cache.remember(folder, key, cache.STATS, sections)
+    if folder is not None and key and not getattr(store, "stats_remembered", False):
+        cache.remember(folder, key, cache.STATS, sections)  # (a load that wrote the entry did)
     return sections
 
 

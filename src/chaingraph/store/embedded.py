@@ -25,6 +25,8 @@ class EmbeddedStore:
         self._G: ChainGraph | None = None
         #: the dataset's key in :mod:`chaingraph.cache` when it was loaded ('' if not cached)
         self.cache_key = ""
+        #: True once the load remembered the dataset's stats in the cache (see G)
+        self.stats_remembered = False
 
     @property
     def G(self) -> ChainGraph:
@@ -38,6 +40,7 @@ class EmbeddedStore:
                 # the stats go beside the new entry at once (a few per cent of the load), so
                 # the first 'stats' after any command reads them without loading the graph
                 cache.remember(self.folder, ds.cache_key, cache.STATS, query.stats(ds.graph))
+                self.stats_remembered = True
         return self._G
 
     def load(self) -> ChainGraph:
