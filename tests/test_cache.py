@@ -560,3 +560,19 @@ def test_a_cold_stats_remembers_its_stats_once(
     assert written == [cache.STATS] * 2 and memo.is_file()
     assert run("stats", "--format", "json", store=tiny).output == first.output
     assert written == [cache.STATS] * 2  # answered from the memo
+
+
+def test_an_import_does_not_cache_the_dataset_it_changes(
+    tiny: Path, tmp_path: Path, own_cache: Path
+) -> None:
+    from chaingraph.ingest import import_file
+
+    sheet = tmp_path / "list.csv"
+    sheet.write_text("企业名称,所在地区\n新电器有限公司,上海\n", encoding="utf-8")
+    assert import_file(sheet, tiny, dry_run=True).files
+    assert len(entries(own_cache)) == 1  # a dry run leaves the folder as it was read
+    shutil.rmtree(own_cache)
+    assert import_file(sheet, tiny).written
+    assert entries(own_cache) == []  # its load wrote no entry: it would be stale at once
+    same(load_dataset(tiny), fresh(tiny))
+    assert len(entries(own_cache)) == 1

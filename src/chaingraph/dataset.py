@@ -340,7 +340,10 @@ def csv_lines(text: str) -> Iterator[str]:
 
 
 def load_dataset(
-    path: str | os.PathLike[str], overrides: Mapping[str, str] | None = None
+    path: str | os.PathLike[str],
+    overrides: Mapping[str, str] | None = None,
+    *,
+    write_cache: bool = True,
 ) -> Dataset:
     """Read a dataset folder into a graph, collecting every problem.
 
@@ -351,6 +354,10 @@ def load_dataset(
     overrides : mapping, optional
         Relative path -> text to read instead of that file ('' as if it were absent): how a
         change is checked before anything is written (``import`` does).
+    write_cache : bool
+        False: when the cache does not hold the folder, it is read and checked as usual but
+        no entry is written for it (its includes' entries still are): for a caller about to
+        change the folder (``import``), whose entry would be stale at once.
 
     Returns
     -------
@@ -365,11 +372,12 @@ def load_dataset(
     if overrides:
         with cache.gc_paused():
             return _load(Path(path), (), overrides)
-    return _cached(Path(path), ())
+    return _cached(Path(path), (), write_cache)
 
 
-def _cached(folder: Path, stack: tuple[Path, ...]) -> Dataset:
-    """_load, answered from the cache when it holds the folder as it is (and stored after)."""
+def _cached(folder: Path, stack: tuple[Path, ...], write: bool = True) -> Dataset:
+    """_load, answered from the cache when it holds the folder as it is (and stored after,
+    unless not ``write``)."""
     probe = cache.Probe.of(folder) if folder.is_dir() else None
     if probe is not None:
         body = probe.read()
@@ -381,7 +389,7 @@ def _cached(folder: Path, stack: tuple[Path, ...]) -> Dataset:
         ds = _load(folder, stack)
         if probe is not None:
             ds.digest = probe.digest
-            if not ds.problems and _cacheable(ds.graph):
+            if write and not ds.problems and _cacheable(ds.graph):
                 # (made by the writer: when written behind, the command does not wait for it)
                 behind = len(ds.graph) <= cache.BEHIND_MAX
                 ds.cache_key = probe.write(lambda: _to_cache(ds), ds.includes_read, behind) or ""

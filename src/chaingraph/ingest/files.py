@@ -112,7 +112,7 @@ def _import(
     """
     from ..dataset import load_dataset
 
-    loaded = load_dataset(folder)
+    loaded = load_dataset(folder, write_cache=dry_run)  # (an import makes the entry stale)
     the_mapping = load_mapping(mapping)
     table = read_table(path, sheet or the_mapping.sheet, encoding)
     where = f"'{table.file}'" + (f" sheet '{table.sheet}'" if table.sheet else "")
