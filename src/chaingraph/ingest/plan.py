@@ -137,6 +137,8 @@ class Planner:
         columns: Columns,
         mapping: Mapping,
         locations: dict[str, Location] | None = None,
+        *,
+        fast: bool = True,
     ) -> None:
         self.G = G
         self.imported = imported
@@ -163,6 +165,8 @@ class Planner:
         self.refused: dict[str, int] = {}  # normalised name of a refused row -> row number
         self.places: dict[tuple[str, str], tuple[str | None, dict[str, Any]]] = {}
         self.first_row: dict[str, int] = {}
+        #: plan the rows that add a plain new firm column by column (:mod:`.plan_fast`)
+        self.fast = fast
 
     # -- helpers --
 
@@ -195,8 +199,13 @@ class Planner:
     def run(self) -> ImportResult:
         rows = self.read_rows()
         self.result.rows_read = len(rows)
-        for row in rows:
-            self.plan_firm(row)
+        if self.fast:
+            from .plan_fast import FastRows  # (it builds on this module)
+
+            FastRows(self).plan_all(rows)
+        else:
+            for row in rows:
+                self.plan_firm(row)
         for row in rows:
             if not row.bad:
                 self.relations.supplies(

@@ -1,0 +1,286 @@
+"""The planner's fast path: rows that add a plain new firm, planned column by column.
+
+A firm list repeats its segments, places, units and products on every row, and most rows of
+a big list name a firm the dataset does not have yet. :func:`plan_firms` reads each distinct
+value of such a column once (segments and chain, park and region, output with its unit,
+yes/no, counts, products), then plans each row that it can prove simple straight from those
+answers: a row whose cells are all read without a problem, whose name is not a totals word,
+and whose name matches no firm, clashes with no node's name and gets a fresh id. Every other
+row — a credit code, aliases, a bad cell, a name that matches or clashes, a duplicate — goes
+to :meth:`Planner.plan_firm <chaingraph.ingest.plan.Planner.plan_firm>` at its place in the
+sheet, so every message, issue, change and written row is the one the row planner gives
+(``tests/test_ingest_fast.py`` plans hostile lists both ways and requires the same result).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import MAX_NUMBER, Kind, Rel, normalize_text
+from .names import NameKey, exact_key, firm_name_key, new_firm_id
+from .plan import _FIRM_QUOTE_FIELDS, _UNIT_RE, TOTAL_WORDS, Planner, _column_set, _one_line
+from .plan_render import csv_value
+from .plan_resolve import Taken, name_key
+from .plan_result import Change, SheetRow
+from .values import UNIT_YUAN, parse_amount, parse_bool, parse_count, split_names
+
+#: the fields a row may fill and still be planned here (others: the row planner)
+FAST_FIELDS = frozenset(
+    {
+        "name",
+        "chain",
+        "segment",
+        "park",
+        "region",
+        "above_size",
+        "employees",
+        "output",
+        "products",
+        "customers",
+        "suppliers",
+        "source",
+    }
+)
+
+_FIRM = Kind.FIRM.value
+_IN_SEGMENT, _LOCATED_IN = Rel.IN_SEGMENT.value, Rel.LOCATED_IN.value
+_NO = object()  # a cell the row planner must read (it refuses it, with its reason)
+
+
+class FastRows:
+    """What the distinct values of a sheet's columns resolve to, and the plan of a simple row."""
+
+    def __init__(self, planner: Planner) -> None:
+        self.p = planner
+        self.known = _column_set()
+        self.segments: dict[tuple[str, str], Any] = {}
+        self.values: dict[tuple[str, str, int], Any] = {}
+        self.index = planner.resolver.index
+        self.owners = planner.resolver.owners
+        self.taken = Taken(planner.G, planner.firms)  # (firms grows: it sees the new ones)
+        self.firms = planner.firms
+        self.first_row = planner.first_row
+        self.changes = planner.result.changes
+        relations = planner.relations
+        self.edges = relations.edges
+        self.produced = relations.produced
+        self.name_of = planner.lookup.name
+        #: the ends of the edges the imported files hold (a new firm's id names none)
+        self.edge_ends = {end for u, _, v in relations.edges for end in (u, v)}
+        self.words: dict[tuple[str, str], str] = {}
+        self.places: dict[tuple[str, str], tuple[str | None, list[tuple[str, str]]]] = {}
+        self.source_id = planner.source_id
+        self.sheet = planner.table.sheet
+
+    def plan_all(self, rows: list[SheetRow]) -> None:
+        """Plan each row's firm in sheet order: here when simple, else by the row planner."""
+        plan_firm = self.p.plan_firm
+        for row in rows:
+            if not self.plan(row):
+                plan_firm(row)
+
+    # -- the distinct values of a column --
+
+    def segment_ids(self, row: SheetRow) -> Any:
+        """The segment ids a row's chain and segment cells name ([] for none), or _NO."""
+        cells = row.cells
+        chain_text = cells["chain"][1] if "chain" in cells else ""
+        seg_text = cells["segment"][1] if "segment" in cells else ""
+        key = (chain_text, seg_text)
+        found = self.segments.get(key)
+        if found is None:
+            found = self.segments[key] = self._segment_ids(chain_text, seg_text)
+        return found
+
+    def _segment_ids(self, chain_text: str, seg_text: str) -> Any:
+        lookup = self.p.lookup
+        chain: str | None = None
+        if chain_text:
+            chain, _ = lookup.chain(chain_text)
+            if chain is None:
+                return _NO
+        ids: list[str] = []
+        for part in split_names(seg_text) if seg_text else ():
+            found, _ = lookup.segment(part, chain)
+            if len(found) != 1:
+                return _NO
+            if found[0] not in ids:
+                ids.append(found[0])
+        return ids
+
+    def value(self, field: str, row: SheetRow) -> Any:
+        """The record cells (column -> text) a row's cell of ``field`` gives, or _NO."""
+        text = row.cells[field][1]
+        col = row.cols[field]
+        key = (field, text, col)
+        found = self.values.get(key, None)
+        if found is None:
+            found = self.values[key] = self._value(field, text, col)
+        return found
+
+    def _value(self, field: str, text: str, col: int) -> Any:
+        sheet: dict[str, Any] = {}
+        try:
+            if field == "products":
+                sheet["products"] = split_names(text)
+            elif field == "above_size":
+                sheet["above_size"] = parse_bool(text)
+            elif field == "employees":
+                sheet["employees"] = parse_count(text)
+            elif field == "output":
+                p = self.p
+                unit = p.columns.units.get(col) or p.mapping.units.get("output")
+                if unit and text.isascii() and text.isdigit():  # most cells: parse_amount's
+                    yuan = int(text) * UNIT_YUAN[unit]  # answer without its steps
+                    if yuan > MAX_NUMBER:
+                        return _NO
+                    return [
+                        (k, v)
+                        for k, v in (("output_cny", str(yuan)), ("output_text", text + unit))
+                        if k in self.known
+                    ]
+                amount = parse_amount(text, unit)
+                sheet["output_cny"] = amount.yuan
+                has_unit = _UNIT_RE.search(text)
+                sheet["output_text"] = text if has_unit or not unit else f"{text}{unit}"
+        except ValueError:
+            return _NO
+        return [(k, csv_value(v)) for k, v in sheet.items() if k in self.known]
+
+    # -- one row --
+
+    def said(self, cell: tuple[str, str]) -> str:
+        """A cell's words in a citation, ``header: cell`` on one line (each distinct cell
+        worded once; as :meth:`Planner.quote <chaingraph.ingest.plan.Planner.quote>`)."""
+        found = self.words.get(cell)
+        if found is None:
+            found = self.words[cell] = f"{cell[0]}: {_one_line(cell[1])}"
+        return found
+
+    def place(self, park: str, region: str) -> tuple[str | None, list[tuple[str, str]]]:
+        """(the place node, the record cells) of a row's park and region cells."""
+        found = self.places.get((park, region))
+        if found is None:
+            p = self.p
+            if (park, region) not in p.places:
+                p.places[park, region] = p.find_place(park, region)
+            node, values = p.places[park, region]
+            cells = [(k, csv_value(v)) for k, v in values.items() if k in self.known]
+            found = self.places[park, region] = (node, cells)
+        return found
+
+    def plan(self, row: SheetRow) -> bool:
+        """Plan a row that adds a plain new firm; False (nothing done) for any other row."""
+        cells = row.cells
+        if not cells.keys() <= FAST_FIELDS or "name" not in cells:
+            return False
+        name = cells["name"][1]
+        if name_key(name) in TOTAL_WORDS:
+            return False
+        read = self.read(row)
+        if read is None:
+            return False
+        new = self.new_firm(name)
+        if new is None:
+            return False
+        self.add_firm(row, name, new, *read)
+        return True
+
+    def read(self, row: SheetRow) -> tuple[list[tuple[str, str]], list[str], str | None] | None:
+        """(the record cells, segment ids, place node) a row's cells give; None when a cell
+        is one the row planner refuses (or a new firm has no place)."""
+        cells = row.cells
+        record_cells: list[tuple[str, str]] = []
+        for field in ("products", "above_size", "employees", "output"):
+            if field in cells:
+                found = self.value(field, row)
+                if found is _NO:
+                    return None
+                record_cells.extend(found)
+        segments = self.segment_ids(row)
+        if segments is _NO:
+            return None
+        park = cells["park"][1] if "park" in cells else ""
+        region = cells["region"][1] if "region" in cells else ""
+        if not park and not region:
+            return None  # a new firm needs one: the row planner refuses the row
+        place, place_cells = self.place(park, region)
+        record_cells.extend(place_cells)
+        return record_cells, segments, place
+
+    def new_firm(self, name: str) -> tuple[str, str, NameKey, str] | None:
+        """(the firm id, exact key, name key, folded name) of a name that matches no firm
+        (as FirmResolver.resolve), gets an id that no edge of the imported files names, and
+        clashes with no node's name (as FirmResolver.name_clash); else None."""
+        index = self.index
+        exact = exact_key(name)
+        if exact in index.by_exact:
+            return None
+        key = firm_name_key(name)
+        if key.core and key.core in index.by_norm:
+            return None
+        firm_id = new_firm_id(None, name, self.taken)
+        if firm_id in self.first_row or firm_id in self.firms or firm_id in self.edge_ends:
+            return None
+        folded = normalize_text(name)
+        if folded in self.owners:
+            return None
+        return firm_id, exact, key, folded
+
+    def add_firm(
+        self,
+        row: SheetRow,
+        name: str,
+        new: tuple[str, str, NameKey, str],
+        record_cells: list[tuple[str, str]],
+        segments: list[str],
+        place: str | None,
+    ) -> None:
+        """Add the new firm of a row, with its IN_SEGMENT and LOCATED_IN edges (as
+        Planner.plan_firm and upsert_firm do for a new firm)."""
+        firm_id, exact, key, folded = new
+        cells, number = row.cells, row.number
+        self.first_row[firm_id] = number
+        row.firm_id = firm_id
+        record: dict[str, str] = {"id": firm_id, "kind": _FIRM, "name": name, "aliases": ""}
+        record.update(record_cells)
+        locator = f"{self.sheet} 第{number}行" if self.sheet else f"第{number}行"
+        said = self.said
+        record["source"] = self.source_id
+        record["quote"] = "; ".join([said(cells[f]) for f in _FIRM_QUOTE_FIELDS if f in cells])
+        record["locator"] = locator
+        self.firms[firm_id] = record
+        self.changes.append(Change("added", Kind.FIRM, firm_id, name, number))
+        # known to the rows after it (as FirmResolver.add)
+        index = self.index
+        index.firm_places[firm_id] = set()
+        index.names[firm_id] = name
+        index.by_exact[exact] = {firm_id}
+        if key.core:
+            index.by_norm[key.core] = {firm_id: set(key.places)}
+        self.owners[folded] = {firm_id}
+        if segments:
+            quote = "; ".join([said(cells[f]) for f in ("chain", "segment") if f in cells])
+            for seg in segments:
+                self.new_edge(number, locator, firm_id, _IN_SEGMENT, seg, quote)
+        if place:
+            quote = "; ".join([said(cells[f]) for f in ("park", "region") if f in cells])
+            self.new_edge(number, locator, firm_id, _LOCATED_IN, place, quote)
+
+    def new_edge(self, number: int, locator: str, u: str, rel: str, v: str, quote: str) -> None:
+        """An edge from a new firm (as RelationPlan.edge: no such edge can exist yet)."""
+        key = (u, rel, v)
+        self.produced.add(key)
+        self.edges[key] = {
+            "from": u,
+            "rel": rel,
+            "to": v,
+            "product": "",
+            "source": self.source_id,
+            "quote": quote,
+            "locator": locator,
+        }
+        self.changes.append(Change("added", rel, f"{u} -{rel}-> {v}", self.name_of(v), number))
+
+
+__all__ = ["FAST_FIELDS", "FastRows"]
