@@ -26,6 +26,7 @@ Map (one line a module; every module imports only modules listed below it)::
     ingest/__init__.py         import API: import_file and the pieces of an import
     ingest/files.py            import a sheet into a dataset: plan, validate the change, move in
     ingest/plan.py             Planner: a sheet's rows -> changes to the imported files
+    ingest/plan_fast.py        the rows that add a plain new firm, planned column by column
     ingest/plan_relations.py   the edges an import adds, cites again or removes
     ingest/plan_resolve.py     who a row names: firms, places, chains, segments
     ingest/plan_render.py      the imported files: columns, reading, new text

@@ -45,7 +45,6 @@ Rules (each one is tested):
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import unicodedata
@@ -58,12 +57,14 @@ from ..model import ChainGraph, Kind, Location, Rel, normalize_text
 from ..places import parse_place
 from .mapping import Columns, Mapping
 from .names import normalize_firm_name
+from .plan_fast import FastRows
 from .plan_relations import RelationPlan, citation_moved
 from .plan_render import (
     CITATION_COLUMNS,
     LIST_SEP,
     Imported,
     csv_value,
+    firm_column_set,
     firm_columns,
     render,
     sheets_of,
@@ -71,9 +72,11 @@ from .plan_render import (
     text_of,
 )
 from .plan_resolve import FirmResolver, Lookup, name_key, node_names
-from .plan_result import Change, ImportResult, Issue, SheetRow
+from .plan_result import FIRM_QUOTE_FIELDS, Change, ImportResult, Issue, SheetRow, one_line
 from .sheets import Table
 from .values import (
+    TOTAL_WORDS,
+    has_unit,
     parse_amount,
     parse_bool,
     parse_count,
@@ -84,23 +87,6 @@ from .values import (
 __all__ = ["ImportResult", "Planner", "source_id_for"]
 
 _FIRM, _IN_SEGMENT, _LOCATED_IN = Kind.FIRM.value, Rel.IN_SEGMENT.value, Rel.LOCATED_IN.value
-
-#: names of totals rows, skipped (after punctuation and spaces are removed)
-TOTAL_WORDS = frozenset({"合计", "总计", "小计", "总合计", "total", "subtotal", "sum"})
-
-#: sheet fields quoted in a firm's citation
-_FIRM_QUOTE_FIELDS = (
-    "name",
-    "credit_code",
-    "aliases",
-    "park",
-    "region",
-    "above_size",
-    "output",
-    "employees",
-    "products",
-    "source",
-)
 
 
 def source_id_for(path: Path) -> str:
@@ -178,7 +164,7 @@ class Planner:
         """The row's words for a citation: ``header: cell; ...`` of the fields given."""
         said = row.said
         if said is None:  # a row is quoted for its firm and each of its edges: word it once
-            said = row.said = {k: f"{h}: {_one_line(v)}" for k, (h, v) in row.cells.items()}
+            said = row.said = {k: f"{h}: {one_line(v)}" for k, (h, v) in row.cells.items()}
         return "; ".join([said[name] for name in names if name in said])
 
     def bad(
@@ -200,8 +186,6 @@ class Planner:
         rows = self.read_rows()
         self.result.rows_read = len(rows)
         if self.fast:
-            from .plan_fast import FastRows  # (it builds on this module)
-
             FastRows(self).plan_all(rows)
         else:
             for row in rows:
@@ -351,8 +335,8 @@ class Planner:
                 self.bad(row, header, value, str(exc))
             else:
                 sheet["output_cny"] = amount.yuan
-                has_unit = _UNIT_RE.search(value)
-                sheet["output_text"] = value if has_unit or not unit else f"{value}{unit}"
+                written = has_unit(value) or not unit
+                sheet["output_text"] = value if written else f"{value}{unit}"
 
     def read_segments(self, row: SheetRow) -> list[str]:
         chain: str | None = None
@@ -488,12 +472,12 @@ class Planner:
         if sheet.get("local") is True and "region" not in sheet:
             record.pop("region", None)  # an earlier import's outside region no longer holds
             record.pop("division_code", None)
-        known_columns = _column_set()
+        known_columns = firm_column_set()
         for key, value in sheet.items():
             if key in known_columns:
                 record[key] = csv_value(value)
         display = record["name"]
-        quote, locator = self.quote(row, _FIRM_QUOTE_FIELDS), self.locator(row.number)
+        quote, locator = self.quote(row, FIRM_QUOTE_FIELDS), self.locator(row.number)
         if old is None:  # a new firm
             self.firms[firm_id] = record | {
                 "source": self.source_id,
@@ -582,20 +566,6 @@ class Planner:
         return render(self.firms, self.relations.edges, self.sources, self.imported)
 
 
-@functools.cache
-def _column_set() -> frozenset[str]:
-    """The columns of ``firms-imported.csv``, as a set."""
-    return frozenset(firm_columns())
-
-
 def _same(a: dict[str, str], b: dict[str, str]) -> bool:
     keys = set(a) | set(b)
     return all((a.get(k) or "") == (b.get(k) or "") for k in keys)
-
-
-_UNIT_RE = re.compile(r"[元万亿]")
-_BREAK_RE = re.compile(r"\s*\n\s*")
-
-
-def _one_line(text: str) -> str:
-    return _BREAK_RE.sub(" ", text).strip() if "\n" in text else text.strip()

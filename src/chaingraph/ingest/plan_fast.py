@@ -14,15 +14,22 @@ sheet, so every message, issue, change and written row is the one the row planne
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import MAX_NUMBER, Kind, Rel, normalize_text
 from .names import NameKey, exact_key, firm_name_key, new_firm_id
-from .plan import _FIRM_QUOTE_FIELDS, _UNIT_RE, TOTAL_WORDS, Planner, _column_set, _one_line
-from .plan_render import csv_value
+from .plan_render import csv_value, firm_column_set
 from .plan_resolve import Taken, name_key
-from .plan_result import Change, SheetRow
-from .values import UNIT_YUAN, parse_amount, parse_bool, parse_count, split_names
+from .plan_result import FIRM_QUOTE_FIELDS, Change, SheetRow, one_line
+from .values import (
+    TOTAL_WORDS,
+    UNIT_YUAN,
+    has_unit,
+    parse_amount,
+    parse_bool,
+    parse_count,
+    split_names,
+)
 
 #: the fields a row may fill and still be planned here (others: the row planner)
 FAST_FIELDS = frozenset(
@@ -42,6 +49,9 @@ FAST_FIELDS = frozenset(
     }
 )
 
+if TYPE_CHECKING:
+    from .plan import Planner
+
 _FIRM = Kind.FIRM.value
 _IN_SEGMENT, _LOCATED_IN = Rel.IN_SEGMENT.value, Rel.LOCATED_IN.value
 _NO = object()  # a cell the row planner must read (it refuses it, with its reason)
@@ -52,7 +62,7 @@ class FastRows:
 
     def __init__(self, planner: Planner) -> None:
         self.p = planner
-        self.known = _column_set()
+        self.known = firm_column_set()
         self.segments: dict[tuple[str, str], Any] = {}
         self.values: dict[tuple[str, str, int], Any] = {}
         self.index = planner.resolver.index
@@ -141,8 +151,8 @@ class FastRows:
                     ]
                 amount = parse_amount(text, unit)
                 sheet["output_cny"] = amount.yuan
-                has_unit = _UNIT_RE.search(text)
-                sheet["output_text"] = text if has_unit or not unit else f"{text}{unit}"
+                written = has_unit(text) or not unit
+                sheet["output_text"] = text if written else f"{text}{unit}"
         except ValueError:
             return _NO
         return [(k, csv_value(v)) for k, v in sheet.items() if k in self.known]
@@ -154,7 +164,7 @@ class FastRows:
         worded once; as :meth:`Planner.quote <chaingraph.ingest.plan.Planner.quote>`)."""
         found = self.words.get(cell)
         if found is None:
-            found = self.words[cell] = f"{cell[0]}: {_one_line(cell[1])}"
+            found = self.words[cell] = f"{cell[0]}: {one_line(cell[1])}"
         return found
 
     def place(self, park: str, region: str) -> tuple[str | None, list[tuple[str, str]]]:
@@ -247,7 +257,7 @@ class FastRows:
         locator = f"{self.sheet} 第{number}行" if self.sheet else f"第{number}行"
         said = self.said
         record["source"] = self.source_id
-        record["quote"] = "; ".join([said(cells[f]) for f in _FIRM_QUOTE_FIELDS if f in cells])
+        record["quote"] = "; ".join([said(cells[f]) for f in FIRM_QUOTE_FIELDS if f in cells])
         record["locator"] = locator
         self.firms[firm_id] = record
         self.changes.append(Change("added", Kind.FIRM, firm_id, name, number))

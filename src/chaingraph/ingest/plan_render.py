@@ -57,6 +57,12 @@ def firm_columns() -> tuple[str, ...]:
     )
 
 
+@functools.cache
+def firm_column_set() -> frozenset[str]:
+    """The columns of ``firms-imported.csv``, as a set."""
+    return frozenset(firm_columns())
+
+
 @dataclass
 class Imported:
     """The content of the imported files of a dataset: CSV rows as text, Source nodes."""

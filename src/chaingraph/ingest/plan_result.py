@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..model import Kind, Rel
+
+#: sheet fields quoted in a firm's citation
+FIRM_QUOTE_FIELDS = (
+    "name",
+    "credit_code",
+    "aliases",
+    "park",
+    "region",
+    "above_size",
+    "output",
+    "employees",
+    "products",
+    "source",
+)
+
+_BREAK_RE = re.compile(r"\s*\n\s*")
+
+
+def one_line(text: str) -> str:
+    """A cell's text on one line, for a citation's quote."""
+    return _BREAK_RE.sub(" ", text).strip() if "\n" in text else text.strip()
 
 
 @dataclass

@@ -36,6 +36,17 @@ _AMOUNT_RE = re.compile(
 )
 
 
+#: names of totals rows, skipped (after punctuation and spaces are removed)
+TOTAL_WORDS = frozenset({"合计", "总计", "小计", "总合计", "total", "subtotal", "sum"})
+
+_HAS_UNIT_RE = re.compile(r"[元万亿]")
+
+
+def has_unit(text: str) -> bool:
+    """True when an amount cell names its unit (元, 万 or 亿 in it)."""
+    return _HAS_UNIT_RE.search(text) is not None
+
+
 @dataclass(frozen=True)
 class Amount:
     """A money amount read from a cell: ``yuan`` normalised, ``text`` as the cell wrote it."""
