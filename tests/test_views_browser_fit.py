@@ -141,7 +141,7 @@ def test_status_counts_edges_after_filters_and_chain_filter_refits(
     total = len(view.edges)
     assert f"{total} / {total} 条关系" in page.inner_text("#status")
     page.locator('#legend input[data-kind="Firm"]').uncheck()
-    shown = page.evaluate("window.__cg.edges.get({filter: e => !e.hidden}).length")
+    shown = page.evaluate("window.__cg.data.edges.filter(e => !e.hidden).length")
     assert shown < total
     assert f"{shown} / {total} 条关系" in page.inner_text("#status")
     page.locator('#legend input[data-kind="Firm"]').check()

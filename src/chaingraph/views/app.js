@@ -106,6 +106,11 @@
     if (!m.alt) m.alt = [];
     memberById[m.id] = m;
   });
+  // a large view's edges are drawn by the page (drawEdges), not handed to vis-network: for
+  // each edge vis builds an object with its own copy of every edge option, which took most
+  // of a 5k-node view's first draw
+  var ownEdges = large;
+  state.ownEdges = ownEdges;
   var visEdges = [];
   data.edges.forEach(function (e, i) {
     e.id = i;
@@ -117,6 +122,9 @@
     var faint = data.flow && (e.rel === "HAS_SEGMENT" || e.rel === "IN_SEGMENT");
     e.look = { color: e.rel === "SUPPLIES" ? "#2e7d32" : e.rel === "FEEDS" ? "#1565c0" : EDGE_GREY,
                opacity: faint ? 0.35 : 0.85 };
+    e.width = e.rel === "SUPPLIES" || e.rel === "FEEDS" ? 1.6 : 1;
+    e.dashed = !!dashed;
+    if (ownEdges) return;
     // only what differs from the defaults below: vis copies every option of every edge
     var ve = { id: i, from: e.from, to: e.to };
     if (!large && !faint) ve.label = e.label;
@@ -128,7 +136,7 @@
     visEdges.push(ve);
   });
   var nodes = new vis.DataSet(visNodes);
-  var edges = new vis.DataSet(visEdges);
+  var edges = ownEdges ? null : new vis.DataSet(visEdges);
   state.timing.datasets = performance.now();
 
   var options = {
@@ -163,7 +171,7 @@
     }
   };
   var container = document.getElementById("graph");
-  var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+  var network = new vis.Network(container, edges ? { nodes: nodes, edges: edges } : { nodes: nodes }, options);
   state.network = network;
   state.timing.network = performance.now();
   state.nodes = nodes;
@@ -288,6 +296,97 @@
     });
     ctx.restore();
   }
+  // ---- a large view's edges: straight lines the page draws under the nodes -------------------
+  var edgeBuckets = null;  // the edges of one look, stroked as one path
+  function buckets() {
+    if (edgeBuckets) return edgeBuckets;
+    var byLook = {};
+    edgeBuckets = [];
+    data.edges.forEach(function (e, i) {
+      var key = e.look.color + " " + e.look.opacity + " " + e.width + " " + e.dashed;
+      var b = byLook[key];
+      if (!b) {
+        b = byLook[key] = { look: e.look, width: e.width, dashed: e.dashed, list: [] };
+        edgeBuckets.push(b);
+      }
+      b.list.push(i);
+    });
+    return edgeBuckets;
+  }
+  function edgeStyle(ctx, look, width, dashed, opacity) {
+    ctx.strokeStyle = look.color;
+    ctx.globalAlpha = opacity;
+    ctx.lineWidth = Math.max(width, 0.3 / network.getScale());  // never thinner than vis's
+    ctx.setLineDash(dashed ? [6, 5] : []);
+  }
+  var hoverEdge = null;  // index of the edge under the pointer (own edges only)
+  function drawEdges(ctx) {
+    // hidden while the view is dragged or zoomed, as vis hides its edges in a large view
+    if (!ownEdges || network.renderer.dragging || network.renderer.zooming) return;
+    var at = network.body.nodes;
+    ctx.save();
+    buckets().forEach(function (b) {
+      ctx.beginPath();
+      for (var k = 0; k < b.list.length; k++) {
+        var e = data.edges[b.list[k]], a = at[e.from], c = at[e.to];
+        if (e.hidden || !a || !c) continue;
+        ctx.moveTo(a.x, a.y);
+        ctx.lineTo(c.x, c.y);
+      }
+      edgeStyle(ctx, b.look, b.width, b.dashed, b.look.opacity);
+      ctx.stroke();
+    });
+    var h = hoverEdge === null ? null : data.edges[hoverEdge];
+    if (h && !h.hidden && at[h.from] && at[h.to]) {
+      ctx.beginPath();
+      ctx.moveTo(at[h.from].x, at[h.from].y);
+      ctx.lineTo(at[h.to].x, at[h.to].y);
+      edgeStyle(ctx, { color: "#37474f" }, h.width + 1, h.dashed, 1);
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
+  // the drawn edge passing within 5 px of a point on screen (the nearest), or null
+  function edgeAt(dom) {
+    if (!ownEdges) return null;
+    var p = network.DOMtoCanvas(dom), tol = 5 / network.getScale(), best = null, bestD = tol * tol;
+    var at = network.body.nodes;
+    for (var i = 0; i < data.edges.length; i++) {
+      var e = data.edges[i], a = at[e.from], b = at[e.to];
+      if (e.hidden || !a || !b) continue;
+      if (p.x < Math.min(a.x, b.x) - tol || p.x > Math.max(a.x, b.x) + tol ||
+          p.y < Math.min(a.y, b.y) - tol || p.y > Math.max(a.y, b.y) + tol) continue;
+      var dx = b.x - a.x, dy = b.y - a.y, len2 = dx * dx + dy * dy;
+      var t = len2 ? Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2)) : 0;
+      var ex = a.x + t * dx - p.x, ey = a.y + t * dy - p.y, d = ex * ex + ey * ey;
+      if (d <= bestD) { bestD = d; best = i; }
+    }
+    return best;
+  }
+  state.edgeAt = edgeAt;
+  function drawKeptEdge(ctx, i) {  // an edge of the highlighted neighbourhood, with its arrowhead
+    var e = data.edges[i], a = network.body.nodes[e.from], b = network.body.nodes[e.to];
+    if (e.hidden || !a || !b) return;
+    ctx.save();
+    ctx.beginPath();
+    ctx.moveTo(a.x, a.y);
+    ctx.lineTo(b.x, b.y);
+    edgeStyle(ctx, e.look, e.width + 0.6, e.dashed, 1);
+    ctx.stroke();
+    var dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy);
+    if (len) {
+      var ux = dx / len, uy = dy / len, r = (byId[e.to] ? byId[e.to].size : 10) + 1;
+      var tx = b.x - ux * r, ty = b.y - uy * r, L = 9, W = 4;
+      ctx.beginPath();
+      ctx.moveTo(tx, ty);
+      ctx.lineTo(tx - ux * L - uy * W, ty - uy * L + ux * W);
+      ctx.lineTo(tx - ux * L + uy * W, ty - uy * L - ux * W);
+      ctx.closePath();
+      ctx.fillStyle = e.look.color;
+      ctx.fill();
+    }
+    ctx.restore();
+  }
   function drawKept(ctx) {  // the highlighted neighbourhood again, over a veil on the rest
     ctx.save();
     ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -295,22 +394,11 @@
     ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
     ctx.restore();
     Object.keys(keepEdges).forEach(function (id) {
+      if (ownEdges) { drawKeptEdge(ctx, +id); return; }
       var e = network.body.edges[id];
       if (!e) return;
       e.draw(ctx);
-      if (!large) { e.drawArrows(ctx); return; }
-      var a = e.from, b = e.to, dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy);
-      if (!len) return;
-      var ux = dx / len, uy = dy / len, r = (byId[b.id] ? byId[b.id].size : 10) + 1;
-      var tx = b.x - ux * r, ty = b.y - uy * r, L = 9, W = 4;
-      ctx.beginPath();
-      ctx.moveTo(tx, ty);
-      ctx.lineTo(tx - ux * L - uy * W, ty - uy * L + ux * W);
-      ctx.lineTo(tx - ux * L + uy * W, ty - uy * L - ux * W);
-      ctx.closePath();
-      var look = data.edges[id] ? data.edges[id].look : null;
-      ctx.fillStyle = look ? look.color : EDGE_GREY;
-      ctx.fill();
+      e.drawArrows(ctx);
     });
     Object.keys(keepNodes).forEach(function (id) {
       var nd = network.body.nodes[id];
@@ -319,7 +407,10 @@
       if (r && r.drawExternalLabel) r.drawExternalLabel();
     });
   }
-  network.on("beforeDrawing", drawTiers);
+  network.on("beforeDrawing", function (ctx) {
+    drawTiers(ctx);
+    drawEdges(ctx);
+  });
   network.on("afterDrawing", function (ctx) {
     var t = performance.now();
     if (keepNodes) drawKept(ctx);
@@ -375,7 +466,8 @@
       if (!!e.hidden !== !!hide) { e.hidden = !!hide; edgeUpd.push({ id: e.id, hidden: !!hide }); }
     });
     if (nodeUpd.length) nodes.update(nodeUpd);
-    if (edgeUpd.length) edges.update(edgeUpd);
+    if (edgeUpd.length && edges) edges.update(edgeUpd);
+    else if (edgeUpd.length) network.redraw();
     state.shown = shown;
     state.shownEdges = shownEdges;
     setStatus();
@@ -476,10 +568,28 @@
     if (id === null) { keepNodes = keepEdges = null; return; }
     keepNodes = {};
     keepNodes[id] = true;
-    network.getConnectedNodes(id).forEach(function (m) { keepNodes[m] = true; });
     keepEdges = {};
+    if (ownEdges) {
+      (adjacency()[id] || []).forEach(function (i) {
+        keepEdges[i] = true;
+        keepNodes[data.edges[i].from] = keepNodes[data.edges[i].to] = true;
+      });
+      return;
+    }
+    network.getConnectedNodes(id).forEach(function (m) { keepNodes[m] = true; });
     network.getConnectedEdges(id).forEach(function (e) { keepEdges[e] = true; });
   }
+  var adj = null;  // node id -> indexes of its edges, made at the first click
+  function adjacency() {
+    if (adj) return adj;
+    adj = {};
+    data.edges.forEach(function (e, i) {
+      (adj[e.from] = adj[e.from] || []).push(i);
+      if (e.to !== e.from) (adj[e.to] = adj[e.to] || []).push(i);
+    });
+    return adj;
+  }
+  state.keptEdges = function () { return keepEdges ? Object.keys(keepEdges).map(Number) : []; };
   function clearHighlight() { keepNodes = keepEdges = null; }
   state.isDimmed = function (id) { return !!keepNodes && !keepNodes[id]; };
 
@@ -611,7 +721,7 @@
 
   network.on("click", function (p) {
     if (p.nodes.length) select(p.nodes[0], false);
-    else if (!p.edges.length) select(null);
+    else if (!p.edges.length && edgeAt(p.pointer.DOM) === null) select(null);
   });
 
   // ---- tooltips (own element, filled with textContent) -------------------------------------
@@ -637,14 +747,40 @@
     showTip({ head: n.name, line: (kindLabel[n.kind] || n.kind) + " · " + (gradeLabel[n.grade] || n.grade),
               quote: n.src.length ? n.src[0][1] : "" }, p.pointer);
   });
-  network.on("hoverEdge", function (p) {
-    var e = data.edges[p.edge];
+  function edgeTip(i, pointer) {
+    var e = data.edges[i];
     if (!e) return;
     var a = byId[e.from], b = byId[e.to];
     showTip({ head: e.label + " (" + e.rel + ")",
               line: (a ? a.name : e.from) + " → " + (b ? b.name : e.to) + " · " + (gradeLabel[e.grade] || e.grade),
-              quote: e.src.length ? e.src[0][1] : "" }, p.pointer);
-  });
+              quote: e.src.length ? e.src[0][1] : "" }, pointer);
+  }
+  network.on("hoverEdge", function (p) { edgeTip(p.edge, p.pointer); });
+  // the page's own edges: the one under the pointer, looked for once per frame
+  var hoveredNode = null, pointerAt = null;
+  network.on("hoverNode", function (p) { hoveredNode = p.node; });
+  network.on("blurNode", function () { hoveredNode = null; });
+  function hoverOwnEdge() {
+    var dom = pointerAt;
+    pointerAt = null;
+    var i = dom && hoveredNode === null && !network.renderer.dragging ? edgeAt(dom) : null;
+    if (i === hoverEdge) return;
+    hoverEdge = i;
+    if (i !== null) edgeTip(i, { DOM: dom });
+    else if (hoveredNode === null) hideTip();
+    network.redraw();
+  }
+  if (ownEdges) {
+    container.addEventListener("mousemove", function (ev) {
+      var r = container.getBoundingClientRect(), first = pointerAt === null;
+      pointerAt = { x: ev.clientX - r.left, y: ev.clientY - r.top };
+      if (first) requestAnimationFrame(hoverOwnEdge);
+    });
+    container.addEventListener("mouseleave", function () {
+      pointerAt = null;
+      requestAnimationFrame(hoverOwnEdge);
+    });
+  }
   network.on("blurNode", hideTip);
   network.on("blurEdge", hideTip);
   network.on("dragStart", hideTip);
@@ -730,6 +866,7 @@
     hideTip();
     Object.keys(network.body.nodes).forEach(function (k) { network.body.nodes[k].hover = false; });
     Object.keys(network.body.edges).forEach(function (k) { network.body.edges[k].hover = false; });
+    hoverEdge = null;
     network.redraw();
     var src = container.querySelector("canvas");
     if (!src) return null;
