@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from chaingraph import dataset
+from chaingraph import dataset, dataset_fast
 from chaingraph.dataset import _load
 
 MEMO = (
@@ -120,7 +120,15 @@ def assert_same(folder: Path) -> dict[str, Any]:
     return fast
 
 
-def test_valid_dataset_same_graph(tmp_path: Path) -> None:
+@pytest.fixture(params=[dataset_fast.CHUNK_ROWS, 2], ids=["one chunk", "chunks of 2"])
+def chunk_rows(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """A CSV file's columns built from chunks of this many rows (see dataset_fast.read_table):
+    with 2, every mutated row is near a chunk's edge."""
+    monkeypatch.setattr(dataset_fast, "CHUNK_ROWS", request.param)
+    return int(request.param)
+
+
+def test_valid_dataset_same_graph(tmp_path: Path, chunk_rows: int) -> None:
     folder = write(
         tmp_path,
         {"firms.csv": csv_text([FIRMS_HEADER, *FIRMS]), "rel.csv": csv_text([RELS_HEADER, *RELS])},
@@ -261,16 +269,16 @@ MUTATIONS: dict[str, Mutation] = {
 }
 
 
-def mutated(tmp_path: Path, names: list[str]) -> Path:
+def mutated(tmp_path: Path, names: list[str], *more: Mutation) -> Path:
     firms: Table = [FIRMS_HEADER, *FIRMS]
     rels: Table = [RELS_HEADER, *RELS]
-    for name in names:
-        firms, rels = MUTATIONS[name](firms, rels)
+    for mutate in [*(MUTATIONS[name] for name in names), *more]:
+        firms, rels = mutate(firms, rels)
     return write(tmp_path, {"firms.csv": csv_text(firms), "rel.csv": csv_text(rels)})
 
 
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
-def test_mutation_same_result(tmp_path: Path, name: str) -> None:
+def test_mutation_same_result(tmp_path: Path, name: str, chunk_rows: int) -> None:
     assert_same(mutated(tmp_path, [name]))
 
 
@@ -283,7 +291,7 @@ def test_mutations_are_hostile(tmp_path: Path) -> None:
     assert refused >= len(MUTATIONS) * 2 // 3
 
 
-def test_random_mutations_same_result(tmp_path: Path) -> None:
+def test_random_mutations_same_result(tmp_path: Path, chunk_rows: int) -> None:
     rng = random.Random(12)
     names = sorted(set(MUTATIONS) - {"only header", "no edges"})  # (the others need rows)
     for i in range(120):
@@ -296,7 +304,7 @@ def test_uppercase_csv_name(tmp_path: Path) -> None:
     assert_same(folder)
 
 
-def test_files_in_order(tmp_path: Path) -> None:
+def test_files_in_order(tmp_path: Path, chunk_rows: int) -> None:
     """Nodes of CSV and YAML files interleave in file order, edges after all nodes."""
     rows = [FIRMS_HEADER, *FIRMS]
     folder = write(
@@ -359,7 +367,7 @@ INCLUDE_MUTATIONS: dict[str, Callable[[Table, Table], tuple[Table, Table]]] = {
 
 
 @pytest.mark.parametrize("name", sorted(INCLUDE_MUTATIONS))
-def test_with_an_included_layer_same_result(tmp_path: Path, name: str) -> None:
+def test_with_an_included_layer_same_result(tmp_path: Path, name: str, chunk_rows: int) -> None:
     layer = tmp_path / "layer"
     layer.mkdir()
     (layer / "dataset.yaml").write_text("name: layer\ntitle: 上市\n", encoding="utf-8")
@@ -380,3 +388,92 @@ def test_with_an_included_layer_same_result(tmp_path: Path, name: str) -> None:
     if name == "as is":
         assert got["problems"] == []
         assert "('ding', [('jia'" in got["pred"]  # the merged end, renamed
+
+
+CHUNK_EDGE_CASES: dict[str, list[Mutation]] = {
+    "cells spanning lines": [
+        on_firm(1, "note", "一\n二"),
+        on_firm(4, "note", "三\r\n四\r五"),
+        on_rel(3, "note", "x\ny"),
+        on_rel(10, "note", "z\n"),
+    ],
+    "header spanning lines": [firms_rows(lambda t: add_column(t, "col\nour", "red"))],
+    "a late cell spanning lines": [on_rel(9, "note", "a\n\nb")],
+    "blank, short and empty rows": [
+        firms_rows(lambda t: [*t[:2], [], t[2][:4], ["", ""], *t[3:]]),
+        rels_rows(lambda t: [*t[:5], ["  "], t[5][:3], *t[5:], []]),
+    ],
+    "a late long row": [rels_rows(lambda t: [*t[:8], [*t[8], "x"], *t[8:]])],
+    "a late long blank row": [rels_rows(lambda t: [*t, ["", "", "", "", "", "", "", "", "", ""]])],
+    "a late bad end": [on_rel(9, "from", "nobody"), on_rel(10, "to", " jia")],
+}
+
+
+@pytest.mark.parametrize("size", [1, 3, 4])
+@pytest.mark.parametrize("case", sorted(CHUNK_EDGE_CASES))
+def test_chunk_edges_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, size: int
+) -> None:
+    """Rows on either side of a chunk's edge: lines counted across it, short and long rows."""
+    monkeypatch.setattr(dataset_fast, "CHUNK_ROWS", size)
+    assert_same(mutated(tmp_path, [], *CHUNK_EDGE_CASES[case]))
+
+
+def test_chunk_edge_lines_are_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The line of a row after cells spanning lines, in another chunk, is the file's."""
+    monkeypatch.setattr(dataset_fast, "CHUNK_ROWS", 2)
+    folder = mutated(tmp_path, [], on_firm(1, "note", "一\n二\n三"), on_firm(5, "employees", "x"))
+    problems = [str(p) for p in assert_same(folder)["problems"]]
+    assert any(p.startswith("firms.csv:8:") and "employees" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("size", [1, 3, dataset_fast.CHUNK_ROWS])
+def test_malformed_after_a_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    """A row the csv module refuses after rows already built into columns: the whole file is
+    one problem, as when it was read at once."""
+    monkeypatch.setattr(dataset_fast, "CHUNK_ROWS", size)
+    folder = mutated(tmp_path, [], on_rel(7, "note", "x" * 140_000))
+    problems = assert_same(folder)["problems"]
+    assert any(p.startswith("rel.csv:8: malformed CSV") for p in problems), problems
+
+
+@pytest.mark.parametrize("size", [1, dataset_fast.CHUNK_ROWS])
+@pytest.mark.parametrize("malformed", [False, True])
+def test_not_utf8_late_in_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, malformed: bool
+) -> None:
+    """Bytes that are not UTF-8 after many rows (and after a row the csv module refuses):
+    the file is refused as not UTF-8, naming the byte, as when it was read at once."""
+    monkeypatch.setattr(dataset_fast, "CHUNK_ROWS", size)
+    folder = mutated(tmp_path, [], on_rel(3, "note", "x" * 140_000 if malformed else "ok"))
+    with (folder / "rel.csv").open("ab") as fh:
+        fh.write("yi,SUPPLIES,jia,template,坏".encode("gb18030") + b"\n")
+    problems = assert_same(folder)["problems"]
+    assert any(p.startswith("rel.csv: not UTF-8 (it looks like GBK") for p in problems), problems
+
+
+def test_overridden_csv_text_same_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CSV file's text given instead of the file (how a change is checked) reads the same."""
+    monkeypatch.setattr(dataset_fast, "CHUNK_ROWS", 2)
+    folder = mutated(tmp_path, ["multi-line cell", "long row", "duplicate edge"])
+    text = (folder / "rel.csv").read_text(encoding="utf-8")
+    (folder / "rel.csv").unlink()
+    overrides = {"rel.csv": text}
+    fast = shape(_load(folder, (), overrides, fast=True))
+    assert fast == shape(_load(folder, (), overrides, fast=False))
+    assert fast["problems"]
+
+
+def test_edge_ends_are_the_node_ids(tmp_path: Path, chunk_rows: int) -> None:
+    """Every edge end read from a CSV file is the node's own id str (one str per node)."""
+    ds = _load(mutated(tmp_path, []), (), fast=True)
+    G: Any = ds.graph
+    own = {n: n for n in G._node}
+    read = {(u, v) for (u, v, _), w in (ds.edge_locations or {}).items() if w.file == "rel.csv"}
+    assert len(read) > 5
+    for u, v in read:
+        (to,) = (x for x in G._succ[u] if x == v)
+        (back,) = (x for x in G._pred[v] if x == u)
+        assert to is own[v] and back is own[u]

@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -32,7 +32,7 @@ from .dataset_check import (
     link_outside,
     read_text,
 )
-from .dataset_fast import CsvTable, first_lines
+from .dataset_fast import CsvTable, first_lines, read_table
 from .edge_places import EdgePlaces, pack, unpacked
 from .errors import InvalidGraphData
 from .model import (
@@ -97,6 +97,8 @@ class _Reader:
         #: CSV files kept as rows, each with the number of items read before it; None: every
         #: row is read into an item at once (see read_csv)
         self.tables: list[tuple[int, CsvTable]] | None = [] if tables else None
+        #: every id cell of the tables read (a node's id, an edge's ends): one str per id
+        self.ids: dict[str, str] = {}
 
     def rel(self, path: Path) -> str:
         try:
@@ -154,6 +156,7 @@ class _Reader:
                     self.read_csv(path)
             except InvalidGraphData as exc:
                 self.problem(Location(self.rel(path)), str(exc).split(": ", 1)[-1])
+        self.ids = {}  # (the graph holds the strs)
 
     def load_yaml(self, path: Path) -> Any:
         """The file's data (see :mod:`chaingraph.safe_yaml`), or None after a problem."""
@@ -241,18 +244,48 @@ class _Reader:
 
     def read_csv(self, path: Path) -> None:
         rel = self.rel(path)
+        if self.tables is not None:
+            self.read_csv_table(path, rel)
+            return
         text = self.text(path, rel)
         reader = csv.reader(csv_lines(text))
         try:
             rows = list(reader)
         except csv.Error as exc:
-            self.problem(
-                Location(rel, reader.line_num or None),
-                f"malformed CSV: {exc}",
-                'Check for an unclosed quote (") near that line',
-            )
+            self.malformed(rel, reader.line_num, exc)
             return
         self.csv_rows(rel, rows, one_line_each=reader.line_num == len(rows))
+
+    def read_csv_table(self, path: Path, rel: str) -> None:
+        """read_csv, the file's rows kept as a table read a chunk at a time (see
+        :func:`dataset_fast.read_table`): the file is read as a stream, not as one text."""
+        with contextlib.ExitStack() as stack:
+            if rel in self.overrides:
+                lines: Iterable[str] = csv_lines(self.overrides[rel])
+            else:
+                lines = stack.enter_context(path.open(encoding="utf-8-sig", newline=""))
+            reader = csv.reader(lines)
+            try:
+                read = read_table(reader, rel, self.ids)
+            except (csv.Error, UnicodeDecodeError) as exc:
+                # the file is refused as a whole, as read_text refuses it first
+                if rel not in self.overrides:
+                    read_text(path, rel)  # not UTF-8: InvalidGraphData naming the byte
+                if isinstance(exc, UnicodeDecodeError):
+                    raise
+                self.malformed(rel, reader.line_num, exc)
+                return
+        if isinstance(read, CsvTable):
+            self.tables_append(read)
+        else:
+            self.csv_rows(rel, read, one_line_each=reader.line_num == len(read))
+
+    def malformed(self, rel: str, line: int, exc: csv.Error) -> None:
+        self.problem(
+            Location(rel, line or None),
+            f"malformed CSV: {exc}",
+            'Check for an unclosed quote (") near that line',
+        )
 
     def csv_rows(self, rel: str, rows: list[list[str]], one_line_each: bool = False) -> None:
         """The items of a CSV file's rows (the cells as the csv module reads them); unless
@@ -276,8 +309,7 @@ class _Reader:
         table = CsvTable(rel, header, rows[1:], is_edge, lines and lines[1:])
         width = len(header)
         if self.tables is not None and max(map(len, table.rows), default=0) <= width:
-            # kept as rows: the checker proves them in bulk (see dataset_fast)
-            self.tables.append((len(self.items), table))
+            self.tables_append(table)
             return
         line = table.line_of()
         for index, row in enumerate(table.rows):
@@ -293,6 +325,11 @@ class _Reader:
             item = table.item(index)
             if item is not None:
                 self.items.append(item)
+
+    def tables_append(self, table: CsvTable) -> None:
+        """Keep a table's rows for the checker to prove in bulk (see dataset_fast)."""
+        assert self.tables is not None
+        self.tables.append((len(self.items), table))
 
     def items_of_nodes(self) -> None:
         """Read the rows of the kept node tables into items, in place (edge tables stay)."""

@@ -23,10 +23,11 @@ files.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import compress, repeat
-from typing import Any, overload
+from itertools import compress, islice, repeat
+from typing import Any, Protocol, overload
 
 from .cells import restore
 from .dataset_check import (
@@ -39,6 +40,7 @@ from .dataset_check import (
     Item,
     _coerce,
 )
+from .edge_places import Positions
 from .model import REL_SPECS, STR, STRLIST, Field, Grade, Kind, Location, is_valid_id
 
 #: the columns a row's citation is read from (see :func:`row_item`)
@@ -77,13 +79,16 @@ def row_item(
 _LINE_BREAK = re.compile("\r\n|\r|\n")
 
 
+def _breaks(row: Sequence[str]) -> int:
+    """The line breaks inside a row's cells (a quoted cell may span lines)."""
+    return sum(len(_LINE_BREAK.findall(c)) for c in row if "\n" in c or "\r" in c)
+
+
 def first_lines(rows: Sequence[Sequence[str]]) -> list[int] | None:
     """The line of the file each row starts on, counting the line breaks inside its (quoted)
     cells as the csv module counts lines; None when no cell holds one (row ``i`` is then on
     line ``i + 1``)."""
-    breaks = [
-        sum(len(_LINE_BREAK.findall(c)) for c in row if "\n" in c or "\r" in c) for row in rows
-    ]
+    breaks = list(map(_breaks, rows))
     if not any(breaks):
         return None
     lines, line = [], 1
@@ -132,6 +137,15 @@ class CsvTable:
         ends = [j for j, name in enumerate(self.header) if name in ("from", "to")]
         if not merged or not self.is_edge:
             return
+        if isinstance(self.rows, _RowsOfColumns):
+            for j in ends:
+                column = self.rows.columns[j] = list(self.rows.columns[j])
+                for i, cell in enumerate(column):
+                    cell = cell.strip()
+                    cell = cell if cell[:1] != "'" else restore(cell)
+                    if cell in merged:
+                        column[i] = merged[cell]
+            return
         for row in self.rows:
             for j in ends:
                 if j < len(row):
@@ -159,6 +173,8 @@ class CsvTable:
         cached = getattr(checker.G, "__networkx_cache__", None)
         if cached:
             cached.clear()  # what networkx's own add_node / add_edge do
+        # the graph holds what the rows said: they are not held beside it until the load ends
+        self.rows, self.lines = (), None
 
     def one_by_one(self, checker: Checker, rows: Iterable[int]) -> None:
         """Check and add these rows as items, one by one."""
@@ -185,10 +201,12 @@ class _Column:
 
 class _RowsOfColumns(Sequence[list[str]]):
     """A table's rows made again from its columns, each row a new list of the cells as read
-    (equal strings; a short row padded with empty cells, which an item leaves out)."""
+    (equal strings; a short row padded with empty cells, which an item leaves out).
+    ``shared``: the columns whose equal cells are one str already (see read_table)."""
 
-    def __init__(self, columns: list[Sequence[str]]) -> None:
+    def __init__(self, columns: list[Sequence[str]], shared: frozenset[int] = frozenset()):
         self.columns = columns
+        self.shared = shared
 
     def __len__(self) -> int:
         return len(self.columns[0])
@@ -205,6 +223,112 @@ class _RowsOfColumns(Sequence[list[str]]):
         return [col[index] for col in self.columns]
 
 
+#: rows read at a time while a CSV file's columns are built (see read_table)
+CHUNK_ROWS = 16_384
+
+
+class CsvReader(Protocol):
+    """What read_table needs of a csv.reader: its rows and the lines it has read."""
+
+    @property
+    def line_num(self) -> int: ...
+
+    def __iter__(self) -> Iterator[list[str]]: ...
+
+
+def read_table(reader: CsvReader, rel: str, ids: dict[str, str]) -> CsvTable | list[list[str]]:
+    """The rows of a CSV file as a table whose columns are built while the file is read, a
+    chunk of rows at a time, so that its row lists and repeated cells are never all held at
+    once: equal cells of a column of few distinct values are one str, and every id cell (a
+    node's id, an edge's ends) is the one str ``ids`` holds for it (shared by every file
+    read with it). The table is the one :meth:`_Reader.csv_rows` would make of the rows;
+    its lines are counted as :func:`first_lines` counts them.
+
+    Returns every row as read instead (the header first; [] for an empty file) when the
+    header is neither a node's nor an edge's or a row is wider than the header: those are
+    read as items. csv.Error as the csv module raises it.
+    """
+    rows = iter(reader)
+    header_row = next(rows, None)
+    if header_row is None:
+        return []
+    header = [h.strip() for h in header_row]
+    if {"from", "rel", "to"} <= set(header):
+        is_edge = True
+    elif {"id", "kind", "name"} <= set(header):
+        is_edge = False
+    else:
+        return [header_row, *rows]
+    lines = _Lines(header_row)
+    built = _Built(header, ("from", "to") if is_edge else ("id",), ids)
+    while True:
+        before = reader.line_num
+        chunk = list(islice(rows, CHUNK_ROWS))
+        if not chunk:
+            break
+        if max(map(len, chunk)) > len(header):
+            made = _RowsOfColumns(list[Sequence[str]](built.columns))
+            return [header_row, *(made[i] for i in range(built.count)), *chunk, *rows]
+        lines.add(chunk, spans=reader.line_num - before != len(chunk))
+        built.add(chunk)
+    return CsvTable(rel, header, built.rows(), is_edge, lines.lines)
+
+
+class _Lines:
+    """The line each row of a CSV file starts on, counted a chunk of rows at a time as
+    :func:`first_lines` counts them: ``lines`` stays None while no cell spans lines."""
+
+    def __init__(self, header_row: list[str]) -> None:
+        breaks = _breaks(header_row)
+        self.lines = array("i") if breaks else None
+        self.next = 2 + breaks  # the line the next row starts on
+
+    def add(self, chunk: list[list[str]], spans: bool) -> None:
+        """Count the lines of a chunk of rows; ``spans``: some row took more than one line
+        of the file (else no cell holds a line break)."""
+        if not spans:
+            if self.lines is not None:
+                self.lines.extend(range(self.next, self.next + len(chunk)))
+            self.next += len(chunk)
+            return
+        starts = array("i")
+        for row in chunk:
+            starts.append(self.next)
+            self.next += 1 + _breaks(row)
+        if self.lines is None and self.next - starts[0] != len(chunk):
+            self.lines = array("i", range(2, starts[0]))  # the rows before: one line each
+        if self.lines is not None:
+            self.lines.extend(starts)
+
+
+class _Built:
+    """A table's columns built from chunks of rows. A column's equal cells are one str
+    while it has few distinct values; an id column's cells are the strs of ``ids``."""
+
+    def __init__(self, header: list[str], keys: tuple[str, ...], ids: dict[str, str]) -> None:
+        self.columns: list[list[str]] = [[] for _ in header]
+        # a column's cells by value (None: kept as read, its values are mostly distinct)
+        self.memos: list[dict[str, str] | None] = [ids if n in keys else {} for n in header]
+        self.ids = ids
+        self.count = 0
+
+    def add(self, chunk: list[list[str]]) -> None:
+        width = len(self.columns)
+        if min(map(len, chunk)) < width:
+            chunk = [r if len(r) == width else [*r, *[""] * (width - len(r))] for r in chunk]
+        columns = zip(self.columns, self.memos, zip(*chunk, strict=True), strict=True)
+        for column, memo, cells in columns:
+            column.extend(cells if memo is None else map(memo.setdefault, cells, cells))
+        self.count += len(chunk)
+        for j, memo in enumerate(self.memos):
+            if memo is not None and memo is not self.ids and len(memo) * 2 > self.count:
+                self.memos[j] = None
+
+    def rows(self) -> _RowsOfColumns:
+        shared = frozenset(j for j, memo in enumerate(self.memos) if memo is not None)
+        return _RowsOfColumns(list[Sequence[str]](self.columns), shared)
+
+
 def _columns(rows: Sequence[list[str]], width: int, ids: set[int]) -> list[_Column] | None:
     """The table's columns; None when a cell would still need trimming (checked row by row).
 
@@ -212,10 +336,16 @@ def _columns(rows: Sequence[list[str]], width: int, ids: set[int]) -> list[_Colu
     there that the reader would trim or restore is never a valid, known id (ids are slugs),
     so its row is refused by the id check and read as an item.
     """
-    if min(map(len, rows)) < width:
-        rows = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in rows]
+    shared: frozenset[int] = frozenset()
+    found: Iterable[Sequence[str]]
+    if isinstance(rows, _RowsOfColumns):  # columns built as the file was read
+        found, shared = rows.columns, rows.shared
+    else:
+        if min(map(len, rows)) < width:
+            rows = [r if len(r) == width else [*r, *[""] * (width - len(r))] for r in rows]
+        found = zip(*rows, strict=True)
     out: list[_Column] = []
-    for j, col in enumerate(zip(*rows, strict=True)):
+    for j, col in enumerate(found):
         if j in ids:
             out.append(_Column(col, set()))
             continue
@@ -230,7 +360,9 @@ def _columns(rows: Sequence[list[str]], width: int, ids: set[int]) -> list[_Colu
             distinct = set(cells)
             if not all(v == v.strip() for v in distinct):
                 return None  # '\t… restored to a tab: the checker trims it (or refuses it)
-        if len(distinct) == 1:
+        if j in shared and raw is None:
+            pass  # equal cells are one str already
+        elif len(distinct) == 1:
             cells = (next(iter(distinct)),) * len(cells)
         elif len(distinct) * 2 <= len(cells):
             same = {v: v for v in distinct}
@@ -473,26 +605,30 @@ def _add_edges(table: CsvTable, checker: Checker) -> None:
     if not all(allowed.values()):
         in_order = zip(rels, map(kind_of.get, us), map(kind_of.get, vs), strict=True)
         p.bad.update(i for i, link in enumerate(in_order) if not allowed[link])
-    # each end as the node's own id (one str per node); an unknown one as read (its row is
-    # refused): the rows are read from these from here on, and the ends as read are freed
-    known = {n: n for n in kind_of}
-    ends = list(map(known.get, us, us)), list(map(known.get, vs, vs))
-    if isinstance(table.rows, _RowsOfColumns):
-        for name, column in zip(("from", "to"), ends, strict=True):
-            table.rows.columns[table.header.index(name)] = column
+    # each end by the position of its node in ``ids`` (-1: no node, its row is refused) and
+    # each relation by its position in ``names``: kept as the table's edge locations (see
+    # edge_places), 9 bytes an edge instead of three lists of str
+    ids = list(kind_of)
+    at = {node: i for i, node in enumerate(ids)}
+    u_at, v_at = (array("i", map(at.get, col, repeat(-1))) for col in (us, vs))
+    del at
+    names = sorted(p.keys[1].distinct)
+    code = {rel: i for i, rel in enumerate(names)}
+    r_at = array("B" if len(names) <= 256 else "i", map(code.__getitem__, rels))
     cites = _citations(p)
     made = _attr_dicts("rel", rels, p, cites)
     del p, us, vs
     G: Any = checker.G  # networkx's documented data structure, written as add_edge does
     succ, pred = G._succ, G._pred
-    # the rows added here are kept as the table's columns and lines (see edge_places): each
-    # run of them goes in before a row checked as an item, to keep the order they came in
+    # each run of the rows added here goes in before a row checked as an item, to keep the
+    # order they came in
     edge_where, file, line = checker.edge_where, table.rel, table.line_of()
-    columns = (ends[0], ends[1], rels)
+    columns = (Positions(ids, u_at), Positions(ids, v_at), Positions(names, r_at))
     start = 0
-    rows = zip(range(n), ends[0], rels, ends[1], made, strict=True)
-    for i, u, rel, v, attrs in rows:  # (an unknown end is in a refused row)
+    rows = zip(range(n), u_at, rels, v_at, made, strict=True)
+    for i, a, rel, b, attrs in rows:  # (an unknown end is in a refused row)
         if attrs is not None:
+            u, v = ids[a], ids[b]  # the node's own id str
             nbrs = succ[u]
             keydict = nbrs.get(v)
             # an edge of the graph is refused: edge_where holds only edges of the graph

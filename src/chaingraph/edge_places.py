@@ -15,13 +15,39 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from itertools import repeat
+from typing import Protocol, overload
 
 from .model import Location
 
 Key = tuple[str, str, str]
 #: (from, to, rel, file, line) of one edge
 Row = tuple[str, str, str, str, int | None]
+
+
+class Positions(Sequence[str]):
+    """A column of names kept as each row's position in ``names`` (an int array)."""
+
+    def __init__(self, names: Sequence[str], at: Sequence[int]) -> None:
+        self.names, self.at = names, at
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    def values(self, start: int, stop: int) -> Iterator[str]:
+        """The names of rows ``start`` to ``stop`` (exclusive)."""
+        return map(self.names.__getitem__, self.at[start:stop])
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self.names[i] for i in self.at[index]]
+        return self.names[self.at[index]]
 
 
 class _Run(Protocol):
@@ -44,10 +70,12 @@ class _TableRun:
         return self.stop - self.start
 
     def rows(self) -> Iterator[Row]:
-        us, vs, rels = self.columns
-        file = self.file
-        for i in range(self.start, self.stop):
-            yield us[i], vs[i], rels[i], file, self.lines[i]
+        start, stop = self.start, self.stop
+        us, vs, rels = (
+            c.values(start, stop) if isinstance(c, Positions) else c[start:stop]
+            for c in self.columns
+        )
+        return zip(us, vs, rels, repeat(self.file), self.lines[start:stop])
 
 
 class _PackedRun:
