@@ -10,6 +10,7 @@ The checks themselves (values, citations, names, segments) live in
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import re
