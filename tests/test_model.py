@@ -70,3 +70,25 @@ def test_labels_appear_in_code_only_through_the_model() -> None:
         and pattern.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_names_folded_together_are_folded_alone() -> None:
+    """normalize_texts joins the texts to fold them at once: each part must be what its text
+    gives alone, whatever is at the joins (combining marks, jamo, final sigma, full-width
+    and odd spaces, ligatures, a NUL)."""
+    import random
+
+    from chaingraph.model import normalize_texts
+
+    pieces = [
+        "a", "Σ", "ς", "ß", "İ", "ﬁ", "Ａ", "（", "嵊", "州", " ", "\u3000", "\t", "\n", "\x1c",
+        "\u0301", "\u0327", "e", "\u1100", "\u1161", "\u11a8", "가", "\u2028", "\x85", "\x00",
+        "①", "㍿", "ﾊ", "ﾟ",
+    ]  # fmt: skip
+    rng = random.Random(7)
+    for _ in range(300):
+        texts = [
+            "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+            for _ in range(rng.randint(0, 8))
+        ]
+        assert normalize_texts(texts) == [normalize_text(t) for t in texts], texts

@@ -44,7 +44,7 @@ from .model import (
     edge_fields_of,
     fields_of,
     is_valid_id,
-    normalize_text,
+    normalize_texts,
     quote_key,
 )
 
@@ -727,14 +727,17 @@ class Checker:
         the names of those nodes (the rest are known to be distinct)."""
         user: dict[str, str] = {}  # name -> the first node using it
         shared: dict[str, set[str]] = {}  # name -> every node using it, when several do
+        owners: list[str] = []  # the node of each name, in order
+        names: list[str] = []
         for node_id, attrs in self.G.nodes(data=True):
-            names = [attrs.get("name", ""), attrs.get("name_en", ""), *(attrs.get("aliases") or ())]
-            for name in names:
+            for name in (attrs.get("name"), attrs.get("name_en"), *(attrs.get("aliases") or ())):
                 if name:
-                    key = normalize_text(str(name))
-                    owner = user.setdefault(key, node_id)
-                    if owner != node_id:
-                        shared.setdefault(key, {owner}).add(node_id)
+                    owners.append(node_id)
+                    names.append(str(name))
+        for node_id, key in zip(owners, normalize_texts(names), strict=True):
+            owner = user.setdefault(key, node_id)
+            if owner != node_id:
+                shared.setdefault(key, {owner}).add(node_id)
         for name, ids in sorted(shared.items()):
             if only is None or not ids.isdisjoint(only):
                 first, *others = sorted(ids, key=lambda i: (str(self.where[i]), i))
@@ -746,8 +749,12 @@ class Checker:
 
     def check_segments(self) -> None:
         segments = [n for n, attrs in self.G.nodes(data=True) if attrs["kind"] == Kind.SEGMENT]
+        # each predecessor's key dict looked up in networkx's own dicts, not every in-edge
+        # made into a tuple through views: a segment's firms are most of its in-edges
+        G: Any = self.G
+        pred = G._pred
         for node_id in segments:
-            chains = [u for u, _, k in self.G.in_edges(node_id, keys=True) if k == Rel.HAS_SEGMENT]
+            chains = [u for u, keys in pred[node_id].items() if Rel.HAS_SEGMENT in keys]
             if not chains:
                 self.problem(
                     self.where[node_id],

@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -361,6 +362,21 @@ def normalize_text(text: str) -> str:
     """
     folded = unicodedata.normalize("NFKC", text).casefold()
     return _SPACE_RE.sub(" ", folded).strip()
+
+
+def normalize_texts(texts: Sequence[str]) -> list[str]:
+    """:func:`normalize_text` of each text, folded in one go: a third of the time for many
+    short texts (a dataset's names), without filling normalize_text's memory.
+
+    The texts are joined with NUL, which no text holds here (else each is folded alone): no
+    character folds to or from it, it is not whitespace, and as a starter no combining mark
+    or jamo after it composes across it, so each part folds as its text would alone.
+    """
+    joined = "\0".join(texts)
+    if len(texts) < 2 or joined.count("\0") != len(texts) - 1:
+        return [normalize_text(text) for text in texts]
+    folded = _SPACE_RE.sub(" ", unicodedata.normalize("NFKC", joined).casefold())
+    return [part.strip() for part in folded.split("\0")]
 
 
 def quote_key(text: str) -> str:
