@@ -69,6 +69,8 @@ _SUBDIR = "datasets"
 STATS = "stats"
 _OFF = False
 _BEHIND = False
+#: True once this process forked a writer (and froze its objects for it)
+_FORKED = False
 #: a dataset of more nodes than this is written inline even when writing behind: the writer
 #: reads every object, so the pages holding them are copied (the kernel's copy-on-write) and
 #: the machine holds the graph twice while it writes (200k nodes: some 1.5 GB)
@@ -120,7 +122,9 @@ def gc_paused() -> Iterator[None]:
     On the way out, what was built is moved to the oldest generation without being walked
     (``gc.freeze()`` then ``gc.unfreeze()``): left in the youngest, the first collection
     after the pause walked all of it (0.13 s after a 20,000-row import). Skipped when the
-    program froze objects itself, so that they stay frozen.
+    program froze objects itself, so that they stay frozen, or a writer was forked (then
+    without counting the frozen objects: ``gc.get_freeze_count`` walks them all, and in the
+    parent of a writer that copies every page they are on).
     """
     was = gc.isenabled()
     gc.disable()
@@ -128,7 +132,7 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was:
-            if not gc.get_freeze_count():
+            if not _FORKED and not gc.get_freeze_count():
                 gc.freeze()
                 gc.unfreeze()
             gc.enable()
@@ -377,9 +381,11 @@ class Probe:
         process runs other threads (a fork copies only the calling thread; a lock another
         one held would never be released in the child) or when the fork fails.
         """
+        global _FORKED
         key = self.key(includes)
         if behind and _may_fork():
             gc.freeze()  # see _detached
+            _FORKED = True
             try:
                 pid = os.fork()
             except OSError:
