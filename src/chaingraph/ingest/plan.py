@@ -191,7 +191,7 @@ class Planner:
             for row in rows:
                 self.plan_firm(row)
         for row in rows:
-            if not row.bad:
+            if not row.bad and ("customers" in row.cells or "suppliers" in row.cells):
                 self.relations.supplies(
                     row, self.locator(row.number), partial(self.quote, row), self.refused
                 )
@@ -514,6 +514,8 @@ class Planner:
             )
 
     def plan_removals(self, rows: list[SheetRow]) -> None:
+        if not self.relations.removable():
+            return  # (a first import of the file: none of its edges can leave)
         stated: dict[str, set[str]] = {}
         for row in rows:
             if row.bad or not row.firm_id:

@@ -49,6 +49,8 @@ class RelationPlan:
     ) -> None:
         self.G = G
         self.edges = {k: dict(v) for k, v in edges.items()}
+        #: the edges the imported files held, in their order (only they can be removed)
+        self.old = list(self.edges)
         self.source_id = source_id
         self.result = result
         self.lookup = lookup
@@ -160,13 +162,9 @@ class RelationPlan:
         ``stated`` maps a firm to the relations its row states (IN_SEGMENT when it has a
         segment column, LOCATED_IN when it has a park or region column).
         """
-        for key, record in list(self.edges.items()):
+        for key in self.removable():
             u, rel, v = key
-            if (
-                rel in stated.get(u, ())
-                and record.get("source") == self.source_id
-                and key not in self.produced
-            ):
+            if rel in stated.get(u, ()):
                 del self.edges[key]
                 self.result.changes.append(
                     Change(
@@ -178,6 +176,15 @@ class RelationPlan:
                         "no longer in the sheet",
                     )
                 )
+
+    def removable(self) -> list[tuple[str, str, str]]:
+        """The edges of the imported files that cite this file and that no row stated
+        again (the edges :meth:`removals` may remove), in their order."""
+        return [
+            key
+            for key in self.old
+            if key not in self.produced and self.edges[key].get("source") == self.source_id
+        ]
 
     def cites_source(self) -> bool:
         """True when an edge cites this import's file."""
