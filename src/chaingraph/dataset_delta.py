@@ -26,6 +26,8 @@ whole dataset again.
 from __future__ import annotations
 
 import csv
+import itertools
+import operator
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -317,16 +319,23 @@ class _Delta:
             if bulk is not None:
                 bulks[number] = bulk
                 (edge_keys if table.is_edge else node_ids).extend(bulk.keys)
-        seen_ids, seen_keys = Counter(node_ids), Counter(edge_keys)
+        # (sets compared in C: a big import's tables have some 20,000 keys each)
+        twice = {k for k, n in Counter(node_ids).items() if n > 1}
+        twice.update(k for k, n in Counter(edge_keys).items() if n > 1)
         where, edge_where = self.checker.where, self.checker.edge_where
+        merged = set(self.merged)
         for number, bulk in list(bulks.items()):
+            keys = set(bulk.keys)
+            fine = keys.isdisjoint(twice)
             if bulk.table.is_edge:
-                fine = not any(
-                    seen_keys[k] > 1 or k in edge_where or k in self.included_edges
-                    for k in bulk.keys
-                ) and not any(u in self.merged or v in self.merged for u, v, _ in bulk.keys)
+                fine = (
+                    fine
+                    and keys.isdisjoint(edge_where)
+                    and keys.isdisjoint(self.included_edges)
+                    and not (merged and any(u in merged or v in merged for u, v, _ in keys))
+                )
             else:
-                fine = not any(seen_ids[i] > 1 or i in where for i in bulk.keys)
+                fine = fine and keys.isdisjoint(where)
                 fine = fine and not bulk.segments and self.apart_from_includes(bulk)
             if not fine:
                 del bulks[number]
@@ -570,22 +579,24 @@ class _Bulk:
         out: set[str] = set()
         for name in ("name", "name_en", "aliases"):
             if name in self.table.header:
-                for cell in _column(self.table, name):
-                    parts = cell.split("|") if name == "aliases" else [cell]
-                    out |= {normalize_text(p) for p in parts if p}
+                cells = filter(None, _column(self.table, name))
+                if name == "aliases":
+                    cells = filter(None, itertools.chain.from_iterable(c.split("|") for c in cells))
+                out.update(map(normalize_text, cells))
         return out
 
 
 def _column(table: CsvTable, name: str) -> list[str]:
     """A column's cells as an item reads them (trimmed, a spreadsheet-safe apostrophe taken
-    off); '' for a row too short."""
+    off); '' for a row too short. (C-level maps over the rows: a big import's tables have
+    some 20,000 rows, read here for their keys, codes and names.)"""
     i = table.header.index(name)
     rows = table.rows
-    if all(len(row) > i for row in rows):
-        cells = [row[i].strip() for row in rows]
+    if min(map(len, rows), default=i + 1) > i:
+        cells = list(map(str.strip, map(operator.itemgetter(i), rows)))
     else:
         cells = [row[i].strip() if i < len(row) else "" for row in rows]
-    if "'" in {c[:1] for c in cells}:
+    if "\0'" in "\0" + "\0".join(cells):  # a cell starting with an apostrophe
         cells = [restore(c) if c[:1] == "'" else c for c in cells]
     return cells
 
