@@ -11,14 +11,17 @@ amounts — and seeded random lists drawn from a pool of such cells.
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from chaingraph.cells import FORMULA_START, neutralise
 from chaingraph.dataset import load_dataset
-from chaingraph.ingest import import_file
+from chaingraph.ingest import import_file, plan_render
 from chaingraph.ingest.mapping import load_mapping, map_columns
 from chaingraph.ingest.names import new_firm_id
 from chaingraph.ingest.plan import Planner
@@ -236,3 +239,56 @@ def test_an_edge_of_the_imported_files_naming_a_new_firms_id(tmp_path: Path) -> 
     )
     found = same_both_ways(folder, sheet(tmp_path, SIMPLE[:2], "d.csv"))
     assert any(c.action == "unchanged" and c.id.startswith(firm_id) for c in found["changes"])
+
+
+CELLS = ["", " ", "甲", "a,b", '"', 'x"y', "\n", "a\nb", "\r", "a\r\nb", "'=1", "=1", "-2", "+3",
+         "@x", "\t", "\x00", ",", "  甲 ", "3,000", "''", "'", "|", "a|b"]  # fmt: skip
+
+
+def writer_text(rows: list[list[str]]) -> str:
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_one_odd_cell_among_plain_rows_is_written_as_the_writer_writes_it(cell: str) -> None:
+    for rows in ([["plain", "row"]] * 3 + [[cell, "x"]], [[cell]], [["a", "b"], [cell, cell]]):
+        text = plan_render._csv_text([list(r) for r in rows])
+        if "\r" in cell:
+            rows = [[c.replace("\r\n", "\n").replace("\r", "\n") for c in r] for r in rows]
+        assert text == writer_text(rows)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_imported_files_text_is_the_csv_writers(seed: int) -> None:
+    """plan_render words plain rows itself: the text must be the writer's, for any cells."""
+    rng = random.Random(seed)
+    width = rng.choice([1, 2, 7])
+    rows = [[rng.choice(CELLS) for _ in range(width)] for _ in range(rng.randrange(1, 30))]
+    if seed % 5 == 0:
+        rows = [["plain", "row"]] * 5 + [[rng.choice(CELLS)] * 2]
+    text = plan_render._csv_text([list(r) for r in rows])
+    if "\r" in writer_text(rows):  # a carriage return is written as a line feed
+        rows = [[c.replace("\r\n", "\n").replace("\r", "\n") for c in r] for r in rows]
+    assert text == writer_text(rows)
+    assert list(csv.reader(io.StringIO(text, newline=""))) == rows
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_imported_files_cells_are_neutralised_as_one_by_one(seed: int) -> None:
+    rng = random.Random(seed)
+    columns = ["id", "name", "quote"]
+    records = [
+        {c: rng.choice(CELLS) for c in columns if rng.random() < (0.7 if seed % 2 else 1.1)}
+        for _ in range(rng.randrange(1, 20))
+    ]
+    expected = [columns] + [
+        [neutralise(v) if v[:1] in ("'", *FORMULA_START) else v for v in cells]
+        for cells in ([r.get(c, "") for c in columns] for r in records)
+    ]
+    assert plan_render.csv_rows(columns, records) == expected
+    assert plan_render.csv_rows(["id"], records) == [
+        ["id"],
+        *([neutralise(r.get("id", ""))] for r in records),
+    ]

@@ -63,6 +63,7 @@ from .plan_render import (
     CITATION_COLUMNS,
     LIST_SEP,
     Imported,
+    blank_firm,
     csv_value,
     firm_column_set,
     firm_columns,
@@ -459,7 +460,8 @@ class Planner:
     ) -> None:
         columns = firm_columns()
         old = self.firms.get(firm_id)
-        record: dict[str, str] = dict(old) if old else {"id": firm_id, "kind": _FIRM, "name": name}
+        # a new record holds every column (empty), as one read from the file does
+        record = dict(old) if old else blank_firm() | {"id": firm_id, "kind": _FIRM, "name": name}
         names = [record["name"], *split_list(record.get("aliases", ""))] if old else [name]
         known = {normalize_text(n) for n in names}
         for alias in aliases if old is None else [name, *aliases]:  # a new firm: name known

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model import MAX_NUMBER, Kind, Rel, normalize_text
 from .names import NameKey, exact_key, firm_name_key, new_firm_id
-from .plan_render import csv_value, firm_column_set
+from .plan_render import blank_firm, csv_value, firm_column_set
 from .plan_resolve import Taken, name_key
 from .plan_result import FIRM_QUOTE_FIELDS, Change, SheetRow, one_line
 from .values import (
@@ -63,6 +63,7 @@ class FastRows:
     def __init__(self, planner: Planner) -> None:
         self.p = planner
         self.known = firm_column_set()
+        self.blank = blank_firm()
         self.segments: dict[tuple[str, str], Any] = {}
         self.values: dict[tuple[str, str, int], Any] = {}
         self.index = planner.resolver.index
@@ -252,7 +253,7 @@ class FastRows:
         cells, number = row.cells, row.number
         self.first_row[firm_id] = number
         row.firm_id = firm_id
-        record: dict[str, str] = {"id": firm_id, "kind": _FIRM, "name": name, "aliases": ""}
+        record = self.blank | {"id": firm_id, "kind": _FIRM, "name": name}
         record.update(record_cells)
         locator = f"{self.sheet} 第{number}行" if self.sheet else f"第{number}行"
         said = self.said

@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import io
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -61,6 +63,12 @@ def firm_columns() -> tuple[str, ...]:
 def firm_column_set() -> frozenset[str]:
     """The columns of ``firms-imported.csv``, as a set."""
     return frozenset(firm_columns())
+
+
+def blank_firm() -> dict[str, str]:
+    """A record of ``firms-imported.csv`` with every column empty (a record holding every
+    column is written without a look-up per cell: see :func:`csv_rows`)."""
+    return dict.fromkeys(firm_columns(), "")
 
 
 @dataclass
@@ -192,10 +200,19 @@ _RISKY = frozenset(("'", *FORMULA_START))
 
 def csv_rows(columns: list[str], rows: Iterable[dict[str, str]]) -> list[list[str]]:
     """The header and the cells of each record, neutralised for spreadsheets (the dataset
-    reader restores the text)."""
-    out = [list(columns)]
+    reader restores the text). Records holding every column (those read from a file, those
+    the planners make: see :func:`blank_firm`) are read with one C-level getter."""
+    records = rows if isinstance(rows, list) else list(rows)
     risky = _RISKY
-    for row in rows:
+    if len(columns) > 1:
+        get = operator.itemgetter(*columns)
+        with contextlib.suppress(KeyError):  # (a record lacks a column: looked up one by one)
+            return [
+                list(columns),
+                *([neutralise(v) if v[:1] in risky else v for v in get(r)] for r in records),
+            ]
+    out = [list(columns)]
+    for row in records:
         cells = [row.get(c, "") for c in columns]
         out.append([neutralise(v) if v[:1] in risky else v for v in cells])
     return out
@@ -205,17 +222,42 @@ def _csv_text(rows: list[list[str]]) -> str:
     """The CSV text of ``rows``. A carriage return in a cell becomes a line feed, in ``rows``
     too (so they stay what the text reads back as): Python's writer, ending lines with
     ``\\n``, would leave a cell holding a lone ``\\r`` unquoted, and the file would split
-    the row there."""
+    the row there.
+
+    What Python's writer gives: a row none of whose cells holds a comma, a quote mark or a
+    line break is its cells joined by commas (made for every row at once); only the other
+    rows go through the writer."""
     if not rows:
         return ""
-    buf = io.StringIO(newline="")
-    csv.writer(buf, lineterminator="\n").writerows(rows)
-    text = buf.getvalue()
+    lines = list(map(",".join, rows))
+    width = len(rows[0])
+    text = "\n".join(lines) + "\n"
+    plain = (
+        width > 1
+        and all(len(row) == width for row in rows)
+        and text.count(",") == (width - 1) * len(rows)
+        and text.count("\n") == len(rows)
+        and '"' not in text
+    )
+    if not plain:
+        buf = io.StringIO(newline="")
+        writer = csv.writer(buf, lineterminator="\n")
+        for i, (row, line) in enumerate(zip(rows, lines, strict=True)):
+            if len(row) < 2 or line.count(",") != len(row) - 1 or _QUOTED.search(line):
+                writer.writerow(row)  # (a row of one cell: the writer quotes an empty one)
+                lines[i] = buf.getvalue()[:-1]
+                buf.seek(0)
+                buf.truncate()
+        text = "\n".join(lines) + "\n"
     if "\r" not in text:
         return text
     for row in rows:
         row[:] = [v.replace("\r\n", "\n").replace("\r", "\n") if "\r" in v else v for v in row]
     return _csv_text(rows)
+
+
+#: what makes the writer quote a cell (besides the comma)
+_QUOTED = re.compile('["\r\n]')
 
 
 _SHEETS_RE = re.compile(r"sheets: (.*)$")
