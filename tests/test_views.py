@@ -297,7 +297,13 @@ def test_page_data_round_trips() -> None:
     data = json.loads(raw.group(1))
     assert data["title"] == view.title
     assert set(data["nodes"]["dense"]["name"]) >= {XSS_IMG, XSS_QUOTES, "比亚迪"}
-    assert len(data["edges"]["dense"]["from"]) == len(view.edges)
+    # an edge's ends as positions among the nodes, repeating values once each
+    ids = data["nodes"]["dense"]["id"]
+    ends = data["edges"]["dense"]["from"]["nodes"]
+    assert [ids[i] for i in ends] == [e["from"] for e in view.edges]
+    rel = data["edges"]["dense"]["rel"]
+    assert [rel["values"][i] for i in rel["codes"]] == [e["rel"] for e in view.edges]
+    assert len(rel["values"]) == len({e["rel"] for e in view.edges})
 
 
 @given(st.text())

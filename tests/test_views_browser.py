@@ -101,3 +101,30 @@ def test_payloads_are_inert_even_without_the_csp(
     page.wait_for_selector("#tip", state="visible")
     assert page.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
     assert_clean(page)
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("records-chain", lambda: chain_view(sample_graph(), "ne")),
+        ("records-all", lambda: graph_view(shengzhou())),
+        ("records-folded", lambda: graph_view(shengzhou(), aggregate_over=20)),
+    ],
+)
+def test_page_makes_the_views_records_again(
+    open_view: Open, name: str, make: Callable[[], View]
+) -> None:
+    """The data travels as columns with repeating values sent once and edge ends as node
+    positions (views/html.py); the page's records are the view's, field for field."""
+    view = make()
+    data = view.to_dict()
+    page = open_view(view, name)
+    for part in ("nodes", "edges", "members"):
+        expected = data[part]
+        keys = sorted(set().union(*expected)) if expected else []
+        got = page.evaluate(
+            """([part, keys]) => window.__cg.data[part].map(r => {
+              const out = {}; keys.forEach(k => { if (k in r) out[k] = r[k]; }); return out; })""",
+            [part, keys],
+        )
+        assert got == expected, part

@@ -5,13 +5,22 @@
   var t0 = performance.now();
   var data = JSON.parse(document.getElementById("cg-data").textContent);
   // nodes and edges travel as columns (views/html.py): one record each again, with the
-  // fields left out at their default put back
-  function records(c) {
-    var keys = Object.keys(c.dense), n = keys.length ? c.dense[keys[0]].length : 0;
+  // fields left out at their default put back. A column is a list, or repeating values sent
+  // once with an index per record (codes), or lists of rows sent once (lists), or an edge's
+  // ends as positions among the nodes (nodes)
+  function column(c, nodeIds) {
+    if (Array.isArray(c)) return c;
+    if (c.codes) return c.codes.map(function (i) { return c.values[i]; });
+    if (c.lists) return c.lists.map(function (l) { return l.map(function (i) { return c.rows[i]; }); });
+    return c.nodes.map(function (i) { return nodeIds[i]; });
+  }
+  function records(c, nodeIds) {
+    var keys = Object.keys(c.dense), cols = keys.map(function (k) { return column(c.dense[k], nodeIds); });
+    var n = keys.length ? cols[0].length : 0;
     var out = new Array(n);
     for (var i = 0; i < n; i++) {
       var r = {};
-      for (var k = 0; k < keys.length; k++) r[keys[k]] = c.dense[keys[k]][i];
+      for (var k = 0; k < keys.length; k++) r[keys[k]] = cols[k][i];
       out[i] = r;
     }
     Object.keys(c.sparse).forEach(function (key) {
@@ -20,8 +29,9 @@
     });
     return out;
   }
+  var nodeIds = column(data.nodes.dense.id);
   data.nodes = records(data.nodes);
-  data.edges = records(data.edges);
+  data.edges = records(data.edges, nodeIds);
   data.members = records(data.members);  // folded firms: found by search, alt names optional
   // moving: true while the view animates (focus, zoom); tests click nodes only when false
   var state = { ready: false, firstDraw: null, selected: null, focused: null, moving: false,
@@ -222,12 +232,16 @@
       if (hiddenNode[n.id]) return;
       var body = network.body.nodes[n.id];
       if (!body) return;
-      var px = labelPx(n, sc), w = widthAt100(n) * px / 100, h = px * 1.2 * n.lines.length;
-      var sx = body.x * sc + tx, sy = body.y * sc + ty, top = sy + n.size * sc + 2;
-      var b = [sx - w / 2 - 1, top, sx + w / 2 + 1, top + h];
-      if (b[2] < 0 || b[0] > W || b[3] < 0 || b[1] > H) return;
       // never over another label or a heading; a minor label not over another node either
       function blocked(box) { return hits(grid, box) || (n.rank > 4 && hits(nodeGrid, box)); }
+      var px = labelPx(n, sc), h = px * 1.2 * n.lines.length;
+      var sx = body.x * sc + tx, sy = body.y * sc + ty, top = sy + n.size * sc + 2;
+      // the middle of a minor label's box, before measuring its text: most of a crowded
+      // view's labels are blocked there already (the box holds it, so is blocked too)
+      if (n.rank > 4 && blocked([sx - 1, top, sx + 1, top + h])) return;
+      var w = widthAt100(n) * px / 100;
+      var b = [sx - w / 2 - 1, top, sx + w / 2 + 1, top + h];
+      if (b[2] < 0 || b[0] > W || b[3] < 0 || b[1] > H) return;
       if (blocked(b) && n.rank <= 4) {  // an important label tries above its node
         top = sy - n.size * sc - 2 - h;
         b = [b[0], top, b[2], top + h];
