@@ -43,3 +43,21 @@ def test_packed_places_read_back_the_same() -> None:
         pack(places.rows(), {"a": 0})
     with pytest.raises(ValueError):
         unpacked((["FEEDS"], ["e.csv"], [b"\0" * 4] * 4), ids)
+
+
+def test_positions_read_as_the_names_they_stand_for() -> None:
+    from array import array
+
+    from chaingraph.edge_places import Positions
+
+    column = Positions(["SUPPLIES", "FEEDS"], array("B", [1, 0, 0, 1]))
+    assert len(column) == 4 and list(column) == ["FEEDS", "SUPPLIES", "SUPPLIES", "FEEDS"]
+    assert column[-1] == "FEEDS" and column[1:3] == ["SUPPLIES", "SUPPLIES"]
+    assert list(column.values(2, 4)) == ["SUPPLIES", "FEEDS"]
+    places = EdgePlaces()
+    ends = Positions(["a", "b", "c"], array("i", [2, 0, 1]))
+    places.add_run("e.csv", (ends, ends, column), range(2, 6), 1, 3)
+    assert list(places.rows()) == [
+        ("a", "a", "SUPPLIES", "e.csv", 3),
+        ("b", "b", "SUPPLIES", "e.csv", 4),
+    ]

@@ -615,9 +615,12 @@ def _add_edges(table: CsvTable, checker: Checker) -> None:
     names = sorted(p.keys[1].distinct)
     code = {rel: i for i, rel in enumerate(names)}
     r_at = array("B" if len(names) <= 256 else "i", map(code.__getitem__, rels))
+    if isinstance(table.rows, _RowsOfColumns):  # the rows' cells so kept too (see _compact)
+        kept = {"from": (ids, us, u_at), "to": (ids, vs, v_at), "rel": (names, rels, r_at)}
+        _compact(table.header, table.rows, kept)
     cites = _citations(p)
     made = _attr_dicts("rel", rels, p, cites)
-    del p, us, vs
+    del p, us, vs, rels  # (the ends and relations as read are freed)
     G: Any = checker.G  # networkx's documented data structure, written as add_edge does
     succ, pred = G._succ, G._pred
     # each run of the rows added here goes in before a row checked as an item, to keep the
@@ -625,7 +628,7 @@ def _add_edges(table: CsvTable, checker: Checker) -> None:
     edge_where, file, line = checker.edge_where, table.rel, table.line_of()
     columns = (Positions(ids, u_at), Positions(ids, v_at), Positions(names, r_at))
     start = 0
-    rows = zip(range(n), u_at, rels, v_at, made, strict=True)
+    rows = zip(range(n), u_at, map(names.__getitem__, r_at), v_at, made, strict=True)
     for i, a, rel, b, attrs in rows:  # (an unknown end is in a refused row)
         if attrs is not None:
             u, v = ids[a], ids[b]  # the node's own id str
@@ -647,6 +650,42 @@ def _add_edges(table: CsvTable, checker: Checker) -> None:
             place = Location(file, line[i])
             checker.citations.append((place, f"edge {u} -{rel}-> {v}", cites[i]))
     edge_where.add_run(file, columns, line, start, n)
+
+
+def _compact(
+    header: list[str],
+    rows: _RowsOfColumns,
+    kept: Mapping[str, tuple[Sequence[str], Sequence[str], Sequence[int]]],
+) -> None:
+    """Keep a table's columns as positions once its edges are proved: a row is read again
+    only when it is checked as an item. ``kept``: column -> (names, cells, each cell's
+    position in names) known already (the ends, the relations); the other columns of few
+    distinct values (one str each already) are made so."""
+    for name, (names, cells, found) in kept.items():
+        j = header.index(name)
+        if rows.columns[j] is cells:  # (not when the cells as read differ)
+            rows.columns[j] = _Kept(names, found, cells)
+    for j in rows.shared:
+        column = rows.columns[j]
+        if isinstance(column, list):
+            names = list(dict.fromkeys(column))
+            code = {name: i for i, name in enumerate(names)}
+            kind = "B" if len(names) <= 1 << 8 else "H" if len(names) <= 1 << 16 else "i"
+            rows.columns[j] = Positions(names, array(kind, map(code.__getitem__, column)))
+
+
+class _Kept(Positions):
+    """A column of a table's ends (or relations) kept as positions in ``names``; the cells
+    naming no node (position -1) as read."""
+
+    def __init__(self, names: Sequence[str], at: Sequence[int], cells: Sequence[str]) -> None:
+        super().__init__(names, at)
+        self.odd = {i: cells[i] for i, a in enumerate(at) if a < 0} if -1 in at else {}
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, int) and self.at[index] < 0:
+            return self.odd[index % len(self.at)]
+        return super().__getitem__(index)
 
 
 def _allowed(rel: str, ku: str | None, kv: str | None) -> bool:
