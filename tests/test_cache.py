@@ -576,3 +576,45 @@ def test_an_import_does_not_cache_the_dataset_it_changes(
     assert entries(own_cache) == []  # its load wrote no entry: it would be stale at once
     same(load_dataset(tiny), fresh(tiny))
     assert len(entries(own_cache)) == 1
+
+
+#: a command's load whose writer waits for a file before it writes the entry
+HELD = r"""
+import os, sys, time
+from pathlib import Path
+from chaingraph import cache
+from chaingraph.dataset import load_dataset
+
+folder, go = Path(sys.argv[1]), Path(sys.argv[2])
+real, command = cache.dumps, os.getpid()
+
+def dumps(value):
+    deadline = time.monotonic() + 60
+    while os.getpid() != command and not go.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return real(value)
+
+cache.dumps = dumps
+cache.write_behind()
+print(bool(load_dataset(folder).cache_key), flush=True)
+"""
+
+
+def test_the_writer_holds_no_pipe_of_the_command(
+    tiny: Path, tmp_path: Path, own_cache: Path
+) -> None:
+    """Whoever reads a command's output sees it end when the command ends, while the writer
+    still works (it holds none of the command's descriptors), and the entry comes after."""
+    go = tmp_path / "go"
+    command = subprocess.Popen(
+        [sys.executable, "-c", HELD, str(tiny), str(go)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        out, err = command.communicate(timeout=45)  # a held pipe: EOF only after 60 s
+    finally:
+        go.touch()
+    assert (out, err, command.returncode) == ("True\n", "", 0)
+    assert len(wait_for_entries(own_cache, 1)) == 1
