@@ -475,6 +475,8 @@ def dumps(value):
 cache.dumps = dumps
 if sys.argv[3] == "thread":
     threading.Thread(target=threading.Event().wait, args=(30,), daemon=True).start()
+if sys.argv[3] == "big":
+    cache.BEHIND_MAX = 1  # the dataset counts as one whose writer would copy too much
 cache.write_behind()
 ds = load_dataset(folder)
 try:
@@ -507,12 +509,13 @@ def test_a_command_writes_the_entry_behind_and_the_next_load_uses_it(
     same(warm, fresh(tiny))
 
 
-def test_with_other_threads_the_entry_is_written_inline(
-    tiny: Path, tmp_path: Path, own_cache: Path
+@pytest.mark.parametrize("case", ["thread", "big"])
+def test_with_other_threads_or_a_big_graph_the_entry_is_written_inline(
+    tiny: Path, tmp_path: Path, own_cache: Path, case: str
 ) -> None:
     log = tmp_path / "dumps.log"
     done = subprocess.run(
-        [sys.executable, "-c", BEHIND, str(tiny), str(log), "thread"],
+        [sys.executable, "-c", BEHIND, str(tiny), str(log), case],
         capture_output=True,
         text=True,
         check=True,
