@@ -356,6 +356,8 @@ def leading_place(text: str, keep: int = 2) -> tuple[PlaceMatch, str]:
     '江山欧派门业'
     """
     table = _table()
+    if text[:2] not in table.sizes and not text.startswith(_COUNTRY):
+        return PlaceMatch(), text  # (what _scan finds then: most firm names start so)
     end, codes = _scan(text, table, short_first=False)
     if not codes or len(text) - end < keep:
         return PlaceMatch(), text

@@ -36,6 +36,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..model import ChainGraph, Kind
 from ..places import leading_place, parse_place, place_name, same_area, zone_divisions
@@ -65,9 +66,9 @@ _BRACKET_RE = re.compile(r"\(([^()]{2,12})\)")
 _CODE_RE = re.compile(r"\d{6}")
 
 
-@dataclass(frozen=True)
-class NameKey:
-    """A firm name's matching key: its core and the division codes of the places removed."""
+class NameKey(NamedTuple):
+    """A firm name's matching key: its core and the division codes of the places removed
+    (a tuple: an import makes one for every name of the dataset and of the sheet)."""
 
     core: str
     places: tuple[str, ...] = ()
