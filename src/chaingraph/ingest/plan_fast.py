@@ -119,17 +119,9 @@ class FastRows:
                 ids.append(found[0])
         return ids
 
-    def value(self, field: str, row: SheetRow) -> Any:
-        """The record cells (column -> text) a row's cell of ``field`` gives, or _NO."""
-        text = row.cells[field][1]
-        col = row.cols[field]
-        key = (field, text, col)
-        found = self.values.get(key, None)
-        if found is None:
-            found = self.values[key] = self._value(field, text, col)
-        return found
-
     def _value(self, field: str, text: str, col: int) -> Any:
+        """The record cells (column, text) a cell of ``field`` in column ``col`` gives, or
+        _NO (each distinct cell read once: see :meth:`read`)."""
         sheet: dict[str, Any] = {}
         try:
             if field == "products":
@@ -160,13 +152,20 @@ class FastRows:
 
     # -- one row --
 
-    def said(self, cell: tuple[str, str]) -> str:
-        """A cell's words in a citation, ``header: cell`` on one line (each distinct cell
-        worded once; as :meth:`Planner.quote <chaingraph.ingest.plan.Planner.quote>`)."""
-        found = self.words.get(cell)
-        if found is None:
-            found = self.words[cell] = f"{cell[0]}: {one_line(cell[1])}"
-        return found
+    def quote(self, cells: dict[str, tuple[str, str]], fields: tuple[str, ...]) -> str:
+        """The row's words for a citation, ``header: cell; ...`` of the fields given (as
+        :meth:`Planner.quote <chaingraph.ingest.plan.Planner.quote>`; each distinct cell
+        worded once)."""
+        words = self.words
+        said = []
+        for name in fields:
+            cell = cells.get(name)
+            if cell is not None:
+                word = words.get(cell)
+                if word is None:
+                    word = words[cell] = f"{cell[0]}: {one_line(cell[1])}"
+                said.append(word)
+        return "; ".join(said)
 
     def place(self, park: str, region: str) -> tuple[str | None, list[tuple[str, str]]]:
         """(the place node, the record cells) of a row's park and region cells."""
@@ -202,9 +201,14 @@ class FastRows:
         is one the row planner refuses (or a new firm has no place)."""
         cells = row.cells
         record_cells: list[tuple[str, str]] = []
+        values = self.values
         for field in ("products", "above_size", "employees", "output"):
-            if field in cells:
-                found = self.value(field, row)
+            cell = cells.get(field)
+            if cell is not None:
+                key = (field, cell[1], row.cols[field])
+                found = values.get(key)
+                if found is None:
+                    found = values[key] = self._value(*key)
                 if found is _NO:
                     return None
                 record_cells.extend(found)
@@ -256,9 +260,8 @@ class FastRows:
         record = self.blank | {"id": firm_id, "kind": _FIRM, "name": name}
         record.update(record_cells)
         locator = f"{self.sheet} 第{number}行" if self.sheet else f"第{number}行"
-        said = self.said
         record["source"] = self.source_id
-        record["quote"] = "; ".join([said(cells[f]) for f in FIRM_QUOTE_FIELDS if f in cells])
+        record["quote"] = self.quote(cells, FIRM_QUOTE_FIELDS)
         record["locator"] = locator
         self.firms[firm_id] = record
         self.changes.append(Change("added", Kind.FIRM, firm_id, name, number))
@@ -271,11 +274,11 @@ class FastRows:
             index.by_norm[key.core] = {firm_id: set(key.places)}
         self.owners[folded] = {firm_id}
         if segments:
-            quote = "; ".join([said(cells[f]) for f in ("chain", "segment") if f in cells])
+            quote = self.quote(cells, ("chain", "segment"))
             for seg in segments:
                 self.new_edge(number, locator, firm_id, _IN_SEGMENT, seg, quote)
         if place:
-            quote = "; ".join([said(cells[f]) for f in ("park", "region") if f in cells])
+            quote = self.quote(cells, ("park", "region"))
             self.new_edge(number, locator, firm_id, _LOCATED_IN, place, quote)
 
     def new_edge(self, number: int, locator: str, u: str, rel: str, v: str, quote: str) -> None:
