@@ -90,16 +90,19 @@
   });
   // labels are drawn by the page (see drawLabels), not by vis: constant size on screen,
   // the important ones first, none on top of another
+  // one shared object where many records hold the same (read only): fewer objects for V8's
+  // collector to move before the first draw
+  var NONE = Object.freeze([]), nodeLooks = {}, edgeLooks = {};
   var RANK = { Zone: 0, Chain: 1, Platform: 2, Park: 3, Segment: 4, Group: 6, Project: 7, Firm: 8 };
   data.nodes.forEach(function (n) {
     if (n.label === undefined) n.label = n.name;
     if (n.flag === undefined) n.flag = null;
-    if (!n.alt) n.alt = [];
-    if (!n.info) n.info = [];
-    if (!n.src) n.src = [];
+    if (!n.alt) n.alt = NONE;
+    if (!n.info) n.info = NONE;
+    if (!n.src) n.src = NONE;
     byId[n.id] = n;
     if (!groups[n.style]) n.style = "Other";
-    n.look = { color: groups[n.style].color };
+    n.look = nodeLooks[n.style] = nodeLooks[n.style] || { color: groups[n.style].color };
     n.lines = String(n.label).split("\n");
     n.rank = (RANK[n.kind] === undefined ? 9 : RANK[n.kind]) - (n.flag === "center" ? 10 : 0);
     if (n.kind === "Firm" && n.size >= 20) n.rank = 3.5;  // a leading firm before segments
@@ -113,7 +116,7 @@
   });
   var memberById = {};
   (data.members || []).forEach(function (m) {
-    if (!m.alt) m.alt = [];
+    if (!m.alt) m.alt = NONE;
     memberById[m.id] = m;
   });
   // a large view's edges are drawn by the page (drawEdges), not handed to vis-network: for
@@ -125,13 +128,14 @@
   data.edges.forEach(function (e, i) {
     e.id = i;
     if (e.dashes === undefined) e.dashes = false;
-    if (!e.info) e.info = [];
-    if (!e.src) e.src = [];
+    if (!e.info) e.info = NONE;
+    if (!e.src) e.src = NONE;
     var dashed = e.dashes || (byId[e.from] && byId[e.from].style === "gap") ||
       (byId[e.to] && byId[e.to].style === "gap");
     var faint = data.flow && (e.rel === "HAS_SEGMENT" || e.rel === "IN_SEGMENT");
-    e.look = { color: e.rel === "SUPPLIES" ? "#2e7d32" : e.rel === "FEEDS" ? "#1565c0" : EDGE_GREY,
-               opacity: faint ? 0.35 : 0.85 };
+    var color = e.rel === "SUPPLIES" ? "#2e7d32" : e.rel === "FEEDS" ? "#1565c0" : EDGE_GREY;
+    var lookKey = color + (faint ? " faint" : "");
+    e.look = edgeLooks[lookKey] = edgeLooks[lookKey] || { color: color, opacity: faint ? 0.35 : 0.85 };
     e.width = e.rel === "SUPPLIES" || e.rel === "FEEDS" ? 1.6 : 1;
     e.dashed = !!dashed;
     if (ownEdges) return;
