@@ -400,7 +400,7 @@ def test_stats_from_the_cache_imports_no_networkx(tmp_path: Path) -> None:
         runs.append(
             subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
         )
-        wait_for_entries(tmp_path / "cache", 2)  # the zone and its layer, written behind
+        wait_for_entries(tmp_path / "cache", 2, memos=1)  # zone, layer, stats: behind
     assert runs[0].stdout == runs[1].stdout and "Nodes by kind" in runs[0].stdout
     assert [r.stderr.split()[-1] for r in runs] == ["True", "False"]
 
@@ -423,7 +423,7 @@ def test_the_command_that_writes_the_entry_remembers_the_stats(
                 [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True
             )
         )
-        wait_for_entries(tmp_path / "cache", 1)  # written behind
+        wait_for_entries(tmp_path / "cache", 1, memos=1)  # written behind
     assert [r.stderr.split()[-1] for r in runs] == ["True", "False"]
     assert runs[1].stdout == run("--no-cache", "stats", "--format", "json", store=tiny).output
 
@@ -445,13 +445,14 @@ def test_old_entries_are_pruned_with_their_memos(
         same(load_dataset(folder), fresh(folder))
 
 
-def wait_for_entries(folder: Path, count: int) -> list[Path]:
-    """The dataset entries of a cache folder, once ``count`` are there (written behind by a
-    command that has ended) or after a minute at most."""
+def wait_for_entries(folder: Path, count: int, memos: int = 0) -> list[Path]:
+    """The dataset entries of a cache folder, once ``count`` are there with ``memos`` memos
+    (written behind by a command that has ended) or after a minute at most."""
     deadline = time.monotonic() + 60
     while True:
         found = [p for p in entries(folder) if p.name.count(".") == 1]
-        if len(found) >= count or time.monotonic() > deadline:
+        remembered = [p for p in entries(folder) if p.name.count(".") == 2]
+        if len(found) >= count and len(remembered) >= memos or time.monotonic() > deadline:
             return found
         time.sleep(0.02)
 
@@ -621,3 +622,46 @@ def test_the_writer_holds_no_pipe_of_the_command(
         go.touch()
     assert (out, err, command.returncode) == ("True\n", "", 0)
     assert len(wait_for_entries(own_cache, 1)) == 1
+
+
+#: the embedded store's first load, with the entry written behind; which processes computed
+#: the dataset's stats
+STORE = r"""
+import os, sys
+from pathlib import Path
+from chaingraph import cache, query
+from chaingraph.store.embedded import EmbeddedStore
+
+folder, log = Path(sys.argv[1]), Path(sys.argv[2])
+real = query.stats
+
+def stats(G):
+    with log.open("a") as out:
+        out.write(f"{os.getpid()}\n")
+    return real(G)
+
+query.stats = stats
+cache.write_behind()
+store = EmbeddedStore(folder)
+print(os.getpid(), store.G.number_of_nodes(), store.stats_remembered)
+"""
+
+
+def test_the_writer_remembers_the_stores_stats(
+    tiny: Path, tmp_path: Path, own_cache: Path, run: Callable[..., Result]
+) -> None:
+    """The stats that go beside a new entry are computed by its writer, not the command."""
+    log = tmp_path / "stats.log"
+    done = subprocess.run(
+        [sys.executable, "-c", STORE, str(tiny), str(log), "x"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pid, nodes, remembered = done.stdout.split()
+    assert int(nodes) > 0 and remembered == "True"
+    wait_for_entries(own_cache, 1, memos=1)
+    assert int(pid) not in {int(p) for p in log.read_text().split()}
+    assert cache.memo(tiny, cache.STATS) == json.loads(
+        run("--no-cache", "stats", "--format", "json", store=tiny).output
+    )

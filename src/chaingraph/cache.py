@@ -54,7 +54,7 @@ import pickle
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -368,9 +368,11 @@ class Probe:
         make_body: Callable[[], dict[str, Any]],
         includes: list[IncludeRead],
         behind: bool = False,
+        memos: Mapping[str, Callable[[], Any]] | None = None,
     ) -> str | None:
         """Store the entry ``make_body()`` gives if the folder and its includes still hold
-        what was read; returns the dataset key (None when nothing is stored).
+        what was read, then each memo's answer beside it (:func:`remember`); returns the
+        dataset key (None when nothing is stored).
 
         ``includes`` carry the digests taken before each included folder was read; the
         folder's own digest was taken before it was read (:meth:`of`). With ``behind`` and
@@ -391,15 +393,19 @@ class Probe:
             except OSError:
                 pid = -1
             if pid == 0:
-                _detached(lambda: self._store(make_body, includes, key))
+                _detached(lambda: self._store(make_body, includes, key, memos))
             if pid > 0:
                 with contextlib.suppress(ChildProcessError):  # (SIGCHLD ignored: reaped)
                     os.waitpid(pid, 0)  # it exits at once, leaving the writer to init
                 return key
-        return key if self._store(make_body, includes, key) else None
+        return key if self._store(make_body, includes, key, memos) else None
 
     def _store(
-        self, make_body: Callable[[], dict[str, Any]], includes: list[IncludeRead], key: str
+        self,
+        make_body: Callable[[], dict[str, Any]],
+        includes: list[IncludeRead],
+        key: str,
+        memos: Mapping[str, Callable[[], Any]] | None,
     ) -> bool:
         if folder_digest(self.folder) != self.digest:
             return False  # changed while it was read
@@ -423,6 +429,8 @@ class Probe:
         if not _write(self.path, dumps(header), data):
             return False
         self.header = header
+        for name, answer in (memos or {}).items():
+            remember(self.folder, key, name, answer())
         return True
 
     def memo_path(self, name: str) -> Path:

@@ -16,8 +16,9 @@ import os
 import re
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -68,8 +69,8 @@ class Dataset:
     digest: str = ""
     #: the key of this dataset in the cache ('' when it is not cached): memos are kept by it
     cache_key: str = ""
-    #: True when this load wrote the dataset's cache entry, or had it written behind (its
-    #: memos are not there yet)
+    #: True when this load wrote the dataset's cache entry, or had it written behind (with
+    #: the memos asked for, see load_dataset)
     entry_written: bool = False
     #: (from, to, rel) -> where each of the dataset's own edges was read; None: not known
     #: (then a change is checked by reading the whole dataset again, see dataset_delta)
@@ -382,6 +383,7 @@ def load_dataset(
     overrides: Mapping[str, str] | None = None,
     *,
     write_cache: bool = True,
+    memos: Mapping[str, Callable[[ChainGraph], Any]] | None = None,
 ) -> Dataset:
     """Read a dataset folder into a graph, collecting every problem.
 
@@ -396,6 +398,11 @@ def load_dataset(
         False: when the cache does not hold the folder, it is read and checked as usual but
         no entry is written for it (its includes' entries still are): for a caller about to
         change the folder (``import``), whose entry would be stale at once.
+    memos : mapping, optional
+        Name -> a pure function of the dataset's graph, whose answer is remembered beside a
+        new cache entry (:func:`chaingraph.cache.remember`, read by :func:`cache.memo`): it is
+        computed by whoever writes the entry, so with the entry written behind the caller
+        does not pay for it (the embedded store's stats).
 
     Returns
     -------
@@ -410,12 +417,17 @@ def load_dataset(
     if overrides:
         with cache.gc_paused():
             return _load(Path(path), (), overrides)
-    return _cached(Path(path), (), write_cache)
+    return _cached(Path(path), (), write_cache, memos)
 
 
-def _cached(folder: Path, stack: tuple[Path, ...], write: bool = True) -> Dataset:
+def _cached(
+    folder: Path,
+    stack: tuple[Path, ...],
+    write: bool = True,
+    memos: Mapping[str, Callable[[ChainGraph], Any]] | None = None,
+) -> Dataset:
     """_load, answered from the cache when it holds the folder as it is (and stored after,
-    unless not ``write``)."""
+    with its ``memos``, unless not ``write``)."""
     probe = cache.Probe.of(folder) if folder.is_dir() else None
     if probe is not None:
         body = probe.read()
@@ -430,7 +442,10 @@ def _cached(folder: Path, stack: tuple[Path, ...], write: bool = True) -> Datase
             if write and not ds.problems and _cacheable(ds.graph):
                 # (made by the writer: when written behind, the command does not wait for it)
                 behind = len(ds.graph) <= cache.BEHIND_MAX
-                ds.cache_key = probe.write(lambda: _to_cache(ds), ds.includes_read, behind) or ""
+                answers = {name: partial(f, ds.graph) for name, f in (memos or {}).items()}
+                ds.cache_key = (
+                    probe.write(lambda: _to_cache(ds), ds.includes_read, behind, answers) or ""
+                )
                 ds.entry_written = bool(ds.cache_key)
     return ds
 

@@ -32,15 +32,14 @@ class EmbeddedStore:
     def G(self) -> ChainGraph:
         """The loaded graph (read from the folder on first access)."""
         if self._G is None:
-            ds = load_dataset(self.folder)
+            # the stats go beside a new entry, computed by its writer (behind the command
+            # when it is written behind), so the first 'stats' after any command reads them
+            # without loading the graph
+            ds = load_dataset(self.folder, memos={cache.STATS: query.stats})
             if ds.problems:
                 raise invalid(ds.folder, ds.problems)
             self._G, self.cache_key = ds.graph, ds.cache_key
-            if ds.entry_written:
-                # the stats go beside the new entry at once (a few per cent of the load), so
-                # the first 'stats' after any command reads them without loading the graph
-                cache.remember(self.folder, ds.cache_key, cache.STATS, query.stats(ds.graph))
-                self.stats_remembered = True
+            self.stats_remembered = ds.entry_written
         return self._G
 
     def load(self) -> ChainGraph:
