@@ -101,7 +101,11 @@ class _Delta:
         self.checker.G = G
         self.checker.where = dict(base.node_locations)
         self.checker.kind_of = {n: str(k) for n, k in G.nodes(data="kind")}
-        self.checker.edge_where = EdgePlaces(base.edge_locations or {})
+        places = base.edge_locations
+        # used up as the graph is: a copy made key by key cost ~1 s for 500,000 edges
+        self.checker.edge_where = (
+            places if isinstance(places, EdgePlaces) else EdgePlaces(places or {})
+        )
         self.checker.pending_edges = []
         self.merged: dict[str, str] = dict(base.merged or {})
         self.included_owner: dict[str, str] = G.graph.get(layers.OWNER) or {}

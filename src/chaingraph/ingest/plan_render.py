@@ -19,6 +19,7 @@ import yaml
 
 from .. import safe_yaml
 from ..cells import FORMULA_START, neutralise, restore
+from ..dataset import csv_lines
 from ..model import Kind, fields_of
 
 FIRMS_FILE = "firms-imported.csv"
@@ -115,19 +116,35 @@ def _split_old_quote(record: dict[str, str]) -> dict[str, str]:
     >>> _split_old_quote({"source": "import-x", "quote": "[Sheet1 第2行] 企业名称: 丙"})
     {'source': 'import-x', 'quote': '企业名称: 丙', 'locator': 'Sheet1 第2行'}
     """
+    if record.get("locator"):
+        return record  # (what this importer writes: no regular expression needed)
     quote = record.get("quote", "")
     match = _OLD_PLACE_RE.match(quote)
-    if record.get("locator") or not match or not record.get("source", "").startswith("import-"):
+    if not match or not record.get("source", "").startswith("import-"):
         return record
     return {**record, "quote": quote[match.end() :], "locator": match.group(1)}
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """The header and the records of an imported CSV file, as csv.DictReader reads them (a
+    blank line skipped, a short row's missing cells empty, a long row's extra cells left
+    out) with each spreadsheet-safe cell restored; without DictReader's Python code per row
+    (a 20,000-firm file is read again by every import into the dataset)."""
     if not path.is_file():
         return [], []
-    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
-    rows = [{k: restore(v or "") for k, v in row.items() if k is not None} for row in reader]
-    return list(reader.fieldnames or []), rows
+    reader = csv.reader(csv_lines(path.read_text(encoding="utf-8-sig")))
+    header = next(reader, [])
+    width = len(header)
+    rows = []
+    for cells in reader:
+        if not cells:
+            continue
+        if len(cells) < width:
+            cells += [""] * (width - len(cells))
+        if "'" in "".join(cells):  # (restore changes only a cell starting with one)
+            cells = [restore(c) for c in cells]
+        rows.append(dict(zip(header, cells, strict=False)))
+    return header, rows
 
 
 # --- rendering ----------------------------------------------------------------------------
