@@ -292,3 +292,15 @@ def test_the_imported_files_cells_are_neutralised_as_one_by_one(seed: int) -> No
         ["id"],
         *([neutralise(r.get("id", ""))] for r in records),
     ]
+
+
+def test_a_reimport_of_the_hostile_list_and_of_a_newer_version(tmp_path: Path) -> None:
+    folder = make_dataset(tmp_path / "ds")
+    path = sheet(tmp_path, HOSTILE, "hostile.csv")
+    import_file(path, folder)
+    found = same_both_ways(folder, path)  # the same file again: its firms are known
+    assert not any(c.action == "added" and c.kind == "Firm" for c in found["changes"])
+    newer = [list(r) for r in HOSTILE[::-1]]  # rows moved
+    newer[5][3] = "集成灶"  # a segment changed
+    newer.append(row(name="新来的电池", place="上海", customers="丙电器"))
+    same_both_ways(folder, sheet(tmp_path, newer, "hostile.csv"))

@@ -185,8 +185,8 @@ class FastRows:
         if not cells.keys() <= FAST_FIELDS or "name" not in cells:
             return False
         name = cells["name"][1]
-        if name_key(name) in TOTAL_WORDS:
-            return False
+        if exact_key(name) in self.index.by_exact or name_key(name) in TOTAL_WORDS:
+            return False  # (a firm known by this name: a re-import's rows, mostly)
         read = self.read(row)
         if read is None:
             return False
