@@ -485,7 +485,7 @@
     });
     if (nodeUpd.length) nodes.update(nodeUpd);
     if (edgeUpd.length && edges) edges.update(edgeUpd);
-    else if (edgeUpd.length) network.redraw();
+    else if (edgeUpd.length && !nodeUpd.length) network.redraw();  // else vis redraws anyway
     state.shown = shown;
     state.shownEdges = shownEdges;
     setStatus();
