@@ -26,12 +26,16 @@ CLEAR_POINTS = """(i) => {
     const t = l ? Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / l)) : 0;
     return Math.hypot(a.x + t * dx - p.x, a.y + t * dy - p.y);
   }
-  const a = pos(es[i].from), b = pos(es[i].to), found = [];
+  const a = pos(es[i].from), b = pos(es[i].to), found = [], loop = cg.loop(i);
   const W = document.getElementById('graph').clientWidth;
   for (let k = 4; k <= 36; k++) {
-    const t = k / 40, p = {x: a.x + t * (b.x - a.x), y: a.y + t * (b.y - a.y)};
+    const t = k / 40, turn = 2 * Math.PI * t;
+    const p = loop
+      ? n.canvasToDOM({x: loop.x + loop.r * Math.cos(turn), y: loop.y + loop.r * Math.sin(turn)})
+      : {x: a.x + t * (b.x - a.x), y: a.y + t * (b.y - a.y)};
     if (p.x < 8 || p.y < 8 || p.x > W - 340) continue;  // not under the side panel
-    const near = es.some((e, j) => j !== i && dist(p, pos(e.from), pos(e.to)) < 6)
+    const near = es.some((e, j) => j !== i && e.from !== e.to
+                                   && dist(p, pos(e.from), pos(e.to)) < 6)
       || n.body.nodeIndices.some(id => { const q = pos(id);
            return Math.hypot(q.x - p.x, q.y - p.y) < (cg.data.nodes.find(d => d.id === id).size
              * n.getScale() + 6); })
@@ -57,6 +61,7 @@ PIXEL = """(p) => { const c = document.querySelector('#graph canvas'), r = c.wid
 def large_graph(extra: int = 1600) -> ChainGraph:
     """The sample chain with enough outside firms (no relations) to make the view large."""
     G = sample_graph()
+    G.add_edge("hanke", "hanke", key="SUPPLIES", rel="SUPPLIES", grade="template")  # a loop
     for i in range(extra):
         G.add_node(f"out{i}", kind="Firm", name=f"外地企业{i:04d}", local=False, grade="template")
     return G
@@ -134,6 +139,19 @@ def test_large_view_draws_its_edges_and_a_click_keeps_the_relations(open_view: O
     page.mouse.click(box["x"] + 3, box["y"] + 3)
     wait_until(page, "window.__cg.selected === null")
     assert page.evaluate("window.__cg.keptEdges()") == []
+
+
+def test_a_loop_is_drawn_found_and_kept(open_view: Open) -> None:
+    view, page = open_large(open_view, "edges-loop")
+    loop = edge_index(view, "hanke", "hanke", "SUPPLIES")
+    at = point(page, loop)
+    assert page.evaluate(PIXEL, at) < 200
+    assert page.evaluate("p => window.__cg.edgeAt(p)", at) == loop
+    click_node(page, "hanke")
+    wait_until(page, "window.__cg.selected === 'hanke'")
+    assert loop in page.evaluate("window.__cg.keptEdges()")
+    next_frame(page)
+    assert page.evaluate(PIXEL, at) < 200  # kept over the veil
 
 
 def test_hovering_a_drawn_edge_explains_it_as_text(open_view: Open) -> None:

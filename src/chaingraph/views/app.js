@@ -338,6 +338,17 @@
     ctx.setLineDash(dashed ? [6, 5] : []);
   }
   var hoverEdge = null;  // index of the edge under the pointer (own edges only)
+  // an edge from a node to itself: a circle touching the node's upper right, as vis draws it
+  function loopOf(e, a) {
+    var s = byId[e.from] ? byId[e.from].size : 10, r = 0.5 * s + 8;
+    return { x: a.x + 0.7 * (s + r) * 0.75, y: a.y - 0.7 * (s + r) * 0.75, r: r };
+  }
+  function edgePath(ctx, e, a, c) {
+    if (a !== c) { ctx.moveTo(a.x, a.y); ctx.lineTo(c.x, c.y); return; }
+    var l = loopOf(e, a);
+    ctx.moveTo(l.x + l.r, l.y);
+    ctx.arc(l.x, l.y, l.r, 0, 2 * Math.PI);
+  }
   function drawEdges(ctx) {
     // hidden while the view is dragged or zoomed, as vis hides its edges in a large view
     if (!ownEdges || network.renderer.dragging || network.renderer.zooming) return;
@@ -348,8 +359,7 @@
       for (var k = 0; k < b.list.length; k++) {
         var e = data.edges[b.list[k]], a = at[e.from], c = at[e.to];
         if (e.hidden || !a || !c) continue;
-        ctx.moveTo(a.x, a.y);
-        ctx.lineTo(c.x, c.y);
+        edgePath(ctx, e, a, c);
       }
       edgeStyle(ctx, b.look, b.width, b.dashed, b.look.opacity);
       ctx.stroke();
@@ -357,8 +367,7 @@
     var h = hoverEdge === null ? null : data.edges[hoverEdge];
     if (h && !h.hidden && at[h.from] && at[h.to]) {
       ctx.beginPath();
-      ctx.moveTo(at[h.from].x, at[h.from].y);
-      ctx.lineTo(at[h.to].x, at[h.to].y);
+      edgePath(ctx, h, at[h.from], at[h.to]);
       edgeStyle(ctx, { color: "#37474f" }, h.width + 1, h.dashed, 1);
       ctx.stroke();
     }
@@ -372,6 +381,11 @@
     for (var i = 0; i < data.edges.length; i++) {
       var e = data.edges[i], a = at[e.from], b = at[e.to];
       if (e.hidden || !a || !b) continue;
+      if (a === b) {  // a loop: how far from its circle
+        var l = loopOf(e, a), off = Math.abs(Math.hypot(p.x - l.x, p.y - l.y) - l.r);
+        if (off * off <= bestD) { bestD = off * off; best = i; }
+        continue;
+      }
       if (p.x < Math.min(a.x, b.x) - tol || p.x > Math.max(a.x, b.x) + tol ||
           p.y < Math.min(a.y, b.y) - tol || p.y > Math.max(a.y, b.y) + tol) continue;
       var dx = b.x - a.x, dy = b.y - a.y, len2 = dx * dx + dy * dy;
@@ -382,13 +396,16 @@
     return best;
   }
   state.edgeAt = edgeAt;
+  state.loop = function (i) {  // the circle of a loop, in the network's coordinates
+    var e = data.edges[i], a = network.body.nodes[e.from];
+    return a && e.from === e.to ? loopOf(e, a) : null;
+  };
   function drawKeptEdge(ctx, i) {  // an edge of the highlighted neighbourhood, with its arrowhead
     var e = data.edges[i], a = network.body.nodes[e.from], b = network.body.nodes[e.to];
     if (e.hidden || !a || !b) return;
     ctx.save();
     ctx.beginPath();
-    ctx.moveTo(a.x, a.y);
-    ctx.lineTo(b.x, b.y);
+    edgePath(ctx, e, a, b);
     edgeStyle(ctx, e.look, e.width + 0.6, e.dashed, 1);
     ctx.stroke();
     var dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy);
