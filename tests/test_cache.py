@@ -665,3 +665,47 @@ def test_the_writer_remembers_the_stores_stats(
     assert cache.memo(tiny, cache.STATS) == json.loads(
         run("--no-cache", "stats", "--format", "json", store=tiny).output
     )
+
+
+#: a load (entry written behind) during which firms.csv is edited; waits for the writer
+EDITED_MEANWHILE = r"""
+import ctypes, os, sys
+from pathlib import Path
+from chaingraph import cache, dataset
+
+folder = Path(sys.argv[1])
+real = dataset._load
+
+def load(*args, **kwargs):
+    read = real(*args, **kwargs)
+    firms = folder / "firms.csv"
+    text = firms.read_text(encoding="utf-8")
+    firms.write_text(text.replace("甲电池,甲,", "甲电池集团,甲,", 1), encoding="utf-8")
+    return read
+
+dataset._load = load
+adopted = ctypes.CDLL(None).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+cache.write_behind()
+print(bool(dataset.load_dataset(folder).cache_key), adopted)
+while True:
+    try:
+        os.wait()  # the writer, adopted
+    except ChildProcessError:
+        break
+"""
+
+
+def test_a_folder_edited_while_it_was_read_is_not_cached_behind(
+    tiny: Path, own_cache: Path, reads: list[Path]
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", EDITED_MEANWHILE, str(tiny)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split() == ["True", "True"]  # a key, and the writer was waited for
+    assert entries(own_cache) == []  # the writer found the folder changed since it was read
+    after = load_dataset(tiny)
+    assert reads == [tiny]
+    assert any(a.get("name") == "甲电池集团" for _, a in after.graph.nodes(data=True))
