@@ -9,7 +9,8 @@ Usage::
 The synthetic zone comes from ``scripts/gen_synthetic.py`` (written once under
 ``out/bench-load/``), once with firms and edges in YAML and once in CSV. Every measurement
 runs in a fresh subprocess and is the best CPU time (``time.process_time``) of ``--repeat``
-runs, so the ratios compare like with like on a busy machine:
+runs, a baseline's and its loads' runs interleaved, so the ratios compare like with like on a
+busy machine:
 
 - YAML: ``chaingraph.dataset.load_dataset`` against ``yaml.load(..., Loader=yaml.CSafeLoader)``
   of every YAML file (PyYAML's C loader: parse only, no checks, no graph);
@@ -140,38 +141,61 @@ def formats(folder: Path) -> dict[str, list[float]]:
     return found
 
 
-def measure(mode: str, folder: Path, repeat: int, cache: str = "off") -> dict[str, float]:
-    """Best CPU time and the largest peak memory of ``repeat`` fresh runs of ``mode``, and
-    for ``cold`` the best CPU and the largest peak of the processes that wrote the entry.
+def one_run(mode: str, folder: Path, cache: str, where: Path) -> dict[str, Any]:
+    """One fresh process running ``mode`` with the dataset cache in ``where``: its CPU, peak
+    and the (CPU, peak) of each cache writer it left.
 
-    ``cache``: ``off`` (no dataset cache), ``cold`` (a new empty cache folder for each run,
-    the entry written behind as the command line does: ``writer_cpu`` is that process's),
-    ``inline`` (cold, the entry written by the load itself, a library's default) or
-    ``warm`` (one cache folder, filled by a first run that is not counted).
+    ``cache``: ``off`` (no dataset cache), ``cold`` (the entry written behind as the command
+    line does), ``inline`` (the entry written by the load itself, a library's default) or
+    ``warm`` (whatever ``where`` holds).
     """
-    runs = []
-    with tempfile.TemporaryDirectory(prefix="bench-load-cache-") as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CHAINGRAPH_")}
-        if cache == "off":
-            env["CHAINGRAPH_NO_CACHE"] = "1"
-        if cache == "cold":
-            env["BENCH_WRITE_BEHIND"] = "1"
-        for run in range(repeat + (cache == "warm")):
-            where = Path(tmp) / (str(run) if cache in ("cold", "inline") else "warm")
-            out = subprocess.run(
-                [sys.executable, "-c", CHILD, mode, str(folder), str(HERE)],
-                check=True,
-                capture_output=True,
-                text=True,
-                env={**env, "CHAINGRAPH_CACHE_DIR": str(where)},
-            )
-            if cache != "warm" or run:
-                runs.append(json.loads(out.stdout))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHAINGRAPH_")}
+    if cache == "off":
+        env["CHAINGRAPH_NO_CACHE"] = "1"
+    if cache == "cold":
+        env["BENCH_WRITE_BEHIND"] = "1"
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, mode, str(folder), str(HERE)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**env, "CHAINGRAPH_CACHE_DIR": str(where)},
+    )
+    found: dict[str, Any] = json.loads(out.stdout)
+    return found
+
+
+def best(runs: list[dict[str, Any]]) -> dict[str, float]:
+    """The best CPU and the largest peak of some runs, and of the cache writers they left
+    (each run's writers summed)."""
     found = {"cpu": min(r["cpu"] for r in runs), "peak_mb": max(r["peak_mb"] for r in runs)}
     if any(r["writers"] for r in runs):
         found["writer_cpu"] = min(sum(cpu for cpu, _ in r["writers"]) for r in runs)
         found["writer_peak_mb"] = max(peak for r in runs for _, peak in r["writers"])
     return found
+
+
+def measure(mode: str, folder: Path, repeat: int, cache: str = "off") -> dict[str, float]:
+    """:func:`best` of ``repeat`` fresh runs of ``mode`` (``cold`` and ``inline``: a new
+    empty cache folder each time; ``warm``: one, filled by a first run not counted)."""
+    return measure_together([(mode, cache)], folder, repeat)[0]
+
+
+def measure_together(
+    variants: list[tuple[str, str]], folder: Path, repeat: int
+) -> list[dict[str, float]]:
+    """:func:`measure` of several (mode, cache) variants, their runs interleaved (a round of
+    each in turn, ``repeat`` rounds), so a change in the machine's load hits all alike."""
+    runs: list[list[dict[str, Any]]] = [[] for _ in variants]
+    with tempfile.TemporaryDirectory(prefix="bench-load-cache-") as tmp:
+        warm = Path(tmp) / "warm"
+        if any(cache == "warm" for _, cache in variants):
+            one_run("load", folder, "warm", warm)  # fills it
+        for round_ in range(repeat):
+            for i, (mode, cache) in enumerate(variants):
+                where = warm if cache == "warm" else Path(tmp) / f"{i}-{round_}"
+                runs[i].append(one_run(mode, folder, cache, where))
+    return [best(r) for r in runs]
 
 
 CACHE_LABELS = {
@@ -206,9 +230,11 @@ def run(firms: int, supplies: int, repeat: int) -> list[dict[str, Any]]:
         ("CSV", csv_dir, "csv", "csv.reader read", 3.0),
     ):
         suffix = ".yaml" if base_mode == "yaml" else ".csv"
-        base = measure(base_mode, folder, repeat)
-        for cache in ("off", "cold", "inline", "warm"):
-            load = measure("load", folder, repeat, cache)
+        caches = ("off", "cold", "inline", "warm")
+        base, *loads = measure_together(
+            [(base_mode, "off"), *(("load", cache) for cache in caches)], folder, repeat
+        )
+        for cache, load in zip(caches, loads, strict=True):
             rows.append(
                 {
                     "format": label,
