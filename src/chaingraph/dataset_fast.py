@@ -476,7 +476,8 @@ def _prepare(
         p.citations = [cols[at[c]].cells if c in at else empty for c in CITATION_COLUMNS]
     # the rows from here on are read from the columns: the row lists and the cells as read
     # that the columns do not hold (equal cells shared) are freed
-    table.rows = _RowsOfColumns([c.cells if c.raw is None else c.raw for c in cols])
+    shared = table.rows.shared if isinstance(table.rows, _RowsOfColumns) else frozenset()
+    table.rows = _RowsOfColumns([c.cells if c.raw is None else c.raw for c in cols], shared)
     return p
 
 
@@ -618,6 +619,7 @@ def _add_edges(table: CsvTable, checker: Checker) -> None:
     if isinstance(table.rows, _RowsOfColumns):  # the rows' cells so kept too (see _compact)
         kept = {"from": (ids, us, u_at), "to": (ids, vs, v_at), "rel": (names, rels, r_at)}
         _compact(table.header, table.rows, kept)
+        del kept
     cites = _citations(p)
     made = _attr_dicts("rel", rels, p, cites)
     del p, us, vs, rels  # (the ends and relations as read are freed)
@@ -628,7 +630,12 @@ def _add_edges(table: CsvTable, checker: Checker) -> None:
     edge_where, file, line = checker.edge_where, table.rel, table.line_of()
     columns = (Positions(ids, u_at), Positions(ids, v_at), Positions(names, r_at))
     start = 0
-    rows = zip(range(n), u_at, map(names.__getitem__, r_at), v_at, made, strict=True)
+    # the attribute dicts taken from the end of the list, which shrinks as the graph grows
+    made.append(_BAD)
+    made.reverse()
+    rows = zip(
+        range(n), u_at, map(names.__getitem__, r_at), v_at, iter(made.pop, _BAD), strict=True
+    )
     for i, a, rel, b, attrs in rows:  # (an unknown end is in a refused row)
         if attrs is not None:
             u, v = ids[a], ids[b]  # the node's own id str
