@@ -459,21 +459,30 @@ def wait_for_entries(folder: Path, count: int, memos: int = 0) -> list[Path]:
 
 #: loads a dataset as the command line does (the entry written behind) and reports which
 #: processes made the entry and whether one is left unreaped
-BEHIND = r"""
-import gc, json, os, sys, threading
+#: the start of a script run as ``python -c SCRIPT FOLDER LOG ...``: ``logged(f)`` is ``f``
+#: writing the id of the process that calls it to LOG first
+LOGS_CALLERS = r"""
+import os, sys
 from pathlib import Path
+
+folder, log = Path(sys.argv[1]), Path(sys.argv[2])
+
+def logged(real):
+    def call(*args):
+        with log.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real(*args)
+    return call
+"""
+
+BEHIND = (
+    LOGS_CALLERS
+    + r"""
+import gc, json, threading
 from chaingraph import cache
 from chaingraph.dataset import load_dataset
 
-folder, log = Path(sys.argv[1]), Path(sys.argv[2])
-real = cache.dumps
-
-def dumps(value):
-    with log.open("a") as out:
-        out.write(f"{os.getpid()}\n")
-    return real(value)
-
-cache.dumps = dumps
+cache.dumps = logged(cache.dumps)
 if sys.argv[3] == "thread":
     threading.Thread(target=threading.Event().wait, args=(30,), daemon=True).start()
 if sys.argv[3] == "big":
@@ -487,6 +496,7 @@ except ChildProcessError:
 print(json.dumps({"pid": os.getpid(), "key": ds.cache_key, "written": ds.entry_written,
                   "child_left": left, "frozen": gc.get_freeze_count() > 0}))
 """
+)
 
 
 def test_a_command_writes_the_entry_behind_and_the_next_load_uses_it(
@@ -626,25 +636,18 @@ def test_the_writer_holds_no_pipe_of_the_command(
 
 #: the embedded store's first load, with the entry written behind; which processes computed
 #: the dataset's stats
-STORE = r"""
-import os, sys
-from pathlib import Path
+STORE = (
+    LOGS_CALLERS
+    + r"""
 from chaingraph import cache, query
 from chaingraph.store.embedded import EmbeddedStore
 
-folder, log = Path(sys.argv[1]), Path(sys.argv[2])
-real = query.stats
-
-def stats(G):
-    with log.open("a") as out:
-        out.write(f"{os.getpid()}\n")
-    return real(G)
-
-query.stats = stats
+query.stats = logged(query.stats)
 cache.write_behind()
 store = EmbeddedStore(folder)
 print(os.getpid(), store.G.number_of_nodes(), store.stats_remembered)
 """
+)
 
 
 def test_the_writer_remembers_the_stores_stats(
