@@ -475,6 +475,20 @@ def logged(real):
     return call
 """
 
+
+def run_logging(
+    script: str, folder: Path, log: Path, case: str
+) -> subprocess.CompletedProcess[str]:
+    """Run a script that starts with :data:`LOGS_CALLERS` on ``folder`` (``case`` its third
+    argument); fails the test if it fails."""
+    return subprocess.run(
+        [sys.executable, "-c", script, str(folder), str(log), case],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
 BEHIND = (
     LOGS_CALLERS
     + r"""
@@ -503,12 +517,7 @@ def test_a_command_writes_the_entry_behind_and_the_next_load_uses_it(
     tiny: Path, tmp_path: Path, own_cache: Path, reads: list[Path]
 ) -> None:
     log = tmp_path / "dumps.log"
-    done = subprocess.run(
-        [sys.executable, "-c", BEHIND, str(tiny), str(log), "alone"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = run_logging(BEHIND, tiny, log, "alone")
     told = json.loads(done.stdout)
     assert told["key"] and told["written"] and told["frozen"]
     assert told["child_left"] == 0  # the writer's first process was reaped, none is left
@@ -525,12 +534,7 @@ def test_with_other_threads_or_a_big_graph_the_entry_is_written_inline(
     tiny: Path, tmp_path: Path, own_cache: Path, case: str
 ) -> None:
     log = tmp_path / "dumps.log"
-    done = subprocess.run(
-        [sys.executable, "-c", BEHIND, str(tiny), str(log), case],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = run_logging(BEHIND, tiny, log, case)
     told = json.loads(done.stdout)
     assert told["written"] and not told["frozen"]
     assert {int(pid) for pid in log.read_text().split()} == {told["pid"]}
@@ -655,12 +659,7 @@ def test_the_writer_remembers_the_stores_stats(
 ) -> None:
     """The stats that go beside a new entry are computed by its writer, not the command."""
     log = tmp_path / "stats.log"
-    done = subprocess.run(
-        [sys.executable, "-c", STORE, str(tiny), str(log), "x"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = run_logging(STORE, tiny, log, "x")
     pid, nodes, remembered = done.stdout.split()
     assert int(nodes) > 0 and remembered == "True"
     wait_for_entries(own_cache, 1, memos=1)
