@@ -638,6 +638,39 @@ def test_the_writer_holds_no_pipe_of_the_command(
     assert len(wait_for_entries(own_cache, 1)) == 1
 
 
+def _pid_namespaces() -> bool:
+    """True when this machine lets us run a command as process 1 of a new PID namespace."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return False
+    probe = [unshare, "--pid", "--fork", sys.executable, "-c", "import os; print(os.getpid())"]
+    done = subprocess.run(probe, capture_output=True, text=True, check=False)
+    return done.returncode == 0 and done.stdout.strip() == "1"
+
+
+@pytest.mark.skipif(not _pid_namespaces(), reason="needs unshare --pid (a PID namespace)")
+def test_a_command_that_is_process_1_writes_its_entry_inline(
+    tiny: Path, tmp_path: Path, own_cache: Path
+) -> None:
+    """A command run as a container's process 1 (``docker run IMAGE chaingraph ...``) adopts
+    the orphaned writer, and its exit kills every process of the namespace: a writer behind
+    it would never write (and would leave its temporary file). It writes inline."""
+    go = tmp_path / "go"  # (HELD's writer waits for it; an inline write does not wait)
+    try:
+        done = subprocess.run(
+            ["unshare", "--pid", "--fork", sys.executable, "-c", HELD, str(tiny), str(go)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        go.touch()
+    assert (done.stdout, done.stderr, done.returncode) == ("True\n", "", 0)
+    assert len(entries(own_cache)) == 1  # there when the command ended
+    assert cache.Probe.of(tiny) is not None and load_dataset(tiny).cache_key
+
+
 #: the embedded store's first load, with the entry written behind; which processes computed
 #: the dataset's stats
 STORE = (

@@ -381,7 +381,8 @@ class Probe:
         moment later, or not at all (the folder changed meanwhile, the cache folder cannot be
         written), as an inline write may fail. Inline when fork is missing, when the
         process runs other threads (a fork copies only the calling thread; a lock another
-        one held would never be released in the child) or when the fork fails.
+        one held would never be released in the child), in process 1 (see :func:`_may_fork`) or
+        when the fork fails.
         """
         global _FORKED
         key = self.key(includes)
@@ -439,8 +440,11 @@ class Probe:
 
 def _may_fork() -> bool:
     """True when :func:`write_behind` is on and this process may fork a writer: a POSIX
-    system whose threads can be counted (Linux's /proc), and no thread but this one."""
-    if not _BEHIND or not hasattr(os, "fork"):
+    system whose threads can be counted (Linux's /proc), and no thread but this one. Never
+    in process 1 (a container's command): the orphaned writer is adopted by this very
+    process, and its exit kills every process of the namespace, the writer with its entry
+    half written."""
+    if not _BEHIND or not hasattr(os, "fork") or os.getpid() == 1:
         return False
     try:
         return len(os.listdir("/proc/self/task")) == 1
