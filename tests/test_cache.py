@@ -445,6 +445,26 @@ def test_old_entries_are_pruned_with_their_memos(
         same(load_dataset(folder), fresh(folder))
 
 
+def test_a_dead_writers_temporary_file_is_removed_once_stale(
+    tiny: Path, tmp_path: Path, own_cache: Path
+) -> None:
+    """A writer killed while writing (the end of a container or a service kills the one
+    behind the command) leaves its temporary file: the next write removes it once it is
+    cache.STALE old, never a live writer's."""
+    load_dataset(tiny)
+    folder = own_cache / "datasets"
+    dead, live = folder / ".entry-dead.tmp", folder / ".entry-live.tmp"
+    for path in (dead, live):
+        path.write_bytes(b"\x80\x05 half an entry")
+    long_ago = time.time() - cache.STALE - 60
+    os.utime(dead, (long_ago, long_ago))
+    other = tmp_path / "other"
+    shutil.copytree(TINY, other)
+    assert load_dataset(other).entry_written
+    assert not dead.exists() and live.exists()
+    assert len(entries(own_cache)) == 2
+
+
 def wait_for_entries(folder: Path, count: int, memos: int = 0) -> list[Path]:
     """The dataset entries of a cache folder, once ``count`` are there with ``memos`` memos
     (written behind by a command that has ended) or after a minute at most."""

@@ -54,6 +54,7 @@ import pickle
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,9 @@ ENV_DIR = "CHAINGRAPH_CACHE_DIR"
 ENV_OFF = "CHAINGRAPH_NO_CACHE"
 #: entries kept per cache folder (the least recently written beyond this are removed)
 KEEP = 64
+#: seconds after which a writer's temporary file is a dead writer's (a live one renames it
+#: within seconds; a 10^6-node entry written inline in about a minute)
+STALE = 3600
 _SUBDIR = "datasets"
 #: the memo of a dataset's ``stats`` sections (:func:`chaingraph.query.stats`)
 STATS = "stats"
@@ -505,7 +509,14 @@ def _write(path: Path, *chunks: bytes) -> bool:
 
 
 def _prune(folder: Path) -> None:
-    """Keep the :data:`KEEP` most recently written datasets (with their memos)."""
+    """Keep the :data:`KEEP` most recently written datasets (with their memos), and remove
+    the temporary files of writers that died (killed while writing: a writer behind the
+    command is when the command's container or service ends) once :data:`STALE` old."""
+    old_enough = time.time() - STALE
+    for tmp in folder.glob(".entry-*.tmp"):
+        with contextlib.suppress(OSError):
+            if tmp.lstat().st_mtime < old_enough:
+                tmp.unlink()
     entries = [p for p in folder.glob("*.pickle") if p.name.count(".") == 1]
     if len(entries) <= KEEP:
         return
