@@ -318,7 +318,12 @@ class _Built:
             chunk = [r if len(r) == width else [*r, *[""] * (width - len(r))] for r in chunk]
         columns = zip(self.columns, self.memos, zip(*chunk, strict=True), strict=True)
         for column, memo, cells in columns:
-            column.extend(cells if memo is None else map(memo.setdefault, cells, cells))
+            if memo is None:
+                column.extend(cells)
+            elif memo is not self.ids and cells.count(first := cells[0]) == len(cells):
+                column.extend(repeat(memo.setdefault(first, first), len(cells)))  # (compared)
+            else:
+                column.extend(map(memo.setdefault, cells, cells))
         self.count += len(chunk)
         for j, memo in enumerate(self.memos):
             if memo is not None and memo is not self.ids and len(memo) * 2 > self.count:
