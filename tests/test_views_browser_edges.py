@@ -189,3 +189,31 @@ def test_filters_hide_drawn_edges(open_view: Open) -> None:
     page.locator('#legend input[data-kind="Firm"]').check()
     next_frame(page)
     assert page.evaluate(PIXEL, at) < 200
+
+
+#: the darkest channel within 2 px of a DOM point of the stage, in the exported picture
+#: (the stage's canvas is drawn below the picture's heading)
+PICTURE_PIXEL = """(p) => { const out = window.__cg.picture(),
+  c = document.querySelector('#graph canvas'), r = c.width / c.clientWidth,
+  head = out.height - c.height, s = Math.round(4 * r) + 1,
+  d = out.getContext('2d').getImageData(Math.round((p.x - 2) * r),
+                                        Math.round((p.y - 2) * r) + head, s, s).data;
+  let dark = 255;
+  for (let k = 0; k < d.length; k += 4) dark = Math.min(dark, d[k], d[k + 1], d[k + 2]);
+  return dark; }"""
+
+
+def test_the_png_shows_drawn_edges_without_the_hover(open_view: Open) -> None:
+    """The exported picture has the page's own edges, as a small view's has vis-network's,
+    and not the hovered edge's darker stroke."""
+    view, page = open_large(open_view, "edges-png")
+    at = point(page, edge_index(view, "hanke", "byd", "SUPPLIES"))
+    plain = page.evaluate(PICTURE_PIXEL, at)
+    assert plain < 200
+    box = page.locator("#graph").bounding_box()
+    page.mouse.move(box["x"] + at["x"] - 30, box["y"] + at["y"] - 30)
+    page.mouse.move(box["x"] + at["x"], box["y"] + at["y"])
+    page.wait_for_selector("#tip", state="visible")
+    next_frame(page)
+    assert page.evaluate(PIXEL, at) < plain  # hovered: darker on the page
+    assert page.evaluate(PICTURE_PIXEL, at) == plain  # not in the picture
