@@ -379,3 +379,19 @@ def test_an_imports_new_files_go_to_the_checker_in_bulk(
     files, _ = HOSTILE["names"]  # a firm named as an included one: its rows need their items
     full, delta = both(layered(tmp_path / "other" / "ds"), files)
     assert delta == full and FIRMS_FILE not in bulk
+
+
+@pytest.mark.parametrize("size", [0, 1, 3, 50])
+def test_disjoint_walks_either_side_with_the_same_answer(size: int) -> None:
+    """An imported table's keys against a dataset's mapping, smaller or larger than it."""
+    from chaingraph.dataset_delta import disjoint
+    from chaingraph.edge_places import EdgePlaces
+    from chaingraph.model import Location
+
+    keys = {("a", str(i), "SUPPLIES") for i in range(10)}
+    apart = EdgePlaces({("b", str(i), "SUPPLIES"): Location("r.csv", i) for i in range(size)})
+    meets = EdgePlaces(apart)
+    meets[("a", "7", "SUPPLIES")] = Location("r.csv", 99)
+    assert disjoint(keys, apart) and disjoint(keys, dict(apart))
+    assert not disjoint(keys, meets) and not disjoint(keys, dict(meets))
+    assert disjoint(set(), meets) and not disjoint({("a", "7", "SUPPLIES")}, meets)

@@ -54,6 +54,15 @@ _NODE_KINDS = frozenset({Kind.FIRM.value, Kind.SOURCE.value})
 _SEGMENT_RELS = frozenset({Rel.HAS_SEGMENT.value, Rel.FEEDS.value})
 
 
+def disjoint(keys: set[Any], mapping: Mapping[Any, Any]) -> bool:
+    """True when no key of ``keys`` is in ``mapping``, walking the smaller of the two: a
+    set's ``isdisjoint`` walks any argument that is not a set, and a dataset's node or
+    edge mapping can hold millions of keys where an imported table has thousands."""
+    if len(keys) < len(mapping):
+        return not any(map(mapping.__contains__, keys))
+    return keys.isdisjoint(mapping)
+
+
 class _Unsure(Exception):
     """The change needs the full check."""
 
@@ -334,12 +343,12 @@ class _Delta:
             if bulk.table.is_edge:
                 fine = (
                     fine
-                    and keys.isdisjoint(edge_where)
-                    and keys.isdisjoint(self.included_edges)
+                    and disjoint(keys, edge_where)
+                    and disjoint(keys, self.included_edges)
                     and not (merged and any(u in merged or v in merged for u, v, _ in keys))
                 )
             else:
-                fine = fine and keys.isdisjoint(where)
+                fine = fine and disjoint(keys, where)
                 fine = fine and not bulk.segments and self.apart_from_includes(bulk)
             if not fine:
                 del bulks[number]
