@@ -480,17 +480,17 @@ def wait_for_entries(folder: Path, count: int, memos: int = 0) -> list[Path]:
 #: loads a dataset as the command line does (the entry written behind) and reports which
 #: processes made the entry and whether one is left unreaped
 #: the start of a script run as ``python -c SCRIPT FOLDER LOG ...``: ``logged(f)`` is ``f``
-#: writing the id of the process that calls it to LOG first
+#: writing the id of the process that calls it (or what ``note()`` says there) to LOG first
 LOGS_CALLERS = r"""
 import os, sys
 from pathlib import Path
 
 folder, log = Path(sys.argv[1]), Path(sys.argv[2])
 
-def logged(real):
+def logged(real, note=os.getpid):
     def call(*args):
         with log.open("a") as out:
-            out.write(f"{os.getpid()}\n")
+            out.write(f"{note()}\n")
         return real(*args)
     return call
 """
@@ -547,6 +547,37 @@ def test_a_command_writes_the_entry_behind_and_the_next_load_uses_it(
     warm = load_dataset(tiny)
     assert reads == [] and warm.cache_key == told["key"]
     same(warm, fresh(tiny))
+
+
+#: a load as the command line does it; the writer logs whether it has Ctrl-C blocked, and the
+#: command prints whether it has
+SIGNALS = (
+    LOGS_CALLERS
+    + r"""
+import signal
+from chaingraph import cache
+from chaingraph.dataset import load_dataset
+
+def blocked():
+    return int(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+
+cache.dumps = logged(cache.dumps, blocked)
+cache.write_behind()
+load_dataset(folder)
+print(blocked())
+"""
+)
+
+
+def test_the_writer_blocks_ctrl_c_and_the_command_does_not(
+    tiny: Path, tmp_path: Path, own_cache: Path
+) -> None:
+    """Ctrl-C is held off while the writer is forked (a KeyboardInterrupt in the child
+    would end it as the command): blocked in the writer for good, released in the command."""
+    log = tmp_path / "signals.log"
+    assert run_logging(SIGNALS, tiny, log, "x").stdout == "0\n"
+    assert len(wait_for_entries(own_cache, 1)) == 1
+    assert set(log.read_text().split()) == {"1"}
 
 
 @pytest.mark.parametrize("case", ["thread", "big"])

@@ -51,6 +51,7 @@ import hashlib
 import io
 import os
 import pickle
+import signal
 import stat
 import sys
 import tempfile
@@ -393,12 +394,18 @@ class Probe:
         if behind and _may_fork():
             gc.freeze()  # see _detached
             _FORKED = True
+            # Ctrl-C held off across the fork: a KeyboardInterrupt raised in the child before
+            # _detached took over would run the command's own ending there (its "Aborted!",
+            # a second flush of its output). The writer keeps it blocked; it answers none of
+            # the command's signals.
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
             try:
                 pid = os.fork()
             except OSError:
                 pid = -1
             if pid == 0:
                 _detached(lambda: self._store(make_body, includes, key, memos))
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             if pid > 0:
                 with contextlib.suppress(ChildProcessError):  # (SIGCHLD ignored: reaped)
                     os.waitpid(pid, 0)  # it exits at once, leaving the writer to init
