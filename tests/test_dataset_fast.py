@@ -19,6 +19,7 @@ import pytest
 
 from chaingraph import dataset, dataset_fast
 from chaingraph.dataset import _load
+from chaingraph.edge_places import Positions
 
 MEMO = (
     "测试园区招商简报\n甲电池是动力电池园的龙头企业，带动了乙材料入驻。\n"
@@ -477,3 +478,32 @@ def test_edge_ends_are_the_node_ids(tmp_path: Path, chunk_rows: int) -> None:
         (to,) = (x for x in G._succ[u] if x == v)
         (back,) = (x for x in G._pred[v] if x == u)
         assert to is own[v] and back is own[u]
+
+
+def test_id_columns_are_positions_of_one_id_list(tmp_path: Path, chunk_rows: int) -> None:
+    """The id columns of the tables read (a node's id, an edge's ends) are kept as positions
+    in one list of the ids read, shared by the files; every end of an edge in the graph, also
+    one naming a node from YAML (a segment, the park), is the node's own id str."""
+    folder = mutated(tmp_path, ["unknown to", "duplicate edge"])
+    reader = dataset._Reader(folder, tables=True)
+    reader.read()
+    tables = {table.rel: table.rows for _, table in reader.tables or []}
+    firms, rels = tables["firms.csv"], tables["rel.csv"]
+    assert isinstance(firms, dataset_fast._RowsOfColumns)
+    assert isinstance(rels, dataset_fast._RowsOfColumns)
+    id_columns = [firms.columns[0], rels.columns[0], rels.columns[2]]
+    assert all(isinstance(c, Positions) for c in id_columns)
+    names = {id(getattr(c, "names", None)) for c in id_columns}
+    assert len(names) == 1
+    assert "bat-cel" in set(rels.columns[2])  # (kept as read, refused later)
+
+    ds = _load(folder, (), fast=True)
+    G: Any = ds.graph
+    own = {n: n for n in G._node}
+    places = (ds.edge_locations or {}).items()
+    ends = [(u, v) for (u, v, _), where in places if where.file == "rel.csv"]
+    assert ("jia", "park") in ends and ("jia", "bat-cell") in ends
+    for u, v in ends:
+        assert next(x for x in G._succ[u] if x == v) is own[v]
+        assert next(x for x in G._pred[v] if x == u) is own[u]
+    assert [p.where.line for p in ds.problems] == [5, 12]  # (the unknown end, twice)

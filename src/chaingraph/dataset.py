@@ -35,7 +35,7 @@ from .dataset_check import (
     link_outside,
     read_text,
 )
-from .dataset_fast import CsvTable, first_lines, read_table
+from .dataset_fast import CsvTable, Interned, first_lines, read_table
 from .edge_places import EdgePlaces, pack, unpacked
 from .errors import InvalidGraphData
 from .model import (
@@ -101,7 +101,7 @@ class _Reader:
         #: row is read into an item at once (see read_csv)
         self.tables: list[tuple[int, CsvTable]] | None = [] if tables else None
         #: every id cell of the tables read (a node's id, an edge's ends): one str per id
-        self.ids: dict[str, str] = {}
+        self.ids = Interned()
 
     def rel(self, path: Path) -> str:
         try:
@@ -159,7 +159,7 @@ class _Reader:
                     self.read_csv(path)
             except InvalidGraphData as exc:
                 self.problem(Location(self.rel(path)), str(exc).split(": ", 1)[-1])
-        self.ids = {}  # (the graph holds the strs)
+        self.ids = Interned()  # (the tables hold its names)
 
     def load_yaml(self, path: Path) -> Any:
         """The file's data (see :mod:`chaingraph.safe_yaml`), or None after a problem."""

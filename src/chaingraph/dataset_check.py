@@ -266,6 +266,8 @@ class Checker:
         self.G: ChainGraph = nx.MultiDiGraph()
         self.where: dict[str, Location] = {}
         self.kind_of: dict[str, str] = {}
+        #: the nodes added as items, each id -> the node's own id str (see dataset_fast)
+        self.item_ids: dict[str, str] = {}
         #: every edge of the dataset's own -> where it was read (all of them edges of G)
         self.edge_where = EdgePlaces()
         self.citations: list[tuple[Location, str, dict[str, Any]]] = []
@@ -539,6 +541,7 @@ class Checker:
         self.G.add_node(node_id, **attrs)
         self.where[node_id] = where
         self.kind_of[node_id] = kind.value
+        self.item_ids[node_id] = node_id
         edge_base = {"grade": attrs["grade"]} | ({"sources": sources} if sources else {})
         if chain:
             self.pending_edges.append(

@@ -236,13 +236,29 @@ class CsvReader(Protocol):
     def __iter__(self) -> Iterator[list[str]]: ...
 
 
-def read_table(reader: CsvReader, rel: str, ids: dict[str, str]) -> CsvTable | list[list[str]]:
+class Interned(dict[str, int]):
+    """The id cells of the tables read (a node's id, an edge's ends): each distinct cell's
+    position in ``names``, which holds one str per id (the first cell read). A cell not yet
+    known is added by the look-up itself (``interned[cell]``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str] = []
+
+    def __missing__(self, cell: str) -> int:
+        self[cell] = at = len(self.names)
+        self.names.append(cell)
+        return at
+
+
+def read_table(reader: CsvReader, rel: str, ids: Interned) -> CsvTable | list[list[str]]:
     """The rows of a CSV file as a table whose columns are built while the file is read, a
     chunk of rows at a time, so that its row lists and repeated cells are never all held at
-    once: equal cells of a column of few distinct values are one str, and every id cell (a
-    node's id, an edge's ends) is the one str ``ids`` holds for it (shared by every file
-    read with it). The table is the one :meth:`_Reader.csv_rows` would make of the rows;
-    its lines are counted as :func:`first_lines` counts them.
+    once: equal cells of a column of few distinct values are one str, and every id column
+    (a node's id, an edge's ends) is kept as each cell's position in ``ids.names`` (shared
+    by every file read with it; :class:`~chaingraph.edge_places.Positions`). The table is
+    the one :meth:`_Reader.csv_rows` would make of the rows; its lines are counted as
+    :func:`first_lines` counts them.
 
     Returns every row as read instead (the header first; [] for an empty file) when the
     header is neither a node's nor an edge's or a row is wider than the header: those are
@@ -267,7 +283,7 @@ def read_table(reader: CsvReader, rel: str, ids: dict[str, str]) -> CsvTable | l
         if not chunk:
             break
         if max(map(len, chunk)) > len(header):
-            made = _RowsOfColumns(list[Sequence[str]](built.columns))
+            made = built.rows()
             return [header_row, *(made[i] for i in range(built.count)), *chunk, *rows]
         lines.add(chunk, spans=reader.line_num - before != len(chunk))
         built.add(chunk)
@@ -303,12 +319,14 @@ class _Lines:
 
 class _Built:
     """A table's columns built from chunks of rows. A column's equal cells are one str
-    while it has few distinct values; an id column's cells are the strs of ``ids``."""
+    while it has few distinct values; an id column is its cells' positions in ``ids``."""
 
-    def __init__(self, header: list[str], keys: tuple[str, ...], ids: dict[str, str]) -> None:
-        self.columns: list[list[str]] = [[] for _ in header]
+    def __init__(self, header: list[str], keys: tuple[str, ...], ids: Interned) -> None:
+        self.columns: list[list[str] | array[int]] = [
+            array("i") if n in keys else [] for n in header
+        ]
         # a column's cells by value (None: kept as read, its values are mostly distinct)
-        self.memos: list[dict[str, str] | None] = [ids if n in keys else {} for n in header]
+        self.memos: list[dict[str, str] | None] = [None if n in keys else {} for n in header]
         self.ids = ids
         self.count = 0
 
@@ -318,20 +336,24 @@ class _Built:
             chunk = [r if len(r) == width else [*r, *[""] * (width - len(r))] for r in chunk]
         columns = zip(self.columns, self.memos, zip(*chunk, strict=True), strict=True)
         for column, memo, cells in columns:
-            if memo is None:
+            if isinstance(column, array):
+                column.extend(map(self.ids.__getitem__, cells))  # (adds the new ids)
+            elif memo is None:
                 column.extend(cells)
-            elif memo is not self.ids and cells.count(first := cells[0]) == len(cells):
+            elif cells.count(first := cells[0]) == len(cells):
                 column.extend(repeat(memo.setdefault(first, first), len(cells)))  # (compared)
             else:
                 column.extend(map(memo.setdefault, cells, cells))
         self.count += len(chunk)
         for j, memo in enumerate(self.memos):
-            if memo is not None and memo is not self.ids and len(memo) * 2 > self.count:
+            if memo is not None and len(memo) * 2 > self.count:
                 self.memos[j] = None
 
     def rows(self) -> _RowsOfColumns:
+        names = self.ids.names
         shared = frozenset(j for j, memo in enumerate(self.memos) if memo is not None)
-        return _RowsOfColumns(list[Sequence[str]](self.columns), shared)
+        columns = [Positions(names, c) if isinstance(c, array) else c for c in self.columns]
+        return _RowsOfColumns(list[Sequence[str]](columns), shared)
 
 
 def _columns(rows: Sequence[list[str]], width: int, ids: set[int]) -> list[_Column] | None:
@@ -598,6 +620,41 @@ def _add_nodes(table: CsvTable, checker: Checker) -> None:
             checker.citations.append((place, f"node '{node_id}'", cites[i]))
 
 
+_Ends = tuple[tuple[Callable[[Any], str | None], Sequence[Any]], ...]
+_KeptColumns = dict[str, tuple[Sequence[str], Sequence[str], Sequence[int]]]
+
+
+def _end_positions(
+    table: CsvTable, checker: Checker, us: Sequence[str], vs: Sequence[str]
+) -> tuple[Sequence[str], Sequence[int], Sequence[int], _Ends, _KeptColumns]:
+    """Each end of a table's edges by its position in ``ids`` (kept as the table's edge
+    locations, see edge_places: 4 bytes an end instead of a str), the kind of each end's
+    node (None: no node) as (look-up, column) pairs, and the columns _compact is to keep."""
+    kind_of = checker.kind_of
+    if isinstance(us, Positions) and isinstance(vs, Positions) and us.names is vs.names:
+        # (as read_table keeps them) each id's kind looked up once, not once per end; a
+        # node added as an item (not from a table) by its own id str
+        ids: Sequence[str] = us.names
+        if checker.item_ids:
+            ids = list(map(checker.item_ids.get, ids, ids))
+        kinds = list(map(kind_of.get, ids))
+        if ids is not us.names and isinstance(table.rows, _RowsOfColumns):
+            read = table.rows.columns  # (a row read again names the node's own str)
+            for j, col in enumerate(read):
+                if col is us or col is vs:
+                    read[j] = Positions(ids, us.at if col is us else vs.at)
+        on_list: _Ends = (kinds.__getitem__, us.at), (kinds.__getitem__, vs.at)
+        return ids, us.at, vs.at, on_list, {}
+    # each end by the position of its node (-1: no node, its row is refused)
+    ids = list(kind_of)
+    at = {node: i for i, node in enumerate(ids)}
+    u_at, v_at = (array("i", map(at.get, col, repeat(-1))) for col in (us, vs))
+    del at
+    kept: _KeptColumns = {"from": (ids, us, u_at), "to": (ids, vs, v_at)}
+    ends = (kind_of.get, us), (kind_of.get, vs)
+    return ids, u_at, v_at, ends, kept
+
+
 def _add_edges(table: CsvTable, checker: Checker) -> None:
     n = len(table.rows)
     p = _prepare(table, ("from", "rel", "to"), 1, _edge_spec)
@@ -605,26 +662,20 @@ def _add_edges(table: CsvTable, checker: Checker) -> None:
         table.one_by_one(checker, range(n))
         return
     us, rels, vs = (c.cells for c in p.keys)
-    kind_of = checker.kind_of
-    links = set(zip(rels, map(kind_of.get, us), map(kind_of.get, vs), strict=True))
+    ids, u_at, v_at, ends, kept = _end_positions(table, checker, us, vs)
+    links = set(zip(rels, *(map(*end) for end in ends), strict=True))
     allowed = {link: _allowed(*link) for link in links}
     if not all(allowed.values()):
-        in_order = zip(rels, map(kind_of.get, us), map(kind_of.get, vs), strict=True)
+        in_order = zip(rels, *(map(*end) for end in ends), strict=True)
         p.bad.update(i for i, link in enumerate(in_order) if not allowed[link])
-    # each end by the position of its node in ``ids`` (-1: no node, its row is refused) and
-    # each relation by its position in ``names``: kept as the table's edge locations (see
-    # edge_places), 9 bytes an edge instead of three lists of str
-    ids = list(kind_of)
-    at = {node: i for i, node in enumerate(ids)}
-    u_at, v_at = (array("i", map(at.get, col, repeat(-1))) for col in (us, vs))
-    del at
+    del ends, links
     names = sorted(p.keys[1].distinct)
     code = {rel: i for i, rel in enumerate(names)}
     r_at = array("B" if len(names) <= 256 else "i", map(code.__getitem__, rels))
     if isinstance(table.rows, _RowsOfColumns):  # the rows' cells so kept too (see _compact)
-        kept = {"from": (ids, us, u_at), "to": (ids, vs, v_at), "rel": (names, rels, r_at)}
+        kept["rel"] = (names, rels, r_at)
         _compact(table.header, table.rows, kept)
-        del kept
+    del kept
     cites = _citations(p)
     made = _attr_dicts("rel", rels, p, cites)
     del p, us, vs, rels  # (the ends and relations as read are freed)

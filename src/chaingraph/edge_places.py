@@ -34,6 +34,9 @@ class Positions(Sequence[str]):
     def __len__(self) -> int:
         return len(self.at)
 
+    def __iter__(self) -> Iterator[str]:
+        return map(self.names.__getitem__, self.at)
+
     def values(self, start: int, stop: int) -> Iterator[str]:
         """The names of rows ``start`` to ``stop`` (exclusive)."""
         return map(self.names.__getitem__, self.at[start:stop])
