@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain, compress
+from itertools import compress
 from typing import Any
 
 import networkx as nx
@@ -352,19 +352,26 @@ class SharedIndex(GraphIndex):
         """As :meth:`GraphIndex.firms_near`, marked in a byte per firm of the network of
         all firms (which holds every firm, in id order) instead of sets of ids."""
         net, _ = self._global()
-        mark = self._near(nodes)
-        for f in chain(nodes, extra):
-            i = net.position(f)
-            if i is not None:
-                mark[i] = 1
+        position = net.position
+        at = [i for i in map(position, nodes) if i is not None]  # (found once for both uses)
+        mark = self._near(nodes, at)
+        for i in at:
+            mark[i] = 1
+        for f in extra:
+            found = position(f)
+            if found is not None:
+                mark[found] = 1
         return list(compress(net.ids, mark))
 
-    def _near(self, nodes: set[str]) -> bytearray:
-        """A byte per firm, 1 for the firms one context hop from ``nodes``."""
+    def _near(self, nodes: set[str], at: Iterable[int] | None = None) -> bytearray:
+        """A byte per firm, 1 for the firms one context hop from ``nodes`` (``at``: their
+        positions in the network of all firms, if known)."""
         net, rare = self._global()
         mark = bytearray(len(net.ids))
         position = net.position
-        net.mark_near((i for i in map(position, nodes) if i is not None), mark)
+        if at is None:
+            at = (i for i in map(position, nodes) if i is not None)
+        net.mark_near(at, mark)
         for m in nodes:
             for v in rare.get(m, ()):
                 i = position(v)
