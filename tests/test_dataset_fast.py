@@ -455,6 +455,29 @@ def test_not_utf8_late_in_the_file(
     assert any(p.startswith("rel.csv: not UTF-8 (it looks like GBK") for p in problems), problems
 
 
+def test_a_file_made_utf8_while_it_is_read_is_a_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that was not UTF-8 when streamed but is by the time it is read again (edited
+    meanwhile) is one problem asking for another run, not a traceback."""
+    folder = mutated(tmp_path, [], on_rel(3, "note", "ok"))
+    good = (folder / "rel.csv").read_bytes()
+    with (folder / "rel.csv").open("ab") as fh:
+        fh.write("yi,SUPPLIES,jia,template,坏".encode("gb18030") + b"\n")
+    from chaingraph.dataset_check import read_text as real
+
+    def edited_meanwhile(path: Path, rel: str) -> str:
+        if rel == "rel.csv":
+            path.write_bytes(good)
+        return real(path, rel)
+
+    monkeypatch.setattr(dataset, "read_text", edited_meanwhile)
+    problems = [str(p) for p in _load(folder, (), fast=True).problems]
+    assert any("not UTF-8 at byte" in p and "Run the command again" in p for p in problems), (
+        problems
+    )
+
+
 def test_overridden_csv_text_same_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A CSV file's text given instead of the file (how a change is checked) reads the same."""
     monkeypatch.setattr(dataset_fast, "CHUNK_ROWS", 2)

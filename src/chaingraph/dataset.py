@@ -274,8 +274,11 @@ class _Reader:
                 # the file is refused as a whole, as read_text refuses it first
                 if rel not in self.overrides:
                     read_text(path, rel)  # not UTF-8: InvalidGraphData naming the byte
-                if isinstance(exc, UnicodeDecodeError):
-                    raise
+                if isinstance(exc, UnicodeDecodeError):  # (changed since: UTF-8 now)
+                    raise InvalidGraphData(
+                        f"{rel}: not UTF-8 at byte {exc.start} when it was read, and the "
+                        "file changed meanwhile. Run the command again"
+                    ) from exc
                 self.malformed(rel, reader.line_num, exc)
                 return
         if isinstance(read, CsvTable):
