@@ -38,6 +38,22 @@ def test_search_finds_byd_and_focuses_it(open_view: Open) -> None:
     assert page.is_visible("#panel")
 
 
+def test_the_search_example_is_a_firm_of_the_view(open_view: Open) -> None:
+    """The search box's example names the view's biggest firm, not a firm written in the
+    page: another zone's view shows one of its own firms, a hostile name as text."""
+    G = sample_graph()
+    for n, attrs in G.nodes.items():
+        if attrs.get("kind") == "Firm":
+            attrs["name"] = f"<b>{n}</b>电池"
+    view = graph_view(G)
+    firms = [r for r in view.nodes if r["kind"] == "Firm"]
+    assert firms
+    biggest = max(firms, key=lambda r: r["size"])
+    page = open_view(view, "sample-example")
+    assert_clean(page)
+    assert page.get_attribute("#search", "placeholder") == "例如 " + biggest["name"]
+
+
 def test_search_by_alias(open_view: Open) -> None:
     page = open_view(chain_view(sample_graph(), "ne"), "alias")
     page.fill("#search", "ｂｙｄ")  # full-width, other case

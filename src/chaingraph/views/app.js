@@ -824,6 +824,12 @@
   // ---- search --------------------------------------------------------------------------------
   var input = document.getElementById("search");
   var results = document.getElementById("results");
+  // the box's example is this view's biggest firm (any zone's own), set as text
+  var example = null;
+  data.nodes.forEach(function (n) {
+    if (n.kind === "Firm" && (!example || n.size > example.size)) example = n;
+  });
+  if (example) input.placeholder = "例如 " + example.name;
   // an entry's search keys, made at its first search (not before the first draw)
   function searchKeys(n) {
     if (!n.search) n.search = [n.id, n.name].concat(n.alt || []).map(norm);
