@@ -217,3 +217,89 @@ def test_the_png_shows_drawn_edges_without_the_hover(open_view: Open) -> None:
     next_frame(page)
     assert page.evaluate(PIXEL, at) < plain  # hovered: darker on the page
     assert page.evaluate(PICTURE_PIXEL, at) == plain  # not in the picture
+
+
+def hover(page: Any, at: dict[str, float]) -> dict[str, float]:
+    """Move the mouse onto a point of the stage (from 30 px away) until the tooltip shows."""
+    box = page.locator("#graph").bounding_box()
+    page.mouse.move(box["x"] + at["x"] - 30, box["y"] + at["y"] - 30)
+    page.mouse.move(box["x"] + at["x"], box["y"] + at["y"])
+    page.wait_for_selector("#tip", state="visible")
+    return dict(box)
+
+
+def test_a_second_look_in_one_frame_keeps_the_tooltip(open_view: Open) -> None:
+    """The pointer leaves the stage (over the side panel) and comes back onto the edge
+    within one frame: two looks for the edge under it run in that frame, and the second
+    one must not take the pointer for gone and hide the tooltip until the next move."""
+    view, page = open_large(open_view, "edges-two-looks")
+    at = point(page, edge_index(view, "hanke", "byd", "SUPPLIES"))
+    hover(page, at)
+    # the three events in one task, so that their looks share the next animation frame
+    page.evaluate(
+        """p => { const g = document.getElementById('graph'), r = g.getBoundingClientRect();
+        const at = {clientX: r.left + p.x, clientY: r.top + p.y, bubbles: true};
+        g.dispatchEvent(new MouseEvent('mousemove', at));
+        g.dispatchEvent(new MouseEvent('mouseleave', {}));
+        g.dispatchEvent(new MouseEvent('mousemove', at)); }""",
+        at,
+    )
+    next_frame(page)
+    next_frame(page)
+    assert page.is_visible("#tip")
+    assert "SUPPLIES" in page.inner_text("#tip")
+
+
+def test_a_filter_hiding_the_hovered_edge_takes_its_tooltip(open_view: Open) -> None:
+    """The pointer stays on an edge while a filter (here the keyboard on the legend) hides
+    it: its tooltip goes, as the edge is no longer drawn."""
+    view, page = open_large(open_view, "edges-filter-tip")
+    at = point(page, edge_index(view, "hanke", "byd", "SUPPLIES"))
+    hover(page, at)
+    page.locator('#legend input[data-kind="Firm"]').focus()
+    page.keyboard.press("Space")  # the pointer does not move
+    assert not page.locator('#legend input[data-kind="Firm"]').is_checked()
+    next_frame(page)
+    next_frame(page)
+    assert not page.is_visible("#tip")
+    assert page.evaluate("p => window.__cg.edgeAt(p)", at) is None
+
+
+def test_a_clicked_edge_is_shown_selected(open_view: Open) -> None:
+    """A click on an edge selects it, as vis-network shows a clicked edge of a small view:
+    black and wider, also once the pointer has moved off it; a click on empty canvas or a
+    node clears it."""
+    view, page = open_large(open_view, "edges-select")
+    supply = edge_index(view, "hanke", "byd", "SUPPLIES")
+    at = point(page, supply)
+    plain = page.evaluate(PIXEL, at)
+    box = hover(page, at)
+    page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
+    assert page.evaluate("window.__cg.selected") is None  # no node was clicked
+    page.mouse.move(box["x"] + 3, box["y"] + 3)  # off the edge: no hover
+    page.wait_for_selector("#tip", state="hidden")
+    next_frame(page)
+    selected = page.evaluate(PIXEL, at)
+    assert selected < 25 < plain  # black, where the plain edge is green
+    assert page.evaluate("window.__cg.selectedEdge()") == supply
+    page.screenshot(path=str(ARTIFACTS / "view-edges-select-clicked.png"))
+    page.mouse.click(box["x"] + 3, box["y"] + 3)  # empty canvas
+    wait_until(page, "window.__cg.selectedEdge() === null")
+    next_frame(page)
+    assert page.evaluate(PIXEL, at) == plain
+    # selected again, then a click on a node takes the selection
+    page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
+    wait_until(page, f"window.__cg.selectedEdge() === {supply}")
+    click_node(page, "cell")
+    wait_until(page, "window.__cg.selected === 'cell'")
+    assert page.evaluate("window.__cg.selectedEdge()") is None
+
+
+def test_a_small_view_shows_a_clicked_edge_selected_by_vis(open_view: Open) -> None:
+    """The behaviour the large view copies: vis-network selects a clicked edge."""
+    view = graph_view(sample_graph())
+    page = open_view(view, "edges-small-select")
+    ids = page.evaluate("window.__cg.edges.getIds()")
+    assert ids
+    page.evaluate("id => window.__cg.network.selectEdges([id])", ids[0])
+    assert page.evaluate("window.__cg.selectedEdge()") == ids[0]

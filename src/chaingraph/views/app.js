@@ -42,6 +42,7 @@
   var FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif';
   var SVGNS = "http://www.w3.org/2000/svg";
   var EDGE_GREY = "#90a4ae";
+  var SELECTION_WIDTH = 1.5;  // added to a selected edge's width (vis's selectionWidth)
   var DIM_BG = "#eceff1", DIM_BORDER = "#d5dbe0", DIM_FONT = "#c0c7cd", DIM_EDGE = "#e6e9ec";
 
   function el(tag, text, cls) {
@@ -170,7 +171,7 @@
       font: { face: FONT, size: 10, color: "#455a64", strokeWidth: 3, strokeColor: "#ffffff",
               align: "middle" },
       scaling: { label: { drawThreshold: 8 } },  // no edge label smaller than 8 px on screen
-      selectionWidth: 1.5,
+      selectionWidth: SELECTION_WIDTH,
       width: 1,
       color: { color: EDGE_GREY, highlight: "#000000", hover: "#37474f", opacity: 0.85 }
     },
@@ -338,6 +339,7 @@
     ctx.setLineDash(dashed ? [6, 5] : []);
   }
   var hoverEdge = null;  // index of the edge under the pointer (own edges only)
+  var selectedEdge = null;  // index of the clicked edge (own edges only)
   // an edge from a node to itself: a circle touching the node's upper right, as vis draws it
   function loopOf(e, a) {
     var s = byId[e.from] ? byId[e.from].size : 10, r = 0.5 * s + 8;
@@ -364,13 +366,15 @@
       edgeStyle(ctx, b.look, b.width, b.dashed, b.look.opacity);
       ctx.stroke();
     });
-    var h = hoverEdge === null ? null : data.edges[hoverEdge];
-    if (h && !h.hidden && at[h.from] && at[h.to]) {
+    // the hovered edge darker, the selected one black and wider (as vis draws its own)
+    [[hoverEdge, "#37474f", 1], [selectedEdge, "#000000", SELECTION_WIDTH]].forEach(function (m) {
+      var h = m[0] === null ? null : data.edges[m[0]];
+      if (!h || h.hidden || !at[h.from] || !at[h.to]) return;
       ctx.beginPath();
       edgePath(ctx, h, at[h.from], at[h.to]);
-      edgeStyle(ctx, { color: "#37474f" }, h.width + 1, h.dashed, 1);
+      edgeStyle(ctx, { color: m[1] }, h.width + m[2], h.dashed, 1);
       ctx.stroke();
-    }
+    });
     ctx.restore();
   }
   // the drawn edge passing within 5 px of a point on screen (the nearest), or null
@@ -406,7 +410,8 @@
     ctx.save();
     ctx.beginPath();
     edgePath(ctx, e, a, b);
-    edgeStyle(ctx, e.look, e.width + 0.6, e.dashed, 1);
+    if (i === selectedEdge) edgeStyle(ctx, { color: "#000000" }, e.width + SELECTION_WIDTH, e.dashed, 1);
+    else edgeStyle(ctx, e.look, e.width + 0.6, e.dashed, 1);
     ctx.stroke();
     var dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy);
     if (len) {
@@ -501,6 +506,10 @@
       if (!!e.hidden !== !!hide) { e.hidden = !!hide; edgeUpd.push({ id: e.id, hidden: !!hide }); }
     });
     if (nodeUpd.length) nodes.update(nodeUpd);
+    // the hovered or selected edge may be hidden now: its tooltip goes, the pointer may be
+    // over another edge
+    if (hoverEdge !== null && data.edges[hoverEdge].hidden) lookForEdge();
+    if (selectedEdge !== null && data.edges[selectedEdge].hidden) selectedEdge = null;
     if (edgeUpd.length && edges) edges.update(edgeUpd);
     else if (edgeUpd.length && !nodeUpd.length) network.redraw();  // else vis redraws anyway
     state.shown = shown;
@@ -686,6 +695,7 @@
 
   function select(id, focus) {
     state.selected = id;
+    selectedEdge = null;
     if (id === null) {
       network.unselectAll();
       clearHighlight();
@@ -755,9 +765,18 @@
   state.selectMember = selectMember;
 
   network.on("click", function (p) {
-    if (p.nodes.length) select(p.nodes[0], false);
-    else if (!p.edges.length && edgeAt(p.pointer.DOM) === null) select(null);
+    if (p.nodes.length) { select(p.nodes[0], false); return; }
+    var own = p.edges.length ? null : edgeAt(p.pointer.DOM);
+    if (own === null && !p.edges.length) { select(null); return; }
+    if (own !== null) {  // shown selected, as vis shows a clicked edge of a small view
+      selectedEdge = own;
+      network.redraw();
+    }
   });
+  state.selectedEdge = function () {
+    if (!ownEdges) return network.getSelectedEdges().length ? network.getSelectedEdges()[0] : null;
+    return selectedEdge;
+  };
 
   // ---- tooltips (own element, filled with textContent) -------------------------------------
   var tip = document.getElementById("tip");
@@ -791,13 +810,15 @@
               quote: e.src.length ? e.src[0][1] : "" }, pointer);
   }
   network.on("hoverEdge", function (p) { edgeTip(p.edge, p.pointer); });
-  // the page's own edges: the one under the pointer, looked for once per frame
-  var hoveredNode = null, pointerAt = null;
+  // the page's own edges: the one under the pointer, looked for once per frame at the
+  // pointer's last place (null once it has left the stage): a second look in a frame, or a
+  // look after a filter changed the edges under a still pointer, sees where it is
+  var hoveredNode = null, pointerAt = null, hoverQueued = false;
   network.on("hoverNode", function (p) { hoveredNode = p.node; });
   network.on("blurNode", function () { hoveredNode = null; });
   function hoverOwnEdge() {
+    hoverQueued = false;
     var dom = pointerAt;
-    pointerAt = null;
     var i = dom && hoveredNode === null && !network.renderer.dragging ? edgeAt(dom) : null;
     if (i === hoverEdge) return;
     hoverEdge = i;
@@ -805,15 +826,18 @@
     else if (hoveredNode === null) hideTip();
     network.redraw();
   }
+  function lookForEdge() {
+    if (ownEdges && !hoverQueued) { hoverQueued = true; requestAnimationFrame(hoverOwnEdge); }
+  }
   if (ownEdges) {
     container.addEventListener("mousemove", function (ev) {
-      var r = container.getBoundingClientRect(), first = pointerAt === null;
+      var r = container.getBoundingClientRect();
       pointerAt = { x: ev.clientX - r.left, y: ev.clientY - r.top };
-      if (first) requestAnimationFrame(hoverOwnEdge);
+      lookForEdge();
     });
     container.addEventListener("mouseleave", function () {
       pointerAt = null;
-      requestAnimationFrame(hoverOwnEdge);
+      lookForEdge();
     });
   }
   network.on("blurNode", hideTip);
