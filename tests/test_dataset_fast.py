@@ -283,6 +283,53 @@ def test_mutation_same_result(tmp_path: Path, name: str, chunk_rows: int) -> Non
     assert_same(mutated(tmp_path, [name]))
 
 
+def repeated_edges(firms: Table, rels: Table) -> tuple[Table, Table]:
+    """Many edges with few combinations of cells (as a big zone's relations are), some
+    duplicates and some graded by their citation: their attribute dicts are made once per
+    combination and copied (dataset_fast._copied_dicts)."""
+    ends = ["jia", "yi", "bing", "wu"]
+    pairs = [(a, b) for a in ends for b in ends]
+    more = [
+        [a, "SUPPLIES", b, "template", "", "正极" if k % 2 else ""]
+        for k, (a, b) in enumerate(pairs)
+    ]
+    more += [[a, "SUPPLIES", b, "template", "", ""] for a, b in pairs[::3]]  # (duplicates)
+    more += [[a, "IN_SEGMENT", "bat-pack", "template", "", ""] for a in ends]
+    cited = ["", "", "", "", "memo", "带动了乙材料入驻"]
+    more += [["jia", "ATTRACTED", b, *cited] for b in ("bing", "wu")]
+    width = len(RELS_HEADER)
+    return firms, [*rels, *([*row, *[""] * (width - len(row))] for row in more)]
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_mutation_of_repeated_edges_same_result(tmp_path: Path, name: str, chunk_rows: int) -> None:
+    assert_same(mutated(tmp_path, [name], repeated_edges))
+
+
+def test_repeated_edges_dicts_copied_and_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dicts copied per combination of cells are each edge's own (not shared), as the
+    graph made row by row has them; the copying was used (the test above is of it)."""
+    made: list[Any] = []
+
+    def spy(*args: Any) -> Any:
+        made.append(got := copied(*args))
+        return got
+
+    copied = dataset_fast._copied_dicts
+    monkeypatch.setattr(dataset_fast, "_copied_dicts", spy)
+    folder = write(tmp_path, {})
+    firms, rels = repeated_edges([FIRMS_HEADER, *FIRMS], [RELS_HEADER, *RELS])
+    write(folder, {"firms.csv": csv_text(firms), "rel.csv": csv_text(rels)})
+    got = assert_same(folder)
+    assert [m is not None for m in made] == [True]  # (the firms are too distinct)
+    G: Any = _load(folder, (), fast=True).graph
+    dicts = [d for _, _, d in G.edges(data=True)]
+    assert len(dicts) > 25 and len({id(d) for d in dicts}) == len(dicts)
+    assert "duplicate edge" in " ".join(got["problems"])
+
+
 def test_mutations_are_hostile(tmp_path: Path) -> None:
     """Most mutations are problems (the comparison above is not of valid data only)."""
     refused = 0
