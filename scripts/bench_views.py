@@ -309,7 +309,7 @@ def presented(trace: bytes, url: str, drawn_ms: float) -> dict[str, float]:
     }
 
 
-def first_draw(browser: Any, path: Path, repeat: int) -> dict[str, Any]:
+def first_draw(browser: Any, path: Path, repeat: int, keep: Path | None = None) -> dict[str, Any]:
     """Medians over fresh pages of: the first draw (navigation start to the first frame with
     the graph on the display) and the page's main-thread CPU by then, both read from a
     Chrome trace of the load (:func:`presented`, with where the rest of the wall time went);
@@ -345,6 +345,9 @@ def first_draw(browser: Any, path: Path, repeat: int) -> dict[str, Any]:
         # two more frames: the drawn one has reached the display
         page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
         trace = browser.stop_tracing()
+        if keep is not None:  # for chrome://tracing or ui.perfetto.dev
+            keep.mkdir(parents=True, exist_ok=True)
+            (keep / f"{path.stem}-{len(loads) + 1}.json").write_bytes(trace)
         spent = {
             pid: (kind, t - before.get(pid, (kind, 0.0))[1]) for pid, (kind, t) in after.items()
         }
@@ -369,7 +372,7 @@ def first_draw(browser: Any, path: Path, repeat: int) -> dict[str, Any]:
     return result
 
 
-def run(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
+def run(sizes: list[int], repeat: int, keep: Path | None = None) -> list[dict[str, Any]]:
     from playwright.sync_api import sync_playwright
 
     rows: list[dict[str, Any]] = []
@@ -385,7 +388,7 @@ def run(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
                 view = graph_view(G, title=f"bench {n}", aggregate_over=limit)
                 path = write_html(view, Path(tmp) / f"bench-{n}-{label}.html")
                 build = time.perf_counter() - t0
-                m = first_draw(browser, path, repeat)
+                m = first_draw(browser, path, repeat, keep)
                 rows.append(
                     {
                         "graph nodes": len(G),
@@ -461,6 +464,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--traces", type=Path, metavar="DIR", help="keep the Chrome trace of each load in DIR"
+    )
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument(
         "--report", type=int, metavar="FIRMS", help="time the report with and without views"
@@ -475,7 +481,7 @@ def main() -> None:
     if not Path(CHROMIUM).exists():
         sys.exit(f"needs Chromium at {CHROMIUM}")
     start = load_average()
-    rows = run(args.sizes, args.repeat)
+    rows = run(args.sizes, args.repeat, args.traces)
     if args.markdown:
         print(markdown(rows))
         print(f"\n(load average {start} at the start of the run, {load_average()} at the end)")

@@ -303,3 +303,22 @@ def test_a_small_view_shows_a_clicked_edge_selected_by_vis(open_view: Open) -> N
     assert ids
     page.evaluate("id => window.__cg.network.selectEdges([id])", ids[0])
     assert page.evaluate("window.__cg.selectedEdge()") == ids[0]
+
+
+def test_after_a_zoom_the_edge_under_the_pointer_explains_itself_again(open_view: Open) -> None:
+    """A zoom hides the tooltip; moving the pointer on along the same edge shows it again
+    (the page had kept that edge as hovered, so the next look saw no change)."""
+    view, page = open_large(open_view, "edges-zoom-tip")
+    supply = edge_index(view, "hanke", "byd", "SUPPLIES")
+    at = point(page, supply)
+    box = hover(page, at)
+    page.mouse.wheel(0, -120)  # zooms in around the pointer, which stays
+    page.wait_for_selector("#tip", state="hidden")
+    wait_until(page, "!window.__cg.network.renderer.zooming")
+    next_frame(page)
+    # the point under the pointer is still on the edge: zooming keeps it in place
+    at = {"x": at["x"] + 1, "y": at["y"]}
+    assert page.evaluate("p => window.__cg.edgeAt(p)", at) == supply
+    page.mouse.move(box["x"] + at["x"], box["y"] + at["y"])
+    page.wait_for_selector("#tip", state="visible", timeout=5000)
+    assert "SUPPLIES" in page.inner_text("#tip")

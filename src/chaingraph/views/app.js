@@ -842,8 +842,14 @@
   }
   network.on("blurNode", hideTip);
   network.on("blurEdge", hideTip);
-  network.on("dragStart", hideTip);
-  network.on("zoom", hideTip);
+  // the tooltip goes while the view moves; the page's hovered edge with it, so that the
+  // next look (the pointer moving on) finds the edge under it anew and shows its tooltip
+  function dropHover() {
+    hideTip();
+    if (hoverEdge !== null) { hoverEdge = null; network.redraw(); }
+  }
+  network.on("dragStart", dropHover);
+  network.on("zoom", dropHover);
 
   // ---- search --------------------------------------------------------------------------------
   var input = document.getElementById("search");
