@@ -144,3 +144,52 @@ def test_a_listed_firm_of_the_layer_is_found_by_its_registered_name(tmp_path: Pa
     ]
     G = read_graph(target)
     assert G.has_edge("cn-300750-sz", "byd", key="SUPPLIES")
+
+
+#: names that take every step of a firm name's key: width and case, quote marks and spaces,
+#: brackets of every shape (a place, the country, other words, nested), legal forms (stacked,
+#: alone), leading places (kept when too little remains), combining marks, empty and NUL-free
+HOSTILE_NAMES = [
+    "浙江汉科新材料有限公司",
+    "庚辛负极材料(嵊州)有限公司",
+    "庚辛负极材料（嵊州市）有限公司",
+    "西门子(中国)有限公司",
+    "比亚迪(储能)有限公司",
+    "甲电器(集团)有限公司",
+    "甲电器【集团】股份有限公司",
+    "甲电器〔浙江〕集团公司",
+    "甲(乙(嵊州))公司",
+    "有限公司",
+    "集团有限公司",
+    "公司公司",
+    "上海电气集团股份有限公司",
+    "江山欧派门业股份有限公司",
+    "浙江省绍兴市嵊州市甲动力电池有限公司",
+    "中华人民共和国甲公司",
+    "中国甲乙丙有限公司",
+    "ＡＢＣ新能源科技股份有限公司",
+    "“丙”·丁 有限\t公司",
+    "e\u0301 company",
+    "\u0301甲",
+    "",
+    "  ",
+    "嵊州",
+    "嵊州甲",
+    "Ǆ Straße ΣΑΣ",
+    "合成导入企业00001",
+]
+
+
+def test_keys_of_a_list_are_each_names_key() -> None:
+    import random
+
+    from chaingraph.ingest.names import firm_name_key, firm_name_keys
+
+    rng = random.Random(5)
+    pieces = [*HOSTILE_NAMES, "(", ")", "（", "）", "有限", "公司", "浙江", "嵊州", "·", " "]
+    names = [*HOSTILE_NAMES]
+    names += ["".join(rng.choices(pieces, k=rng.randint(1, 5))) for _ in range(3000)]
+    firm_name_key.cache_clear()
+    assert firm_name_keys(names) == [firm_name_key(n) for n in names]
+    assert firm_name_keys(["甲\0乙", "丙"]) == [firm_name_key("甲\0乙"), firm_name_key("丙")]
+    assert firm_name_keys(["甲有限公司"]) == [firm_name_key("甲有限公司")]

@@ -34,7 +34,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -142,6 +142,47 @@ def firm_name_key(name: str) -> NameKey:
     return NameKey(text, tuple(sorted(places)))
 
 
+def firm_name_keys(names: Sequence[str]) -> list[NameKey]:
+    """:func:`firm_name_key` of each name, the same keys for a fraction of the time on a long
+    list (an import keys every name of the dataset and of the sheet).
+
+    The names are folded in one go (NFKC, case, brackets, the characters removed), joined
+    with NUL as :func:`chaingraph.model.normalize_texts` joins them (no character folds to
+    or from NUL, it is no whitespace or bracket, and nothing composes across it); a name
+    holding a bracket after folding is keyed alone by :func:`firm_name_key`, the others take
+    its suffix and leading-place steps here (without a bracket, those are all it does).
+
+    >>> names = ["浙江汉科新材料有限公司", "庚辛负极材料(嵊州)有限公司", "有限公司"]
+    >>> [key.core for key in firm_name_keys(names)]
+    ['汉科新材料', '庚辛负极材料', '有限公司']
+    >>> firm_name_keys(names) == [firm_name_key(name) for name in names]
+    True
+    """
+    joined = "\0".join(names)
+    if len(names) < 2 or joined.count("\0") != len(names) - 1:
+        return [firm_name_key(name) for name in names]
+    text = unicodedata.normalize("NFKC", joined).casefold()
+    if _BRACKET_CHARS_RE.search(text):
+        text = text.translate(_BRACKETS)
+    parts = _STRIP_RE.sub("", text).split("\0")
+    out: list[NameKey] = []
+    for name, part in zip(names, parts, strict=True):
+        if "(" in part:
+            out.append(firm_name_key(name))
+            continue
+        while part.endswith(LEGAL_SUFFIXES):
+            suffix = next(s for s in LEGAL_SUFFIXES if part.endswith(s))  # the longest
+            if len(part) <= len(suffix):
+                break
+            part = part[: -len(suffix)]
+        lead, rest = leading_place(part, keep=MIN_CORE)
+        if lead.candidates:
+            out.append(NameKey(rest, tuple(sorted(set(lead.candidates)))))
+        else:
+            out.append(NameKey(part))
+    return out
+
+
 def normalize_firm_name(name: str) -> str:
     """The core of a firm name's matching key (:func:`firm_name_key`).
 
@@ -216,6 +257,8 @@ class FirmIndex:
     names: dict[str, str] = field(default_factory=dict)
     #: firm id -> division codes known of the firm itself (its region, the zone if local)
     firm_places: dict[str, set[str]] = field(default_factory=dict)
+    #: name -> its :func:`firm_name_key`, for every name added (the hints key them again)
+    keys: dict[str, NameKey] = field(default_factory=dict)
 
     @classmethod
     def from_graph(cls, G: ChainGraph) -> FirmIndex:
@@ -226,14 +269,20 @@ class FirmIndex:
         index = cls()
         zone = zone_divisions(G)
         regions: dict[str, set[str]] = {}  # a region's division, read once per region text
+        firms = []
         for node_id, attrs in G.nodes(data=True):
             if attrs.get("kind") != Kind.FIRM:
                 continue
             names = [str(attrs.get("name", "")), *(str(a) for a in attrs.get("aliases") or ())]
             if attrs.get("full_name"):
                 names.append(str(attrs["full_name"]))  # the registered name (工商注册名)
+            names = [n for n in names if n and n.strip()]
             places = _firm_places(attrs, zone, regions)
-            index.add(node_id, names, attrs.get("credit_code"), places)
+            firms.append((node_id, names, attrs.get("credit_code"), places))
+        # every name keyed in one go (a listed-firm layer brings some 9,000 names)
+        keys = iter(firm_name_keys([n for _, names, _, _ in firms for n in names]))
+        for node_id, names, code, places in firms:
+            index.add(node_id, names, code, places, [next(keys) for _ in names])
         return index
 
     def add(
@@ -242,18 +291,26 @@ class FirmIndex:
         names: Iterable[str],
         credit_code: object = None,
         places: Iterable[str] = (),
+        keys: Sequence[NameKey] | None = None,
     ) -> None:
-        """Make node_id findable by these names and code; ``places``: division codes of it."""
+        """Make node_id findable by these names and code; ``places``: division codes of it;
+        ``keys``: the :func:`firm_name_key` of each name when known (names without text
+        already left out)."""
         self.firm_places.setdefault(node_id, set()).update(places)
-        names = [n for n in names if n and n.strip()]
+        if keys is None:
+            names = [n for n in names if n and n.strip()]
+            keys = [firm_name_key(n) for n in names]
+        else:
+            names = list(names)
         if names and node_id not in self.names:
             self.names[node_id] = names[0]
         if credit_code:
             code = str(credit_code).strip().upper()
             self.by_code.setdefault(code, set()).add(node_id)
-        for name in names:
+        known = self.keys
+        for name, key in zip(names, keys, strict=True):
+            known[name] = key
             self.by_exact.setdefault(exact_key(name), set()).add(node_id)
-            key = firm_name_key(name)
             if key.core:
                 places = self.by_norm.setdefault(key.core, {}).setdefault(node_id, set())
                 places.update(key.places)
@@ -335,17 +392,26 @@ class NearNames:
     """
 
     def __init__(
-        self, names: Iterable[str], common: int = 500, only: Iterable[str] | None = None
+        self,
+        names: Iterable[str],
+        common: int = 500,
+        only: Iterable[str] | None = None,
+        keys: Mapping[str, NameKey] | None = None,
     ) -> None:
         """``only``: the texts :meth:`near` will be asked about, when known (the index then
-        keeps only the pairs they have: the same answers for them, built faster)."""
+        keeps only the pairs they have: the same answers for them, built faster); ``keys``:
+        the :func:`firm_name_key` of names keyed before (the others are keyed here)."""
         self.names = sorted(set(names))
         self.common = common
         self.sizes: list[int] = []
         wanted = None if only is None else set().union(*map(_core_grams, only))
         by_gram: defaultdict[str, list[int]] = defaultdict(list)
-        for i, name in enumerate(self.names):
-            grams = _grams(firm_name_key(name).core)
+        known = keys or {}
+        missing = [n for n in self.names if n not in known]
+        found = dict(zip(missing, firm_name_keys(missing), strict=True)) if missing else {}
+        cores = [(known.get(n) or found[n]).core for n in self.names]
+        for i, core in enumerate(cores):
+            grams = _grams(core)
             self.sizes.append(len(grams))
             for gram in grams if wanted is None else grams & wanted:
                 by_gram[gram].append(i)

@@ -14,10 +14,11 @@ sheet, so every message, issue, change and written row is the one the row planne
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING, Any
 
-from ..model import MAX_NUMBER, Kind, Rel, normalize_text
-from .names import NameKey, exact_key, firm_name_key, new_firm_id
+from ..model import MAX_NUMBER, Kind, Rel, normalize_texts
+from .names import NameKey, firm_name_keys, new_firm_id
 from .plan_render import blank_firm, csv_value, firm_column_set
 from .plan_resolve import Taken, name_key
 from .plan_result import FIRM_QUOTE_FIELDS, Change, SheetRow, one_line
@@ -84,10 +85,23 @@ class FastRows:
         self.sheet = planner.table.sheet
 
     def plan_all(self, rows: list[SheetRow]) -> None:
-        """Plan each row's firm in sheet order: here when simple, else by the row planner."""
+        """Plan each row's firm in sheet order: here when simple, else by the row planner.
+
+        What a row's name gives whatever came before it — its matching key, the digest its
+        new id starts from, its folded form — is made for every row at once first."""
         plan_firm = self.p.plan_firm
-        for row in rows:
-            if not self.plan(row):
+        fields = FAST_FIELDS
+        names = [
+            row.cells["name"][1] if "name" in row.cells and row.cells.keys() <= fields else ""
+            for row in rows
+        ]
+        keys = firm_name_keys(names)
+        folded = normalize_texts(names)
+        sha1 = hashlib.sha1
+        digests = [sha1(key.core.encode("utf-8")).hexdigest() for key in keys]
+        plan = self.plan
+        for row, name, key, fold, digest in zip(rows, names, keys, folded, digests, strict=True):
+            if not (name and plan(row, name, key, fold, digest)):
                 plan_firm(row)
 
     # -- the distinct values of a column --
@@ -179,18 +193,17 @@ class FastRows:
             found = self.places[park, region] = (node, cells)
         return found
 
-    def plan(self, row: SheetRow) -> bool:
-        """Plan a row that adds a plain new firm; False (nothing done) for any other row."""
-        cells = row.cells
-        if not cells.keys() <= FAST_FIELDS or "name" not in cells:
-            return False
-        name = cells["name"][1]
-        if exact_key(name) in self.index.by_exact or name_key(name) in TOTAL_WORDS:
+    def plan(self, row: SheetRow, name: str, key: NameKey, folded: str, digest: str) -> bool:
+        """Plan a row that adds a plain new firm (its cells only of FAST_FIELDS, its name
+        ``name`` with its :func:`firm_name_key`, :func:`normalize_text` and the SHA-1 hex
+        digest of its key's core); False (nothing done) for any other row."""
+        exact = name.strip()
+        if exact in self.index.by_exact or name_key(name) in TOTAL_WORDS:
             return False  # (a firm known by this name: a re-import's rows, mostly)
         read = self.read(row)
         if read is None:
             return False
-        new = self.new_firm(name)
+        new = self.new_firm(name, exact, key, folded, digest)
         if new is None:
             return False
         self.add_firm(row, name, new, *read)
@@ -223,21 +236,20 @@ class FastRows:
         record_cells.extend(place_cells)
         return record_cells, segments, place
 
-    def new_firm(self, name: str) -> tuple[str, str, NameKey, str] | None:
+    def new_firm(
+        self, name: str, exact: str, key: NameKey, folded: str, digest: str
+    ) -> tuple[str, str, NameKey, str] | None:
         """(the firm id, exact key, name key, folded name) of a name that matches no firm
         (as FirmResolver.resolve), gets an id that no edge of the imported files names, and
-        clashes with no node's name (as FirmResolver.name_clash); else None."""
-        index = self.index
-        exact = exact_key(name)
-        if exact in index.by_exact:
+        clashes with no node's name (as FirmResolver.name_clash); else None. ``digest``:
+        the SHA-1 of the key's core, the id's digits (as :func:`new_firm_id`)."""
+        if key.core and key.core in self.index.by_norm:
             return None
-        key = firm_name_key(name)
-        if key.core and key.core in index.by_norm:
-            return None
-        firm_id = new_firm_id(None, name, self.taken)
+        firm_id = "firm-" + digest[:8]
+        if firm_id in self.taken:  # more digits: as new_firm_id
+            firm_id = new_firm_id(None, name, self.taken)
         if firm_id in self.first_row or firm_id in self.firms or firm_id in self.edge_ends:
             return None
-        folded = normalize_text(name)
         if folded in self.owners:
             return None
         return firm_id, exact, key, folded
@@ -269,6 +281,7 @@ class FastRows:
         index = self.index
         index.firm_places[firm_id] = set()
         index.names[firm_id] = name
+        index.keys[name] = key
         index.by_exact[exact] = {firm_id}
         if key.core:
             index.by_norm[key.core] = {firm_id: set(key.places)}

@@ -266,7 +266,7 @@ class FirmResolver:
         """The firm-name hint index (ask it once every row's firm is known); ``texts``: the
         only names it will be asked about (built for them alone, not kept)."""
         if texts is not None:
-            return NearNames(self.index.names.values(), only=texts)
+            return NearNames(self.index.names.values(), only=texts, keys=self.index.keys)
         if self._near is None:
-            self._near = NearNames(self.index.names.values())
+            self._near = NearNames(self.index.names.values(), keys=self.index.keys)
         return self._near
