@@ -72,6 +72,8 @@ STALE = 3600
 _SUBDIR = "datasets"
 #: the memo of a dataset's ``stats`` sections (:func:`chaingraph.query.stats`)
 STATS = "stats"
+#: the memo of what an import indexes of a dataset (:func:`~.ingest.plan_resolve.index_memo`)
+IMPORT_INDEX = "import-index"
 _OFF = False
 _BEHIND = False
 #: True once this process forked a writer (and froze its objects for it)
@@ -99,6 +101,24 @@ def write_behind(on: bool = True) -> bool:
     global _BEHIND
     was, _BEHIND = _BEHIND, on
     return was
+
+
+#: memos a writer behind computes beside a dataset's new entry (see :func:`memo_behind`)
+_BEHIND_MEMOS: dict[str, Callable[[Any], Any]] = {}
+
+
+def memo_behind(name: str, compute: Callable[[Any], Any]) -> None:
+    """Have memo ``name`` (``compute`` of the dataset's graph, a pure function of it) made
+    beside every dataset entry written by a forked writer (:func:`write_behind`): no command
+    waits for it, and a later command finds it (:func:`memo`). The CLI asks for what an
+    import into a dataset indexes of it first."""
+    _BEHIND_MEMOS[name] = compute
+
+
+def behind_memos() -> dict[str, Callable[[Any], Any]]:
+    """The memos of :func:`memo_behind` when a new entry would be written by a forked
+    process (see :func:`_may_fork`), else none: inline, the command would wait for them."""
+    return dict(_BEHIND_MEMOS) if _may_fork() else {}
 
 
 def cache_dir() -> Path | None:
@@ -537,18 +557,27 @@ def _prune(folder: Path) -> None:
 # --- memos: answers computed from a cached dataset --------------------------------------------
 
 
-def memo(folder: Path, name: str) -> Any:
+def memo(folder: Path, name: str, key: str | None = None) -> Any:
     """An answer remembered by :func:`remember` for the folder as it is now, else None.
 
-    Reads only the entry's header and the memo, never the dataset itself.
+    Reads only the entry's header and the memo, never the dataset itself. ``key``: the
+    answer for the dataset loaded with this cache key (:attr:`Dataset.cache_key`), whatever
+    the folder holds now: then the folder is not read again either.
     """
-    probe = Probe.of(folder)
-    header = probe.read_header() if probe is not None else None
-    if probe is None or header is None:
-        return None
+    if key is None:
+        probe = Probe.of(folder)
+        header = probe.read_header() if probe is not None else None
+        if probe is None or header is None:
+            return None
+        key = header["key"]
+    else:
+        where = cache_dir()
+        if where is None or not key:
+            return None
+        probe = Probe(folder, where / _SUBDIR, "")
     with contextlib.suppress(*_BAD_ENTRY), _open_own(probe.memo_path(name)) as handle:
         head = _PlainUnpickler(handle).load()
-        if not (isinstance(head, dict) and head.get("key") == header["key"]):
+        if not (isinstance(head, dict) and head.get("key") == key):
             return None
         if head.get("format") != FORMAT or head.get("name") != name:
             return None

@@ -446,6 +446,8 @@ def _cached(
             if write and not ds.problems and _cacheable(ds.graph):
                 # (made by the writer: when written behind, the command does not wait for it)
                 behind = len(ds.graph) <= cache.BEHIND_MAX
+                if behind and not stack:  # (what a command's writer behind also computes)
+                    memos = {**cache.behind_memos(), **(memos or {})}
                 answers = {name: partial(f, ds.graph) for name, f in (memos or {}).items()}
                 ds.cache_key = (
                     probe.write(lambda: _to_cache(ds), ds.includes_read, behind, answers) or ""

@@ -121,11 +121,20 @@ def cli(ctx: click.Context, store: str | None, verbose: bool, no_cache: bool) ->
     logging.getLogger("neo4j").setLevel(logging.DEBUG if verbose else logging.CRITICAL)
 
 
+def import_index(G: Any) -> Any:
+    """What ``import`` reads of a dataset first, remembered beside its cache entry (see
+    :func:`chaingraph.ingest.plan_resolve.index_memo`)."""
+    from ..ingest.plan_resolve import index_memo
+
+    return index_memo(G)
+
+
 def main() -> None:
     """Entry point of the console script."""
     from .. import cache
 
     cache.write_behind()  # a command does not wait for the dataset cache's new entry
+    cache.memo_behind(cache.IMPORT_INDEX, import_index)  # made by that entry's writer
     cli(prog_name="chaingraph")
 
 

@@ -9,14 +9,37 @@ imported files after validating it. See :mod:`chaingraph.ingest.plan` for the ru
 
 from __future__ import annotations
 
-from .files import import_file
-from .mapping import FIELDS, Mapping, load_mapping, normalize_header
-from .names import FirmIndex, new_firm_id, normalize_firm_name
-from .plan import source_id_for
-from .plan_render import FIRMS_FILE, RELATIONS_FILE, SOURCES_FILE
-from .plan_result import Change, ImportResult, Issue
-from .sheets import Table, detect_encoding, read_table
-from .values import Amount, parse_amount, parse_bool, parse_credit_code, split_names
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+#: names are imported lazily (PEP 562): the dataset cache's writer makes an import's memo
+#: (:func:`chaingraph.ingest.plan_resolve.index_memo`) without the importer's other modules
+_EXPORTS = {
+    "import_file": "files",
+    "FIELDS": "mapping",
+    "Mapping": "mapping",
+    "load_mapping": "mapping",
+    "normalize_header": "mapping",
+    "FirmIndex": "names",
+    "new_firm_id": "names",
+    "normalize_firm_name": "names",
+    "source_id_for": "plan",
+    "FIRMS_FILE": "plan_render",
+    "RELATIONS_FILE": "plan_render",
+    "SOURCES_FILE": "plan_render",
+    "Change": "plan_result",
+    "ImportResult": "plan_result",
+    "Issue": "plan_result",
+    "Table": "sheets",
+    "detect_encoding": "sheets",
+    "read_table": "sheets",
+    "Amount": "values",
+    "parse_amount": "values",
+    "parse_bool": "values",
+    "parse_credit_code": "values",
+    "split_names": "values",
+}
 
 __all__ = [
     "FIELDS",
@@ -43,3 +66,16 @@ __all__ = [
     "source_id_for",
     "split_names",
 ]
+
+if TYPE_CHECKING:
+    from .files import import_file
+    from .mapping import FIELDS, Mapping, load_mapping, normalize_header
+    from .names import FirmIndex, new_firm_id, normalize_firm_name
+    from .plan import source_id_for
+    from .plan_render import FIRMS_FILE, RELATIONS_FILE, SOURCES_FILE
+    from .plan_result import Change, ImportResult, Issue
+    from .sheets import Table, detect_encoding, read_table
+    from .values import Amount, parse_amount, parse_bool, parse_credit_code, split_names
+
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)

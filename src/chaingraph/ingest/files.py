@@ -15,9 +15,10 @@ each file is written beside its target and renamed over it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping as AnyMapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,11 +28,11 @@ from .. import cache
 from ..atomic import temp_beside
 from ..errors import InvalidGraphData
 from ..model import Location, Problem
-from .mapping import load_mapping, map_columns
+from .mapping import Columns, Mapping, load_mapping, map_columns
 from .plan import Planner
 from .plan_render import IMPORT_FILES, Imported
 from .plan_result import ImportResult
-from .sheets import read_table
+from .sheets import Table, read_table
 
 if TYPE_CHECKING:
     from ..dataset import Dataset
@@ -123,7 +124,7 @@ def _import(
         imported = Imported.read(folder)
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, csv.Error) as exc:
         raise InvalidGraphData(f"The imported files of '{folder}' cannot be read: {exc}") from exc
-    planner = Planner(loaded.graph, imported, table, columns, the_mapping, loaded.node_locations)
+    planner = _planner(loaded, imported, table, columns, the_mapping)
     result = planner.run()
     result.encoding_note = table.encoding_note
     if strict and result.bad_rows:
@@ -150,6 +151,21 @@ def _import(
     return result
 
 
+def _planner(
+    loaded: Dataset, imported: Imported, table: Table, columns: Columns, mapping: Mapping
+) -> Planner:
+    """The planner of the import, given what the dataset cache remembered of the loaded
+    dataset's names and places when it has it (:data:`chaingraph.cache.IMPORT_INDEX`: kept
+    beside the entry the dataset was read from, under the same key)."""
+    key = loaded.cache_key
+    memo = cache.memo(loaded.folder, cache.IMPORT_INDEX, key) if key else None
+    G, where = loaded.graph, loaded.node_locations
+    if isinstance(memo, dict):
+        with contextlib.suppress(KeyError, TypeError, ValueError, AttributeError):
+            return Planner(G, imported, table, columns, mapping, where, memo=memo)
+    return Planner(G, imported, table, columns, mapping, where)
+
+
 def _label(result: ImportResult) -> str:
     return f"{result.file.name}[{result.sheet}]" if result.sheet else result.file.name
 
@@ -163,7 +179,7 @@ def _check_change(
     loaded: Dataset,
     current: dict[str, str],
     files: dict[str, str],
-    rows: Mapping[str, list[list[str]]] | None = None,
+    rows: AnyMapping[str, list[list[str]]] | None = None,
 ) -> None:
     """Validate the dataset as it would be with the new files; raise on new problems.
 

@@ -36,7 +36,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..model import ChainGraph, Kind
 from ..places import leading_place, parse_place, place_name, same_area, zone_divisions
@@ -284,6 +284,35 @@ class FirmIndex:
         for node_id, names, code, places in firms:
             index.add(node_id, names, code, places, [next(keys) for _ in names])
         return index
+
+    def to_memo(self) -> dict[str, Any]:
+        """The index as plain data (lists for sets, pairs for keys): see :meth:`from_memo`."""
+        return {
+            "by_code": {k: sorted(v) for k, v in self.by_code.items()},
+            "by_exact": {k: sorted(v) for k, v in self.by_exact.items()},
+            "by_norm": {
+                core: {i: sorted(p) for i, p in ids.items()} for core, ids in self.by_norm.items()
+            },
+            "names": dict(self.names),
+            "firm_places": {i: sorted(p) for i, p in self.firm_places.items()},
+            "keys": {name: [key.core, list(key.places)] for name, key in self.keys.items()},
+        }
+
+    @classmethod
+    def from_memo(cls, memo: dict[str, Any]) -> FirmIndex:
+        """The index :meth:`to_memo` gave (raises KeyError, TypeError or ValueError on
+        anything else)."""
+        return cls(
+            by_code={str(k): set(v) for k, v in memo["by_code"].items()},
+            by_exact={str(k): set(v) for k, v in memo["by_exact"].items()},
+            by_norm={
+                str(core): {str(i): set(p) for i, p in ids.items()}
+                for core, ids in memo["by_norm"].items()
+            },
+            names={str(k): str(v) for k, v in memo["names"].items()},
+            firm_places={str(i): set(p) for i, p in memo["firm_places"].items()},
+            keys={str(n): NameKey(str(c), tuple(p)) for n, (c, p) in memo["keys"].items()},
+        )
 
     def add(
         self,

@@ -126,14 +126,18 @@ class Planner:
         locations: dict[str, Location] | None = None,
         *,
         fast: bool = True,
+        memo: dict[str, Any] | None = None,
     ) -> None:
+        """``memo``: what :func:`~chaingraph.ingest.plan_resolve.index_memo` kept of G
+        (its firm index, names, places, chains and segments), instead of reading G for
+        them again; a memo of another shape raises KeyError, TypeError or ValueError."""
         self.G = G
         self.imported = imported
         self.table = table
         self.columns = columns
         self.mapping = mapping
         self.locations = locations or {}
-        self.lookup = Lookup(G)
+        self.lookup = Lookup(G, memo["lookup"] if memo is not None else None)
         self.source_id = source_id_for(table.file)
         self.result = ImportResult(
             file=table.file,
@@ -144,7 +148,7 @@ class Planner:
             ignored_columns=list(columns.ignored),
         )
         self.firms: dict[str, dict[str, str]] = {k: dict(v) for k, v in imported.firms.items()}
-        self.resolver = FirmResolver(G, self.firms)
+        self.resolver = FirmResolver(G, self.firms, memo)
         self.relations = RelationPlan(
             G, imported.edges, self.source_id, self.result, self.lookup, self.resolver
         )

@@ -38,9 +38,11 @@ def node_names(attrs: dict[str, Any]) -> list[str]:
 
 @dataclass
 class Lookup:
-    """Places, chains and segments of the dataset, by key."""
+    """Places, chains and segments of the dataset, by key (``memo``: what
+    :func:`index_memo` kept of them, instead of reading the graph again)."""
 
     G: ChainGraph
+    memo: dict[str, Any] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         G = self.G
@@ -54,6 +56,16 @@ class Lookup:
         self._segment: dict[tuple[str, str | None], tuple[list[str], list[str]]] = {}
         self._names: dict[str, str] = {}
         self.zones: list[str] = []
+        if self.memo is not None:
+            memo, self.memo = self.memo, None
+            self.places = [(str(k), str(i), str(kind)) for k, i, kind in memo["places"]]
+            self.chains = {k: set(v) for k, v in memo["chains"].items()}
+            self.segments = {k: set(v) for k, v in memo["segments"].items()}
+            self.segment_chain = dict(memo["segment_chain"])
+            self.segment_names = {k: list(v) for k, v in memo["segment_names"].items()}
+            self.zones = list(memo["zones"])
+            self.divisions = set(memo["divisions"])
+            return
         for node_id, attrs in G.nodes(data=True):
             kind = attrs.get("kind")
             names = node_names(attrs)
@@ -74,6 +86,18 @@ class Lookup:
                     if k == Rel.HAS_SEGMENT:
                         self.segment_chain[node_id] = u
         self.divisions = zone_divisions(G)
+
+    def to_memo(self) -> dict[str, Any]:
+        """What was read of the graph, as plain data (see :func:`index_memo`)."""
+        return {
+            "places": [list(p) for p in self.places],
+            "chains": {k: sorted(v) for k, v in self.chains.items()},
+            "segments": {k: sorted(v) for k, v in self.segments.items()},
+            "segment_chain": dict(self.segment_chain),
+            "segment_names": {k: list(v) for k, v in self.segment_names.items()},
+            "zones": list(self.zones),
+            "divisions": sorted(self.divisions),
+        }
 
     def name(self, node_id: str) -> str:
         if node_id not in self._names:  # asked for the same segments and places on every row
@@ -193,12 +217,19 @@ class FirmResolver:
 
     G: ChainGraph
     firms: dict[str, dict[str, str]]
+    #: what :func:`index_memo` kept of the graph (its index and owners), else None
+    memo: dict[str, Any] | None = field(default=None, repr=False)
     index: FirmIndex = field(init=False)
     owners: dict[str, set[str]] = field(init=False)
     _near: NearNames | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self._taken = Taken(self.G, self.firms)  # (firms is shared: it sees the new ones)
+        if self.memo is not None:
+            memo, self.memo = self.memo, None
+            self.index = FirmIndex.from_memo(memo["index"])
+            self.owners = {k: set(v) for k, v in memo["owners"].items()}
+            return
         self.index = FirmIndex.from_graph(self.G)
         self.owners = {}
         for node_id, attrs in self.G.nodes(data=True):
@@ -270,3 +301,16 @@ class FirmResolver:
         if self._near is None:
             self._near = NearNames(self.index.names.values(), keys=self.index.keys)
         return self._near
+
+
+def index_memo(G: ChainGraph) -> dict[str, Any]:
+    """What an import's planner reads of a dataset's graph before its first row — the firm
+    index (codes, names and their keys, places), the owners of each node name, the places,
+    chains and segments — as plain data: remembered beside the dataset's cache entry when it
+    is written behind (:mod:`chaingraph.cache`, keyed like the entry, so invalidated
+    exactly), an import's planner takes it instead of indexing the graph again (some 9,000
+    names with a listed-firm layer; see :class:`~chaingraph.ingest.plan.Planner`).
+    """
+    resolver = FirmResolver(G, {})
+    owners = {k: sorted(v) for k, v in resolver.owners.items()}
+    return {"index": resolver.index.to_memo(), "owners": owners, "lookup": Lookup(G).to_memo()}

@@ -1,0 +1,163 @@
+"""An import planned from the dataset cache's memo of a dataset's names and places
+(``chaingraph.cache.IMPORT_INDEX``, made by :func:`chaingraph.ingest.plan_resolve.index_memo`)
+gives exactly what planning from the loaded graph gives; an import uses the memo of the entry
+it loaded, and only that one."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chaingraph import cache
+from chaingraph.dataset import load_dataset
+from chaingraph.ingest import import_file
+from chaingraph.ingest.mapping import load_mapping, map_columns
+from chaingraph.ingest.names import FirmIndex
+from chaingraph.ingest.plan import Planner
+from chaingraph.ingest.plan_render import Imported
+from chaingraph.ingest.plan_resolve import FirmResolver, Lookup, index_memo
+from chaingraph.ingest.sheets import read_table
+from conftest import SHENGZHOU
+from test_import_golden import first_version, second_version
+from test_ingest import make_dataset, sheet
+from test_ingest_fast import HOSTILE
+
+
+def kept(folder: Path) -> tuple[Any, Any]:
+    """(the loaded graph, its memo as the cache gives it back)."""
+    ds = load_dataset(folder)
+    assert ds.cache_key, "the test session's cache holds the dataset"
+    cache.remember(folder, ds.cache_key, cache.IMPORT_INDEX, index_memo(ds.graph))
+    memo = cache.memo(folder, cache.IMPORT_INDEX, ds.cache_key)
+    assert isinstance(memo, dict)
+    return ds.graph, memo
+
+
+def state(resolver: FirmResolver, lookup: Lookup) -> dict[str, Any]:
+    index = resolver.index
+    return {
+        "index": (index.by_code, index.by_exact, index.by_norm, index.names, index.firm_places),
+        "keys": index.keys,
+        "owners": resolver.owners,
+        "lookup": (
+            lookup.places,
+            lookup.chains,
+            lookup.segments,
+            lookup.segment_chain,
+            lookup.segment_names,
+            lookup.zones,
+            lookup.divisions,
+        ),
+    }
+
+
+@pytest.mark.parametrize("which", ["tiny", "shengzhou"])
+def test_the_memo_is_what_indexing_the_graph_gives(tmp_path: Path, which: str) -> None:
+    if which == "tiny":
+        folder = make_dataset(tmp_path / "ds")
+    else:  # with the listed-firm layer it includes
+        folder = tmp_path / "shengzhou"
+        shutil.copytree(SHENGZHOU, folder)
+        shutil.copytree(SHENGZHOU.parent / "reference", tmp_path / "reference")
+    G, memo = kept(folder)
+    built = state(FirmResolver(G, {}), Lookup(G))
+    remembered = state(FirmResolver(G, {}, memo), Lookup(G, memo["lookup"]))
+    for key, value in built.items():
+        assert remembered[key] == value, key
+    assert len(built["keys"]) >= 4
+
+
+def plan(folder: Path, path: Path, memo: dict[str, Any] | None) -> dict[str, Any]:
+    loaded = load_dataset(folder)
+    mapping = load_mapping(None)
+    table = read_table(path, None, None)
+    columns = map_columns(table.rows, mapping, "list")
+    imported = Imported.read(folder)
+    G, where = loaded.graph, loaded.node_locations
+    planner = Planner(G, imported, table, columns, mapping, where, memo=memo)
+    result = planner.run()
+    files, rows = planner.render()
+    return {
+        "changes": result.changes,
+        "issues": result.issues,
+        "rows": result.rows(include_unchanged=True),
+        "files": files,
+        "csv rows": rows,
+    }
+
+
+def test_hostile_lists_plan_the_same_from_the_memo(tmp_path: Path) -> None:
+    folder = make_dataset(tmp_path / "ds")
+    for number, rows in enumerate([HOSTILE, first_version(), second_version()]):
+        path = sheet(tmp_path, rows, f"list-{number}.csv")
+        _, memo = kept(folder)
+        assert plan(folder, path, memo) == plan(folder, path, None)
+        import_file(path, folder)  # the next list is a re-import into what this one wrote
+
+
+def outcome(folder: Path, path: Path) -> tuple[Any, ...]:
+    result = import_file(path, folder)
+    files = {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.iterdir())}
+    return result.rows(include_unchanged=True), result.summary(), files
+
+
+def test_an_import_takes_the_memo_of_the_entry_it_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = sheet(tmp_path, HOSTILE, "list.csv")
+    expected = outcome(make_dataset(tmp_path / "plain"), path)
+    folder = make_dataset(tmp_path / "ds")
+    kept(folder)
+
+    def never(*_: Any) -> None:
+        raise AssertionError("indexed the graph although the memo was there")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(FirmIndex, "from_graph", never)
+        assert outcome(folder, path) == expected
+
+
+@pytest.mark.parametrize("memo", [{"index": 1}, {"lookup": {}}, [1, 2], "x"])
+def test_a_memo_of_another_shape_is_not_used(
+    tmp_path: Path, memo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = sheet(tmp_path, HOSTILE, "list.csv")
+    expected = outcome(make_dataset(tmp_path / "plain"), path)
+    folder = make_dataset(tmp_path / "ds")
+    ds = load_dataset(folder)
+    cache.remember(folder, ds.cache_key, cache.IMPORT_INDEX, memo)
+    assert outcome(folder, path) == expected
+
+
+def test_the_memo_of_another_entry_is_not_read(tmp_path: Path) -> None:
+    folder = make_dataset(tmp_path / "ds")
+    _, memo = kept(folder)
+    assert cache.memo(folder, cache.IMPORT_INDEX, "another key") is None
+    assert cache.memo(folder, cache.IMPORT_INDEX) == memo  # (the folder as it is now)
+
+
+def test_a_command_leaves_the_memo_beside_the_entry_it_writes(tmp_path: Path) -> None:
+    """The CLI writes a new entry behind (a forked writer): the writer makes the memo."""
+    folder = make_dataset(tmp_path / "ds")
+    with (folder / "data.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("# changed: a new entry is due\n")
+    subprocess.run(
+        [sys.executable, "-m", "chaingraph", "validate", str(folder)], check=True, timeout=120
+    )
+    for _ in range(600):  # the writer finishes a moment later
+        found = cache.memo(folder, cache.IMPORT_INDEX)
+        if found is not None:
+            break
+        time.sleep(0.1)
+    ds = load_dataset(folder)
+    assert found == cache.memo(folder, cache.IMPORT_INDEX, ds.cache_key)
+    assert isinstance(found, dict)
+    assert state(FirmResolver(ds.graph, {}, found), Lookup(ds.graph, found["lookup"])) == state(
+        FirmResolver(ds.graph, {}), Lookup(ds.graph)
+    )
