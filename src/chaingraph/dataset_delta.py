@@ -46,7 +46,7 @@ from .dataset import (
 from .dataset_check import Checker, Item
 from .dataset_fast import CsvTable, first_lines
 from .edge_places import EdgePlaces
-from .model import Kind, Location, Problem, Rel, normalize_text
+from .model import Kind, Location, Problem, Rel, normalize_text, normalize_texts
 
 #: node kinds whose change or removal the shortcut checks (others: the full check)
 _NODE_KINDS = frozenset({Kind.FIRM.value, Kind.SOURCE.value})
@@ -345,7 +345,8 @@ class _Delta:
                     fine
                     and disjoint(keys, edge_where)
                     and disjoint(keys, self.included_edges)
-                    and not (merged and any(u in merged or v in merged for u, v, _ in keys))
+                    and merged.isdisjoint(map(operator.itemgetter(0), keys))
+                    and merged.isdisjoint(map(operator.itemgetter(1), keys))
                 )
             else:
                 fine = fine and disjoint(keys, where)
@@ -595,7 +596,9 @@ class _Bulk:
                 cells = filter(None, _column(self.table, name))
                 if name == "aliases":
                     cells = filter(None, itertools.chain.from_iterable(c.split("|") for c in cells))
-                out.update(map(normalize_text, cells))
+                texts = list(cells)
+                for start in range(0, len(texts), 4096):  # folded a block at a time
+                    out.update(normalize_texts(texts[start : start + 4096]))
         return out
 
 

@@ -224,15 +224,35 @@ def csv_rows(columns: list[str], rows: Iterable[dict[str, str]]) -> list[list[st
     if len(columns) > 1:
         get = operator.itemgetter(*columns)
         with contextlib.suppress(KeyError):  # (a record lacks a column: looked up one by one)
+            cells = list(map(get, records))
+            if not _any_risky(cells):  # most tables: no cell to neutralise
+                return [list(columns), *map(list, cells)]
             return [
                 list(columns),
-                *([neutralise(v) if v[:1] in risky else v for v in get(r)] for r in records),
+                *([neutralise(v) if v[:1] in risky else v for v in row] for row in cells),
             ]
     out = [list(columns)]
     for row in records:
         cells = [row.get(c, "") for c in columns]
         out.append([neutralise(v) if v[:1] in risky else v for v in cells])
     return out
+
+
+#: a cell (after the NUL that starts it) whose first character may need neutralising
+_RISKY_START = re.compile("\0[" + re.escape("".join(sorted(_RISKY))) + "]")
+
+
+def _any_risky(rows: list[tuple[str, ...]]) -> bool:
+    """True when a cell of the rows starts with a character of :data:`_RISKY` (or is not
+    text), seen a block of rows at a time with one C-level search."""
+    try:
+        for start in range(0, len(rows), 4096):
+            block = "\0" + "\0".join(map("\0".join, rows[start : start + 4096]))
+            if _RISKY_START.search(block):
+                return True
+    except TypeError:  # (a cell that is not text: looked at one by one)
+        return True
+    return False
 
 
 def _csv_text(rows: list[list[str]]) -> str:
