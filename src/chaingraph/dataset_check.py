@@ -685,14 +685,21 @@ class Checker:
 
     def check_citation_targets(self) -> None:
         keys: dict[str, str] = {}
+        #: each cited id: a Source node's attributes, or None (a row cites the same few)
+        cited: dict[str, dict[str, Any] | None] = {}
+        node = self.G.nodes
         for where, what, cit in self.citations:
             src = cit["source"]
-            if src not in self.G or self.G.nodes[src]["kind"] != Kind.SOURCE:
+            if src not in cited:
+                attrs = node[src] if src in self.G else None
+                cited[src] = attrs if attrs is not None and attrs["kind"] == Kind.SOURCE else None
+            found = cited[src]
+            if found is None:
                 sources = [n for n, a in self.G.nodes(data=True) if a["kind"] == Kind.SOURCE]
                 hint = did_you_mean(src, sources, "Add a Source node with that id")
                 self.problem(where, f"{what}: unknown source '{src}'", hint)
                 continue
-            text = self.G.nodes[src].get("text")
+            text = found.get("text")
             if text is None:
                 continue  # a source without text (e.g. an imported spreadsheet): not checkable
             if src not in keys:

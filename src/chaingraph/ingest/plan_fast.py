@@ -80,6 +80,10 @@ class FastRows:
         #: the ends of the edges the imported files hold (a new firm's id names none)
         self.edge_ends = {end for u, _, v in relations.edges for end in (u, v)}
         self.words: dict[tuple[str, str], str] = {}
+        #: the fields a row fills (in its order) -> those of FIRM_QUOTE_FIELDS, in theirs
+        self.orders: dict[tuple[str, ...], list[str]] = {}
+        #: (cell, cell) -> their quote (see pair_quote)
+        self.pairs: dict[tuple[tuple[str, str] | None, tuple[str, str] | None], str] = {}
         self.places: dict[tuple[str, str], tuple[str | None, list[tuple[str, str]]]] = {}
         self.source_id = planner.source_id
         self.sheet = planner.table.sheet
@@ -181,6 +185,33 @@ class FastRows:
                 said.append(word)
         return "; ".join(said)
 
+    def firm_quote(self, cells: dict[str, tuple[str, str]]) -> str:
+        """:meth:`quote` of FIRM_QUOTE_FIELDS: which of them a row fills, in quote order, is
+        known once per set of filled fields (a list's rows fill the same few)."""
+        order = self.orders.get(tuple(cells))
+        if order is None:
+            order = self.orders[tuple(cells)] = [f for f in FIRM_QUOTE_FIELDS if f in cells]
+        words = self.words
+        said = []
+        for name in order:
+            cell = cells[name]
+            word = words.get(cell)
+            if word is None:
+                word = f"{cell[0]}: {one_line(cell[1])}"
+                if name != "name":  # (a name is quoted once)
+                    words[cell] = word
+            said.append(word)
+        return "; ".join(said)
+
+    def pair_quote(self, cells: dict[str, tuple[str, str]], first: str, second: str) -> str:
+        """:meth:`quote` of two fields (chain and segment, park and region), made once per
+        distinct pair of cells."""
+        pair = (cells.get(first), cells.get(second))
+        found = self.pairs.get(pair)
+        if found is None:
+            found = self.pairs[pair] = self.quote(cells, (first, second))
+        return found
+
     def place(self, park: str, region: str) -> tuple[str | None, list[tuple[str, str]]]:
         """(the place node, the record cells) of a row's park and region cells."""
         found = self.places.get((park, region))
@@ -273,7 +304,7 @@ class FastRows:
         record.update(record_cells)
         locator = f"{self.sheet} 第{number}行" if self.sheet else f"第{number}行"
         record["source"] = self.source_id
-        record["quote"] = self.quote(cells, FIRM_QUOTE_FIELDS)
+        record["quote"] = self.firm_quote(cells)
         record["locator"] = locator
         self.firms[firm_id] = record
         self.changes.append(Change("added", Kind.FIRM, firm_id, name, number))
@@ -287,11 +318,11 @@ class FastRows:
             index.by_norm[key.core] = {firm_id: set(key.places)}
         self.owners[folded] = {firm_id}
         if segments:
-            quote = self.quote(cells, ("chain", "segment"))
+            quote = self.pair_quote(cells, "chain", "segment")
             for seg in segments:
                 self.new_edge(number, locator, firm_id, _IN_SEGMENT, seg, quote)
         if place:
-            quote = self.quote(cells, ("park", "region"))
+            quote = self.pair_quote(cells, "park", "region")
             self.new_edge(number, locator, firm_id, _LOCATED_IN, place, quote)
 
     def new_edge(self, number: int, locator: str, u: str, rel: str, v: str, quote: str) -> None:
