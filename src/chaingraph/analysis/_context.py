@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import compress
@@ -198,6 +200,10 @@ CONTEXT_RELS = frozenset(
 )
 
 
+#: the context relations other than SUPPLIES (few: kept as lists, not in the int arrays)
+_RARE_RELS = CONTEXT_RELS - {str(Rel.SUPPLIES)}
+
+
 class GraphIndex:
     """Per-node facts the measures look up again and again, computed once and memoised.
 
@@ -323,6 +329,13 @@ class SharedIndex(GraphIndex):
         self._rare: dict[str, list[str]] | None = None
         self._drew: dict[str, list[str]] = {}
         self._invests: dict[str, list[str]] = {}
+        #: the last firms_near answer and its positions in the network of all firms
+        self._near_at: tuple[list[str], array[int]] | None = None
+
+    def end_chain(self) -> None:
+        """As :meth:`GraphIndex.end_chain`, and the chain's firm positions."""
+        super().end_chain()
+        self._near_at = None
 
     def invested(self, firm: str) -> float:
         """:func:`invested_cny`, summed for every firm in one pass over the projects."""
@@ -361,7 +374,10 @@ class SharedIndex(GraphIndex):
             found = position(f)
             if found is not None:
                 mark[found] = 1
-        return list(compress(net.ids, mark))
+        firms = list(compress(net.ids, mark))
+        # their positions, for supply_network (asked next, for these firms) to skip the search
+        self._near_at = (firms, array("i", compress(range(len(mark)), mark)))
+        return firms
 
     def _near(self, nodes: set[str], at: Iterable[int] | None = None) -> bytearray:
         """A byte per firm, 1 for the firms one context hop from ``nodes`` (``at``: their
@@ -380,36 +396,51 @@ class SharedIndex(GraphIndex):
         return mark
 
     def _global(self) -> tuple[kernels.Adjacency, dict[str, list[str]]]:
-        """The SUPPLIES network of all firms and the non-SUPPLIES context neighbours."""
+        """The SUPPLIES network of all firms and the non-SUPPLIES context neighbours, from
+        one pass over every node's out-edges (the firms' in id order)."""
         if self._supply is None or self._rare is None:
-            G = self.G
-            nodes = attrs_of(G)
+            nodes = attrs_of(self.G)
             firms = sorted(n for n, a in nodes.items() if a.get("kind") == Kind.FIRM)
-            rare_rels = CONTEXT_RELS - {str(Rel.SUPPLIES)}
             rare: dict[str, list[str]] = {}
-            supplies = str(Rel.SUPPLIES)
-            S = succ(G)
-            for u, nbrs in S.items():
-                for v, keys in nbrs.items():
-                    if not rare_rels.isdisjoint(keys):
-                        rare.setdefault(u, []).append(v)
-                        rare.setdefault(v, []).append(u)
-                        if Rel.ATTRACTED in keys:
-                            self._drew.setdefault(u, []).append(v)
-                        if Rel.INVESTS_IN in keys:
-                            self._invests.setdefault(u, []).append(v)
-            pos = {n: i for i, n in enumerate(firms)}  # only while the network is built
-
-            def out_lists() -> Iterator[list[int]]:
-                get = pos.get
-                for iu, u in enumerate(firms):
-                    found = [get(v) for v, keys in S[u].items() if supplies in keys]
-                    yield sorted(i for i in found if i is not None and i != iu)
-
-            self._supply = kernels.Adjacency.build(firms, out_lists())
-            del pos
+            self._supply = kernels.Adjacency.build(firms, self._firm_links(firms, rare))
+            for u, nbrs in succ(self.G).items():  # the other nodes' (projects, platforms...)
+                if nodes[u].get("kind") != Kind.FIRM:
+                    self._rare_links(rare, u, nbrs)
             self._rare = rare
         return self._supply, self._rare
+
+    def _firm_links(self, firms: list[str], rare: dict[str, list[str]]) -> Iterator[list[int]]:
+        """Each firm's SUPPLIES customers (positions, ascending) in turn; on the way, its
+        other context links into ``rare``."""
+        pos = {n: i for i, n in enumerate(firms)}  # only while the network is built
+        get = pos.get
+        S = succ(self.G)
+        supplies = str(Rel.SUPPLIES)
+        for iu, u in enumerate(firms):
+            nbrs = S[u]
+            found = [get(v, -1) for v, keys in nbrs.items() if supplies in keys]
+            if -1 in found or iu in found:  # a customer that is not a firm, a self-loop
+                found = [i for i in found if i >= 0 and i != iu]
+            found.sort()
+            yield found
+            self._rare_links(rare, u, nbrs)
+
+    def _rare_links(
+        self, rare: dict[str, list[str]], u: str, nbrs: dict[str, dict[str, Any]]
+    ) -> None:
+        """Note u's non-SUPPLIES context links (both ways) and what they say."""
+        # the relations of all u's edges, checked in one C call: most nodes have none
+        if _RARE_RELS.isdisjoint(itertools.chain.from_iterable(nbrs.values())):
+            return
+        for v, keys in nbrs.items():
+            if _RARE_RELS.isdisjoint(keys):
+                continue
+            rare.setdefault(u, []).append(v)
+            rare.setdefault(v, []).append(u)
+            if Rel.ATTRACTED in keys:
+                self._drew.setdefault(u, []).append(v)
+            if Rel.INVESTS_IN in keys:
+                self._invests.setdefault(u, []).append(v)
 
     def attracted(self, firm: str) -> tuple[list[str], list[str]]:
         """As :meth:`GraphIndex.attracted`, from the links gathered in one pass."""
@@ -421,6 +452,9 @@ class SharedIndex(GraphIndex):
     def supply_network(self, firms: list[str]) -> kernels.Network:
         """The SUPPLIES network among ``firms``: induced from the network of all firms."""
         net, _ = self._global()
+        near = self._near_at
+        if near is not None and near[0] is firms:
+            return net.induced(near[1])
         keep = sorted({i for i in map(net.position, firms) if i is not None})
         return net.induced(keep)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from array import array
 from bisect import bisect_left
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -124,7 +124,7 @@ class Adjacency:
             for j in inn[in_at[i] : in_at[i + 1]]:
                 mark[j] = 1
 
-    def induced(self, keep: list[int]) -> Network:
+    def induced(self, keep: Sequence[int]) -> Network:
         """The igraph network among the vertices ``keep`` (sorted positions), vertices in id
         order, edges in (source, target) order: the graph igraph's ``induced_subgraph``
         would give of the same network held as an igraph."""

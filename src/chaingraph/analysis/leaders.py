@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import ChainGraph, Rel, Row
+from ..model import ChainGraph, Kind, Rel, Row
 from . import kernels
-from ._context import INFERRED, YI, ChainContext, chain_context, is_local, name_of, pred
+from ._context import INFERRED, YI, ChainContext, attrs_of, chain_context, is_local, name_of, pred
 
 #: weight of each normalised component in the leader score (they sum to 1)
 LEADER_WEIGHTS: dict[str, float] = {
@@ -68,9 +68,13 @@ def _local_suppliers(G: ChainGraph, firm: str) -> tuple[list[str], list[str]]:
     """(local suppliers, those of them whose link is inferred) of a firm, sorted."""
     local: list[str] = []
     inferred: list[str] = []
+    nodes = attrs_of(G)
     for u, keys in pred(G)[firm].items():
         data = keys.get(Rel.SUPPLIES)
-        if data is None or u == firm or not is_local(G, u):
+        if data is None or u == firm:
+            continue
+        attrs = nodes[u]  # is_local, inlined: asked for every supplier of every candidate
+        if attrs.get("kind") != Kind.FIRM or not attrs.get("local"):
             continue
         local.append(u)
         if data.get("grade") == INFERRED:
@@ -85,7 +89,7 @@ def leaders_of(ctx: ChainContext, limit: int | None = None) -> Leaders:
     designated = ctx.leaders_designated()
     firms = ctx.network_firms()
     net = ctx.index.supply_network(firms)
-    local_net = net.induced(f for f in firms if is_local(G, f))
+    local_net = net.induced_at([i for i, f in enumerate(net.ids) if is_local(G, f)])
     # values for the candidates only: a dict over every firm of the chain's network (10^5 and
     # more at province scale) would only be read for the candidates
     pr = kernels.pagerank(G, net=net, among=cands)
