@@ -103,7 +103,11 @@ def test_hostile_lists_plan_the_same_from_the_memo(tmp_path: Path) -> None:
 
 def outcome(folder: Path, path: Path) -> tuple[Any, ...]:
     result = import_file(path, folder)
-    files = {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.iterdir())}
+    files = {
+        str(p.relative_to(folder)): p.read_text(encoding="utf-8")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
     return result.rows(include_unchanged=True), result.summary(), files
 
 
@@ -161,3 +165,43 @@ def test_a_command_leaves_the_memo_beside_the_entry_it_writes(tmp_path: Path) ->
     assert state(FirmResolver(ds.graph, {}, found), Lookup(ds.graph, found["lookup"])) == state(
         FirmResolver(ds.graph, {}), Lookup(ds.graph)
     )
+
+
+def shengzhou(tmp_path: Path, name: str) -> Path:
+    folder = tmp_path / name / "shengzhou"
+    shutil.copytree(SHENGZHOU, folder)
+    shutil.copytree(SHENGZHOU.parent / "reference", tmp_path / name / "reference")
+    return folder
+
+
+#: rows naming listed firms of the included layer (by name, registered name, code), firms
+#: of the zone, and new ones: what the check compares with the included firms' keys
+LAYERED = [
+    ["企业名称", "统一社会信用代码", "所属环节", "所在地区", "主要客户"],
+    ["平安银行", "", "", "深圳", ""],
+    ["万科企业股份有限公司", "", "", "深圳", "平安银行"],
+    ["新来电池有限公司", "", "电芯", "上海", "万科A"],
+    ["新来二号电池", "91330683MA2D12345X", "", "杭州", "新来电池"],
+    ["比亚迪", "", "", "深圳", ""],
+]
+
+
+def test_an_import_into_a_zone_with_a_layer_checks_the_same_with_the_memo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import chaingraph.dataset_delta as delta
+
+    path = tmp_path / "layered.csv"
+    path.write_text("\n".join(",".join(r) for r in LAYERED) + "\n", encoding="utf-8")
+    expected = outcome(shengzhou(tmp_path, "plain"), path)
+    folder = shengzhou(tmp_path, "kept")
+    G, memo = kept(folder)
+    assert [set(k) for k in memo["included"]] == list(delta.included_firm_keys(G))
+
+    def never(*_: Any) -> None:
+        raise AssertionError("read the included firms although the memo had them")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(delta, "included_firm_keys", never)
+        patch.setattr(FirmIndex, "from_graph", never)
+        assert outcome(folder, path) == expected

@@ -67,11 +67,27 @@ class _Unsure(Exception):
     """The change needs the full check."""
 
 
+def included_firm_keys(G: Any) -> tuple[set[str], set[str], set[str]]:
+    """The stock and credit codes and the names (as compared) of the included layers' firms
+    of a loaded dataset's graph, and the ids of its included nodes: what a change's new
+    firms are compared with (a pure function of the loaded graph, so an import may have it
+    from the dataset cache's memo: see ``included`` of :func:`check_changes`)."""
+    owner = G.graph.get(layers.OWNER) or {}
+    inc = layers.Included(
+        graph=G.subgraph([n for n in owner if n in G]),
+        owner=owner,
+        names=list(G.graph.get(layers.INCLUDES) or []),
+    )
+    by_code, by_name = layers._firm_keys(inc)
+    return {k.removeprefix(layers._CREDIT) for k in by_code}, set(by_name), set(inc.graph)
+
+
 def check_changes(
     base: Dataset,
     old: Mapping[str, str],
     new: Mapping[str, str],
     rows: Mapping[str, list[list[str]]] | None = None,
+    included: tuple[set[str], set[str], set[str]] | None = None,
 ) -> list[Problem] | None:
     """The problems of the dataset with the ``new`` files; None if only a full check can tell.
 
@@ -85,6 +101,8 @@ def check_changes(
         Relative path of a new CSV file -> its rows, exactly as the csv module reads them
         from its new text (the header first): given by a writer that has them, so that the
         text it just wrote is not parsed again. A file not here is parsed from its text.
+    included : tuple of sets, optional
+        :func:`included_firm_keys` of ``base.graph`` as loaded, when known.
 
     Returns
     -------
@@ -96,14 +114,20 @@ def check_changes(
         return None
     try:
         with cache.gc_paused():  # as a load: many new objects, none to collect
-            return _Delta(base, rows or {}).check(old, new)
+            return _Delta(base, rows or {}, included).check(old, new)
     except _Unsure:
         return None
 
 
 class _Delta:
-    def __init__(self, base: Dataset, rows: Mapping[str, list[list[str]]]) -> None:
+    def __init__(
+        self,
+        base: Dataset,
+        rows: Mapping[str, list[list[str]]],
+        included: tuple[set[str], set[str], set[str]] | None = None,
+    ) -> None:
         self.base = base
+        self.known_included = included
         self.rows = rows
         G = base.graph
         self.checker = Checker(base.folder, [])
@@ -384,11 +408,8 @@ class _Delta:
         with one, and the ids of the included nodes."""
         if self._included_keys is None:
             codes, names = self.merged_keys()
-            inc = self.included()
-            by_code, by_name = layers._firm_keys(inc)
-            codes |= {k.removeprefix(layers._CREDIT) for k in by_code}
-            names |= set(by_name)
-            self._included_keys = (codes - {""}, names, set(inc.graph))
+            inc_codes, inc_names, ids = self.known_included or included_firm_keys(self.checker.G)
+            self._included_keys = ((codes | inc_codes) - {""}, names | inc_names, set(ids))
         return self._included_keys
 
     def merged_keys(self) -> tuple[set[str], set[str]]:
@@ -617,4 +638,4 @@ def _column(table: CsvTable, name: str) -> list[str]:
     return cells
 
 
-__all__ = ["check_changes"]
+__all__ = ["check_changes", "included_firm_keys"]

@@ -20,7 +20,7 @@ import csv
 import os
 from collections.abc import Mapping as AnyMapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -124,7 +124,9 @@ def _import(
         imported = Imported.read(folder)
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, csv.Error) as exc:
         raise InvalidGraphData(f"The imported files of '{folder}' cannot be read: {exc}") from exc
-    planner = _planner(loaded, imported, table, columns, the_mapping)
+    key = loaded.cache_key  # what the cache remembered of the entry loaded, if anything
+    memo = cache.memo(loaded.folder, cache.IMPORT_INDEX, key) if key else None
+    planner = _planner(loaded, imported, table, columns, the_mapping, memo)
     result = planner.run()
     result.encoding_note = table.encoding_note
     if strict and result.bad_rows:
@@ -145,25 +147,40 @@ def _import(
     result.files = {rel: text for rel, text in new_files.items() if current[rel] != text}
     if dry_run or not result.files:
         return result
-    _check_change(loaded, current, result.files, rows)
+    _check_change(loaded, current, result.files, rows, _included(memo))
     _move_in(folder, result.files)
     result.written = True
     return result
 
 
 def _planner(
-    loaded: Dataset, imported: Imported, table: Table, columns: Columns, mapping: Mapping
+    loaded: Dataset,
+    imported: Imported,
+    table: Table,
+    columns: Columns,
+    mapping: Mapping,
+    memo: Any,
 ) -> Planner:
     """The planner of the import, given what the dataset cache remembered of the loaded
-    dataset's names and places when it has it (:data:`chaingraph.cache.IMPORT_INDEX`: kept
-    beside the entry the dataset was read from, under the same key)."""
-    key = loaded.cache_key
-    memo = cache.memo(loaded.folder, cache.IMPORT_INDEX, key) if key else None
+    dataset's names and places when it has it (``memo``: :data:`chaingraph.cache.IMPORT_INDEX`
+    kept beside the entry the dataset was read from, under the same key; another shape is
+    not used)."""
     G, where = loaded.graph, loaded.node_locations
     if isinstance(memo, dict):
         with contextlib.suppress(KeyError, TypeError, ValueError, AttributeError):
             return Planner(G, imported, table, columns, mapping, where, memo=memo)
     return Planner(G, imported, table, columns, mapping, where)
+
+
+def _included(memo: Any) -> tuple[set[str], set[str], set[str]] | None:
+    """The included firms' keys the memo holds (see
+    :func:`chaingraph.dataset_delta.included_firm_keys`), or None."""
+    try:
+        codes, names, ids = memo["included"]
+        found = set(codes), set(names), set(ids)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return found if all(type(k) is str for keys in found for k in keys) else None
 
 
 def _label(result: ImportResult) -> str:
@@ -180,6 +197,7 @@ def _check_change(
     current: dict[str, str],
     files: dict[str, str],
     rows: AnyMapping[str, list[list[str]]] | None = None,
+    included: tuple[set[str], set[str], set[str]] | None = None,
 ) -> None:
     """Validate the dataset as it would be with the new files; raise on new problems.
 
@@ -187,11 +205,12 @@ def _check_change(
     (:func:`chaingraph.dataset_delta.check_changes`; ``rows``: the rows of new CSV files,
     as the csv module reads their text); otherwise, or when the change is one that check
     cannot judge, the whole dataset is read again with the new files (from memory: the
-    folder is untouched). ``loaded`` is used up.
+    folder is untouched). ``loaded`` is used up. ``included``: the included firms' keys
+    of ``loaded`` when known (:func:`chaingraph.dataset_delta.included_firm_keys`).
     """
     from ..dataset_delta import check_changes
 
-    found = check_changes(loaded, current, files, rows)
+    found = check_changes(loaded, current, files, rows, included)
     if found is None:
         _check_copy(loaded.folder, files, [str(p) for p in loaded.problems])
     else:

@@ -309,8 +309,18 @@ def index_memo(G: ChainGraph) -> dict[str, Any]:
     chains and segments — as plain data: remembered beside the dataset's cache entry when it
     is written behind (:mod:`chaingraph.cache`, keyed like the entry, so invalidated
     exactly), an import's planner takes it instead of indexing the graph again (some 9,000
-    names with a listed-firm layer; see :class:`~chaingraph.ingest.plan.Planner`).
+    names with a listed-firm layer; see :class:`~chaingraph.ingest.plan.Planner`), and the
+    check of its change the included firms' keys
+    (:func:`~chaingraph.dataset_delta.included_firm_keys`).
     """
+    from ..dataset_delta import included_firm_keys
+
     resolver = FirmResolver(G, {})
     owners = {k: sorted(v) for k, v in resolver.owners.items()}
-    return {"index": resolver.index.to_memo(), "owners": owners, "lookup": Lookup(G).to_memo()}
+    return {
+        "index": resolver.index.to_memo(),
+        "owners": owners,
+        "lookup": Lookup(G).to_memo(),
+        # what the check of the import's change compares new firms with
+        "included": [sorted(keys) for keys in included_firm_keys(G)],
+    }
