@@ -322,3 +322,23 @@ def test_after_a_zoom_the_edge_under_the_pointer_explains_itself_again(open_view
     page.mouse.move(box["x"] + at["x"], box["y"] + at["y"])
     page.wait_for_selector("#tip", state="visible", timeout=5000)
     assert "SUPPLIES" in page.inner_text("#tip")
+
+
+def test_a_filter_hiding_the_hovered_node_takes_its_tooltip(open_view: Open) -> None:
+    """The pointer stays on a firm while the keyboard unticks firms in the legend: the
+    firm is no longer drawn, so its tooltip goes (vis-network sends no blur for it)."""
+    page = open_view(graph_view(sample_graph()), "node-filter-tip")
+    wait_until(page, "window.__cg.ready && window.__cg.moving === false")
+    box = page.locator("#graph").bounding_box()
+    pos = page.evaluate(
+        "id => window.__cg.network.canvasToDOM(window.__cg.network.getPosition(id))", "byd"
+    )
+    page.mouse.move(box["x"] + pos["x"] - 40, box["y"] + pos["y"] - 40)
+    page.mouse.move(box["x"] + pos["x"], box["y"] + pos["y"])
+    page.wait_for_selector("#tip", state="visible")
+    assert "比亚迪" in page.inner_text("#tip")
+    page.locator('#legend input[data-kind="Firm"]').focus()
+    page.keyboard.press("Space")  # the pointer does not move
+    next_frame(page)
+    next_frame(page)
+    assert not page.is_visible("#tip")

@@ -506,8 +506,10 @@
       if (!!e.hidden !== !!hide) { e.hidden = !!hide; edgeUpd.push({ id: e.id, hidden: !!hide }); }
     });
     if (nodeUpd.length) nodes.update(nodeUpd);
-    // the hovered or selected edge may be hidden now: its tooltip goes, the pointer may be
-    // over another edge
+    // the hovered node, or the hovered or selected edge, may be hidden now: its tooltip
+    // goes (vis-network sends no blur for a node it stops drawing), the pointer may be over
+    // another edge
+    if (hoveredNode !== null && hiddenNode[hoveredNode]) { hoveredNode = null; hideTip(); lookForEdge(); }
     if (hoverEdge !== null && data.edges[hoverEdge].hidden) lookForEdge();
     if (selectedEdge !== null && data.edges[selectedEdge].hidden) selectedEdge = null;
     if (edgeUpd.length && edges) edges.update(edgeUpd);
