@@ -249,10 +249,19 @@ class Section:
 
 
 def _names(items: Sequence[Row], key: str = "name", limit: int = LIST_LIMIT) -> str:
-    names = [str(i.get(key) or i.get("id") or "") for i in items]
-    if len(names) > limit:
-        return "、".join(names[:limit]) + f" 等 {len(names)} 家"
+    # only the names shown are made (a segment may hold 10^5 firms)
+    names = [str(i.get(key) or i.get("id") or "") for i in items[:limit]]
+    if len(items) > limit:
+        return "、".join(names) + f" 等 {len(items)} 家"
     return "、".join(names)
+
+
+def _firm_names(firms: Sequence[Row], limit: int = LIST_LIMIT) -> str:
+    """:func:`_names` with each firm's :func:`_firm_label` (made for the firms shown only)."""
+    labels = [_firm_label(f) for f in firms[:limit]]
+    if len(firms) > limit:
+        return "、".join(labels) + f" 等 {len(firms)} 家"
+    return "、".join(labels)
 
 
 def _num(value: float, digits: int = 2) -> str:
@@ -404,13 +413,12 @@ def _map(rep: ChainReport) -> Section:
             + ("[待落地]" if p["pipeline"] else "")
             for p in r["projects"]
         ]
-        local = [{"name": _firm_label(f)} for f in r["local_firms"]]
         rows.append(
             [
                 TIER_LABEL_ZH.get(r["tier"], r["tier"]),
                 r["name"],
                 STATUS_LABEL.get(r["status"], r["status"]),
-                _names(local),
+                _firm_names(r["local_firms"]),
                 _names(r["external_firms"]),
                 _names([{"name": p} for p in projects], limit=6),
             ]
@@ -825,10 +833,7 @@ def _html_map(rep: ChainReport) -> str:
             status = r["status"]
             who = []
             if r["local_firms"]:
-                who.append(
-                    "<em>本地:</em>"
-                    + h(_names([{"name": _firm_label(f)} for f in r["local_firms"]]))
-                )
+                who.append("<em>本地:</em>" + h(_firm_names(r["local_firms"])))
             if r["external_firms"]:
                 who.append("<em>外部:</em>" + h(_names(r["external_firms"])))
             if r["projects"]:

@@ -10,7 +10,7 @@ column per key, nested lists as names joined with 、), so the workbook and the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .analysis.coverage import STATUS_ZH, round_share, share_text
@@ -125,14 +125,20 @@ def _short(name: str) -> str:
     return name.removesuffix("产业链") or name
 
 
-def _names(items: Iterable[Row]) -> str:
+def _names(items: Sequence[Row]) -> str:
     """The names joined with 、; a list too long for one cell (a segment of 10^5 firms)
     keeps the names that fit whole and says how many there are: "…、X 等 N 家"."""
-    names = [str(i.get("name") or i.get("id") or "") for i in items]
-    text = "、".join(names)
-    if len(text) <= CELL_CHARS:
-        return text
-    tail = f" 等 {len(names)} 家"
+    names: list[str] = []
+    size = -1  # the joined length so far (no 、 before the first name)
+    for i in items:  # only until the cell is full: the rest are counted, not named
+        name = str(i.get("name") or i.get("id") or "")
+        size += len(name) + 1
+        if size > CELL_CHARS:
+            break
+        names.append(name)
+    else:
+        return "、".join(names)
+    tail = f" 等 {len(items)} 家"
     room = CELL_CHARS - len(tail)
     size, kept = 0, 0
     for name in names:

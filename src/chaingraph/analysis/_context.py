@@ -24,6 +24,20 @@ from .status import segment_status
 YI = 1e8  # 亿元
 
 
+# The kinds and relations as plain str (the enums' values): a StrEnum member is a slow class
+# attribute to fetch and a slower dict key to look up than a str, in loops over every node
+# and edge of a 10^6-firm graph.
+FIRM, PROJECT, SEGMENT, CHAIN = (
+    str(k) for k in (Kind.FIRM, Kind.PROJECT, Kind.SEGMENT, Kind.CHAIN)
+)
+SUPPLIES, IN_SEGMENT, INVESTS_IN, ATTRACTED = (
+    str(r) for r in (Rel.SUPPLIES, Rel.IN_SEGMENT, Rel.INVESTS_IN, Rel.ATTRACTED)
+)
+FEEDS, LEADS, HOSTS, HAS_SEGMENT = (
+    str(r) for r in (Rel.FEEDS, Rel.LEADS, Rel.HOSTS, Rel.HAS_SEGMENT)
+)
+
+
 def status_of(n_local: int) -> str:
     """The status of a core segment with n_local local firms (:func:`coverage.segment_status`)."""
     return segment_status(n_local)
@@ -56,11 +70,13 @@ def pred(G: ChainGraph) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
 
 def out_ids(G: ChainGraph, node_id: str, rel: str) -> list[str]:
     """Sorted targets of ``rel`` edges leaving node_id."""
+    rel = str(rel)  # (a plain str is the faster dict key)
     return sorted(v for v, keys in succ(G)[node_id].items() if rel in keys)
 
 
 def in_ids(G: ChainGraph, node_id: str, rel: str) -> list[str]:
     """Sorted sources of ``rel`` edges entering node_id."""
+    rel = str(rel)  # (a plain str is the faster dict key)
     return sorted(u for u, keys in pred(G)[node_id].items() if rel in keys)
 
 
@@ -70,7 +86,7 @@ def kind_of(G: ChainGraph, node_id: str) -> str:
 
 def is_local(G: ChainGraph, node_id: str) -> bool:
     attrs = attrs_of(G)[node_id]
-    return attrs.get("kind") == Kind.FIRM and bool(attrs.get("local"))
+    return attrs.get("kind") == FIRM and bool(attrs.get("local"))
 
 
 def invested_cny(G: ChainGraph, firm: str) -> float:
@@ -78,7 +94,7 @@ def invested_cny(G: ChainGraph, firm: str) -> float:
     total = 0.0
     nodes = attrs_of(G)
     for p, keys in succ(G)[firm].items():
-        data = keys.get(Rel.INVESTS_IN)
+        data = keys.get(INVESTS_IN)
         if data is not None:
             total += invest_amount(data, nodes[p])
     return total
@@ -160,16 +176,16 @@ def segment_facts(G: ChainGraph, seg: str) -> Segment:
     )
     direct: set[str] = set()
     via: dict[str, list[str]] = {}
-    for m in in_ids(G, seg, Rel.IN_SEGMENT):
+    for m in in_ids(G, seg, IN_SEGMENT):
         kind = kind_of(G, m)
-        if kind == Kind.FIRM:
+        if kind == FIRM:
             if is_local(G, m):
                 direct.add(m)
             else:
                 out.external.append(m)
-        elif kind == Kind.PROJECT:
+        elif kind == PROJECT:
             out.projects.append(m)
-            investors = [f for f in in_ids(G, m, Rel.INVESTS_IN) if is_local(G, f)]
+            investors = [f for f in in_ids(G, m, INVESTS_IN) if is_local(G, f)]
             for f in investors:
                 via.setdefault(f, []).append(m)
             if not investors:
@@ -181,8 +197,8 @@ def segment_facts(G: ChainGraph, seg: str) -> Segment:
 
 def check_chain(G: ChainGraph, chain_id: str) -> None:
     """Raise UnknownEntity unless chain_id is a Chain node of G."""
-    if chain_id not in G or G.nodes[chain_id].get("kind") != Kind.CHAIN:
-        near = [r for r in find(G, chain_id, 5) if r["kind"] == Kind.CHAIN]
+    if chain_id not in G or G.nodes[chain_id].get("kind") != CHAIN:
+        near = [r for r in find(G, chain_id, 5) if r["kind"] == CHAIN]
         hint = ", ".join(f"{r['id']} ({r['name']})" for r in near)
         raise UnknownEntity(
             f"Unknown chain '{chain_id}'. "
@@ -192,16 +208,16 @@ def check_chain(G: ChainGraph, chain_id: str) -> None:
 
 def chains_of(G: ChainGraph) -> list[str]:
     """Ids of all Chain nodes, sorted."""
-    return sorted(n for n in G.nodes if G.nodes[n].get("kind") == Kind.CHAIN)
+    return sorted(n for n, a in attrs_of(G).items() if a.get("kind") == CHAIN)
 
 
 CONTEXT_RELS = frozenset(
-    str(r) for r in (Rel.SUPPLIES, Rel.ATTRACTED, Rel.INVESTS_IN, Rel.LEADS, Rel.AFFILIATED_WITH)
+    str(r) for r in (SUPPLIES, ATTRACTED, INVESTS_IN, LEADS, Rel.AFFILIATED_WITH)
 )
 
 
 #: the context relations other than SUPPLIES (few: kept as lists, not in the int arrays)
-_RARE_RELS = CONTEXT_RELS - {str(Rel.SUPPLIES)}
+_RARE_RELS = CONTEXT_RELS - {SUPPLIES}
 
 
 class GraphIndex:
@@ -244,7 +260,7 @@ class GraphIndex:
         node in the same segments: do not change it)."""
         segs = self._segments.get(node)
         if segs is None:
-            found = out_ids(self.G, node, Rel.IN_SEGMENT)
+            found = out_ids(self.G, node, IN_SEGMENT)
             segs = self._segments[node] = self._segment_lists.setdefault(tuple(found), found)
         return segs
 
@@ -273,7 +289,7 @@ class GraphIndex:
         found = self.neighbours_of_all(nodes)
         found.update(extra)
         kinds = attrs_of(self.G)
-        return sorted(f for f in found if kinds[f].get("kind") == Kind.FIRM)
+        return sorted(f for f in found if kinds[f].get("kind") == FIRM)
 
     def end_chain(self) -> None:
         """Forget the per-firm memos of the chain just done (weights, segments, context
@@ -292,24 +308,24 @@ class GraphIndex:
         anchors = {firm}
         drawn = set()
         for v, keys in S[firm].items():
-            if Rel.INVESTS_IN in keys:
+            if INVESTS_IN in keys:
                 anchors.add(v)
-            if Rel.ATTRACTED in keys:
+            if ATTRACTED in keys:
                 drawn.add(v)
         for p in anchors - {firm}:
-            drawn.update(v for v, keys in S[p].items() if Rel.ATTRACTED in keys)
+            drawn.update(v for v, keys in S[p].items() if ATTRACTED in keys)
         return self._by_kind(drawn - anchors)
 
     def _by_kind(self, drawn: set[str]) -> tuple[list[str], list[str]]:
         """(firms, projects) among ``drawn``, sorted."""
         nodes = attrs_of(self.G)
-        firms = sorted(v for v in drawn if nodes[v].get("kind") == Kind.FIRM)
-        projects = sorted(v for v in drawn if nodes[v].get("kind") == Kind.PROJECT)
+        firms = sorted(v for v in drawn if nodes[v].get("kind") == FIRM)
+        projects = sorted(v for v in drawn if nodes[v].get("kind") == PROJECT)
         return firms, projects
 
     def supply_network(self, firms: list[str]) -> kernels.Network:
         """The SUPPLIES network among ``firms`` (sorted ids)."""
-        return kernels.network(self.G, (str(Rel.SUPPLIES),), firms)
+        return kernels.network(self.G, (SUPPLIES,), firms)
 
 
 class SharedIndex(GraphIndex):
@@ -343,10 +359,10 @@ class SharedIndex(GraphIndex):
             self._invested = {}
             nodes, P = attrs_of(self.G), pred(self.G)
             for p, attrs in nodes.items():
-                if attrs.get("kind") != Kind.PROJECT:
+                if attrs.get("kind") != PROJECT:
                     continue
                 for f, keys in P[p].items():
-                    data = keys.get(Rel.INVESTS_IN)
+                    data = keys.get(INVESTS_IN)
                     if data is not None:
                         self._invested[f] = self._invested.get(f, 0.0) + invest_amount(data, attrs)
         return self._invested.get(firm, 0.0)
@@ -400,11 +416,11 @@ class SharedIndex(GraphIndex):
         one pass over every node's out-edges (the firms' in id order)."""
         if self._supply is None or self._rare is None:
             nodes = attrs_of(self.G)
-            firms = sorted(n for n, a in nodes.items() if a.get("kind") == Kind.FIRM)
+            firms = sorted(n for n, a in nodes.items() if a.get("kind") == FIRM)
             rare: dict[str, list[str]] = {}
             self._supply = kernels.Adjacency.build(firms, self._firm_links(firms, rare))
             for u, nbrs in succ(self.G).items():  # the other nodes' (projects, platforms...)
-                if nodes[u].get("kind") != Kind.FIRM:
+                if nodes[u].get("kind") != FIRM:
                     self._rare_links(rare, u, nbrs)
             self._rare = rare
         return self._supply, self._rare
@@ -415,7 +431,7 @@ class SharedIndex(GraphIndex):
         pos = {n: i for i, n in enumerate(firms)}  # only while the network is built
         get = pos.get
         S = succ(self.G)
-        supplies = str(Rel.SUPPLIES)
+        supplies = SUPPLIES
         for iu, u in enumerate(firms):
             nbrs = S[u]
             found = [get(v, -1) for v, keys in nbrs.items() if supplies in keys]
@@ -437,9 +453,9 @@ class SharedIndex(GraphIndex):
                 continue
             rare.setdefault(u, []).append(v)
             rare.setdefault(v, []).append(u)
-            if Rel.ATTRACTED in keys:
+            if ATTRACTED in keys:
                 self._drew.setdefault(u, []).append(v)
-            if Rel.INVESTS_IN in keys:
+            if INVESTS_IN in keys:
                 self._invests.setdefault(u, []).append(v)
 
     def attracted(self, firm: str) -> tuple[list[str], list[str]]:
@@ -480,10 +496,10 @@ class ChainContext:
         return [s for s in self.order if not self.segments[s].extension]
 
     def feeds_out(self, seg: str) -> list[str]:
-        return out_ids(self.G, seg, Rel.FEEDS)
+        return out_ids(self.G, seg, FEEDS)
 
     def feeds_in(self, seg: str) -> list[str]:
-        return in_ids(self.G, seg, Rel.FEEDS)
+        return in_ids(self.G, seg, FEEDS)
 
     def downstream_hops(self, seg: str) -> dict[str, int]:
         """FEEDS distance from seg to each core segment below it (walking only core ones)."""
@@ -513,19 +529,19 @@ class ChainContext:
         S, P = succ(G), pred(G)
         segs = set(self.segments)
         for s in self.segments:
-            segs.update(v for v, keys in S[s].items() if Rel.FEEDS in keys)
-            segs.update(u for u, keys in P[s].items() if Rel.FEEDS in keys)
-        members = {u for s in segs for u, keys in P[s].items() if Rel.IN_SEGMENT in keys}
-        leads = [u for u, keys in P[self.chain_id].items() if Rel.LEADS in keys]
+            segs.update(v for v, keys in S[s].items() if FEEDS in keys)
+            segs.update(u for u, keys in P[s].items() if FEEDS in keys)
+        members = {u for s in segs for u, keys in P[s].items() if IN_SEGMENT in keys}
+        leads = [u for u, keys in P[self.chain_id].items() if LEADS in keys]
         return self.index.firms_near(members, leads)
 
     def leaders_designated(self) -> set[str]:
         """Firms that LEAD the chain or a platform/zone that HOSTS it."""
         G = self.G
-        hosts = in_ids(G, self.chain_id, Rel.HOSTS)
-        found = {f for f in in_ids(G, self.chain_id, Rel.LEADS) if kind_of(G, f) == Kind.FIRM}
+        hosts = in_ids(G, self.chain_id, HOSTS)
+        found = {f for f in in_ids(G, self.chain_id, LEADS) if kind_of(G, f) == FIRM}
         for h in hosts:
-            found.update(f for f in in_ids(G, h, Rel.LEADS) if kind_of(G, f) == Kind.FIRM)
+            found.update(f for f in in_ids(G, h, LEADS) if kind_of(G, f) == FIRM)
         return found
 
 
@@ -535,7 +551,7 @@ def chain_context(G: ChainGraph, chain_id: str, index: GraphIndex | None = None)
     ``index``: a :class:`GraphIndex` of G to share with other chains (default: a new one).
     """
     check_chain(G, chain_id)
-    seg_ids = [s for s in out_ids(G, chain_id, Rel.HAS_SEGMENT) if kind_of(G, s) == Kind.SEGMENT]
+    seg_ids = [s for s in out_ids(G, chain_id, HAS_SEGMENT) if kind_of(G, s) == SEGMENT]
     segments = {s: segment_facts(G, s) for s in seg_ids}
     return ChainContext(
         G,
@@ -554,7 +570,7 @@ def _tier_order(G: ChainGraph, seg_ids: Iterable[str]) -> list[str]:
     sub.add_nodes_from(ids)
     inside = set(ids)
     for s in ids:
-        sub.add_edges_from((s, v) for v in out_ids(G, s, Rel.FEEDS) if v in inside and v != s)
+        sub.add_edges_from((s, v) for v in out_ids(G, s, FEEDS) if v in inside and v != s)
     try:
         topo = list(nx.lexicographical_topological_sort(sub))
     except nx.NetworkXUnfeasible:
@@ -580,7 +596,7 @@ def supply_edges_in(G: ChainGraph, firm: str) -> list[tuple[str, str]]:
     """(supplier, grade) for each SUPPLIES edge into firm, sorted."""
     found = []
     for u, keys in pred(G)[firm].items():
-        data = keys.get(Rel.SUPPLIES)
+        data = keys.get(SUPPLIES)
         if data is not None:
             found.append((u, edge_grade(data)))
     return sorted(found)
@@ -590,7 +606,7 @@ def supply_edges_out(G: ChainGraph, firm: str) -> list[tuple[str, str]]:
     """(customer, grade) for each SUPPLIES edge out of firm, sorted."""
     found = []
     for v, keys in succ(G)[firm].items():
-        data = keys.get(Rel.SUPPLIES)
+        data = keys.get(SUPPLIES)
         if data is not None:
             found.append((v, edge_grade(data)))
     return sorted(found)

@@ -52,7 +52,7 @@ def _firm_row(G: ChainGraph, f: str, seg: C.Segment | None = None) -> Row:
     row: Row = {"id": f, "name": C.name_of(G, f)}
     if seg is not None and f in seg.via_project:
         row["via_project"] = [{"id": p, "name": C.name_of(G, p)} for p in seg.via_project[f]]
-    region = G.nodes[f].get("region")
+    region = C.attrs_of(G)[f].get("region")
     if region:
         row["region"] = str(region)
     return row

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..model import ChainGraph, Kind, Rel, Row
+from ..model import ChainGraph, Row
 from ._context import (
+    CHAIN,
+    FIRM,
     GAP,
+    HAS_SEGMENT,
+    IN_SEGMENT,
+    SEGMENT,
+    SUPPLIES,
     WEAK,
     ChainContext,
+    attrs_of,
     chain_context,
     edge_grade,
     in_ids,
@@ -147,11 +154,12 @@ def single_source_of(ctx: ChainContext) -> list[Row]:
     customers = sorted({f for s in ctx.core for f in ctx.segments[s].local})
     rows: list[Row] = []
     P = pred(G)
+    nodes = attrs_of(G)
     segments_of = ctx.index.segments_of
     for c in customers:
         groups: dict[str, list[str]] = defaultdict(list)
         for supplier, keys in P[c].items():
-            if Rel.SUPPLIES not in keys or kind_of(G, supplier) != Kind.FIRM:
+            if SUPPLIES not in keys or nodes[supplier].get("kind") != FIRM:
                 continue
             segs = segments_of(supplier)
             in_chain = [s for s in segs if s in own] or segs or [""]
@@ -161,7 +169,7 @@ def single_source_of(ctx: ChainContext) -> list[Row]:
             if len(sups) != 1:
                 continue
             supplier = sups[0]
-            grade = edge_grade(P[c][supplier][Rel.SUPPLIES])
+            grade = edge_grade(P[c][supplier][SUPPLIES])
             rows.append(
                 {
                     "customer": c,
@@ -170,7 +178,7 @@ def single_source_of(ctx: ChainContext) -> list[Row]:
                     "input_name": name_of(G, s) if s else "",
                     "supplier": supplier,
                     "supplier_name": name_of(G, supplier),
-                    "supplier_local": bool(G.nodes[supplier].get("local")),
+                    "supplier_local": bool(nodes[supplier].get("local")),
                     "grade": grade,
                 }
             )
@@ -214,22 +222,20 @@ def extension_of(ctx: ChainContext) -> list[Row]:
     touch: dict[str, dict[str, list[str]]] = {}
     for s in sorted(present):
         for v in ctx.feeds_out(s):
-            if v not in core and kind_of(G, v) == Kind.SEGMENT:
+            if v not in core and kind_of(G, v) == SEGMENT:
                 touch.setdefault(v, {"fed_by": [], "feeds": []})["fed_by"].append(s)
         for u in ctx.feeds_in(s):
-            if u not in core and kind_of(G, u) == Kind.SEGMENT:
+            if u not in core and kind_of(G, u) == SEGMENT:
                 touch.setdefault(u, {"fed_by": [], "feeds": []})["feeds"].append(s)
     for s in ctx.order:
         if ctx.segments[s].extension:
             touch.setdefault(s, {"fed_by": [], "feeds": []})
     rows: list[Row] = []
     for s, links in touch.items():
-        chains = [c for c in in_ids(G, s, Rel.HAS_SEGMENT) if kind_of(G, c) == Kind.CHAIN]
-        members = in_ids(G, s, Rel.IN_SEGMENT)
-        local = [m for m in members if kind_of(G, m) == Kind.FIRM and G.nodes[m].get("local")]
-        external = [
-            m for m in members if kind_of(G, m) == Kind.FIRM and not G.nodes[m].get("local")
-        ]
+        chains = [c for c in in_ids(G, s, HAS_SEGMENT) if kind_of(G, c) == CHAIN]
+        members = in_ids(G, s, IN_SEGMENT)
+        local = [m for m in members if kind_of(G, m) == FIRM and G.nodes[m].get("local")]
+        external = [m for m in members if kind_of(G, m) == FIRM and not G.nodes[m].get("local")]
         rows.append(
             {
                 "segment": s,

@@ -7,9 +7,19 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import UnknownEntity
-from ..model import ChainGraph, Kind, Rel, Row
+from ..model import ChainGraph, Row
 from ..search import find, unknown
 from ._context import (
+    ATTRACTED,
+    CHAIN,
+    FIRM,
+    HAS_SEGMENT,
+    HOSTS,
+    IN_SEGMENT,
+    INVESTS_IN,
+    LEADS,
+    PROJECT,
+    SUPPLIES,
     ChainContext,
     amount_text,
     chain_context,
@@ -195,12 +205,12 @@ def chain_impact(ctx: ChainContext, firm: str) -> ChainImpact:
     if out.segments or firm in in_chain or out.designated:
         out.customers = customer_rows(G, firm, local)
         out.suppliers = supplier_rows(G, firm, local)
-        projects = dict.fromkeys(out_ids(G, firm, Rel.INVESTS_IN), "invests in")
-        drawn = set(out_ids(G, firm, Rel.ATTRACTED))
+        projects = dict.fromkeys(out_ids(G, firm, INVESTS_IN), "invests in")
+        drawn = set(out_ids(G, firm, ATTRACTED))
         for p in list(projects):
-            drawn.update(out_ids(G, p, Rel.ATTRACTED))
+            drawn.update(out_ids(G, p, ATTRACTED))
         for v in sorted(drawn - {firm}):
-            if kind_of(G, v) == Kind.PROJECT and v not in projects:
+            if kind_of(G, v) == PROJECT and v not in projects:
                 projects[v] = "attracted by it"
         out.projects = [
             {"project": p, "name": name_of(G, p), "amount": amount_text(G, p), "role": role}
@@ -209,7 +219,7 @@ def chain_impact(ctx: ChainContext, firm: str) -> ChainImpact:
         out.attracted = [
             {"id": v, "name": name_of(G, v), "kind": kind_of(G, v)}
             for v in sorted(drawn - {firm})
-            if kind_of(G, v) == Kind.FIRM
+            if kind_of(G, v) == FIRM
         ]
     return out
 
@@ -227,12 +237,12 @@ def customer_rows(G: ChainGraph, firm: str, among: set[str] | None = None) -> li
     a segment the firm works in (for a firm in no segment: it was the only supplier).
     """
     rows = []
-    mine = set(out_ids(G, firm, Rel.IN_SEGMENT))
+    mine = set(out_ids(G, firm, IN_SEGMENT))
     for c, grade in supply_edges_out(G, firm):
         if not is_local(G, c) or c == firm or (among is not None and c not in among):
             continue
         sups = {u for u, _ in supply_edges_in(G, c) if u != c}
-        same_input = {u for u in sups - {firm} if mine & set(out_ids(G, u, Rel.IN_SEGMENT))}
+        same_input = {u for u in sups - {firm} if mine & set(out_ids(G, u, IN_SEGMENT))}
         rows.append(
             {
                 "firm": c,
@@ -284,15 +294,15 @@ def supplier_rows(G: ChainGraph, firm: str, among: set[str] | None = None) -> li
     rows = []
     S, P = succ(G), pred(G)
     for u, keys in sorted(P[firm].items()):
-        data = keys.get(Rel.SUPPLIES)
+        data = keys.get(SUPPLIES)
         if data is None or u == firm or not is_local(G, u):
             continue
         if among is not None and u not in among:
             continue
         customers = {
-            v: _sales_share(d[Rel.SUPPLIES])
+            v: _sales_share(d[SUPPLIES])
             for v, d in S[u].items()
-            if Rel.SUPPLIES in d and v != u and is_local(G, v)
+            if SUPPLIES in d and v != u and is_local(G, v)
         }
         mine = customers[firm]
         others = [x for v, x in customers.items() if v != firm]
@@ -362,7 +372,7 @@ def firm_impact(G: ChainGraph, firm_id: str, chain_id: str | None = None) -> Imp
     """
     if firm_id not in G:
         raise UnknownEntity(f"Unknown firm '{firm_id}'. Run 'chaingraph find TEXT' to search")
-    if kind_of(G, firm_id) != Kind.FIRM:
+    if kind_of(G, firm_id) != FIRM:
         raise UnknownEntity(
             f"'{firm_id}' is a {kind_of(G, firm_id) or 'node'}, not a firm. "
             "Give a firm's id or name"
@@ -402,19 +412,19 @@ def chains_touching(G: ChainGraph, node_id: str) -> list[str]:
     if node_id not in G:
         raise unknown(node_id, find(G, node_id, limit=5))
 
-    def out(u: str, rel: Rel) -> list[str]:
+    def out(u: str, rel: str) -> list[str]:
         return [v for _, v, k in G.out_edges(u, keys=True) if k == rel]
 
-    segs = set(out(node_id, Rel.IN_SEGMENT))
-    for p in out(node_id, Rel.INVESTS_IN):
-        segs.update(out(p, Rel.IN_SEGMENT))
-    chains = {u for s in segs for u, _, k in G.in_edges(s, keys=True) if k == Rel.HAS_SEGMENT}
-    for target in out(node_id, Rel.LEADS):
-        if G.nodes[target].get("kind") == Kind.CHAIN:
+    segs = set(out(node_id, IN_SEGMENT))
+    for p in out(node_id, INVESTS_IN):
+        segs.update(out(p, IN_SEGMENT))
+    chains = {u for s in segs for u, _, k in G.in_edges(s, keys=True) if k == HAS_SEGMENT}
+    for target in out(node_id, LEADS):
+        if G.nodes[target].get("kind") == CHAIN:
             chains.add(target)
         else:
-            chains.update(out(target, Rel.HOSTS))
-    return sorted(c for c in chains if G.nodes[c].get("kind") == Kind.CHAIN)
+            chains.update(out(target, HOSTS))
+    return sorted(c for c in chains if G.nodes[c].get("kind") == CHAIN)
 
 
 __all__ = [

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import ChainGraph, Kind, Rel, Row
+from ..model import ChainGraph, Row
 from . import kernels
-from ._context import INFERRED, YI, ChainContext, attrs_of, chain_context, is_local, name_of, pred
+from ._context import (
+    FIRM,
+    INFERRED,
+    SUPPLIES,
+    YI,
+    ChainContext,
+    attrs_of,
+    chain_context,
+    is_local,
+    name_of,
+    pred,
+)
 
 #: weight of each normalised component in the leader score (they sum to 1)
 LEADER_WEIGHTS: dict[str, float] = {
@@ -70,11 +81,11 @@ def _local_suppliers(G: ChainGraph, firm: str) -> tuple[list[str], list[str]]:
     inferred: list[str] = []
     nodes = attrs_of(G)
     for u, keys in pred(G)[firm].items():
-        data = keys.get(Rel.SUPPLIES)
+        data = keys.get(SUPPLIES)
         if data is None or u == firm:
             continue
         attrs = nodes[u]  # is_local, inlined: asked for every supplier of every candidate
-        if attrs.get("kind") != Kind.FIRM or not attrs.get("local"):
+        if attrs.get("kind") != FIRM or not attrs.get("local"):
             continue
         local.append(u)
         if data.get("grade") == INFERRED:

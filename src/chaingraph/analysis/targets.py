@@ -9,10 +9,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import UnknownEntity
-from ..model import ChainGraph, Kind, Rel, Row, normalize_text
+from ..model import ChainGraph, Rel, Row, normalize_text
 from ._context import (
+    ATTRACTED,
+    FIRM,
     GAP,
     INFERRED,
+    PROJECT,
+    SEGMENT,
+    SUPPLIES,
     WEAK,
     ChainContext,
     GraphIndex,
@@ -105,10 +110,10 @@ class _Shared:
         firm for all segments, kept. Only the segments a chain targets are asked for; the
         stated members of every segment of 10^6 firms would hold about 100 MB."""
         nodes = attrs_of(G)
-        if seg not in nodes or nodes[seg].get("kind") != Kind.SEGMENT:
+        if seg not in nodes or nodes[seg].get("kind") != SEGMENT:
             return []
         if self.inferred is None:
-            segs = [s for s, a in nodes.items() if a.get("kind") == Kind.SEGMENT]
+            segs = [s for s, a in nodes.items() if a.get("kind") == SEGMENT]
             self.inferred = inferred_candidates(G, segs, matcher_of(G, segs))
         return merge_candidates(stated_candidates(G, seg), self.inferred.get(seg))
 
@@ -380,7 +385,7 @@ _NO_TIE: tuple[float, list[str], bool] = (0.0, [], False)
 
 
 def _is_local(attrs: dict[str, Any]) -> bool:
-    return attrs.get("kind") == Kind.FIRM and bool(attrs.get("local"))
+    return attrs.get("kind") == FIRM and bool(attrs.get("local"))
 
 
 def _tie_of(G: ChainGraph, e: str, anchors: frozenset[str]) -> tuple[float, list[str], bool]:
@@ -394,9 +399,9 @@ def _tie_of(G: ChainGraph, e: str, anchors: frozenset[str]) -> tuple[float, list
         return "、".join(name_of(G, v) + ("(推断)" if g == INFERRED else "") for v, g in pairs)
 
     customers = sorted(
-        (v, edge_grade(keys[Rel.SUPPLIES]))
+        (v, edge_grade(keys[SUPPLIES]))
         for v, keys in S[e].items()
-        if Rel.SUPPLIES in keys and _is_local(nodes[v])
+        if SUPPLIES in keys and _is_local(nodes[v])
     )
     to_leader = [(v, g) for v, g in customers if v in anchors]
     if to_leader:
@@ -406,9 +411,9 @@ def _tie_of(G: ChainGraph, e: str, anchors: frozenset[str]) -> tuple[float, list
         points += TARGET_POINTS["local_customer"] * len(customers)
         reasons.append("供应本地企业 " + named(customers))
     suppliers = sorted(
-        (u, edge_grade(keys[Rel.SUPPLIES]))
+        (u, edge_grade(keys[SUPPLIES]))
         for u, keys in P[e].items()
-        if Rel.SUPPLIES in keys and _is_local(nodes[u])
+        if SUPPLIES in keys and _is_local(nodes[u])
     )
     if suppliers:
         points += TARGET_POINTS["buys_from_local"]
@@ -417,7 +422,7 @@ def _tie_of(G: ChainGraph, e: str, anchors: frozenset[str]) -> tuple[float, list
     attracted_by = sorted(
         a
         for a, keys in P[e].items()
-        if Rel.ATTRACTED in keys and (_is_local(nodes[a]) or nodes[a].get("kind") == Kind.PROJECT)
+        if ATTRACTED in keys and (_is_local(nodes[a]) or nodes[a].get("kind") == PROJECT)
     )
     if attracted_by:
         points += TARGET_POINTS["attracted"]
