@@ -330,6 +330,40 @@ def test_repeated_edges_dicts_copied_and_own(
     assert "duplicate edge" in " ".join(got["problems"])
 
 
+def one_note(firms: Table, rels: Table) -> tuple[Table, Table]:
+    """Every edge's note the same: the column is kept as one str and a byte a row once the
+    edges are proved (see dataset_fast._compact), and refused rows are read back from it."""
+    j = RELS_HEADER.index("note")
+    return firms, [rels[0], *([*r[:j], "n", *r[j + 1 :]] for r in rels[1:])]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["as is", "bad relation", "duplicate edge", "unknown to", "end to trim", "bad share"],
+)
+def test_one_note_same_result(tmp_path: Path, name: str, chunk_rows: int) -> None:
+    more = [] if name == "as is" else [name]
+    got = assert_same(mutated(tmp_path, more, repeated_edges, one_note))
+    assert "'note': 'n'" in got["succ"]
+
+
+def test_clean_node_table_added_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A node table with no refused row is added in one go (the tests above compare it)."""
+    done: list[bool] = []
+
+    def spy(*args: Any) -> bool:
+        done.append(at_once(*args))
+        return done[-1]
+
+    at_once = dataset_fast._all_nodes_at_once
+    monkeypatch.setattr(dataset_fast, "_all_nodes_at_once", spy)
+    assert assert_same(mutated(tmp_path / "a", []))["problems"] == []
+    assert done == [True]
+    assert_same(mutated(tmp_path / "b", ["id of a segment"]))  # (read before the table)
+    assert_same(mutated(tmp_path / "c", ["duplicate id"]))
+    assert done[1:] == [False, False]
+
+
 def test_mutations_are_hostile(tmp_path: Path) -> None:
     """Most mutations are problems (the comparison above is not of valid data only)."""
     refused = 0

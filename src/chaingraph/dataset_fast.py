@@ -27,6 +27,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, islice, repeat
+from operator import itemgetter
 from typing import Any, Protocol, overload
 
 from .cells import restore
@@ -646,6 +647,8 @@ def _add_nodes(table: CsvTable, checker: Checker) -> None:
     G: Any = checker.G  # networkx's documented data structure, written as add_node does
     node, succ, pred = G._node, G._succ, G._pred
     where, kind_of, file, line = checker.where, checker.kind_of, table.rel, table.line_of()
+    if not p.bad and _all_nodes_at_once(checker, list(ids.cells), made, table, cites):
+        return
     for i, node_id, attrs in zip(range(n), ids.cells, made, strict=True):
         if attrs is None or node_id in where or node_id in node:
             table.one_by_one(checker, (i,))
@@ -657,6 +660,31 @@ def _add_nodes(table: CsvTable, checker: Checker) -> None:
         kind_of[node_id] = attrs["kind"]
         if i in cites:
             checker.citations.append((place, f"node '{node_id}'", cites[i]))
+
+
+def _all_nodes_at_once(
+    checker: Checker,
+    ids: list[str],
+    made: list[dict[str, Any] | None],
+    table: CsvTable,
+    cites: dict[int, dict[str, Any]],
+) -> bool:
+    """Add a node table's rows in one go when none is refused (``made`` holds no None) and
+    no id is known already or twice: each map gets the keys in the order _add_nodes' loop
+    gives them. False (nothing added) otherwise."""
+    G: Any = checker.G
+    node, where, n = G._node, checker.where, len(ids)
+    if len(set(ids)) < n or any(map(where.__contains__, ids)) or any(map(node.__contains__, ids)):
+        return False
+    attrs: list[dict[str, Any]] = made  # type: ignore[assignment]  # (no None: no row refused)
+    node.update(zip(ids, attrs, strict=True))
+    G._succ.update(zip(ids, map(dict, repeat((), n)), strict=True))
+    G._pred.update(zip(ids, map(dict, repeat((), n)), strict=True))
+    places = list(map(Location, repeat(table.rel, n), table.line_of()))
+    where.update(zip(ids, places, strict=True))
+    checker.kind_of.update(zip(ids, map(itemgetter("kind"), attrs), strict=True))
+    checker.citations += [(places[i], f"node '{ids[i]}'", cited) for i, cited in cites.items()]
+    return True
 
 
 _Ends = tuple[tuple[Callable[[Any], str | None], Sequence[Any]], ...]
@@ -772,7 +800,9 @@ def _compact(
             rows.columns[j] = _Kept(names, found, cells)
     for j in rows.shared:
         column = rows.columns[j]
-        if isinstance(column, list):
+        if isinstance(column, list) and column.count(column[0]) == len(column):
+            rows.columns[j] = Positions(column[:1], array("B", bytes(len(column))))  # (a note)
+        elif isinstance(column, list):
             names = list(dict.fromkeys(column))
             code = {name: i for i, name in enumerate(names)}
             kind = "B" if len(names) <= 1 << 8 else "H" if len(names) <= 1 << 16 else "i"
