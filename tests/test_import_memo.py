@@ -205,3 +205,15 @@ def test_an_import_into_a_zone_with_a_layer_checks_the_same_with_the_memo(
         patch.setattr(delta, "included_firm_keys", never)
         patch.setattr(FirmIndex, "from_graph", never)
         assert outcome(folder, path) == expected
+
+
+def test_a_big_datasets_writer_makes_no_import_memo() -> None:
+    import networkx as nx
+
+    from chaingraph.cli import IMPORT_MEMO_MAX, import_index
+
+    G: Any = nx.MultiDiGraph()
+    G.add_nodes_from(range(IMPORT_MEMO_MAX + 1), kind="Firm", name="x")
+    assert import_index(G) is None
+    G.remove_node(0)
+    assert isinstance(import_index(G), dict)
