@@ -122,7 +122,7 @@ def cli(ctx: click.Context, store: str | None, verbose: bool, no_cache: bool) ->
 
 
 #: the largest dataset (nodes) whose entry's writer also makes the import's memo: it costs
-#: the writer about 0.02 ms a node (0.09 s for Shengzhou with its listed-firm layer)
+#: the writer about 0.02 ms a node (about 0.1 s for Shengzhou with its listed-firm layer)
 IMPORT_MEMO_MAX = 50_000
 
 
