@@ -27,7 +27,6 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, islice, repeat
-from operator import itemgetter
 from typing import Any, Protocol, overload
 
 from .cells import restore
@@ -570,16 +569,16 @@ def _copied_dicts(
     no object of its own (no list: ``p.lists``)."""
     n = len(values)
     columns = (values, *(c.cells for c in p.cells))
-    # a row of each combination
-    row_of = dict(zip(zip(*columns, strict=True), range(n), strict=True))
+    row_of: dict[tuple[Any, ...], int] = {}  # combination -> the first row holding it
+    first = list(map(row_of.setdefault, zip(*columns, strict=True), range(n)))  # each row's
     if len(row_of) * 4 > n:
         return None
     made = {
-        key: dict(compress(zip(names, (values[i], *(v[i] for v in p.values)), strict=True), key))
+        i: dict(compress(zip(names, (values[i], *(v[i] for v in p.values)), strict=True), key))
         for key, i in row_of.items()
     }
     del row_of
-    return list(map(dict.copy, map(made.__getitem__, zip(*columns, strict=True))))
+    return list(map(dict.copy, map(made.__getitem__, first)))
 
 
 def _citations(p: _Prepared) -> dict[int, dict[str, Any]]:
@@ -643,11 +642,12 @@ def _add_nodes(table: CsvTable, checker: Checker) -> None:
             kind_value[kind] = _KINDS[kind].value
             _refuse_incomplete(p, kinds, kind, spec)
     cites = _citations(p)
-    made = _attr_dicts("kind", list(map(kind_value.get, kinds.cells)), p, cites)
     G: Any = checker.G  # networkx's documented data structure, written as add_node does
     node, succ, pred = G._node, G._succ, G._pred
     where, kind_of, file, line = checker.where, checker.kind_of, table.rel, table.line_of()
-    if not p.bad and _all_nodes_at_once(checker, list(ids.cells), made, table, cites):
+    kinds_of = list(map(kind_value.get, kinds.cells))
+    made = _attr_dicts("kind", kinds_of, p, cites)
+    if not p.bad and _all_nodes_at_once(checker, list(ids.cells), kinds_of, made, table, cites):
         return
     for i, node_id, attrs in zip(range(n), ids.cells, made, strict=True):
         if attrs is None or node_id in where or node_id in node:
@@ -665,24 +665,26 @@ def _add_nodes(table: CsvTable, checker: Checker) -> None:
 def _all_nodes_at_once(
     checker: Checker,
     ids: list[str],
+    kinds: list[Any],
     made: list[dict[str, Any] | None],
     table: CsvTable,
     cites: dict[int, dict[str, Any]],
 ) -> bool:
     """Add a node table's rows in one go when none is refused (``made`` holds no None) and
     no id is known already or twice: each map gets the keys in the order _add_nodes' loop
-    gives them. False (nothing added) otherwise."""
+    gives them (``kinds``: each row's kind, its dict's "kind"). False (nothing added)
+    otherwise."""
     G: Any = checker.G
     node, where, n = G._node, checker.where, len(ids)
     if len(set(ids)) < n or any(map(where.__contains__, ids)) or any(map(node.__contains__, ids)):
         return False
     attrs: list[dict[str, Any]] = made  # type: ignore[assignment]  # (no None: no row refused)
     node.update(zip(ids, attrs, strict=True))
-    G._succ.update(zip(ids, map(dict, repeat((), n)), strict=True))
-    G._pred.update(zip(ids, map(dict, repeat((), n)), strict=True))
+    G._succ.update(zip(ids, map(dict.copy, repeat({}, n)), strict=True))  # (new dicts)
+    G._pred.update(zip(ids, map(dict.copy, repeat({}, n)), strict=True))
     places = list(map(Location, repeat(table.rel, n), table.line_of()))
     where.update(zip(ids, places, strict=True))
-    checker.kind_of.update(zip(ids, map(itemgetter("kind"), attrs), strict=True))
+    checker.kind_of.update(zip(ids, kinds, strict=True))
     checker.citations += [(places[i], f"node '{ids[i]}'", cited) for i, cited in cites.items()]
     return True
 
