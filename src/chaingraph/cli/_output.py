@@ -10,6 +10,7 @@ Tables align columns by display width, so Chinese text (two cells per character)
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -21,12 +22,18 @@ from ..cells import neutralise
 FORMATS = ("table", "json", "csv", "xlsx")
 
 
+@functools.lru_cache(maxsize=4096)
 def display_width(text: str) -> int:
     """Terminal cells a string takes: wide (CJK) characters count two.
+
+    Remembered for the last 4,096 texts: a table repeats its statuses, kinds and headers,
+    and measures each cell twice (the column's width, then its padding).
 
     >>> display_width("比亚迪 BYD")
     10
     """
+    if text.isascii():  # (no ASCII character combines or is wide)
+        return len(text)
     width = 0
     for ch in text:
         if unicodedata.combining(ch):

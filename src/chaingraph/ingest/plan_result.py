@@ -31,7 +31,7 @@ def one_line(text: str) -> str:
     return _BREAK_RE.sub(" ", text).strip() if "\n" in text else text.strip()
 
 
-@dataclass
+@dataclass(slots=True)
 class SheetRow:
     """One row of the sheet: its number and the cells of the fields it fills."""
 
@@ -44,7 +44,7 @@ class SheetRow:
     said: dict[str, str] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Issue:
     """A problem with one row (or one name in a row).
 
@@ -61,7 +61,7 @@ class Issue:
     candidates: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Change:
     """One node or edge the import adds, changes, removes or finds unchanged."""
 
