@@ -16,13 +16,16 @@ fresh process (allowed to keep compiled modules, as an installed package has the
 - import: ``chaingraph import FILE --into COPY`` (the CLI as a user runs it, output table
   included) into a fresh copy of ``graphs/shengzhou`` (with the reference layer it includes)
   each run, validated once before (not measured), so that loading it is answered from the
-  dataset cache as for a dataset in use.
+  dataset cache as for a dataset in use, with the import memo the entry's writer made
+  beside it (what an import indexes of the dataset: see ``chaingraph.cache.IMPORT_INDEX``).
 
 Both sides of that ratio are fresh processes, so both pay the interpreter's start. Two more
 lines say where the time goes, measured in the same run:
 
 - in-process: one process reads the file bare, then calls ``import_file`` (modules already
-  imported, the output table not made): the import's own CPU against the read's;
+  imported, the output table not made; a library caller writes the cache entry inline,
+  without the import memo, so the firms are indexed): the import's own CPU against the
+  read's;
 - fixed and per-row cost: the CLI importing a one-row list of the same kind is the fixed cost
   (start, modules, loading the dataset with its layers); the rest over the other rows is the
   import's cost per row, beside the bare read's per row;
