@@ -169,6 +169,10 @@ def test_shared_index_gives_the_same_answers(spec: dict[str, Any]) -> None:
     if firms:
         G.add_edge(firms[0], "proj", key="INVESTS_IN", rel="INVESTS_IN")
         G.add_edge("proj", firms[-1], key="ATTRACTED", rel="ATTRACTED")
+    # one inferred supply link: the shared index counts a candidate's inferred suppliers too
+    inferred = next(((u, v) for u, v, k in G.edges(keys=True) if k == "SUPPLIES"), None)
+    if inferred is not None:
+        G.edges[(*inferred, "SUPPLIES")]["grade"] = "inferred"
     shared = chain_context(G, "c", SharedIndex(G))
     fresh = chain_context(G, "c")
     assert shared.network_firms() == fresh.network_firms()

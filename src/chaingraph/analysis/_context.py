@@ -323,6 +323,24 @@ class GraphIndex:
         projects = sorted(v for v in drawn if nodes[v].get("kind") == PROJECT)
         return firms, projects
 
+    def local_suppliers(self, firm: str) -> tuple[list[str], list[str]]:
+        """(local firms that SUPPLY the firm, those of them whose link is inferred), sorted;
+        the firm itself is not its own supplier."""
+        local: list[str] = []
+        inferred: list[str] = []
+        nodes = attrs_of(self.G)
+        for u, keys in pred(self.G)[firm].items():
+            data = keys.get(SUPPLIES)
+            if data is None or u == firm:
+                continue
+            attrs = nodes[u]
+            if attrs.get("kind") != FIRM or not attrs.get("local"):
+                continue
+            local.append(u)
+            if data.get("grade") == INFERRED:
+                inferred.append(u)
+        return sorted(local), sorted(inferred)
+
     def supply_network(self, firms: list[str]) -> kernels.Network:
         """The SUPPLIES network among ``firms`` (sorted ids)."""
         return kernels.network(self.G, (SUPPLIES,), firms)
@@ -345,6 +363,8 @@ class SharedIndex(GraphIndex):
         self._rare: dict[str, list[str]] | None = None
         self._drew: dict[str, list[str]] = {}
         self._invests: dict[str, list[str]] = {}
+        #: a byte per firm of the network of all firms: 1 if local
+        self._local: bytearray | None = None
         #: the last firms_near answer and its positions in the network of all firms
         self._near_at: tuple[list[str], array[int]] | None = None
 
@@ -464,6 +484,22 @@ class SharedIndex(GraphIndex):
         anchors = {firm, *self._invests.get(firm, ())}
         drawn = {v for a in anchors for v in self._drew.get(a, ())}
         return self._by_kind(drawn - anchors)
+
+    def local_suppliers(self, firm: str) -> tuple[list[str], list[str]]:
+        """As :meth:`GraphIndex.local_suppliers`: the firm's suppliers from the network of
+        all firms (each once, ascending, no self-loop), kept if local (a byte per firm)."""
+        net, _ = self._global()
+        i = net.position(firm)
+        if i is None:  # not a firm: no SUPPLIES link in the network
+            return super().local_suppliers(firm)
+        if self._local is None:
+            nodes = attrs_of(self.G)
+            self._local = bytearray(bool(nodes[f].get("local")) for f in net.ids)
+        is_local, ids = self._local, net.ids
+        local = [ids[j] for j in net.inn[net.in_at[i] : net.in_at[i + 1]] if is_local[j]]
+        edges = pred(self.G)[firm]
+        inferred = [u for u in local if edges[u][SUPPLIES].get("grade") == INFERRED]
+        return local, inferred
 
     def supply_network(self, firms: list[str]) -> kernels.Network:
         """The SUPPLIES network among ``firms``: induced from the network of all firms."""

@@ -156,14 +156,20 @@ def single_source_of(ctx: ChainContext) -> list[Row]:
     P = pred(G)
     nodes = attrs_of(G)
     segments_of = ctx.index.segments_of
+    # the segments a supplier is grouped under, found once per list of segments
+    # (segments_of shares one list between the nodes in the same segments; each list is
+    # kept beside its answer, so its id is not reused meanwhile)
+    under: dict[int, tuple[list[str], list[str]]] = {}
     for c in customers:
         groups: dict[str, list[str]] = defaultdict(list)
         for supplier, keys in P[c].items():
             if SUPPLIES not in keys or nodes[supplier].get("kind") != FIRM:
                 continue
             segs = segments_of(supplier)
-            in_chain = [s for s in segs if s in own] or segs or [""]
-            for s in in_chain:
+            known = under.get(id(segs))
+            if known is None:
+                known = under[id(segs)] = (segs, [s for s in segs if s in own] or segs or [""])
+            for s in known[1]:
                 groups[s].append(supplier)
         for s, sups in sorted(groups.items()):
             if len(sups) != 1:

@@ -7,16 +7,11 @@ from dataclasses import dataclass, field
 from ..model import ChainGraph, Row
 from . import kernels
 from ._context import (
-    FIRM,
-    INFERRED,
-    SUPPLIES,
     YI,
     ChainContext,
-    attrs_of,
     chain_context,
     is_local,
     name_of,
-    pred,
 )
 
 #: weight of each normalised component in the leader score (they sum to 1)
@@ -75,22 +70,10 @@ def candidates(ctx: ChainContext) -> list[str]:
     return sorted(found)
 
 
-def _local_suppliers(G: ChainGraph, firm: str) -> tuple[list[str], list[str]]:
-    """(local suppliers, those of them whose link is inferred) of a firm, sorted."""
-    local: list[str] = []
-    inferred: list[str] = []
-    nodes = attrs_of(G)
-    for u, keys in pred(G)[firm].items():
-        data = keys.get(SUPPLIES)
-        if data is None or u == firm:
-            continue
-        attrs = nodes[u]  # is_local, inlined: asked for every supplier of every candidate
-        if attrs.get("kind") != FIRM or not attrs.get("local"):
-            continue
-        local.append(u)
-        if data.get("grade") == INFERRED:
-            inferred.append(u)
-    return sorted(local), sorted(inferred)
+def _local_suppliers(ctx: ChainContext, firm: str) -> tuple[list[str], list[str]]:
+    """(local suppliers, those of them whose link is inferred) of a firm, sorted
+    (:meth:`~chaingraph.analysis._context.GraphIndex.local_suppliers`)."""
+    return ctx.index.local_suppliers(firm)
 
 
 def leaders_of(ctx: ChainContext, limit: int | None = None) -> Leaders:
@@ -113,7 +96,7 @@ def leaders_of(ctx: ChainContext, limit: int | None = None) -> Leaders:
     raw: dict[str, tuple[float, ...]] = {}
     detail: dict[str, tuple[int, int, list[str], list[str]]] = {}
     for f in cands:
-        local_sups, inferred = _local_suppliers(G, f)
+        local_sups, inferred = _local_suppliers(ctx, f)
         inferred_edges += len(inferred)
         a_firms, a_projects = ctx.index.attracted(f)
         raw[f] = (
