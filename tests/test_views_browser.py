@@ -128,3 +128,37 @@ def test_page_makes_the_views_records_again(
             [part, keys],
         )
         assert got == expected, part
+
+
+def test_the_bench_times_the_frame_that_shows_the_graph(browser: Any, tmp_path: Path) -> None:
+    """``bench_views.presented`` reads a trace of a real load: the first draw it reports is a
+    frame swapped after the page's script drew the graph into the canvas (not the page
+    shell's first paint before it), and the main-thread CPU it counts fits in that time."""
+    import importlib.util
+
+    from chaingraph.views import write_html
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_views", Path(__file__).parent.parent / "scripts" / "bench_views.py"
+    )
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    path = write_html(graph_view(sample_graph()), tmp_path / "traced.html")
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        browser.start_tracing(categories=bench.TRACE_CATEGORIES)
+        page.goto(path.as_uri())
+        drawn = float(wait_until(page, "window.__cg && window.__cg.firstDraw", 20_000))
+        page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        trace = browser.stop_tracing()
+    finally:
+        context.close()
+    load = bench.presented(trace, path.as_uri(), drawn)
+    assert load["presented"] > drawn > load["navigation"] >= 0
+    assert 0 < load["cpu"] < load["presented"]
+    assert load["pipeline"] > 0
+    # everything between navigation start and the frame is accounted for, roughly
+    parts = load["navigation"] + load["cpu"] + load["descheduled"] + load["idle"]
+    assert parts <= load["presented"] + 1
