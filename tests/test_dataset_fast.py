@@ -330,6 +330,26 @@ def test_repeated_edges_dicts_copied_and_own(
     assert "duplicate edge" in " ".join(got["problems"])
 
 
+def many_firms(firms: Table, rels: Table) -> tuple[Table, Table]:
+    """Many firms whose region, size and grade repeat while their names, numbers and lists
+    do not."""
+    more = [
+        [
+            f"f{k}", "Firm", f"企业{k}", "" if k % 2 else f"别名{k}|甲{k}",
+            "true" if k % 2 else "false", "" if k % 2 else "yes", str(k * 3),
+            "" if k % 2 else f"{k}e6", "江苏" if k % 2 else "", "",
+            "" if k % 2 else "电芯|箔", "template", "", "", "", "",
+        ]
+        for k in range(48)
+    ]  # fmt: skip
+    return [*firms, *more], rels
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_mutation_of_many_firms_same_result(tmp_path: Path, name: str, chunk_rows: int) -> None:
+    assert_same(mutated(tmp_path, [name], many_firms))
+
+
 def one_note(firms: Table, rels: Table) -> tuple[Table, Table]:
     """Every edge's note the same: the column is kept as one str and a byte a row once the
     edges are proved (see dataset_fast._compact), and refused rows are read back from it."""
