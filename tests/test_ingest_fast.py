@@ -304,3 +304,16 @@ def test_a_reimport_of_the_hostile_list_and_of_a_newer_version(tmp_path: Path) -
     newer[5][3] = "集成灶"  # a segment changed
     newer.append(row(name="新来的电池", place="上海", customers="丙电器"))
     same_both_ways(folder, sheet(tmp_path, newer, "hostile.csv"))
+
+
+def test_a_names_key_is_its_folded_form_without_what_is_no_letter_or_digit() -> None:
+    """plan_fast tells totals rows by the names folded in one go: the same words."""
+    from chaingraph.ingest.plan_resolve import _NOT_ALNUM_RE, name_key
+    from chaingraph.model import normalize_texts
+    from test_ingest_names import HOSTILE_NAMES
+
+    totals = ["合计", "总 计", " TOTAL ", "Ｓｕｍ", "小\u3000计", "sub_total", "合\t计"]
+    names = [*HOSTILE_NAMES, *totals]
+    names += [n + "\n" + m for n, m in zip(names, reversed(names), strict=True)]
+    folded = normalize_texts(names)
+    assert [_NOT_ALNUM_RE.sub("", f) for f in folded] == [name_key(n) for n in names]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..model import MAX_NUMBER, Kind, Rel, normalize_texts
 from .names import NameKey, firm_name_keys, new_firm_id
 from .plan_render import blank_firm, csv_value, firm_column_set
-from .plan_resolve import Taken, name_key
+from .plan_resolve import _NOT_ALNUM_RE, Taken
 from .plan_result import FIRM_QUOTE_FIELDS, Change, SheetRow, one_line
 from .values import (
     TOTAL_WORDS,
@@ -103,9 +103,14 @@ class FastRows:
         folded = normalize_texts(names)
         sha1 = hashlib.sha1
         digests = [sha1(key.core.encode("utf-8")).hexdigest() for key in keys]
+        # a totals row (合计 …) goes to the row planner: name_key of a name is its folded form
+        # without what is not a letter or digit (the spaces folded are none either)
+        totals = [_NOT_ALNUM_RE.sub("", fold) in TOTAL_WORDS for fold in folded]
         plan = self.plan
-        for row, name, key, fold, digest in zip(rows, names, keys, folded, digests, strict=True):
-            if not (name and plan(row, name, key, fold, digest)):
+        for row, name, key, fold, digest, total in zip(
+            rows, names, keys, folded, digests, totals, strict=True
+        ):
+            if not (name and not total and plan(row, name, key, fold, digest)):
                 plan_firm(row)
 
     # -- the distinct values of a column --
@@ -226,10 +231,10 @@ class FastRows:
 
     def plan(self, row: SheetRow, name: str, key: NameKey, folded: str, digest: str) -> bool:
         """Plan a row that adds a plain new firm (its cells only of FAST_FIELDS, its name
-        ``name`` with its :func:`firm_name_key`, :func:`normalize_text` and the SHA-1 hex
-        digest of its key's core); False (nothing done) for any other row."""
+        ``name``, no totals word, with its :func:`firm_name_key`, :func:`normalize_text` and
+        the SHA-1 hex digest of its key's core); False (nothing done) for any other row."""
         exact = name.strip()
-        if exact in self.index.by_exact or name_key(name) in TOTAL_WORDS:
+        if exact in self.index.by_exact:
             return False  # (a firm known by this name: a re-import's rows, mostly)
         read = self.read(row)
         if read is None:

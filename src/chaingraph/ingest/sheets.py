@@ -340,7 +340,7 @@ def _read_csv(path: Path, encoding: str | None) -> Table:
     line = 1
     try:
         for record in reader:
-            rows.append((line, [cell.strip() for cell in record]))
+            rows.append((line, list(map(str.strip, record))))
             line = reader.line_num + 1
     except csv.Error as exc:
         raise InvalidGraphData(f"'{path}' line {line}: not valid CSV ({exc})") from exc
