@@ -176,10 +176,12 @@ def segment_facts(G: ChainGraph, seg: str) -> Segment:
     )
     direct: set[str] = set()
     via: dict[str, list[str]] = {}
+    nodes = attrs_of(G)
     for m in in_ids(G, seg, IN_SEGMENT):
-        kind = kind_of(G, m)
+        member = nodes[m]
+        kind = member.get("kind")
         if kind == FIRM:
-            if is_local(G, m):
+            if member.get("local"):  # (is_local, inlined: asked for every member)
                 direct.add(m)
             else:
                 out.external.append(m)

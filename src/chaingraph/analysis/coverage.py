@@ -49,10 +49,11 @@ from .status import status_zh as status_zh
 
 
 def _firm_row(G: ChainGraph, f: str, seg: C.Segment | None = None) -> Row:
-    row: Row = {"id": f, "name": C.name_of(G, f)}
+    attrs = C.attrs_of(G)[f]
+    row: Row = {"id": f, "name": str(attrs.get("name") or f)}  # (name_of, inlined)
     if seg is not None and f in seg.via_project:
         row["via_project"] = [{"id": p, "name": C.name_of(G, p)} for p in seg.via_project[f]]
-    region = C.attrs_of(G)[f].get("region")
+    region = attrs.get("region")
     if region:
         row["region"] = str(region)
     return row
