@@ -121,8 +121,9 @@ def test_synthetic_zone_report_says_when_betweenness_is_sampled(
 
     from chaingraph.analysis import kernels
 
-    path = Path(__file__).parent.parent / "scripts" / "bench_analysis.py"
-    spec = importlib.util.spec_from_file_location("bench_analysis", path)
+    scripts = Path(__file__).parent.parent / "scripts"
+    monkeypatch.syspath_prepend(str(scripts))  # its own imports (peak_rss) sit beside it
+    spec = importlib.util.spec_from_file_location("bench_analysis", scripts / "bench_analysis.py")
     assert spec is not None and spec.loader is not None
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
