@@ -276,3 +276,36 @@ def test_a_carriage_return_in_a_cell_stays_in_its_row(run: Run, tmp_path: Path, 
     assert G.nodes[firm]["name"] == "丙\n新材料"
     products = G.nodes[firm]["products"]
     assert "模组\n外壳" in products and not any("\r" in p for p in products)
+
+
+# --- a file that cannot be replaced: the dataset stays as it was -----------------------------
+
+
+def test_a_file_that_cannot_be_replaced_leaves_the_dataset_as_it_was(
+    run: Run, tmp_path: Path, ds: Path
+) -> None:
+    """The import's files are renamed in one after the other; when one cannot be (here a
+    folder stands where relations-imported.csv goes; on Windows, a file open in Excel), the
+    files renamed in before it are put back: the dataset is not left half imported (firms
+    citing a source it does not hold), nothing staged stays, and the message names the file
+    and says nothing was imported."""
+    first = run("import", str(sheet(tmp_path, [row(name="丙", place="上海")])), "--into", str(ds))
+    assert first.exit_code == 0, first.stderr
+    (ds / "relations-imported.csv").mkdir()
+    before = snapshot(ds)
+    path = sheet(
+        tmp_path,
+        [row(name="丁新材料有限公司", place="上海", customers="甲动力")],
+        "second.xlsx",
+    )
+    result = run("import", str(path), "--into", str(ds))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    assert "relations-imported.csv" in result.stderr
+    assert "Nothing was imported: the dataset is as it was" in result.stderr
+    assert snapshot(ds) == before  # firms-imported.csv as it was before this import
+    assert not list(ds.glob(".*importing"))
+    (ds / "relations-imported.csv").rmdir()
+    again = run("import", str(path), "--into", str(ds))  # the fix: the import then goes in
+    assert again.exit_code == 0, again.stderr
+    assert "丁新材料有限公司" in (ds / FIRMS_FILE).read_text(encoding="utf-8")

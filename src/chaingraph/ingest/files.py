@@ -77,7 +77,9 @@ def import_file(
     InvalidGraphData
         The file cannot be read (not a spreadsheet, empty, undecodable, no name column), the
         dataset cannot be read, ``strict`` and a row is bad, or the import would make the
-        dataset invalid. Nothing is written in any of these cases.
+        dataset invalid. Nothing is written in any of these cases. Also when a file cannot
+        be written or renamed into the folder (:class:`ImportNotWritten`): what the import
+        had put in before it is put back.
 
     Examples
     --------
@@ -236,6 +238,25 @@ def _refuse(folder: Path, new: list[Problem]) -> None:
         )
 
 
+class ImportNotWritten(InvalidGraphData):
+    """A file of the import could not be written or renamed into the dataset; what the
+    import had put in before it was put back (``restored``), so the dataset is as it was."""
+
+    def __init__(self, path: Path, exc: OSError, restored: bool = True) -> None:
+        said = (
+            ". Nothing was imported: the dataset is as it was"
+            if restored
+            else ", and what the import wrote before it could not all be put back: run "
+            "'chaingraph validate' on the dataset"
+        )
+        super().__init__(
+            f"Cannot write '{path}': {exc.strerror or exc}{said}. Close the file if another "
+            "program holds it open, or move away what stands in its place, then import again"
+        )
+        self.path = path
+        self.restored = restored
+
+
 class ImportInterrupted(KeyboardInterrupt):
     """Ctrl-C came while the files were renamed into place; the renames were finished first.
 
@@ -253,8 +274,41 @@ def _move_in(folder: Path, files: dict[str, str]) -> None:
     An interruption while writing removes the new files and leaves the dataset as it was.
     The renames (a few, each atomic) are finished even if Ctrl-C comes between them, so the
     dataset never holds half an import; then :class:`ImportInterrupted` says it is complete.
+    A file that cannot be written or renamed in (a full disk; a folder in its place; on
+    Windows, a file another program holds open) puts back what the renames before it
+    replaced, then raises :class:`ImportNotWritten`: the dataset is as it was.
     """
+    staged, held = _stage(folder, files)
+    gone = [folder / rel for rel, text in files.items() if not text and rel in IMPORT_FILES]
+    interrupted = False
+    while True:
+        doing = folder
+        try:  # each step is safe to repeat, so an interrupted one is simply done again
+            for tmp, target in staged:
+                doing = target
+                if tmp.exists():
+                    os.replace(tmp, target)
+            for path in gone:
+                doing = path
+                path.unlink(missing_ok=True)
+            break
+        except KeyboardInterrupt:
+            interrupted = True  # finish the renames, then say the import is complete
+        except OSError as exc:
+            restored = _put_back(staged, held)
+            raise ImportNotWritten(doing, exc, restored) from exc
+    if interrupted:
+        raise ImportInterrupted(sorted(files))
+
+
+def _stage(
+    folder: Path, files: dict[str, str]
+) -> tuple[list[tuple[Path, Path]], dict[Path, bytes | None]]:
+    """Each file with text written under a fresh name beside its target: (staged name,
+    target) pairs, and what each file the import replaces or removes holds now (None: no
+    file), to put back if a later step fails. On any error the staged files are removed."""
     staged: list[tuple[Path, Path]] = []
+    target = folder
     try:
         for rel, text in files.items():
             target = folder / rel
@@ -264,21 +318,48 @@ def _move_in(folder: Path, files: dict[str, str]) -> None:
             staged.append((tmp, target))
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
-    except BaseException:
+        held: dict[Path, bytes | None] = {}
+        for rel, text in files.items():
+            target = folder / rel
+            if text or rel in IMPORT_FILES:
+                held[target] = _held(target)
+    except BaseException as exc:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ImportNotWritten(target, exc) from exc
         raise
-    gone = [folder / rel for rel, text in files.items() if not text and rel in IMPORT_FILES]
-    interrupted = False
-    while True:
-        try:  # each step is safe to repeat, so an interrupted one is simply done again
-            for tmp, target in staged:
-                if tmp.exists():
-                    os.replace(tmp, target)
-            for path in gone:
+    return staged, held
+
+
+def _held(path: Path) -> bytes | None:
+    """The bytes of a file the import is about to replace or remove (None: there is none)."""
+    return path.read_bytes() if path.is_file() else None
+
+
+def _put_back(staged: list[tuple[Path, Path]], held: dict[Path, bytes | None]) -> bool:
+    """Undo the renames and removals done (a staged file gone: renamed in): each file as it
+    was, byte for byte; the staged files left are removed. False if a file could not be."""
+    done = {target for tmp, target in staged if not tmp.exists()}
+    done.update(path for path, data in held.items() if data is not None and not path.exists())
+    whole = True
+    for path in done:
+        data = held.get(path)
+        try:
+            if data is None:
                 path.unlink(missing_ok=True)
-            break
-        except KeyboardInterrupt:
-            interrupted = True  # finish the renames, then say the import is complete
-    if interrupted:
-        raise ImportInterrupted(sorted(files))
+            else:
+                fd, tmp = temp_beside(path, ".importing")
+                try:
+                    with os.fdopen(fd, "wb") as handle:
+                        handle.write(data)
+                    os.replace(tmp, path)
+                except BaseException:
+                    tmp.unlink(missing_ok=True)
+                    raise
+        except OSError:
+            whole = False
+    for tmp, _ in staged:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+    return whole
