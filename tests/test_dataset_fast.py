@@ -384,6 +384,24 @@ def test_clean_node_table_added_at_once(tmp_path: Path, monkeypatch: pytest.Monk
     assert done[1:] == [False, False]
 
 
+def test_valid_rows_are_not_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path adds every row of valid files itself: a row it refuses needlessly is
+    added the same by the checker (the comparisons above cannot see it), only slower."""
+    refused: list[tuple[str, list[int]]] = []
+
+    def spy(table: dataset_fast.CsvTable, checker: Any, rows: Any) -> None:
+        refused.append((table.rel, list(rows)))
+        one_by_one(table, checker, rows)
+
+    one_by_one = dataset_fast.CsvTable.one_by_one
+    monkeypatch.setattr(dataset_fast.CsvTable, "one_by_one", spy)
+    for i, more in enumerate([[], [many_firms], [one_note]]):
+        got = assert_same(mutated(tmp_path / str(i), [], *more))
+        assert got["problems"] == [] and refused == []
+    assert_same(mutated(tmp_path / "bad", ["wrong kinds"]))
+    assert refused == [("rel.csv", [3])]  # (the spy sees a refused row)
+
+
 def test_mutations_are_hostile(tmp_path: Path) -> None:
     """Most mutations are problems (the comparison above is not of valid data only)."""
     refused = 0
