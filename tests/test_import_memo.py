@@ -17,16 +17,12 @@ import pytest
 from chaingraph import cache
 from chaingraph.dataset import load_dataset
 from chaingraph.ingest import import_file
-from chaingraph.ingest.mapping import load_mapping, map_columns
 from chaingraph.ingest.names import FirmIndex
-from chaingraph.ingest.plan import Planner
-from chaingraph.ingest.plan_render import Imported
 from chaingraph.ingest.plan_resolve import FirmResolver, Lookup, index_memo
-from chaingraph.ingest.sheets import read_table
 from conftest import SHENGZHOU
 from test_import_golden import first_version, second_version
 from test_ingest import make_dataset, sheet
-from test_ingest_fast import HOSTILE
+from test_ingest_fast import HOSTILE, plan
 
 
 def kept(folder: Path) -> tuple[Any, Any]:
@@ -73,31 +69,12 @@ def test_the_memo_is_what_indexing_the_graph_gives(tmp_path: Path, which: str) -
     assert len(built["keys"]) >= 4
 
 
-def plan(folder: Path, path: Path, memo: dict[str, Any] | None) -> dict[str, Any]:
-    loaded = load_dataset(folder)
-    mapping = load_mapping(None)
-    table = read_table(path, None, None)
-    columns = map_columns(table.rows, mapping, "list")
-    imported = Imported.read(folder)
-    G, where = loaded.graph, loaded.node_locations
-    planner = Planner(G, imported, table, columns, mapping, where, memo=memo)
-    result = planner.run()
-    files, rows = planner.render()
-    return {
-        "changes": result.changes,
-        "issues": result.issues,
-        "rows": result.rows(include_unchanged=True),
-        "files": files,
-        "csv rows": rows,
-    }
-
-
 def test_hostile_lists_plan_the_same_from_the_memo(tmp_path: Path) -> None:
     folder = make_dataset(tmp_path / "ds")
     for number, rows in enumerate([HOSTILE, first_version(), second_version()]):
         path = sheet(tmp_path, rows, f"list-{number}.csv")
         _, memo = kept(folder)
-        assert plan(folder, path, memo) == plan(folder, path, None)
+        assert plan(folder, path, memo=memo) == plan(folder, path, memo=None)
         import_file(path, folder)  # the next list is a re-import into what this one wrote
 
 

@@ -31,8 +31,11 @@ from test_import_golden import first_version, second_version
 from test_ingest import CODE_A, CODE_B, make_dataset, row, sheet
 
 
-def plan(folder: Path, path: Path, fast: bool) -> dict[str, Any]:
-    """Everything one planning of ``path`` into ``folder`` gives."""
+def plan(
+    folder: Path, path: Path, fast: bool = True, memo: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Everything one planning of ``path`` into ``folder`` gives (``memo``: the import memo
+    the planner reads instead of indexing the dataset)."""
     loaded = load_dataset(folder)
     mapping = load_mapping(None)
     table = read_table(path, None, None)
@@ -45,6 +48,7 @@ def plan(folder: Path, path: Path, fast: bool) -> dict[str, Any]:
         mapping,
         loaded.node_locations,
         fast=fast,
+        memo=memo,
     )
     result = planner.run()
     files, rows = planner.render()
