@@ -248,20 +248,22 @@ class Section:
     notes: list[str] = field(default_factory=list)
 
 
-def _names(items: Sequence[Row], key: str = "name", limit: int = LIST_LIMIT) -> str:
-    # only the names shown are made (a segment may hold 10^5 firms)
-    names = [str(i.get(key) or i.get("id") or "") for i in items[:limit]]
+def _names(
+    items: Sequence[Row],
+    key: str = "name",
+    limit: int = LIST_LIMIT,
+    label: Callable[[Row], str] | None = None,
+) -> str:
+    """The names (or ``label`` of each item) joined with 、, the first ``limit`` of them and
+    how many there are; only the names shown are made (a segment may hold 10^5 firms)."""
+    shown = items[:limit]
+    if label is None:
+        names = [str(i.get(key) or i.get("id") or "") for i in shown]
+    else:
+        names = list(map(label, shown))
     if len(items) > limit:
         return "、".join(names) + f" 等 {len(items)} 家"
     return "、".join(names)
-
-
-def _firm_names(firms: Sequence[Row], limit: int = LIST_LIMIT) -> str:
-    """:func:`_names` with each firm's :func:`_firm_label` (made for the firms shown only)."""
-    labels = [_firm_label(f) for f in firms[:limit]]
-    if len(firms) > limit:
-        return "、".join(labels) + f" 等 {len(firms)} 家"
-    return "、".join(labels)
 
 
 def _num(value: float, digits: int = 2) -> str:
@@ -418,7 +420,7 @@ def _map(rep: ChainReport) -> Section:
                 TIER_LABEL_ZH.get(r["tier"], r["tier"]),
                 r["name"],
                 STATUS_LABEL.get(r["status"], r["status"]),
-                _firm_names(r["local_firms"]),
+                _names(r["local_firms"], label=_firm_label),
                 _names(r["external_firms"]),
                 _names([{"name": p} for p in projects], limit=6),
             ]
@@ -833,7 +835,7 @@ def _html_map(rep: ChainReport) -> str:
             status = r["status"]
             who = []
             if r["local_firms"]:
-                who.append("<em>本地:</em>" + h(_firm_names(r["local_firms"])))
+                who.append("<em>本地:</em>" + h(_names(r["local_firms"], label=_firm_label)))
             if r["external_firms"]:
                 who.append("<em>外部:</em>" + h(_names(r["external_firms"])))
             if r["projects"]:
