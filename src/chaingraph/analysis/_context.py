@@ -55,7 +55,12 @@ def attrs_of(G: ChainGraph) -> dict[str, dict[str, Any]]:
 
 def name_of(G: ChainGraph, node_id: str) -> str:
     """The node's name, else its id."""
-    return str(attrs_of(G)[node_id].get("name") or node_id)
+    return name_in(attrs_of(G)[node_id], node_id)
+
+
+def name_in(attrs: dict[str, Any], node_id: str) -> str:
+    """:func:`name_of` for a node whose attributes are at hand."""
+    return str(attrs.get("name") or node_id)
 
 
 def succ(G: ChainGraph) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:

@@ -50,7 +50,7 @@ from .status import status_zh as status_zh
 
 def _firm_row(G: ChainGraph, f: str, seg: C.Segment | None = None) -> Row:
     attrs = C.attrs_of(G)[f]
-    row: Row = {"id": f, "name": str(attrs.get("name") or f)}  # (name_of, inlined)
+    row: Row = {"id": f, "name": C.name_in(attrs, f)}
     if seg is not None and f in seg.via_project:
         row["via_project"] = [{"id": p, "name": C.name_of(G, p)} for p in seg.via_project[f]]
     region = attrs.get("region")
