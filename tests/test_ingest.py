@@ -707,3 +707,23 @@ def test_shipped_dataset_import(tmp_path: Path) -> None:
     (firm,) = [n for n, a in G.nodes(data=True) if a.get("name") == "测试正极材料有限公司"]
     assert G.has_edge(firm, "byd", key="SUPPLIES")
     assert G.nodes[firm]["local"] is True
+
+
+def test_a_row_naming_a_listed_firm_says_where_it_is_defined(tmp_path: Path) -> None:
+    """A firm of the included listed-firm layer is defined in that layer's file, not in the
+    dataset's own files: the row's change and its not-applied values say the same place."""
+    from conftest import SHENGZHOU
+
+    target = tmp_path / "shengzhou"
+    shutil.copytree(SHENGZHOU, target)
+    shutil.copytree(SHENGZHOU.parent / "reference", tmp_path / "reference")  # its include
+    listed = "../reference/cn-listed/firms.csv"
+    path = tmp_path / "list.csv"
+    path.write_text("企业名称,所在地区\n万科A,深圳\n比亚迪,深圳\n", encoding="utf-8")
+    result = import_file(path, target, dry_run=True)
+    details = {
+        c.row: c.detail for c in result.changes if c.action == "unchanged" and c.kind == "Firm"
+    }
+    assert details == {2: f"defined in {listed}", 3: "defined in firms.yaml"}
+    where = {i.row: i.reason for i in result.issues if i.status == "not-applied"}
+    assert f"defined in {listed}" in where[2] and "defined in firms.yaml" in where[3]

@@ -414,8 +414,8 @@ class Planner:
         self, row: SheetRow, firm_id: str, name: str, aliases: list[str], sheet: dict[str, Any]
     ) -> None:
         attrs = self.G.nodes[firm_id]
-        where = self.locations.get(firm_id)
-        place = f" in {where.file}" if where else ""
+        where = self.locations.get(firm_id)  # its own files' or an included layer's
+        defined = f"defined in {where.file}" if where else "defined outside the imported files"
         for key, value in sheet.items():
             if key == "output_text":
                 continue
@@ -425,7 +425,7 @@ class Planner:
                         row.number,
                         key,
                         text_of(value),
-                        f"{firm_id} is defined{place} (has {text_of(attrs.get(key)) or 'none'}); "
+                        f"{firm_id} is {defined} (has {text_of(attrs.get(key)) or 'none'}); "
                         "edit that file to take the sheet's value",
                         "not-applied",
                     )
@@ -438,7 +438,7 @@ class Planner:
                         row.number,
                         "aliases",
                         alias,
-                        f"{firm_id} is defined{place} without this name; add it to its aliases",
+                        f"{firm_id} is {defined} without this name; add it to its aliases",
                         "not-applied",
                     )
                 )
@@ -449,7 +449,7 @@ class Planner:
                 firm_id,
                 str(attrs.get("name", "")),
                 row.number,
-                "defined in the dataset's own files",
+                defined,
             )
         )
 

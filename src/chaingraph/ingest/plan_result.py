@@ -50,7 +50,8 @@ class Issue:
 
     ``status`` is ``bad`` (the row is not imported), ``unresolved`` / ``ambiguous`` (a
     customer/supplier name that became no edge), ``not-applied`` (a value for a firm that
-    the dataset's own files define; edit them to take it) or ``skipped`` (a totals row).
+    a file other than the imported ones defines, the dataset's own or an included layer's;
+    edit it to take the value) or ``skipped`` (a totals row).
     """
 
     row: int
