@@ -74,7 +74,8 @@ def test_quotes_cite_the_source_by_title(reports: list) -> None:  # type: ignore
         assert not any(f"《{i}》" in note for i in ids - titles)
 
 
-def test_report_time_is_beijing_time(tmp_path: Path) -> None:
+def test_report_time_is_beijing_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)  # the clock's time, not a pinned one
     G = read_graph(SHENGZHOU)
     write_report(G, tmp_path, ["new-energy-equipment"], views=False)
     page = (tmp_path / "index.md").read_text(encoding="utf-8")

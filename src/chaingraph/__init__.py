@@ -70,6 +70,7 @@ Map (one line a module; every module imports only modules listed below it)::
     cells.py                   spreadsheet cells: formula-looking text stays text
     jsontext.py                the one JSON writer: non-finite numbers as null, never NaN
     atomic.py                  writes an interruption cannot leave half done (temp + rename)
+    stamp.py                   the time written into files: SOURCE_DATE_EPOCH, never the clock
     model.py                   kinds, relations, fields, ids, Row: the one place labels come from
     errors.py                  ChaingraphError and its kinds
     _lazy.py                   lazy exports (PEP 562) of the package APIs

@@ -19,7 +19,7 @@ from typing import Any
 
 import networkx as nx
 
-from . import atomic
+from . import atomic, stamp
 from .analysis import (
     INFERRED,
     GraphIndex,
@@ -1064,8 +1064,8 @@ class _Job:
     out: Path
     infer: bool
     index: GraphIndex
-    generated: str
     writer: ViewWriter | None
+    generated: str = ""  # the pages' line (generated_line), set by _write
     workbook: list[tuple[Row, list[Sheet]]] = field(default_factory=list)
 
 
@@ -1119,15 +1119,15 @@ def write_report(
     """
     chain_ids = list(chains) if chains is not None else chains_of(G)
     H = with_inferred(G) if infer else G
-    generated = _generated(count_inferred(H) if infer else None)
+    inferred = f";含推断供应关系 {count_inferred(H)} 条(标注 inferred)" if infer else ""
     writer = find_view_writer(G) if views else None
     index = SharedIndex(H)
     return _write(
         Path(out_dir),
         chain_ids,
-        lambda stage, _cid: _Job(G, H, stage, infer, index, generated, writer),
+        lambda stage, _cid: _Job(G, H, stage, infer, index, writer),
         title,
-        generated,
+        inferred,
         lambda: G,
     )
 
@@ -1148,7 +1148,7 @@ def write_chain_reports(
     pages equal :func:`write_report`'s on the whole graph (tested). The workbook's 来源
     sheet lists the sources the chains cite. ``chaingraph report`` on a Neo4j store.
     """
-    generated = _generated(None) + (";含推断供应关系(标注 inferred)" if infer else "")
+    inferred = ";含推断供应关系(标注 inferred)" if infer else ""
 
     cited: ChainGraph = nx.MultiDiGraph()  # the Source nodes of every chain, for 来源
 
@@ -1158,17 +1158,26 @@ def write_chain_reports(
         H = with_inferred(G, cid) if infer else G
         index = SharedIndex(H)
         writer = find_view_writer(G) if views else None  # G: this chain's graph only
-        return _Job(G, H, stage, infer, index, generated, writer)
+        return _Job(G, H, stage, infer, index, writer)
 
-    return _write(Path(out_dir), list(chain_ids), job_for, title, generated, lambda: cited)
+    return _write(Path(out_dir), list(chain_ids), job_for, title, inferred, lambda: cited)
 
 
-def _generated(inferred: int | None) -> str:
-    stamp = datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M 北京时间")
-    generated = f"chaingraph 生成于 {stamp}"
-    if inferred is not None:
-        generated += f";含推断供应关系 {inferred} 条(标注 inferred)"
-    return generated
+def generated_line(when: datetime | None, inferred: str = "") -> str:
+    """The line saying who made a report and when, in Beijing time, then ``inferred`` (what
+    it says about inferred links). The pages show when they were made
+    (:func:`chaingraph.stamp.now`); the workbook only a pinned time
+    (:func:`chaingraph.stamp.pinned`), so the same data gives the same file.
+
+    >>> from datetime import UTC
+    >>> generated_line(datetime(2024, 5, 1, 2, 30, tzinfo=UTC))
+    'chaingraph 生成于 2024-05-01 10:30 北京时间'
+    >>> generated_line(None, ";含推断供应关系 3 条(标注 inferred)")
+    'chaingraph 生成(同一数据生成同一文件,故不记时间);含推断供应关系 3 条(标注 inferred)'
+    """
+    if when is None:
+        return "chaingraph 生成(同一数据生成同一文件,故不记时间)" + inferred
+    return f"chaingraph 生成于 {when.astimezone(BEIJING):%Y-%m-%d %H:%M} 北京时间" + inferred
 
 
 def _write(
@@ -1176,14 +1185,16 @@ def _write(
     chain_ids: list[str],
     job_for: Callable[[Path, str], _Job],
     title: str,
-    generated: str,
+    inferred: str,
     book_graph: Callable[[], ChainGraph],
 ) -> list[Path]:
     """Stage every chain's pages, the workbook and the index, then publish them, index last.
 
     ``job_for(stage, chain_id)`` gives the job of one chain (jobs share one workbook list);
+    ``inferred`` what the generated line says about inferred links (:func:`generated_line`);
     ``book_graph()`` the graph whose Source nodes the workbook's 来源 sheet lists.
     """
+    generated = generated_line(stamp.now(), inferred)
     workbook: list[tuple[Row, list[Sheet]]] = []
     with atomic.staging(out) as stage, WorkbookWriter(stage / WORKBOOK) as book:
         results = []
@@ -1191,7 +1202,7 @@ def _write(
         chain_sheets: list[int] = []
         for cid in chain_ids:
             job = job_for(stage, cid)
-            job.workbook = workbook
+            job.workbook, job.generated = workbook, generated
             results.append(_chain_pages(job, cid))
             job.index.end_chain()  # the chain's per-firm memos, before the next chain's
             # each chain's sheets go into the file now, so their rows are not all kept
@@ -1206,7 +1217,11 @@ def _write(
         # 概览 first, the chains' sheets, then 来源 and 说明 (report_sheets' order)
         first, *rest = [
             book.add(sheet)
-            for sheet in report_sheets([(row, []) for row in overview], book_graph(), generated)
+            for sheet in report_sheets(
+                [(row, []) for row in overview],
+                book_graph(),
+                generated_line(stamp.pinned(), inferred),
+            )
         ]
         book.close([first, *chain_sheets, *rest])
         atomic.publish(stage, out, last=["index.md", "index.html"])

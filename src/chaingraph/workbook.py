@@ -4,9 +4,11 @@ Each sheet gets a bold header row that stays in view (frozen), an autofilter ove
 column widths that fit the text (CJK characters count double, capped), numbers stored as
 numbers, and text that looks like a formula stored as text (see :mod:`chaingraph.cells`).
 The file is written to a temporary name beside the target and renamed over it, so an
-interrupted write leaves the previous file. Rows are streamed into the file as XML (text as
-inline strings), so a workbook of millions of cells needs no spreadsheet model in memory;
-openpyxl reads them back (the tests do).
+interrupted write leaves the previous file. The same sheets give the same bytes: every ZIP
+member carries :func:`chaingraph.stamp.zip_time` (``SOURCE_DATE_EPOCH``, else 1980-01-01),
+never the clock, and no part records when the file was written. Rows are streamed into the
+file as XML (text as inline strings), so a workbook of millions of cells needs no spreadsheet
+model in memory; openpyxl reads them back (the tests do).
 
 >>> import tempfile, pathlib, openpyxl
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
@@ -26,6 +28,7 @@ import numbers
 import os
 import re
 import shutil
+import sys
 import tempfile
 import unicodedata
 import zipfile
@@ -37,7 +40,7 @@ from typing import IO, Any
 from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
 from openpyxl.utils import get_column_letter
 
-from . import jsontext
+from . import atomic, jsontext, stamp
 from .cells import formula_like
 from .errors import ChaingraphError
 
@@ -55,6 +58,7 @@ _RESERVED_SHEET_NAMES = frozenset({"history"})
 #: deflate level of the parts: 1 writes several times faster than the default 6 and the
 #: file is only about a tenth bigger (rows of repeated markup compress well either way)
 COMPRESS_LEVEL = 1
+_LEVEL_ATTRIBUTE = "compress_level" if sys.version_info >= (3, 13) else "_compresslevel"
 #: characters a sheet name cannot hold: those Excel refuses, and control characters (a tab or
 #: line break in the name attribute reads back as a space, so two names could become one)
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
@@ -175,6 +179,21 @@ _FONTS = ("", "<b/>", "<i/>")
 REGULAR, BOLD, ITALIC = range(3)
 #: a ZIP member over this many bytes is written with ZIP64 headers
 _ZIP64_OVER = 1 << 31
+
+
+Stamp = tuple[int, int, int, int, int, int]
+
+
+def _member(name: str, when: Stamp) -> zipfile.ZipInfo:
+    """The entry of one part: its name, the time ``when`` (:func:`chaingraph.stamp.zip_time`),
+    deflated, and the same system and mode on every platform (so the bytes are the same)."""
+    info = zipfile.ZipInfo(name, date_time=when)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    # an entry given as a ZipInfo keeps its own level, not the ZipFile's (3.13 names it)
+    setattr(info, _LEVEL_ATTRIBUTE, COMPRESS_LEVEL)
+    info.create_system = 3  # what zipfile writes on Unix (0 on Windows)
+    info.external_attr = 0o600 << 16
+    return info
 
 
 def _esc(text: str, quote: bool = False) -> str:
@@ -309,7 +328,7 @@ def _write_rows(
 
 
 def _sheet_part(
-    zf: zipfile.ZipFile, name: str, sheet: Sheet, cols: list[Column], styles: _Styles
+    zf: zipfile.ZipFile, part: zipfile.ZipInfo, sheet: Sheet, cols: list[Column], styles: _Styles
 ) -> str | None:
     """Write one worksheet part; return its autofilter range (None without columns)."""
     top = 2 if sheet.note else 1
@@ -337,10 +356,10 @@ def _sheet_part(
             ref = f"A{top}:{last}{max(top, top + len(sheet.rows))}"
         head.append("<sheetData>")
         tail = "</sheetData>" + (f'<autoFilter ref="{ref}"/>' if ref else "") + "</worksheet>"
-        with zf.open(name, "w", force_zip64=size > _ZIP64_OVER) as part:
-            part.write("".join(head).encode())
-            shutil.copyfileobj(body, part, 1 << 20)
-            part.write(tail.encode())
+        with zf.open(part, "w", force_zip64=size > _ZIP64_OVER) as out:
+            out.write("".join(head).encode())
+            shutil.copyfileobj(body, out, 1 << 20)
+            out.write(tail.encode())
     return ref
 
 
@@ -365,10 +384,9 @@ class WorkbookWriter:
         self.target = Path(path)
         self.styles = _Styles()
         self.parts: list[tuple[str, str | None]] = []  # (wanted title, autofilter range)
+        self.when = stamp.zip_time()  # read first: a bad SOURCE_DATE_EPOCH leaves no file
         try:
-            fd, self.tmp = tempfile.mkstemp(
-                prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent
-            )
+            fd, self.tmp = atomic.temp_beside(self.target)
         except OSError as exc:
             raise WorkbookError(f"Cannot write '{self.target}': {exc.strerror or exc}") from exc
         self.file = os.fdopen(fd, "wb")
@@ -388,7 +406,9 @@ class WorkbookWriter:
         """Write one sheet; returns its number for :meth:`close`."""
         part = f"xl/worksheets/sheet{len(self.parts) + 1}.xml"
         try:
-            ref = _sheet_part(self.zip, part, sheet, _columns(sheet), self.styles)
+            ref = _sheet_part(
+                self.zip, _member(part, self.when), sheet, _columns(sheet), self.styles
+            )
         except OSError as exc:
             self.discard()
             raise WorkbookError(f"Cannot write '{self.target}': {exc.strerror or exc}") from exc
@@ -426,11 +446,11 @@ class WorkbookWriter:
             os.unlink(self.tmp)
 
     def _finish(self, order: Sequence[int]) -> None:
-        zf = self.zip
+        zf, when = self.zip, self.when
         titles: list[str] = []
         for i in order:
             titles.append(sheet_title(self.parts[i][0], titles))
-        zf.writestr("xl/styles.xml", self.styles.xml())
+        zf.writestr(_member("xl/styles.xml", when), self.styles.xml())
         entries = "".join(
             f'<sheet name="{_esc(t, quote=True)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
             for t, i in zip(titles, order, strict=True)
@@ -443,7 +463,7 @@ class WorkbookWriter:
             if (ref := self.parts[i][1])
         )
         zf.writestr(
-            "xl/workbook.xml",
+            _member("xl/workbook.xml", when),
             f'{_XML_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_RELS}">'
             f'<bookViews><workbookView activeTab="0"/></bookViews><sheets>{entries}</sheets>'
             + (f"<definedNames>{names}</definedNames>" if names else "")
@@ -458,12 +478,12 @@ class WorkbookWriter:
             f'<Relationship Id="rId{count + 1}" Type="{_RELS}/styles" Target="styles.xml"/>'
         )
         zf.writestr(
-            "xl/_rels/workbook.xml.rels",
+            _member("xl/_rels/workbook.xml.rels", when),
             f'{_XML_HEAD}<Relationships xmlns="{_PKG}/relationships">{"".join(rels)}'
             "</Relationships>",
         )
         zf.writestr(
-            "_rels/.rels",
+            _member("_rels/.rels", when),
             f'{_XML_HEAD}<Relationships xmlns="{_PKG}/relationships">'
             f'<Relationship Id="rId1" Type="{_RELS}/officeDocument" Target="xl/workbook.xml"/>'
             "</Relationships>",
@@ -474,7 +494,7 @@ class WorkbookWriter:
             for n in range(1, count + 1)
         ]
         zf.writestr(
-            "[Content_Types].xml",
+            _member("[Content_Types].xml", when),
             f'{_XML_HEAD}<Types xmlns="{_PKG}/content-types">'
             '<Default Extension="rels" '
             'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
@@ -507,7 +527,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     target = Path(path)
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, tmp = atomic.temp_beside(target)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, target)
