@@ -509,11 +509,13 @@
     // the hovered node, or the hovered or selected edge, may be hidden now: its tooltip
     // goes (vis-network sends no blur for a node it stops drawing), the pointer may be over
     // another edge
-    if (hoveredNode !== null && hiddenNode[hoveredNode]) { hoveredNode = null; hideTip(); lookForEdge(); }
-    if (hoverEdge !== null && data.edges[hoverEdge].hidden) lookForEdge();
     if (selectedEdge !== null && data.edges[selectedEdge].hidden) selectedEdge = null;
     if (edgeUpd.length && edges) edges.update(edgeUpd);
     else if (edgeUpd.length && !nodeUpd.length) network.redraw();  // else vis redraws anyway
+    // what vis-network held hovered may be hidden now, or a node shown under a still
+    // pointer (vis sends no blur or hover until the pointer moves); the page's own edge
+    // under the pointer may have changed too
+    if (nodeUpd.length || edgeUpd.length) { rehover(); lookForEdge(); }
     state.shown = shown;
     state.shownEdges = shownEdges;
     setStatus();
@@ -831,16 +833,31 @@
   function lookForEdge() {
     if (ownEdges && !hoverQueued) { hoverQueued = true; requestAnimationFrame(hoverOwnEdge); }
   }
-  if (ownEdges) {
-    container.addEventListener("mousemove", function (ev) {
-      var r = container.getBoundingClientRect();
-      pointerAt = { x: ev.clientX - r.left, y: ev.clientY - r.top };
-      lookForEdge();
-    });
-    container.addEventListener("mouseleave", function () {
-      pointerAt = null;
-      lookForEdge();
-    });
+  container.addEventListener("mousemove", function (ev) {
+    var r = container.getBoundingClientRect();
+    pointerAt = { x: ev.clientX - r.left, y: ev.clientY - r.top };
+    lookForEdge();
+  });
+  // vis-network looks for what is under the pointer only when the pointer moves over its
+  // canvas: leaving the stage straight from a node (onto the side panel, say) left that
+  // node hovered, tooltip and all
+  container.addEventListener("mouseleave", function () {
+    pointerAt = null;
+    rehover();
+    lookForEdge();
+  });
+  // make vis-network's hover agree with what is drawn under the pointer now (or with no
+  // pointer at all): it sends blurNode / blurEdge for what it held hovered and is gone (a
+  // filter hid it, the pointer left) and hoverNode / hoverEdge for what is there now (a
+  // filter showed it under a still pointer), so every hover is paired with one blur. Done
+  // by its own pointer handling: a mousemove on its canvas, not bubbling to the page's
+  function rehover(nowhere) {
+    var canvas = container.querySelector("canvas");
+    if (!canvas) return;
+    var r = container.getBoundingClientRect(), p = nowhere ? null : pointerAt;
+    // far off the canvas when there is no pointer: nothing there, so everything blurs
+    var x = p ? r.left + p.x : -1e6, y = p ? r.top + p.y : -1e6;
+    canvas.dispatchEvent(new MouseEvent("mousemove", { clientX: x, clientY: y }));
   }
   network.on("blurNode", hideTip);
   network.on("blurEdge", hideTip);
@@ -936,9 +953,8 @@
     ctx.restore();
   }
   function picture() {
+    rehover(true);  // vis blurs what it held hovered; the pointer's next move hovers again
     hideTip();
-    Object.keys(network.body.nodes).forEach(function (k) { network.body.nodes[k].hover = false; });
-    Object.keys(network.body.edges).forEach(function (k) { network.body.edges[k].hover = false; });
     hoverEdge = null;
     network.redraw();
     var src = container.querySelector("canvas");
