@@ -131,13 +131,19 @@ def test_large_view_draws_its_edges_and_a_click_keeps_the_relations(open_view: O
     # the firm's relation stays drawn over the veil, the rest is veiled
     assert page.evaluate(PIXEL, at_supply) < 200
     assert page.evaluate(PIXEL, at_feeds) > 200
-    # a click on an edge keeps the selection; a click on empty canvas clears it
+    # a click on an edge selects that edge instead (test_views_browser_select): it is kept,
+    # the firm's relation veiled; a click on empty canvas clears the selection
     box = page.locator("#graph").bounding_box()
     page.mouse.click(box["x"] + at_feeds["x"], box["y"] + at_feeds["y"])
-    assert page.evaluate("window.__cg.selected") == "byd"
+    wait_until(page, f"window.__cg.selectedEdge() === {feeds}")
+    assert page.evaluate("window.__cg.keptEdges()") == [feeds]
+    next_frame(page)
+    assert page.evaluate(PIXEL, at_feeds) < 200
+    assert page.evaluate(PIXEL, at_supply) > 200
     assert page.evaluate("window.__cg.edgeAt({x: 3, y: 3})") is None
     page.mouse.click(box["x"] + 3, box["y"] + 3)
-    wait_until(page, "window.__cg.selected === null")
+    wait_until(page, "window.__cg.selectedEdge() === null")
+    assert page.evaluate("window.__cg.selected") is None
     assert page.evaluate("window.__cg.keptEdges()") == []
 
 
@@ -266,9 +272,9 @@ def test_a_filter_hiding_the_hovered_edge_takes_its_tooltip(open_view: Open) -> 
 
 
 def test_a_clicked_edge_is_shown_selected(open_view: Open) -> None:
-    """A click on an edge selects it, as vis-network shows a clicked edge of a small view:
-    black and wider, also once the pointer has moved off it; a click on empty canvas or a
-    node clears it."""
+    """A click on an edge selects it, as vis-network shows a clicked edge of a small view
+    (test_views_browser_select): black and wider, also once the pointer has moved off it;
+    a click on empty canvas or a node clears it."""
     view, page = open_large(open_view, "edges-select")
     supply = edge_index(view, "hanke", "byd", "SUPPLIES")
     at = point(page, supply)
@@ -293,16 +299,6 @@ def test_a_clicked_edge_is_shown_selected(open_view: Open) -> None:
     click_node(page, "cell")
     wait_until(page, "window.__cg.selected === 'cell'")
     assert page.evaluate("window.__cg.selectedEdge()") is None
-
-
-def test_a_small_view_shows_a_clicked_edge_selected_by_vis(open_view: Open) -> None:
-    """The behaviour the large view copies: vis-network selects a clicked edge."""
-    view = graph_view(sample_graph())
-    page = open_view(view, "edges-small-select")
-    ids = page.evaluate("window.__cg.edges.getIds()")
-    assert ids
-    page.evaluate("id => window.__cg.network.selectEdges([id])", ids[0])
-    assert page.evaluate("window.__cg.selectedEdge()") == ids[0]
 
 
 def test_after_a_zoom_the_edge_under_the_pointer_explains_itself_again(open_view: Open) -> None:

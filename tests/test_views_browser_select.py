@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from browser_fixtures import Open, assert_clean, wait_until
+from browser_fixtures import Open, assert_clean, click_node, wait_until
 from chaingraph.views import View, graph_view
-from test_views import sample_graph
-from test_views_browser_edges import next_frame
+from test_views import XSS_IMG, XSS_QUOTES, sample_graph
+from test_views_browser_edges import PIXEL, edge_index, next_frame, open_large, point
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +27,17 @@ HOVER = """() => { const n = window.__cg.network;
   return { nodes: Object.keys(n.body.nodes).filter(id => n.body.nodes[id].hover).sort(),
            edges: Object.keys(n.body.edges).filter(id => n.body.edges[id].hover).sort(),
            tip: getComputedStyle(document.getElementById('tip')).display !== 'none' }; }"""
+
+#: a point (DOM px) of vis-network's edge ``i`` where a click finds that edge and no node,
+#: left of where the side panel opens
+EDGE_POINT = """(i) => { const n = window.__cg.network, e = n.body.edges[i];
+  const W = document.getElementById('graph').clientWidth;
+  for (let k = 10; k <= 90; k++) {
+    const p = n.canvasToDOM(e.edgeType.getPoint(k / 100));
+    if (p.x < 8 || p.y < 8 || p.x > W - 340) continue;
+    if (n.getNodeAt(p) === undefined && n.getEdgeAt(p) === i) return p;
+  }
+  return null; }"""
 
 
 def small(open_view: Open, name: str) -> tuple[View, Any]:
@@ -93,3 +104,107 @@ def test_leaving_the_stage_from_a_node_takes_its_hover(open_view: Open) -> None:
     page.mouse.move(aside["x"] + 20, aside["y"] + aside["height"] - 20)  # one move, off
     assert page.evaluate(HOVER) == {"nodes": [], "edges": [], "tip": False}
     assert page.evaluate("window.__cg.events") == ["hoverNode:byd", "blurNode:byd"]
+
+
+def test_a_click_on_an_edge_of_a_small_view_selects_the_edge(open_view: Open) -> None:
+    """vis-network unselects the node when an edge is clicked; the page kept the node's
+    panel and highlight. Now the edge is selected in both: the panel explains the relation
+    (its ends, grade, product, as text), and a click on an end selects that node."""
+    view, page = small(open_view, "select-edge-small")
+    supply = edge_index(view, "xss-quotes", "byd", "SUPPLIES")
+    click_node(page, "byd")
+    wait_until(page, "window.__cg.selected === 'byd'")
+    page.wait_for_selector("#panel.open")
+    at = page.evaluate(EDGE_POINT, supply)
+    assert at, "the edge has no point to click"
+    box = page.locator("#graph").bounding_box()
+    page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
+    wait_until(page, f"window.__cg.selectedEdge() === {supply}")
+    assert page.evaluate("window.__cg.selected") is None
+    assert page.evaluate("window.__cg.network.getSelection()") == {
+        "nodes": [],
+        "edges": [supply],
+    }
+    assert sorted(page.evaluate("window.__cg.keptEdges()")) == [supply]
+    panel = page.inner_text("#panel")
+    assert "SUPPLIES" in panel and "比亚迪" in panel
+    assert XSS_QUOTES.split("`")[0].strip() in panel  # the hostile firm's name, as text
+    assert XSS_IMG in panel  # the hostile product, as text
+    assert page.evaluate("document.querySelectorAll('#panel img, #panel script').length") == 0
+    assert_clean(page)
+    # an end of the edge, from the panel: that node is selected, its panel shown
+    page.locator("#panel td button", has_text="比亚迪").click()
+    wait_until(page, "window.__cg.selected === 'byd'")
+    assert page.evaluate("window.__cg.selectedEdge()") is None
+    assert page.evaluate("window.__cg.network.getSelectedNodes()") == ["byd"]
+    assert page.inner_text("#panel h3") == "比亚迪"
+
+
+def test_a_click_on_an_edge_of_a_large_view_selects_the_edge(open_view: Open) -> None:
+    """The same in a large view, whose edges the page draws: the node's panel closes, the
+    edge's opens, and vis-network's node selection (which it drops) matches."""
+    view, page = open_large(open_view, "select-edge-large")
+    feeds = edge_index(view, "cathode", "cell", "FEEDS")
+    at = point(page, feeds)
+    click_node(page, "byd")
+    wait_until(page, "window.__cg.selected === 'byd'")
+    box = page.locator("#graph").bounding_box()
+    page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
+    wait_until(page, f"window.__cg.selectedEdge() === {feeds}")
+    assert page.evaluate("window.__cg.selected") is None
+    assert page.evaluate("window.__cg.network.getSelectedNodes()") == []
+    assert page.evaluate("window.__cg.keptEdges()") == [feeds]
+    assert page.inner_text("#panel h3") == view.edges[feeds]["label"]
+    assert "正极材料" in page.inner_text("#panel") and "电芯" in page.inner_text("#panel")
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_a_filter_hiding_the_selection_closes_its_panel(open_view: Open, size: str) -> None:
+    """A selected node, or edge, hidden by a filter: its panel and highlight went on as if
+    it were drawn (and vis-network kept the hidden node selected). Now the selection ends,
+    as a click on empty canvas ends it."""
+    if size == "small":
+        view, page = small(open_view, "select-filter-small")
+    else:
+        view, page = open_large(open_view, "select-filter-large")
+    click_node(page, "byd")
+    wait_until(page, "window.__cg.selected === 'byd'")
+    page.wait_for_selector("#panel.open")
+    toggle_firms(page)
+    assert page.evaluate("window.__cg.selected") is None
+    assert not page.is_visible("#panel")
+    assert page.evaluate("window.__cg.network.getSelection()") == {"nodes": [], "edges": []}
+    assert page.evaluate("window.__cg.keptEdges()") == []
+    assert page.evaluate("window.__cg.isDimmed('cell')") is False
+    toggle_firms(page)
+    # an edge selected, then hidden with its firm
+    supply = edge_index(view, "hanke", "byd", "SUPPLIES")
+    page.evaluate("i => window.__cg.selectEdge(i)", supply)
+    page.wait_for_selector("#panel.open")
+    toggle_firms(page)
+    assert page.evaluate("window.__cg.selectedEdge()") is None
+    assert not page.is_visible("#panel")
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_closing_the_panel_lifts_the_veil(open_view: Open, size: str) -> None:
+    """The panel's × ends the selection: the rest of the graph is drawn unveiled again at
+    once (vis-network redrew as it unselected, before the page dropped its highlight, and
+    nothing redrew after)."""
+    if size == "small":
+        view, page = small(open_view, "select-close-small")
+        at = page.evaluate(EDGE_POINT, edge_index(view, "cathode", "cell", "FEEDS"))
+    else:
+        view, page = open_large(open_view, "select-close-large")
+        at = point(page, edge_index(view, "cathode", "cell", "FEEDS"))
+    plain = page.evaluate(PIXEL, at)
+    assert plain < 200
+    click_node(page, "byd")
+    wait_until(page, "window.__cg.selected === 'byd'")
+    next_frame(page)
+    assert page.evaluate(PIXEL, at) > 200  # veiled
+    page.locator("#panel button.close").click()
+    next_frame(page)
+    assert page.evaluate("window.__cg.selected") is None
+    assert not page.is_visible("#panel")
+    assert page.evaluate(PIXEL, at) == plain

@@ -339,7 +339,7 @@
     ctx.setLineDash(dashed ? [6, 5] : []);
   }
   var hoverEdge = null;  // index of the edge under the pointer (own edges only)
-  var selectedEdge = null;  // index of the clicked edge (own edges only)
+  var selectedEdge = null;  // index of the clicked edge, or null
   // an edge from a node to itself: a circle touching the node's upper right, as vis draws it
   function loopOf(e, a) {
     var s = byId[e.from] ? byId[e.from].size : 10, r = 0.5 * s + 8;
@@ -509,13 +509,16 @@
     // the hovered node, or the hovered or selected edge, may be hidden now: its tooltip
     // goes (vis-network sends no blur for a node it stops drawing), the pointer may be over
     // another edge
-    if (selectedEdge !== null && data.edges[selectedEdge].hidden) selectedEdge = null;
     if (edgeUpd.length && edges) edges.update(edgeUpd);
     else if (edgeUpd.length && !nodeUpd.length) network.redraw();  // else vis redraws anyway
     // what vis-network held hovered may be hidden now, or a node shown under a still
     // pointer (vis sends no blur or hover until the pointer moves); the page's own edge
     // under the pointer may have changed too
     if (nodeUpd.length || edgeUpd.length) { rehover(); lookForEdge(); }
+    // a filter that hides what the panel explains ends the selection, as a click on empty
+    // canvas does: no panel and no highlight for something not drawn
+    if ((state.selected !== null && hiddenNode[state.selected]) ||
+        (selectedEdge !== null && data.edges[selectedEdge].hidden)) select(null);
     state.shown = shown;
     state.shownEdges = shownEdges;
     setStatus();
@@ -698,17 +701,17 @@
   }
 
   function select(id, focus) {
+    if (id !== null && !byId[id]) return;
     state.selected = id;
     selectedEdge = null;
     if (id === null) {
+      clearHighlight();  // first: vis-network redraws at once as it unselects
       network.unselectAll();
-      clearHighlight();
       panel.classList.remove("open");
       panel.textContent = "";
       return;
     }
     var n = byId[id];
-    if (!n) return;
     if (hiddenNode[id]) {  // make a filtered-out node visible again
       shownKinds[n.kind] = true;
       shownGrades[n.grade] = true;
@@ -768,19 +771,69 @@
   }
   state.selectMember = selectMember;
 
+  // a click on an edge selects the edge, in a small view (vis-network's edges) as in a large
+  // one (the page's): one thing is selected at a time, as vis-network shows it (it unselects
+  // the node when an edge is clicked), and the panel explains what is shown selected, the
+  // relation with its ends and source quotes; the node's panel closes
+  function selectEdge(i) {
+    var e = data.edges[i];
+    if (!e || e.hidden) return;
+    state.selected = null;
+    state.member = null;
+    selectedEdge = i;
+    if (ownEdges) network.unselectAll();
+    else network.setSelection({ nodes: [], edges: [i] }, { unselectAll: true, highlightEdges: false });
+    keepNodes = {};
+    keepNodes[e.from] = keepNodes[e.to] = true;
+    keepEdges = {};
+    keepEdges[i] = true;
+    openEdgePanel(e);
+    network.redraw();
+  }
+  state.selectEdge = selectEdge;
+  function openEdgePanel(e) {
+    panel.textContent = "";
+    var close = el("button", "×", "close");
+    close.type = "button";
+    close.title = "关闭";
+    close.addEventListener("click", function () { select(null); });
+    panel.appendChild(close);
+    panel.appendChild(el("h3", e.label));
+    var kl = el("div", "关系 (" + e.rel + ") · ", "kindline");
+    kl.appendChild(gradeBadge(e.grade));
+    panel.appendChild(kl);
+    var table = el("table");
+    [["从", e.from], ["到", e.to]].forEach(function (r) {
+      var tr = el("tr");
+      tr.appendChild(el("td", r[0]));
+      var td = el("td");
+      var b = el("button", byId[r[1]] ? byId[r[1]].name : r[1]);
+      b.type = "button";
+      b.addEventListener("click", function () { select(r[1], true); });
+      td.appendChild(b);
+      tr.appendChild(td);
+      table.appendChild(tr);
+    });
+    e.info.forEach(function (r) {
+      var tr = el("tr");
+      tr.appendChild(el("td", r[0]));
+      tr.appendChild(el("td", r[1]));
+      table.appendChild(tr);
+    });
+    panel.appendChild(table);
+    panel.appendChild(el("h4", "来源原文 (" + e.src.length + ")"));
+    if (e.src.length) quotes(panel, e.src);
+    else panel.appendChild(el("div", e.grade === "template" ? "模板知识, 无原文引用" : "无原文引用", "hint"));
+    panel.classList.add("open");
+  }
+
   network.on("click", function (p) {
     if (p.nodes.length) { select(p.nodes[0], false); return; }
-    var own = p.edges.length ? null : edgeAt(p.pointer.DOM);
-    if (own === null && !p.edges.length) { select(null); return; }
-    if (own !== null) {  // shown selected, as vis shows a clicked edge of a small view
-      selectedEdge = own;
-      network.redraw();
-    }
+    var i = p.edges.length ? p.edges[0] : edgeAt(p.pointer.DOM);
+    if (i === null || i === undefined) select(null);
+    else selectEdge(i);
   });
-  state.selectedEdge = function () {
-    if (!ownEdges) return network.getSelectedEdges().length ? network.getSelectedEdges()[0] : null;
-    return selectedEdge;
-  };
+  state.selectedEdge = function () { return selectedEdge; };
 
   // ---- tooltips (own element, filled with textContent) -------------------------------------
   var tip = document.getElementById("tip");
