@@ -12,7 +12,7 @@ import pytest
 from click.testing import Result
 
 from chaingraph.cells import formula_like
-from chaingraph.report_workbook import key_of
+from chaingraph.report_workbook import VALUE_WORDS, in_words, key_of
 from chaingraph.workbook import cell_value
 from conftest import SHENGZHOU
 from test_formula_injection import HOSTILE, hostile_dataset
@@ -101,11 +101,27 @@ def test_targets_and_gaps_sheets_equal_the_json(book: Path, run: Run) -> None:
             want = json.loads(ok(run(*args, "-f", "json", store=SHENGZHOU)).stdout)
             keys = [k for k in (got[0] if got else {}) if k != "chain"]
             assert len(got) == len(want), (cid, kind)
-            assert got == as_cells(want, keys), (cid, kind)
+            assert got == as_cells([in_words(r) for r in want], keys), (cid, kind)
             if want:
                 assert set(keys) == set(want[0]) - {"chain"} - {k for k in want[0] if k[0] == "_"}
             numbers = [r.get("score") or r.get("dependence") for r in got]
             assert all(n is None or isinstance(n, int | float) for n in numbers)
+
+
+def test_coded_values_are_shown_in_words(book: Path) -> None:
+    """A status or region basis is the words a staff member reads, never the code."""
+    wb = openpyxl.load_workbook(book)
+    seen: dict[str, set[Any]] = {key: set() for key in VALUE_WORDS}
+    for ws in wb.worksheets:
+        if ws.title.endswith(("补链", "强链", "延链", "招商目标", "链主")):
+            for row in sheet_rows(ws):
+                for key in seen.keys() & row.keys():
+                    seen[key].add(row[key])
+    for key, words in VALUE_WORDS.items():
+        assert seen[key] - {None} <= set(words.values()), (key, seen[key])
+    # the shipped dataset has both kinds of region: its own and one read from the name
+    assert set(VALUE_WORDS["region_basis"].values()) <= seen["region_basis"]
+    assert "缺口" in seen["status"]
 
 
 def test_formula_shaped_names_stay_text(run: Run, tmp_path: Path) -> None:

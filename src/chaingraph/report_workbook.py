@@ -5,7 +5,8 @@ Sheets: 概览 (every chain's coverage, gaps, leader, top gap, top targets); per
 component) and 断链风险; 来源 (every source: title, publisher, date, URL); 说明 (what each
 number means). Headers are Chinese with the field name in parentheses; the data sheets hold
 the very rows the library gives ``gaps`` / ``targets`` / ``leaders`` ``--format json`` (one
-column per key, nested lists as names joined with 、), so the workbook and the CLI agree.
+column per key, nested lists as names joined with 、, codes such as a status in words), so
+the workbook and the CLI agree.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .analysis.coverage import STATUS_ZH, round_share, share_text
 from .analysis.leaders import COMPONENT_ZH, LEADER_WEIGHTS
+from .analysis.targets import REGION_BASIS_ZH
 from .model import TIER_LABEL_ZH, ChainGraph, Kind
 from .workbook import CELL_CHARS, Column, Sheet
 
@@ -90,6 +92,27 @@ EMPTY_KEYS = {
 }
 
 
+#: the row keys whose values are codes, and the words a sheet shows for each code
+VALUE_WORDS: dict[str, dict[str, str]] = {"status": STATUS_ZH, "region_basis": REGION_BASIS_ZH}
+
+
+def in_words(row: Row) -> Row:
+    """A library row with its coded values (:data:`VALUE_WORDS`) in words; the row itself when
+    it holds none.
+
+    >>> in_words({"status": "gap", "region_basis": "registered-name", "name": "gap"})
+    {'status': '缺口', 'region_basis': '注册名称推断', 'name': 'gap'}
+    """
+    out = None
+    for key, words in VALUE_WORDS.items():
+        value = row.get(key)
+        if isinstance(value, str) and value in words:
+            if out is None:
+                out = dict(row)
+            out[key] = words[value]
+    return row if out is None else out
+
+
 def header(key: str) -> str:
     """The column header of a row key: Chinese, then the key, e.g. '依赖度 (dependence)'."""
     zh = HEADERS_ZH.get(key)
@@ -116,9 +139,9 @@ def data_columns(rows: Sequence[Row], empty: Sequence[str] = ()) -> list[Column]
 
 
 def data_sheet(title: str, rows: Sequence[Row]) -> Sheet:
-    """A sheet of library rows under Chinese headers."""
+    """A sheet of library rows under Chinese headers, coded values in words (:func:`in_words`)."""
     kind = title.rpartition("·")[2]
-    return Sheet(title, list(rows), data_columns(rows, EMPTY_KEYS.get(kind, ())))
+    return Sheet(title, [in_words(r) for r in rows], data_columns(rows, EMPTY_KEYS.get(kind, ())))
 
 
 def _short(name: str) -> str:

@@ -141,6 +141,12 @@ class _Shared:
         return found
 
 
+#: ``region_basis``: the firm's own ``region``, or the place its registered name starts with
+FROM_DATA, FROM_NAME = "data", "registered-name"
+#: the words for each ``region_basis`` (the workbook's cells; the map says how a place is known)
+REGION_BASIS_ZH: dict[str, str] = {FROM_DATA: "数据所载", FROM_NAME: "注册名称推断"}
+
+
 def _region(attrs: dict[str, Any], place: str | None, basis: str) -> tuple[str, str]:
     """(region text, region basis) of a firm: its ``region`` (basis ``data``); else, when
     the place the distance uses is inferred from its registered name, that division's name
@@ -153,12 +159,12 @@ def _region(attrs: dict[str, Any], place: str | None, basis: str) -> tuple[str, 
     """
     region = str(attrs.get("region") or "")
     if region:
-        return region, "data"
+        return region, FROM_DATA
     if place and basis:
         from ..places import division
 
         try:
-            return f"{division(place).name}(推断)", "registered-name"
+            return f"{division(place).name}(推断)", FROM_NAME
         except UnknownEntity:
             return "", ""
     return "", ""

@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..analysis.targets import rank_targets
+from ..analysis.targets import FROM_NAME, REGION_BASIS_ZH, rank_targets
 from ..errors import ChaingraphError
 from ..model import ChainGraph, Kind, Rel
 from ..places import Division, division, infer_firm_place, parse_place, zone_divisions
@@ -302,7 +302,7 @@ _HOW_ZH = {
     "address": "地址",
     "region": "地区",
     "zone": "所在开发区",
-    "name": "注册名称推断",
+    "name": REGION_BASIS_ZH[FROM_NAME],
 }
 INFERRED_ZH = "推断位置(据注册名称)"
 
