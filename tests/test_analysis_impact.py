@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from chaingraph.analysis import firm_impact, infer_supplies, rank_leaders, with_inferred
@@ -70,6 +72,26 @@ def test_impact_rows() -> None:
     assert rows[0]["detail"] == "-40%"
 
 
+def test_impact_details_are_in_the_reports_language() -> None:
+    """Every detail a person reads is Chinese, as the report is; only the coverage change is
+    a bare number. A cut-off customer and a supplier losing one of two customers too."""
+    G = battery()
+    G.remove_edge("b", "byd", key="SUPPLIES")
+    rows = [*firm_impact(battery(), "byd").rows(), *firm_impact(G, "a").rows()]
+    G.add_node("q", kind="Firm", name="另一客户", local=True)
+    G.add_edge("a", "q", key="SUPPLIES")
+    rows += firm_impact(G, "byd").rows()
+    effects = {"coverage", "leader", "segment", "customer", "supplier", "project", "attracted"}
+    assert {r["effect"] for r in rows} == effects
+    for r in rows:
+        detail = str(r["detail"])
+        if r["effect"] == "coverage":
+            assert re.fullmatch(r"[+-]?\d+(\.\d)?%", detail), r
+        else:
+            assert re.search("[\u4e00-\u9fff]", detail), r
+            assert not re.search("[A-Za-z]", detail), r
+
+
 def test_impact_rejects_non_firms() -> None:
     with pytest.raises(UnknownEntity, match="not a firm"):
         firm_impact(battery(), "cell")
@@ -127,7 +149,7 @@ def test_leaving_leader_takes_its_suppliers_only_customer() -> None:
     ]
     assert all(r["at_risk"] for r in c.suppliers)
     rows = [r for r in firm_impact(battery(), "byd").rows() if r["effect"] == "supplier"]
-    assert [r["detail"] for r in rows] == ["its only local customer leaves"] * 2
+    assert [r["detail"] for r in rows] == ["失去唯一本地客户"] * 2
 
 
 def two_customers(share_byd: float | None, share_other: float | None) -> ChainGraph:
@@ -166,7 +188,7 @@ def test_main_customer_by_share_of_sales(
 def test_share_of_sales_shows_in_rows() -> None:
     rows = firm_impact(two_customers(0.6, 0.1), "byd").rows()
     a = next(r for r in rows if r["effect"] == "supplier" and r["item"] == "a")
-    assert a["detail"] == "its main local customer leaves (60% of its sales)"
+    assert a["detail"] == "失去主要本地客户(占其销售 60%)"
     assert a["share"] == 0.6 and (a["before"], a["after"]) == (2, 1)
 
 

@@ -72,8 +72,8 @@ def test_leader_leaving_shows_upstream_losses(run: Run, store: str) -> None:
     assert ups == [("bat", "yi", 1, 0, None), ("", "ding", 2, 1, 0.7)]
     details = {r["item"]: r["detail"] for r in rows if r["effect"] == "supplier"}
     assert details == {
-        "yi": "its only local customer leaves",
-        "ding": "its main local customer leaves (70% of its sales)",
+        "yi": "失去唯一本地客户",
+        "ding": "失去主要本地客户(占其销售 70%)",
     }
 
 

@@ -124,6 +124,26 @@ def test_coded_values_are_shown_in_words(book: Path) -> None:
     assert "缺口" in seen["status"]
 
 
+def test_impact_sheet_details_are_the_librarys_words(book: Path, run: Run) -> None:
+    """断链风险 shows each row's detail as ``impact --format json`` gives it (the coverage
+    change after 变化), not words of its own."""
+    wb = openpyxl.load_workbook(book)
+    checked = 0
+    for cid, short in chain_names(run).items():
+        rows = sheet_rows(wb[f"{short}·断链风险"])
+        for leaver in dict.fromkeys(r["leaver"] for r in rows):
+            args = ("impact", leaver, "--chain", cid, "-f", "json")
+            want = json.loads(ok(run(*args, store=SHENGZHOU)).stdout)
+            want_detail = [
+                (r["item"], ("变化 " if r["effect"] == "coverage" else "") + r["detail"])
+                for r in want
+                if r["chain"] == cid
+            ]
+            assert [(r["item"], r["detail"]) for r in rows if r["leaver"] == leaver] == want_detail
+            checked += len(want_detail)
+    assert checked
+
+
 def test_formula_shaped_names_stay_text(run: Run, tmp_path: Path) -> None:
     ds = hostile_dataset(tmp_path / "ds")
     out = tmp_path / "out"

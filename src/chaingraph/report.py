@@ -32,7 +32,14 @@ from .analysis import (
 )
 from .analysis.coverage import Coverage, coverage_of, map_rows, share_text
 from .analysis.gaps import extension_of, gaps_of, single_source_of, weak_links_of
-from .analysis.impact import Impact, chain_impact
+from .analysis.impact import (
+    CUT_OFF_ZH,
+    LOSES_SUPPLIER_ZH,
+    SUPPLIER_LOSS_ZH,
+    Impact,
+    chain_impact,
+    sales_part,
+)
 from .analysis.infer import count_inferred, with_inferred
 from .analysis.leaders import COMPONENT_DOC, COMPONENT_ZH, LEADER_WEIGHTS, Leaders, leaders_of
 from .analysis.targets import TARGET_POINTS, targets_of
@@ -617,8 +624,11 @@ def _impact(rep: ChainReport) -> Section:
                 imp.name,
                 f"{_pct(c.coverage_before)} → {_pct(c.coverage_after)}",
                 ";".join(degraded) or "—",
-                ("断供:" + "、".join(cut) if cut else "")
-                + (";少一家供应商:" + "、".join(losing) if losing else "")
+                ";".join(
+                    f"{label}:" + "、".join(names)
+                    for label, names in ((CUT_OFF_ZH, cut), (LOSES_SUPPLIER_ZH, losing))
+                    if names
+                )
                 or "—",
                 _supplier_text(c.suppliers) or "—",
                 "、".join(projects) or "—",
@@ -646,17 +656,14 @@ def _impact(rep: ChainReport) -> Section:
 def _supplier_text(suppliers: Sequence[Row]) -> str:
     """Upstream losses: suppliers whose only / main local customer leaves, with sales share."""
     parts = []
-    for role, label in (("only", "失去唯一本地客户"), ("main", "失去主要本地客户")):
-        names = [
-            str(x["name"]) + (f"(占其销售 {_pct(x['sales_share'])})" if x["sales_share"] else "")
-            for x in suppliers
-            if x["role"] == role
-        ]
+    for role in ("only", "main"):
+        found = [x for x in suppliers if x["role"] == role]
+        names = [str(x["name"]) + sales_part(x["sales_share"]) for x in found]
         if names:
-            parts.append(label + ":" + "、".join(names))
+            parts.append(SUPPLIER_LOSS_ZH[role] + ":" + "、".join(names))
     others = [x["name"] for x in suppliers if x["role"] == "other"]
     if others:
-        parts.append("少一家本地客户:" + "、".join(others))
+        parts.append(SUPPLIER_LOSS_ZH["other"] + ":" + "、".join(others))
     return ";".join(parts)
 
 

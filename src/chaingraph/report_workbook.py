@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .analysis.coverage import STATUS_ZH, round_share, share_text
+from .analysis.coverage import STATUS_ZH, round_share
 from .analysis.leaders import COMPONENT_ZH, LEADER_WEIGHTS
 from .analysis.targets import REGION_BASIS_ZH
 from .model import TIER_LABEL_ZH, ChainGraph, Kind
@@ -265,38 +265,20 @@ EFFECT_ZH = {
     "project": "项目",
     "attracted": "其带动的企业",
 }
-ROLE_ZH = {"invests in": "其投资的项目", "attracted by it": "由其带动的项目"}
 
 
 def _impact_zh(row: Row) -> Row:
-    """One impact row with its effect, statuses and detail in Chinese."""
+    """One impact row with its effect and statuses in Chinese (its detail already is: the
+    words of :mod:`chaingraph.analysis.impact`)."""
     effect = str(row["effect"])
     out = dict(row) | {"effect": EFFECT_ZH.get(effect, effect)}
     if effect == "coverage":
-        out["detail"] = "变化 " + share_text(row["after"] - row["before"], signed=True)
+        out["detail"] = f"变化 {row['detail']}"
     elif effect == "leader":
-        out |= {"before": "标注链主", "after": "无", "detail": "失去链主/龙头"}
+        out |= {"before": "标注链主", "after": "无"}
     elif effect == "segment":
         out["before"] = STATUS_ZH.get(str(row["before"]), row["before"])
         out["after"] = STATUS_ZH.get(str(row["after"]), row["after"])
-        out["detail"] = "本地企业减少一家"
-    elif effect == "customer":
-        out["detail"] = "断供" if row["detail"] == "cut off" else "少一家供应商"
-    elif effect == "supplier":
-        share = share_text(row.get("share"))
-        text = str(row["detail"])
-        label = (
-            "失去唯一本地客户"
-            if text.startswith("its only")
-            else "失去主要本地客户"
-            if text.startswith("its main")
-            else "少一家本地客户"
-        )
-        out["detail"] = label + (f"(占其销售 {share})" if share else "")
-    elif effect == "project":
-        out["detail"] = ROLE_ZH.get(str(row["detail"]), row["detail"])
-    elif effect == "attracted":
-        out["detail"] = "由其带动"
     return out
 
 

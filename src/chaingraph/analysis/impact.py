@@ -36,6 +36,30 @@ from ._context import (
 )
 from .coverage import round_share, share_text, summarise
 
+#: the words of the impact rows' ``detail``, which the report's pages and workbook show too
+LEADER_LOST_ZH = "失去链主/龙头"
+CUT_OFF_ZH = "断供"  # a local customer left with no supplier in the segment
+LOSES_SUPPLIER_ZH = "少一家供应商"
+#: a local supplier's loss, by what the leaving firm was among its local customers
+SUPPLIER_LOSS_ZH = {
+    "only": "失去唯一本地客户",
+    "main": "失去主要本地客户",
+    "other": "少一家本地客户",
+}
+#: a project, by how the leaving firm is tied to it
+PROJECT_ROLE_ZH = {"invests in": "其投资的项目", "attracted by it": "由其带动的项目"}
+ATTRACTED_ZH = "由其带动"
+
+
+def sales_part(share: float | None) -> str:
+    """What a supplier's loss adds when its share of sales is known.
+
+    >>> sales_part(0.7), sales_part(None)
+    ('(占其销售 70%)', '')
+    """
+    text = share_text(share)
+    return f"(占其销售 {text})" if text else ""
+
 
 @dataclass
 class ChainImpact:
@@ -85,7 +109,7 @@ class Impact:
                 before, after = round_share(c.coverage_before), round_share(c.coverage_after)
                 out.append(_row(c.chain, "coverage", c.chain, c.name, before, after, change))
                 if c.designated:
-                    lost = "链主/龙头 role lost"
+                    lost = LEADER_LOST_ZH
                     out.append(
                         _row(c.chain, "leader", self.firm, self.name, "designated", "none", lost)
                     )
@@ -123,12 +147,12 @@ Cells = tuple[str, str, object, object, str, str, "float | None"]
 
 
 def _segment_cells(s: Row) -> Cells:
-    detail = f"{s['local_before']} -> {s['local_after']} local firms"
+    detail = f"本地企业 {s['local_before']} → {s['local_after']} 家"
     return s["segment"], s["name"], s["before"], s["after"], detail, "", None
 
 
 def _customer_cells(r: Row) -> Cells:
-    detail = "cut off" if r["cut_off"] else "loses one supplier"
+    detail = CUT_OFF_ZH if r["cut_off"] else LOSES_SUPPLIER_ZH
     return (
         r["firm"],
         r["name"],
@@ -141,22 +165,19 @@ def _customer_cells(r: Row) -> Cells:
 
 
 def _supplier_cells(r: Row) -> Cells:
-    detail = {
-        "only": "its only local customer leaves",
-        "main": "its main local customer leaves",
-    }.get(r["role"], f"loses one of {r['customers_before']} local customers")
-    sales = share_text(r["sales_share"])
-    detail += f" ({sales} of its sales)" if sales else ""
+    detail = SUPPLIER_LOSS_ZH.get(r["role"], SUPPLIER_LOSS_ZH["other"])
+    detail += sales_part(r["sales_share"])
     before, after = r["customers_before"], r["customers_after"]
     return r["firm"], r["name"], before, after, detail, r["grade"], r["sales_share"]
 
 
 def _project_cells(p: Row) -> Cells:
-    return p["project"], p["name"], p["amount"], "", p["role"], "", None
+    role = PROJECT_ROLE_ZH.get(p["role"], str(p["role"]))
+    return p["project"], p["name"], p["amount"], "", role, "", None
 
 
 def _attracted_cells(a: Row) -> Cells:
-    return a["id"], a["name"], "", "", f"drawn in by the firm ({a['kind']})", "", None
+    return a["id"], a["name"], "", "", ATTRACTED_ZH, "", None
 
 
 #: each effect after coverage and leader: (effect, the ChainImpact list, its row's cells)
