@@ -5,6 +5,7 @@ it loaded, and only that one."""
 
 from __future__ import annotations
 
+import copy
 import shutil
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from chaingraph import cache
 from chaingraph.dataset import load_dataset
 from chaingraph.ingest import import_file
 from chaingraph.ingest.names import FirmIndex
-from chaingraph.ingest.plan_resolve import FirmResolver, Lookup, index_memo
+from chaingraph.ingest.plan_resolve import FirmResolver, Lookup, index_memo, usable_memo
 from conftest import SHENGZHOU
 from test_import_golden import first_version, second_version
 from test_ingest import make_dataset, sheet
@@ -114,6 +115,92 @@ def test_a_memo_of_another_shape_is_not_used(
     ds = load_dataset(folder)
     cache.remember(folder, ds.cache_key, cache.IMPORT_INDEX, memo)
     assert outcome(folder, path) == expected
+
+
+def _spoiled(memo: dict[str, Any], how: str) -> dict[str, Any]:
+    """A copy of a real memo with one part of another shape (see SPOILS)."""
+    spoiled = copy.deepcopy(memo)
+    index, lookup = spoiled["index"], spoiled["lookup"]
+    if how == "no version":
+        del spoiled["version"]
+    elif how == "another version":
+        spoiled["version"] += 1
+    elif how == "a key more":
+        spoiled["extra"] = 1
+    elif how == "an int name":
+        index["names"][next(iter(index["names"]))] = 7
+    elif how == "a name key of three parts":
+        index["keys"][next(iter(index["keys"]))].append("x")
+    elif how == "a set of ids":
+        index["by_exact"][next(iter(index["by_exact"]))] = set()
+    elif how == "an int in a normalised entry":
+        ids = next(iter(index["by_norm"].values()))
+        ids[next(iter(ids))] = [1]
+    elif how == "a place of two parts":
+        lookup["places"][0] = lookup["places"][0][:2]
+    elif how == "two included sets":
+        spoiled["included"] = spoiled["included"][:2]
+    else:
+        raise AssertionError(how)
+    return spoiled
+
+
+SPOILS = [
+    "no version",
+    "another version",
+    "a key more",
+    "an int name",
+    "a name key of three parts",
+    "a set of ids",
+    "an int in a normalised entry",
+    "a place of two parts",
+    "two included sets",
+]
+
+
+def test_the_memo_index_memo_makes_is_usable(tmp_path: Path) -> None:
+    _, memo = kept(make_dataset(tmp_path / "ds"))
+    assert usable_memo(memo)
+    for how in SPOILS:
+        assert not usable_memo(_spoiled(memo, how)), how
+
+
+@pytest.mark.parametrize("how", SPOILS)
+def test_a_memo_of_another_layout_is_not_used(
+    tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A memo whose layout is off in one place is left whole: the graph is indexed."""
+    path = sheet(tmp_path, HOSTILE, "list.csv")
+    expected = outcome(make_dataset(tmp_path / "plain"), path)
+    folder = make_dataset(tmp_path / "ds")
+    ds, (_, memo) = load_dataset(folder), kept(folder)
+    cache.remember(folder, ds.cache_key, cache.IMPORT_INDEX, _spoiled(memo, how))
+    indexed: list[bool] = []
+    real = FirmIndex.from_graph
+
+    def counted(G: Any) -> FirmIndex:
+        indexed.append(True)
+        return real(G)
+
+    monkeypatch.setattr(FirmIndex, "from_graph", counted)
+    assert outcome(folder, path) == expected
+    assert indexed
+
+
+def test_an_error_in_the_planner_built_from_a_good_memo_is_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug in the constructors that read a memo is not taken for a bad memo and hidden."""
+    path = sheet(tmp_path, HOSTILE, "list.csv")
+    folder = make_dataset(tmp_path / "ds")
+    kept(folder)
+
+    def broken(memo: dict[str, Any]) -> FirmIndex:
+        raise KeyError("a bug in FirmIndex.from_memo")
+
+    monkeypatch.setattr(FirmIndex, "from_memo", broken)
+    with pytest.raises(KeyError, match="a bug in"):
+        import_file(path, folder, dry_run=True)
 
 
 def test_the_memo_of_another_entry_is_not_read(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from ..model import Location, Problem
 from .mapping import Columns, Mapping, load_mapping, map_columns
 from .plan import Planner
 from .plan_render import IMPORT_FILES, Imported
+from .plan_resolve import usable_memo
 from .plan_result import ImportResult
 from .sheets import Table, read_table
 
@@ -127,7 +128,7 @@ def _import(
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, csv.Error) as exc:
         raise InvalidGraphData(f"The imported files of '{folder}' cannot be read: {exc}") from exc
     key = loaded.cache_key  # what the cache remembered of the entry loaded, if anything
-    memo = cache.memo(loaded.folder, cache.IMPORT_INDEX, key) if key else None
+    memo = _usable(cache.memo(loaded.folder, cache.IMPORT_INDEX, key) if key else None)
     planner = _planner(loaded, imported, table, columns, the_mapping, memo)
     result = planner.run()
     result.encoding_note = table.encoding_note
@@ -161,28 +162,30 @@ def _planner(
     table: Table,
     columns: Columns,
     mapping: Mapping,
-    memo: Any,
+    memo: dict[str, Any] | None,
 ) -> Planner:
     """The planner of the import, given what the dataset cache remembered of the loaded
     dataset's names and places when it has it (``memo``: :data:`chaingraph.cache.IMPORT_INDEX`
-    kept beside the entry the dataset was read from, under the same key; another shape is
-    not used)."""
+    kept beside the entry the dataset was read from, under the same key, and of the layout
+    :func:`~.plan_resolve.usable_memo` checks; else None, and the planner indexes the graph).
+    """
     G, where = loaded.graph, loaded.node_locations
-    if isinstance(memo, dict):
-        with contextlib.suppress(KeyError, TypeError, ValueError, AttributeError):
-            return Planner(G, imported, table, columns, mapping, where, memo=memo)
-    return Planner(G, imported, table, columns, mapping, where)
+    return Planner(G, imported, table, columns, mapping, where, memo=memo)
 
 
-def _included(memo: Any) -> tuple[set[str], set[str], set[str]] | None:
+def _usable(memo: Any) -> dict[str, Any] | None:
+    """The memo if it has the layout of :func:`~.plan_resolve.index_memo`'s answer, else
+    None (a memo of another version or shape costs the time to index, never an error)."""
+    return memo if usable_memo(memo) else None
+
+
+def _included(memo: dict[str, Any] | None) -> tuple[set[str], set[str], set[str]] | None:
     """The included firms' keys the memo holds (see
     :func:`chaingraph.dataset_delta.included_firm_keys`), or None."""
-    try:
-        codes, names, ids = memo["included"]
-        found = set(codes), set(names), set(ids)
-    except (KeyError, TypeError, ValueError):
+    if memo is None:
         return None
-    return found if all(type(k) is str for keys in found for k in keys) else None
+    codes, names, ids = memo["included"]
+    return set(codes), set(names), set(ids)
 
 
 def _label(result: ImportResult) -> str:

@@ -300,8 +300,8 @@ class FirmIndex:
 
     @classmethod
     def from_memo(cls, memo: dict[str, Any]) -> FirmIndex:
-        """The index :meth:`to_memo` gave (raises KeyError, TypeError or ValueError on
-        anything else)."""
+        """The index :meth:`to_memo` gave (see
+        :func:`~chaingraph.ingest.plan_resolve.usable_memo` for a check of its layout)."""
         return cls(
             by_code={str(k): set(v) for k, v in memo["by_code"].items()},
             by_exact={str(k): set(v) for k, v in memo["by_exact"].items()},

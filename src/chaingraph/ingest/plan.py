@@ -130,7 +130,8 @@ class Planner:
     ) -> None:
         """``memo``: what :func:`~chaingraph.ingest.plan_resolve.index_memo` kept of G
         (its firm index, names, places, chains and segments), instead of reading G for
-        them again; a memo of another shape raises KeyError, TypeError or ValueError."""
+        them again; of the layout :func:`~chaingraph.ingest.plan_resolve.usable_memo`
+        checks (the caller checks it)."""
         self.G = G
         self.imported = imported
         self.table = table

@@ -11,7 +11,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from itertools import chain
+from operator import itemgetter
+from typing import Any, NamedTuple, TypeGuard
 
 from ..model import ChainGraph, Kind, Rel, normalize_text
 from ..places import parse_place, place_names, same_area, zone_divisions
@@ -303,6 +305,11 @@ class FirmResolver:
         return self._near
 
 
+#: the layout of :func:`index_memo`'s answer (bump when it changes: a memo of another
+#: version is not used, see :func:`usable_memo`)
+MEMO_VERSION = 1
+
+
 def index_memo(G: ChainGraph) -> dict[str, Any]:
     """What an import's planner reads of a dataset's graph before its first row — the firm
     index (codes, names and their keys, places), the owners of each node name, the places,
@@ -318,9 +325,86 @@ def index_memo(G: ChainGraph) -> dict[str, Any]:
     resolver = FirmResolver(G, {})
     owners = {k: sorted(v) for k, v in resolver.owners.items()}
     return {
+        "version": MEMO_VERSION,
         "index": resolver.index.to_memo(),
         "owners": owners,
         "lookup": Lookup(G).to_memo(),
         # what the check of the import's change compares new firms with
         "included": [sorted(keys) for keys in included_firm_keys(G)],
     }
+
+
+def usable_memo(memo: object) -> TypeGuard[dict[str, Any]]:
+    """True when ``memo`` has the layout :func:`index_memo` gives (:data:`MEMO_VERSION`): its
+    keys, and plain str, list and dict where it has them, all the way down.
+
+    A memo that passes is one the planner's constructors read without error, so an error
+    they raise on it is a bug, not a bad memo. The checks run in C (``map(type, …)``).
+    """
+    if not _keys(memo, _MEMO) or memo["version"] != MEMO_VERSION:
+        return False
+    index, lookup = memo["index"], memo["lookup"]
+    if not _keys(index, _INDEX) or not _keys(lookup, _LOOKUP):
+        return False
+    keys, by_norm = index["keys"], index["by_norm"]
+    return (
+        all(map(_to_strs, (memo["owners"], index["by_code"], index["by_exact"])))
+        and all(map(_to_strs, (index["firm_places"], lookup["chains"], lookup["segments"])))
+        and _to_strs(lookup["segment_names"])
+        and _to_str(index["names"])
+        and _to_str(lookup["segment_chain"])
+        and _dict_of(by_norm, dict)
+        and _strs(chain.from_iterable(by_norm.values()))  # (its dicts give their keys)
+        and _lists_of_str(list(chain.from_iterable(map(dict.values, by_norm.values()))))
+        and _dict_of(keys, list)
+        and set(map(len, keys.values())) <= {2}
+        and _strs(map(itemgetter(0), keys.values()))
+        and _lists_of_str(list(map(itemgetter(1), keys.values())))
+        and _lists_of_str(lookup["places"])
+        and set(map(len, lookup["places"])) <= {3}
+        and _lists_of_str([lookup["zones"], lookup["divisions"]])
+        and _lists_of_str(memo["included"])
+        and len(memo["included"]) == 3
+    )
+
+
+#: the keys of :func:`index_memo`'s answer, of its ``index`` and of its ``lookup``
+_MEMO = frozenset({"version", "index", "owners", "lookup", "included"})
+_INDEX = frozenset({"by_code", "by_exact", "by_norm", "names", "firm_places", "keys"})
+_LOOKUP = frozenset(
+    {"places", "chains", "segments", "segment_chain", "segment_names", "zones", "divisions"}
+)
+
+
+def _keys(value: object, keys: frozenset[str]) -> TypeGuard[dict[str, Any]]:
+    """A dict with exactly these keys."""
+    return type(value) is dict and value.keys() == keys
+
+
+def _strs(values: Iterable[object]) -> bool:
+    """Every value a str."""
+    return set(map(type, values)) <= {str}
+
+
+def _dict_of(value: object, kind: type) -> TypeGuard[dict[str, Any]]:
+    """A dict of str to values of type ``kind``."""
+    return type(value) is dict and _strs(value) and set(map(type, value.values())) <= {kind}
+
+
+def _to_str(value: object) -> bool:
+    """A dict of str to str."""
+    return _dict_of(value, str)
+
+
+def _to_strs(value: object) -> bool:
+    """A dict of str to lists of str."""
+    return _dict_of(value, list) and _strs(chain.from_iterable(value.values()))
+
+
+def _lists_of_str(value: object) -> bool:
+    """A list of lists of str."""
+    return (
+        type(value) is list
+        and set(map(type, value)) <= {list}
+        and _strs(chain.from_iterable(value))
+    )
