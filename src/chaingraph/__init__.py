@@ -25,6 +25,7 @@ Map (one line a module; every module imports only modules listed below it)::
     views/layout.py            node positions (tiered chains, force layouts)
     ingest/__init__.py         import API: import_file and the pieces of an import
     ingest/files.py            import a sheet into a dataset: plan, validate the change, move in
+    ingest/guard.py            two imports at once: the check and lock before an import writes
     ingest/plan.py             Planner: a sheet's rows -> changes to the imported files
     ingest/plan_fast.py        the rows that add a plain new firm, planned column by column
     ingest/plan_relations.py   the edges an import adds, cites again or removes

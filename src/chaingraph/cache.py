@@ -125,6 +125,13 @@ def cache_dir() -> Path | None:
     """The cache folder in use, or None when the cache is off or there is no home."""
     if _OFF or os.environ.get(ENV_OFF, "").strip().lower() not in ("", "0", "false", "no"):
         return None
+    return user_dir()
+
+
+def user_dir() -> Path | None:
+    """The user's chaingraph folder for cached files, the cache on or off (an import's lock
+    files lie there too): CHAINGRAPH_CACHE_DIR, else XDG_CACHE_HOME/chaingraph, else
+    ~/.cache/chaingraph; None when there is no home."""
     explicit = os.environ.get(ENV_DIR, "").strip()
     if explicit:
         return Path(explicit).expanduser()

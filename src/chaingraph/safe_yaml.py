@@ -386,16 +386,28 @@ def load(path: Path, file: str | None = None, *, lines: bool = True) -> Any:
     except OSError as exc:
         raise YamlError(name, None, f"cannot be read: {exc.strerror or exc}") from None
     if size > MAX_BYTES:
-        raise YamlError(
-            name,
-            None,
-            f"is {size / 2**20:.0f} MB, more than the {MAX_BYTES // 2**20} MB a YAML file may "
-            "hold; put long lists of firms or links in CSV files",
-        )
+        raise _too_big(name, size)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise YamlError(name, None, f"cannot be read: {exc.strerror or exc}") from None
+    return load_bytes(data, name, lines=lines)
+
+
+def _too_big(name: str, size: int) -> YamlError:
+    return YamlError(
+        name,
+        None,
+        f"is {size / 2**20:.0f} MB, more than the {MAX_BYTES // 2**20} MB a YAML file may "
+        "hold; put long lists of firms or links in CSV files",
+    )
+
+
+def load_bytes(data: bytes, file: str, *, lines: bool = True) -> Any:
+    """Plain data from the bytes of a YAML file, as :func:`load` reads the file."""
+    name = file
+    if len(data) > MAX_BYTES:
+        raise _too_big(name, len(data))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

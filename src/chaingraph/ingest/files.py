@@ -9,8 +9,10 @@ The dataset's own files are never edited. An import writes only:
 The dataset is first validated as it would be with the new files (the folder untouched):
 when the dataset as loaded was valid, only the rows and entries the import changes are
 checked against it (:mod:`chaingraph.dataset_delta`), else the whole dataset is read again
-with the new files from memory. If the import adds any problem, nothing is written. Then
-each file is written beside its target and renamed over it.
+with the new files from memory. If the import adds any problem, nothing is written. Then,
+holding the dataset's import lock and only if every file the import read is still as it was
+(:mod:`chaingraph.ingest.guard`: another import may have landed meanwhile), each file is
+written beside its target and renamed over it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from .. import cache
 from ..atomic import temp_beside
 from ..errors import InvalidGraphData
 from ..model import Location, Problem
+from .guard import Seen, write_lock
 from .mapping import Columns, Mapping, load_mapping, map_columns
 from .plan import Planner
 from .plan_render import IMPORT_FILES, Imported
@@ -116,17 +119,21 @@ def _import(
     """
     from ..dataset import load_dataset
 
+    try:  # before the load: a change from here on is seen before writing (see guard)
+        seen = Seen(folder, IMPORT_FILES)
+        imported = Imported.read(folder, seen.data)
+        current = {rel: seen.text(rel) for rel in IMPORT_FILES}
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, csv.Error) as exc:
+        raise InvalidGraphData(f"The imported files of '{folder}' cannot be read: {exc}") from exc
     loaded = load_dataset(folder, write_cache=dry_run)  # (an import makes the entry stale)
+    for _, _, included, _ in loaded.includes_read:
+        seen.add(Path(included))
     the_mapping = load_mapping(mapping)
     table = read_table(path, sheet or the_mapping.sheet, encoding)
     where = f"'{table.file}'" + (f" sheet '{table.sheet}'" if table.sheet else "")
     columns = map_columns(table.rows, the_mapping, where)
     if not any(any(cells) for number, cells in table.rows if number > columns.header_row):
         raise InvalidGraphData(f"{where} has a header row but no data rows. Nothing to import")
-    try:
-        imported = Imported.read(folder)
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, csv.Error) as exc:
-        raise InvalidGraphData(f"The imported files of '{folder}' cannot be read: {exc}") from exc
     key = loaded.cache_key  # what the cache remembered of the entry loaded, if anything
     memo = _usable(cache.memo(loaded.folder, cache.IMPORT_INDEX, key) if key else None)
     planner = _planner(loaded, imported, table, columns, the_mapping, memo)
@@ -146,12 +153,14 @@ def _import(
             problems,
         )
     new_files, rows = planner.render()
-    current = {rel: _current(folder / rel) for rel in new_files}
+    current = {rel: current.get(rel, "") for rel in new_files}
     result.files = {rel: text for rel, text in new_files.items() if current[rel] != text}
     if dry_run or not result.files:
         return result
     _check_change(loaded, current, result.files, rows, _included(memo))
-    _move_in(folder, result.files)
+    with write_lock(folder):  # no other import renames its files in meanwhile
+        seen.check()  # still the files it planned from (else ImportConflict: nothing written)
+        _move_in(folder, result.files)
     result.written = True
     return result
 
@@ -190,11 +199,6 @@ def _included(memo: dict[str, Any] | None) -> tuple[set[str], set[str], set[str]
 
 def _label(result: ImportResult) -> str:
     return f"{result.file.name}[{result.sheet}]" if result.sheet else result.file.name
-
-
-def _current(path: Path) -> str:
-    """A file's text, '' if it does not exist."""
-    return path.read_text(encoding="utf-8-sig") if path.is_file() else ""
 
 
 def _check_change(

@@ -10,7 +10,7 @@ import functools
 import io
 import operator
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,22 +83,24 @@ class Imported:
     edge_header: list[str] = field(default_factory=list)
 
     @classmethod
-    def read(cls, folder: Path) -> Imported:
-        """Read the imported files of a dataset folder (missing files are empty)."""
+    def read(cls, folder: Path, seen: Mapping[str, bytes | None] | None = None) -> Imported:
+        """Read the imported files of a dataset folder (missing files are empty); ``seen``:
+        their bytes (None: no file) as already read, instead of reading them again."""
         out = cls()
-        header, rows = _read_csv(folder / FIRMS_FILE)
+        seen = seen if seen is not None else {n: file_bytes(folder / n) for n in IMPORT_FILES}
+        header, rows = _read_csv(seen[FIRMS_FILE])
         out.firm_header = header
         for row in rows:
             if row.get("id"):
                 out.firms[row["id"]] = _split_old_quote(row)
-        header, rows = _read_csv(folder / RELATIONS_FILE)
+        header, rows = _read_csv(seen[RELATIONS_FILE])
         out.edge_header = header
         for row in rows:
             if row.get("from") and row.get("rel") and row.get("to"):
                 out.edges[(row["from"], row["rel"], row["to"])] = _split_old_quote(row)
-        path = folder / SOURCES_FILE
-        if path.is_file():
-            data = safe_yaml.load(path, lines=False) or {}
+        sources = seen[SOURCES_FILE]
+        if sources is not None:
+            data = safe_yaml.load_bytes(sources, str(folder / SOURCES_FILE), lines=False) or {}
             nodes = data.get("nodes") if isinstance(data, dict) else None
             for node in nodes if isinstance(nodes, list) else []:
                 if isinstance(node, dict) and node.get("id"):
@@ -125,14 +127,20 @@ def _split_old_quote(record: dict[str, str]) -> dict[str, str]:
     return {**record, "quote": quote[match.end() :], "locator": match.group(1)}
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """The header and the records of an imported CSV file, as csv.DictReader reads them (a
-    blank line skipped, a short row's missing cells empty, a long row's extra cells left
-    out) with each spreadsheet-safe cell restored; without DictReader's Python code per row
-    (a 20,000-firm file is read again by every import into the dataset)."""
-    if not path.is_file():
+def file_bytes(path: Path) -> bytes | None:
+    """A file's bytes (None: there is no file)."""
+    return path.read_bytes() if path.is_file() else None
+
+
+def _read_csv(data: bytes | None) -> tuple[list[str], list[dict[str, str]]]:
+    """The header and the records of an imported CSV file (its bytes; None: no file), as
+    csv.DictReader reads them (a blank line skipped, a short row's missing cells empty, a
+    long row's extra cells left out) with each spreadsheet-safe cell restored; without
+    DictReader's Python code per row (a 20,000-firm file is read again by every import into
+    the dataset)."""
+    if data is None:
         return [], []
-    reader = csv.reader(csv_lines(path.read_text(encoding="utf-8-sig")))
+    reader = csv.reader(csv_lines(data.decode("utf-8-sig")))
     header = next(reader, [])
     width = len(header)
     rows = []

@@ -1,0 +1,182 @@
+"""Two imports into one dataset at once: no firm is lost.
+
+An import plans from the dataset's files as it read them; one that lands in between would be
+written over. Each import checks, holding the dataset's import lock, that the files it read
+are unchanged before it renames its own in; if not, it writes nothing and says to run again.
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import io
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import chaingraph.ingest.files as files
+import chaingraph.ingest.guard as guard
+from chaingraph.dataset import load_dataset
+from chaingraph.ingest import FIRMS_FILE, import_file
+from chaingraph.ingest.guard import ImportConflict, lock_path
+from test_ingest import make_dataset, row, sheet, snapshot
+
+#: a deadline for what a test waits on (a failure if exceeded, never a measured time)
+PATIENCE = 120
+
+
+def imported_names(folder: Path) -> set[str]:
+    path = folder / FIRMS_FILE
+    if not path.is_file():
+        return set()
+    return {r["name"] for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))}
+
+
+def command(path: Path, folder: Path, *more: str) -> list[str]:
+    return [sys.executable, "-m", "chaingraph", "import", str(path), "--into", str(folder), *more]
+
+
+def lists(tmp_path: Path, names: list[str]) -> list[Path]:
+    return [
+        sheet(tmp_path, [row(name=name, place="上海")], f"list-{n}.csv")
+        for n, name in enumerate(names)
+    ]
+
+
+@pytest.fixture
+def ds(tmp_path: Path) -> Path:
+    return make_dataset(tmp_path / "ds")
+
+
+@pytest.mark.parametrize("locking", [True, False], ids=["flock", "no-fcntl"])
+def test_an_import_landing_between_plan_and_write_is_not_written_over(
+    tmp_path: Path, ds: Path, monkeypatch: pytest.MonkeyPatch, locking: bool
+) -> None:
+    """A second import, in a process of its own, lands after the first planned and checked
+    its change and before it writes: the first writes nothing and says to run it again;
+    run again, it keeps both firms. Without fcntl (Windows) the check alone does it."""
+    if not locking:
+        monkeypatch.setattr(guard, "fcntl", None)
+    first, second = lists(tmp_path, ["甲一电池有限公司", "乙二电池有限公司"])
+    import_file(sheet(tmp_path, [row(name="丙零电池有限公司", place="上海")], "z.csv"), ds)
+    real = files._check_change
+
+    def then_another_lands(*args: Any) -> None:
+        real(*args)
+        subprocess.run(command(second, ds), check=True, capture_output=True, timeout=PATIENCE)
+
+    monkeypatch.setattr(files, "_check_change", then_another_lands)
+    with pytest.raises(ImportConflict) as caught:
+        import_file(first, ds)
+    message = str(caught.value)
+    assert f"'{ds / FIRMS_FILE}' changed while this import ran" in message
+    assert "nothing was written. Run the import again" in message
+    assert imported_names(ds) == {"丙零电池有限公司", "乙二电池有限公司"}
+    monkeypatch.setattr(files, "_check_change", real)
+    assert import_file(first, ds).written  # run again: it plans from what the second wrote
+    assert imported_names(ds) == {"丙零电池有限公司", "甲一电池有限公司", "乙二电池有限公司"}
+    assert load_dataset(ds).problems == []
+
+
+def test_imports_run_at_once_lose_no_firm(tmp_path: Path, ds: Path) -> None:
+    """Three imports started together, each a process: each one either writes or says to run
+    it again (and nothing else); run again until all are in, every firm is there."""
+    names = ["子一电池有限公司", "丑二电池有限公司", "寅三电池有限公司"]
+    todo = lists(tmp_path, names)
+    for _ in range(len(todo) + 1):  # each round at least one import gets in
+        running = [
+            subprocess.Popen(command(p, ds), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            for p in todo
+        ]
+        again = []
+        for path, process in zip(todo, running, strict=True):
+            _, err = process.communicate(timeout=PATIENCE)
+            if process.returncode != 0:
+                assert "changed while this import ran" in err.decode(), err.decode()
+                assert "Run the import again" in err.decode()
+                again.append(path)
+        assert len(again) < len(todo)
+        todo = again
+        if not todo:
+            break
+    assert not todo
+    assert imported_names(ds) == set(names)
+    assert load_dataset(ds).problems == []
+
+
+@contextmanager
+def holding_the_lock(folder: Path) -> Iterator[Path]:
+    """Hold the import lock of ``folder`` as another import would; yields the lock file."""
+    path = lock_path(folder)
+    assert path is not None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield path
+    finally:
+        os.close(fd)
+
+
+def wait_for_a_waiter(lock: Path, process: subprocess.Popen[bytes]) -> None:
+    """Until the kernel lists a process blocked on the lock (/proc/locks: ``->``)."""
+    inode = f":{lock.stat().st_ino} "
+    deadline = time.monotonic() + PATIENCE
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the import ended without waiting for the lock"
+        locks = Path("/proc/locks").read_text(encoding="ascii").splitlines()
+        if any("->" in line and inode in line for line in locks):
+            return
+        time.sleep(0.02)
+    raise AssertionError("no import waited for the lock")
+
+
+@pytest.mark.skipif(not Path("/proc/locks").is_file(), reason="needs Linux's /proc/locks")
+@pytest.mark.parametrize("edit", [False, True], ids=["waits", "edited-meanwhile"])
+def test_an_import_writes_only_holding_the_lock(tmp_path: Path, ds: Path, edit: bool) -> None:
+    """An import waits for the lock another import holds before it checks and writes; a file
+    edited meanwhile is then seen (named in the message), and nothing is written."""
+    (path,) = lists(tmp_path, ["辰五电池有限公司"])
+    with holding_the_lock(ds) as lock:
+        process = subprocess.Popen(
+            command(path, ds), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        wait_for_a_waiter(lock, process)
+        assert not (ds / FIRMS_FILE).exists()  # it waits: nothing written yet
+        if edit:
+            with (ds / "data.yaml").open("a", encoding="utf-8") as handle:
+                handle.write("# edited while an import waited\n")
+            before = snapshot(ds)
+    _, err = process.communicate(timeout=PATIENCE)
+    if edit:
+        assert process.returncode == 1
+        assert f"Error: '{ds / 'data.yaml'}' changed while this import ran" in err.decode()
+        assert snapshot(ds) == before
+    else:
+        assert process.returncode == 0, err.decode()
+        assert imported_names(ds) == {"辰五电池有限公司"}
+
+
+def test_a_dry_run_takes_no_lock_and_leaves_none(
+    tmp_path: Path, ds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (path,) = lists(tmp_path, ["巳六电池有限公司"])
+    monkeypatch.setenv("CHAINGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    lock = lock_path(ds)
+    assert lock is not None
+    done = subprocess.run(command(path, ds, "--dry-run"), capture_output=True, timeout=PATIENCE)
+    assert done.returncode == 0, done.stderr.decode()
+    assert not lock.exists()  # no lock file made
+    with holding_the_lock(ds):  # another import writing: a dry run does not wait for it
+        done = subprocess.run(command(path, ds, "--dry-run"), capture_output=True, timeout=PATIENCE)
+    assert done.returncode == 0, done.stderr.decode()
+    assert not (ds / FIRMS_FILE).exists()
+    import_file(path, ds)
+    assert lock.exists()  # a real import's lock file is left for the next one
