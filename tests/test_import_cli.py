@@ -309,3 +309,40 @@ def test_a_file_that_cannot_be_replaced_leaves_the_dataset_as_it_was(
     again = run("import", str(path), "--into", str(ds))  # the fix: the import then goes in
     assert again.exit_code == 0, again.stderr
     assert "丁新材料有限公司" in (ds / FIRMS_FILE).read_text(encoding="utf-8")
+
+
+def test_ctrl_c_while_putting_back_finishes_the_put_back(
+    run: Run, tmp_path: Path, ds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the files renamed in are put back (after a rename failed) does not stop
+    the put-back halfway: the dataset is as it was, and the message says so (not that the
+    import was interrupted before anything was written)."""
+    import os
+    import signal
+
+    first = run("import", str(sheet(tmp_path, [row(name="丙", place="上海")])), "--into", str(ds))
+    assert first.exit_code == 0, first.stderr
+    (ds / "relations-imported.csv").mkdir()  # the second rename fails
+    before = snapshot(ds)
+    real = os.replace
+    calls = {"n": 0}
+
+    def replace(a: object, b: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:  # putting firms-imported.csv back: Ctrl-C comes
+            os.kill(os.getpid(), signal.SIGINT)
+        real(a, b)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", replace)
+    path = sheet(
+        tmp_path, [row(name="丁新材料有限公司", place="上海", customers="甲动力")], "2.csv"
+    )
+    result = run("import", str(path), "--into", str(ds))
+    monkeypatch.setattr(os, "replace", real)
+    assert calls["n"] == 3
+    assert result.exit_code == 1, result.stderr
+    assert "Nothing was imported: the dataset is as it was" in result.stderr
+    assert "Interrupted" not in result.stderr
+    assert snapshot(ds) == before
+    assert not list(ds.glob(".*importing"))
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # (as it was)

@@ -20,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import signal
+from collections.abc import Iterator
 from collections.abc import Mapping as AnyMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -302,10 +304,34 @@ def _move_in(folder: Path, files: dict[str, str]) -> None:
         except KeyboardInterrupt:
             interrupted = True  # finish the renames, then say the import is complete
         except OSError as exc:
-            restored = _put_back(staged, held)
+            with _ctrl_c_held():  # the put-back is finished, so the message is true
+                restored = _put_back(staged, held)
             raise ImportNotWritten(doing, exc, restored) from exc
     if interrupted:
         raise ImportInterrupted(sorted(files))
+
+
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Ctrl-C does not interrupt what runs inside (it is dropped: an error is raised next).
+
+    A KeyboardInterrupt in the middle of putting files back would leave some replaced and
+    be reported as an import interrupted before anything was written. Only the main thread
+    takes Ctrl-C (and may set a handler); elsewhere nothing needs holding off.
+    """
+    try:
+        was = signal.signal(signal.SIGINT, _noted)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, was if was is not None else signal.default_int_handler)
+
+
+def _noted(signum: int, frame: object) -> None:
+    """A SIGINT handler that lets the code run on."""
 
 
 def _stage(
