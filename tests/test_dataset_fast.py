@@ -384,6 +384,22 @@ def test_clean_node_table_added_at_once(tmp_path: Path, monkeypatch: pytest.Monk
     assert done[1:] == [False, False]
 
 
+def test_node_places_stay_unmade_and_name_the_first(tmp_path: Path, chunk_rows: int) -> None:
+    """A load that finds nothing wrong keeps its node places as the tables' ids and lines
+    (node_places: the checker asks its map of kinds, not them, whether an id is known); a
+    duplicate still names the first definition's file:line, as the slow path does."""
+    for fast in (True, False):
+        ds = _load(mutated(tmp_path / f"ok{fast}", []), (), fast=fast)
+        places: Any = ds.node_locations
+        assert ds.problems == [] and bool(places._runs) == fast  # (slow: items, no runs)
+        assert str(places["jia"]) == "firms.csv:2" and str(places["park"]) == "zone.yaml:3"
+    got = assert_same(mutated(tmp_path / "dup", ["id defined in yaml too"]))
+    assert got["problems"][0] == (
+        "zone.yaml:3: duplicate id 'park' (first defined at firms.csv:7). "
+        "Rename one of them or merge the two entries"
+    )
+
+
 def test_valid_rows_are_not_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The fast path adds every row of valid files itself: a row it refuses needlessly is
     added the same by the checker (the comparisons above cannot see it), only slower."""

@@ -64,6 +64,7 @@ Map (one line a module; every module imports only modules listed below it)::
     dataset_check.py           check a dataset's items and build the graph
     edge_places.py             where each edge was read, kept compact until asked for
     layers.py                  included datasets (layers): a zone dataset names others
+    node_places.py             where each node was read, kept compact until asked for
     cache.py                   the cache of validated datasets, keyed by digests of every file
     search.py                  find and resolve nodes by name
     places.py                  administrative divisions and the place parser

@@ -60,8 +60,8 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-#: bump when the layout of an entry changes
-FORMAT = 1
+#: bump when the layout of an entry changes (2: node places packed as int arrays)
+FORMAT = 2
 ENV_DIR = "CHAINGRAPH_CACHE_DIR"
 ENV_OFF = "CHAINGRAPH_NO_CACHE"
 #: entries kept per cache folder (the least recently written beyond this are removed)

@@ -17,7 +17,7 @@ import os
 import re
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -26,7 +26,7 @@ from typing import Any
 import networkx as nx
 import yaml
 
-from . import cache, layers, safe_yaml
+from . import cache, layers, node_places, safe_yaml
 from .dataset_check import (
     Checker,
     Item,
@@ -47,6 +47,7 @@ from .model import (
     Problem,
     is_valid_id,
 )
+from .node_places import NodePlaces
 
 MANIFEST = "dataset.yaml"
 #: top-level folder of source documents: files there are never read as data
@@ -63,7 +64,8 @@ class Dataset:
     description: str = ""
     graph: ChainGraph = field(default_factory=nx.MultiDiGraph)
     problems: list[Problem] = field(default_factory=list)
-    node_locations: dict[str, Location] = field(default_factory=dict)
+    #: node id -> where it was read (a NodePlaces from a load: made into a dict when read)
+    node_locations: MutableMapping[str, Location] = field(default_factory=NodePlaces)
     #: every include read, nested ones too: (including folder, entry, included folder, digest)
     includes_read: list[layers.IncludeRead] = field(default_factory=list)
     #: a digest of the folder's files taken before it was read ('' without the cache)
@@ -468,25 +470,31 @@ def _to_cache(ds: Dataset) -> dict[str, Any]:
         "node": G._node,
         "succ": G._succ,
         "pred": G._pred,
-        "where": {n: (w.file, w.line) for n, w in ds.node_locations.items()},
-        # what checking a change against this dataset needs (dataset_delta), packed as
-        # integer arrays (node ids by their position in "node")
-        "edge_where": None if ds.edge_locations is None else _packed_places(ds),
+        # where each node and edge was read, packed as integer arrays (node ids by their
+        # position in "node"; the edges' are what checking a change needs, dataset_delta)
+        **_packed_places(ds),
         "merged": ds.merged,
     }
 
 
-def _packed_places(ds: Dataset) -> Any:
-    """The dataset's edge locations as :func:`edge_places.pack` keeps them."""
-    places = ds.edge_locations or {}
+def _packed_places(ds: Dataset) -> dict[str, Any]:
+    """The dataset's node locations as :func:`node_places.pack` keeps them ("where") and
+    its edge locations as :func:`edge_places.pack` does ("edge_where", None: not known)."""
+    index = {node: i for i, node in enumerate(ds.graph)}
+    try:
+        where = node_places.pack(node_places.rows_of(ds.node_locations), index)
+    except KeyError as exc:  # a place of no node: not plain graph data
+        raise ValueError(f"node {exc} is not in the graph") from exc
+    if ds.edge_locations is None:
+        return {"where": where, "edge_where": None}
+    places = ds.edge_locations
     rows = (
         places.rows()
         if isinstance(places, EdgePlaces)
         else ((*key, w.file, w.line) for key, w in places.items())
     )
-    index = {node: i for i, node in enumerate(ds.graph)}
     try:
-        return pack(rows, index)
+        return {"where": where, "edge_where": pack(rows, index)}
     except KeyError as exc:  # an edge whose end is no node: not plain graph data
         raise ValueError(f"edge end {exc} is not a node") from exc
 
@@ -501,8 +509,8 @@ def _from_cache(folder: Path, body: dict[str, Any], header: dict[str, Any]) -> D
             return None
         edge_where = body.get("edge_where")
         merged = body.get("merged")
-        with cache.gc_paused():  # a collection here would walk the whole new graph
-            where = {n: Location(f, ln) for n, (f, ln) in body["where"].items()}
+        ids = list(node)
+        where = node_places.unpacked(body["where"], ids)
         G: ChainGraph = nx.MultiDiGraph()
         G.graph.update(graph)
         # networkx's documented way to hand a graph its data structure (setting _adj and
@@ -522,7 +530,7 @@ def _from_cache(folder: Path, body: dict[str, Any], header: dict[str, Any]) -> D
             includes_read=[tuple(i) for i in header["includes"]],
             digest=str(header["digest"]),
             cache_key=str(header["key"]),
-            edge_locations=None if edge_where is None else unpacked(edge_where, list(node)),
+            edge_locations=None if edge_where is None else unpacked(edge_where, ids),
             merged=None if not isinstance(merged, dict) else merged,
         )
     except (KeyError, TypeError, ValueError, AttributeError):

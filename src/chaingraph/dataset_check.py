@@ -13,7 +13,7 @@ import datetime as dt
 import difflib
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
@@ -47,6 +47,7 @@ from .model import (
     normalize_texts,
     quote_key,
 )
+from .node_places import NodePlaces, put
 
 LIST_SEP = "|"
 CITATION_KEYS = ("source", "quote", "about", "locator")
@@ -264,7 +265,10 @@ class Checker:
         self.folder = folder
         self.problems = problems
         self.G: ChainGraph = nx.MultiDiGraph()
-        self.where: dict[str, Location] = {}
+        #: node id -> where it was read (kept small, see node_places)
+        self.where: MutableMapping[str, Location] = NodePlaces()
+        #: node id -> its kind: the same keys as ``where`` (asked instead of it, which a
+        #: NodePlaces would answer by making its dict)
         self.kind_of: dict[str, str] = {}
         #: the nodes added as items, each id -> the node's own id str (see dataset_fast)
         self.item_ids: dict[str, str] = {}
@@ -513,7 +517,7 @@ class Checker:
             hint = did_you_mean(kind_name, list(Kind), f"Use one of {', '.join(Kind)}")
             self.problem(where, f"{label}: unknown kind {kind_name!r}", hint)
             return
-        if node_id in self.where:
+        if node_id in self.kind_of:
             self.problem(
                 where,
                 f"duplicate id '{node_id}' (first defined at {self.where[node_id]})",
@@ -539,7 +543,7 @@ class Checker:
         chain = attrs.pop("chain", None)
         feeds = attrs.pop("feeds", None) or []
         self.G.add_node(node_id, **attrs)
-        self.where[node_id] = where
+        put(self.where, node_id, where)
         self.kind_of[node_id] = kind.value
         self.item_ids[node_id] = node_id
         edge_base = {"grade": attrs["grade"]} | ({"sources": sources} if sources else {})

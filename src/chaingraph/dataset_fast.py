@@ -42,6 +42,7 @@ from .dataset_check import (
 )
 from .edge_places import Positions
 from .model import REL_SPECS, STR, STRLIST, Field, Grade, Kind, Location, is_valid_id
+from .node_places import NodePlaces, put
 
 #: the columns a row's citation is read from (see :func:`row_item`)
 CITATION_COLUMNS = ("source", "quote", "locator")
@@ -650,13 +651,14 @@ def _add_nodes(table: CsvTable, checker: Checker) -> None:
     if not p.bad and _all_nodes_at_once(checker, list(ids.cells), kinds_of, made, table, cites):
         return
     for i, node_id, attrs in zip(range(n), ids.cells, made, strict=True):
-        if attrs is None or node_id in where or node_id in node:
+        # (kind_of holds the ids where does: asking where would make a NodePlaces' dict)
+        if attrs is None or node_id in kind_of or node_id in node:
             table.one_by_one(checker, (i,))
             continue
         node[node_id] = attrs
         succ[node_id] = {}
         pred[node_id] = {}
-        where[node_id] = place = Location(file, line[i])
+        put(where, node_id, place := Location(file, line[i]))
         kind_of[node_id] = attrs["kind"]
         if i in cites:
             checker.citations.append((place, f"node '{node_id}'", cites[i]))
@@ -675,17 +677,23 @@ def _all_nodes_at_once(
     gives them (``kinds``: each row's kind, its dict's "kind"). False (nothing added)
     otherwise."""
     G: Any = checker.G
-    node, where, n = G._node, checker.where, len(ids)
-    if len(set(ids)) < n or any(map(where.__contains__, ids)) or any(map(node.__contains__, ids)):
+    node, where, kind_of, n = G._node, checker.where, checker.kind_of, len(ids)
+    # (kind_of holds the ids where does: asking where would make a NodePlaces' dict)
+    if len(set(ids)) < n or any(map(kind_of.__contains__, ids)) or any(map(node.__contains__, ids)):
         return False
     attrs: list[dict[str, Any]] = made  # type: ignore[assignment]  # (no None: no row refused)
     node.update(zip(ids, attrs, strict=True))
     G._succ.update(zip(ids, map(dict.copy, repeat({}, n)), strict=True))  # (new dicts)
     G._pred.update(zip(ids, map(dict.copy, repeat({}, n)), strict=True))
-    places = list(map(Location, repeat(table.rel, n), table.line_of()))
-    where.update(zip(ids, places, strict=True))
-    checker.kind_of.update(zip(ids, kinds, strict=True))
-    checker.citations += [(places[i], f"node '{ids[i]}'", cited) for i, cited in cites.items()]
+    file, line = table.rel, table.line_of()
+    if isinstance(where, NodePlaces):
+        where.add_run(file, ids, line)  # (the list of ids and the lines kept, not copied)
+    else:
+        where.update(zip(ids, map(Location, repeat(file), line), strict=True))
+    kind_of.update(zip(ids, kinds, strict=True))
+    checker.citations += [
+        (Location(file, line[i]), f"node '{ids[i]}'", cited) for i, cited in cites.items()
+    ]
     return True
 
 

@@ -29,7 +29,7 @@ a cycle; each problem is reported against ``dataset.yaml`` with the fix.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
@@ -37,6 +37,7 @@ from typing import Any, Protocol
 import networkx as nx
 
 from .model import ChainGraph, Kind, Location, Problem, normalize_text
+from .node_places import NodePlaces
 
 INCLUDE_KEY = "include"
 MANIFEST = "dataset.yaml"
@@ -52,7 +53,7 @@ class _Loaded(Protocol):
     name: str
     graph: ChainGraph
     problems: list[Problem]
-    node_locations: dict[str, Location]
+    node_locations: MutableMapping[str, Location]
     #: every include read on the way, nested ones too (see :data:`IncludeRead`)
     includes_read: list[IncludeRead]
     #: a digest of the folder's files taken before it was read ('' without the cache)
@@ -330,8 +331,8 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def seed(
-    inc: Included, G: ChainGraph, where: dict[str, Location]
-) -> tuple[ChainGraph, dict[str, Location]]:
+    inc: Included, G: ChainGraph, where: MutableMapping[str, Location]
+) -> tuple[ChainGraph, MutableMapping[str, Location]]:
     """The graph and locations a dataset's own items are checked into: the included nodes
     and edges that are not merged (``G`` and ``where`` when there are no includes).
 
@@ -351,7 +352,9 @@ def seed(
             )
         ]
     out.remove_nodes_from(inc.merged)
-    return out, {n: w for n, w in inc.where.items() if n not in inc.merged} | where
+    kept = NodePlaces((n, w) for n, w in inc.where.items() if n not in inc.merged)
+    kept.update(where)
+    return out, kept
 
 
 def finish(G: ChainGraph, inc: Included, problems: list[Problem]) -> None:

@@ -48,7 +48,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -123,7 +123,7 @@ class Planner:
         table: Table,
         columns: Columns,
         mapping: Mapping,
-        locations: dict[str, Location] | None = None,
+        locations: MutableMapping[str, Location] | None = None,
         *,
         fast: bool = True,
         memo: dict[str, Any] | None = None,
