@@ -30,7 +30,9 @@ lines say where the time goes, measured in the same run:
   (start, modules, loading the dataset with its layers); the rest over the other rows is the
   import's cost per row, beside the bare read's per row;
 - steps: where ``import_file``'s CPU goes in one process (loading the dataset, reading the
-  file, indexing the firms, planning, rendering the files, checking the change, writing);
+  file, indexing the firms, planning, rendering the files, checking the change, writing, and
+  the guard against another import landing meanwhile: reading the dataset's files before
+  the load and checking them just before the write, see ``chaingraph.ingest.guard``);
 - re-import: the CSV imported, then a newer version with 1% of its rows changed: the check
   of that change against the loaded dataset (what ``import`` does) against reading the whole
   dataset again with the new files (what it did before), inside one process.
@@ -151,7 +153,7 @@ PHASES = """
 import shutil, sys, tempfile, time
 from pathlib import Path
 import chaingraph.dataset, chaingraph.dataset_delta
-from chaingraph.ingest import files, plan
+from chaingraph.ingest import files, guard, plan
 spent = {}
 def timed(name, owner, attr):
     inner = getattr(owner, attr)
@@ -169,6 +171,8 @@ timed("index", plan, "FirmResolver")
 timed("render", plan.Planner, "render")
 timed("check", files, "_check_change")
 timed("write", files, "_move_in")
+timed("guard", files, "Seen")
+timed("guard", guard.Seen, "check")
 path, dataset = Path(sys.argv[1]), Path(sys.argv[2])
 with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
     into = Path(tmp) / "zone"
