@@ -12,7 +12,7 @@ import pytest
 from click.testing import Result
 
 from chaingraph.cells import formula_like
-from chaingraph.report_workbook import VALUE_WORDS, in_words, key_of
+from chaingraph.report_workbook import VALUE_WORDS, key_of
 from chaingraph.workbook import cell_value
 from conftest import SHENGZHOU
 from test_formula_injection import HOSTILE, hostile_dataset
@@ -57,6 +57,11 @@ def as_cells(rows: list[dict[str, Any]], keys: list[str]) -> list[dict[str, Any]
             cells[k] = None if v == "" else v
         out.append(cells)
     return out
+
+
+def in_words(row: dict[str, Any]) -> dict[str, Any]:
+    """A json row with its coded values in the words the sheets show."""
+    return {k: VALUE_WORDS[k].get(v, v) if k in VALUE_WORDS else v for k, v in row.items()}
 
 
 def chain_names(run: Run) -> dict[str, str]:

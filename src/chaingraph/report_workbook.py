@@ -96,23 +96,6 @@ EMPTY_KEYS = {
 VALUE_WORDS: dict[str, dict[str, str]] = {"status": STATUS_ZH, "region_basis": REGION_BASIS_ZH}
 
 
-def in_words(row: Row) -> Row:
-    """A library row with its coded values (:data:`VALUE_WORDS`) in words; the row itself when
-    it holds none.
-
-    >>> in_words({"status": "gap", "region_basis": "registered-name", "name": "gap"})
-    {'status': '缺口', 'region_basis': '注册名称推断', 'name': 'gap'}
-    """
-    out = None
-    for key, words in VALUE_WORDS.items():
-        value = row.get(key)
-        if isinstance(value, str) and value in words:
-            if out is None:
-                out = dict(row)
-            out[key] = words[value]
-    return row if out is None else out
-
-
 def header(key: str) -> str:
     """The column header of a row key: Chinese, then the key, e.g. '依赖度 (dependence)'."""
     zh = HEADERS_ZH.get(key)
@@ -131,17 +114,18 @@ def key_of(text: str) -> str:
 
 
 def data_columns(rows: Sequence[Row], empty: Sequence[str] = ()) -> list[Column]:
-    """One column per key of the rows (first seen first; keys starting with _ left out)."""
+    """One column per key of the rows (first seen first; keys starting with _ left out), a
+    coded key's values shown in words (:data:`VALUE_WORDS`)."""
     keys: list[str] = []
     for row in rows:
         keys.extend(k for k in row if k not in keys and not k.startswith("_"))
-    return [Column(k, header(k)) for k in (keys or list(empty))]
+    return [Column(k, header(k), words=VALUE_WORDS.get(k)) for k in (keys or list(empty))]
 
 
 def data_sheet(title: str, rows: Sequence[Row]) -> Sheet:
-    """A sheet of library rows under Chinese headers, coded values in words (:func:`in_words`)."""
+    """A sheet of library rows under Chinese headers, coded values in words."""
     kind = title.rpartition("·")[2]
-    return Sheet(title, [in_words(r) for r in rows], data_columns(rows, EMPTY_KEYS.get(kind, ())))
+    return Sheet(title, list(rows), data_columns(rows, EMPTY_KEYS.get(kind, ())))
 
 
 def _short(name: str) -> str:

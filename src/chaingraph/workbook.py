@@ -32,7 +32,7 @@ import sys
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -70,11 +70,14 @@ class WorkbookError(ChaingraphError):
 
 @dataclass
 class Column:
-    """One column: the row key, its header, and an optional number format (e.g. '0.0%')."""
+    """One column: the row key, its header, an optional number format (e.g. '0.0%'), and
+    optional ``words``: the text a cell shows for a value (a code), put in as it is written,
+    so the rows need no translated copy."""
 
     key: str
     header: str
     number_format: str | None = None
+    words: Mapping[str, str] | None = None
 
 
 @dataclass
@@ -293,6 +296,7 @@ def _write_rows(
     widths = [_width(col.header) for col in cols]
     keys = [col.key for col in cols]
     number_style = [styles.of(number_format=c.number_format or "") for c in cols]
+    words = [c.words for c in cols]
     capped = MAX_WIDTH - 2  # a column this wide already gets MAX_WIDTH
     for i, row in enumerate(sheet.rows, start=top + 1):
         r = str(i)
@@ -302,6 +306,8 @@ def _write_rows(
             value = get(key)
             if type(value) is not str:  # text, most cells, is stored as it is
                 value = cell_value(value)
+            elif (shown := words[j]) is not None:
+                value = shown.get(value, value)
             if value is None or value == "":
                 continue
             if isinstance(value, str):
