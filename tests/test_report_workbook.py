@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from click.testing import Result
 
+from chaingraph.analysis.classify import HOW_ZH
 from chaingraph.cells import formula_like
 from chaingraph.report_workbook import VALUE_WORDS, key_of
 from chaingraph.workbook import cell_value
@@ -114,7 +115,8 @@ def test_targets_and_gaps_sheets_equal_the_json(book: Path, run: Run) -> None:
 
 
 def test_coded_values_are_shown_in_words(book: Path) -> None:
-    """A status or region basis is the words a staff member reads, never the code."""
+    """A status, region basis or how a segment is known is the words a staff member reads,
+    never the code."""
     wb = openpyxl.load_workbook(book)
     seen: dict[str, set[Any]] = {key: set() for key in VALUE_WORDS}
     for ws in wb.worksheets:
@@ -126,7 +128,7 @@ def test_coded_values_are_shown_in_words(book: Path) -> None:
         assert seen[key] - {None} <= set(words.values()), (key, seen[key])
     # the shipped dataset has both kinds of region: its own and one read from the name
     assert set(VALUE_WORDS["region_basis"].values()) <= seen["region_basis"]
-    assert "缺口" in seen["status"]
+    assert "缺口" in seen["status"] and HOW_ZH["industry"] in seen["how"]
 
 
 def test_impact_sheet_details_are_the_librarys_words(book: Path, run: Run) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .analysis.classify import HOW_ZH
 from .analysis.coverage import STATUS_ZH, round_share
 from .analysis.leaders import COMPONENT_ZH, LEADER_WEIGHTS
 from .analysis.targets import REGION_BASIS_ZH
@@ -93,7 +94,11 @@ EMPTY_KEYS = {
 
 
 #: the row keys whose values are codes, and the words a sheet shows for each code
-VALUE_WORDS: dict[str, dict[str, str]] = {"status": STATUS_ZH, "region_basis": REGION_BASIS_ZH}
+VALUE_WORDS: dict[str, dict[str, str]] = {
+    "status": STATUS_ZH,
+    "region_basis": REGION_BASIS_ZH,
+    "how": HOW_ZH,
+}
 
 
 def header(key: str) -> str:
