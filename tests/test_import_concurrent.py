@@ -112,8 +112,9 @@ def test_imports_run_at_once_lose_no_firm(tmp_path: Path, ds: Path) -> None:
 
 
 @contextmanager
-def holding_the_lock(folder: Path) -> Iterator[Path]:
-    """Hold the import lock of ``folder`` as another import would; yields the lock file."""
+def holding_the_lock(folder: Path, remove: bool = False) -> Iterator[Path]:
+    """Hold the import lock of ``folder`` as another import would (``remove``: and remove
+    the lock file before letting go, as an import does); yields the lock file."""
     path = lock_path(folder)
     assert path is not None
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -121,6 +122,8 @@ def holding_the_lock(folder: Path) -> Iterator[Path]:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield path
+        if remove:
+            path.unlink()
     finally:
         os.close(fd)
 
@@ -139,12 +142,14 @@ def wait_for_a_waiter(lock: Path, process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.mark.skipif(not Path("/proc/locks").is_file(), reason="needs Linux's /proc/locks")
-@pytest.mark.parametrize("edit", [False, True], ids=["waits", "edited-meanwhile"])
-def test_an_import_writes_only_holding_the_lock(tmp_path: Path, ds: Path, edit: bool) -> None:
+@pytest.mark.parametrize("how", ["waits", "edited-meanwhile", "lock-file-removed"])
+def test_an_import_writes_only_holding_the_lock(tmp_path: Path, ds: Path, how: str) -> None:
     """An import waits for the lock another import holds before it checks and writes; a file
-    edited meanwhile is then seen (named in the message), and nothing is written."""
+    edited meanwhile is then seen (named in the message), and nothing is written. The lock
+    file removed by its holder as it lets go, the waiter locks a new one (and removes it)."""
     (path,) = lists(tmp_path, ["辰五电池有限公司"])
-    with holding_the_lock(ds) as lock:
+    edit = how == "edited-meanwhile"
+    with holding_the_lock(ds, remove=how == "lock-file-removed") as lock:
         process = subprocess.Popen(
             command(path, ds), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
@@ -162,6 +167,7 @@ def test_an_import_writes_only_holding_the_lock(tmp_path: Path, ds: Path, edit: 
     else:
         assert process.returncode == 0, err.decode()
         assert imported_names(ds) == {"辰五电池有限公司"}
+    assert not lock.exists()
 
 
 def test_a_dry_run_takes_no_lock_and_leaves_none(
@@ -179,4 +185,4 @@ def test_a_dry_run_takes_no_lock_and_leaves_none(
     assert done.returncode == 0, done.stderr.decode()
     assert not (ds / FIRMS_FILE).exists()
     import_file(path, ds)
-    assert lock.exists()  # a real import's lock file is left for the next one
+    assert lock.parent.is_dir() and not lock.exists()  # (an import's lock file goes with it)

@@ -121,21 +121,25 @@ def write_lock(folder: Path) -> Iterator[None]:
     """Hold the import lock of a dataset folder (waiting for another import to release it).
 
     The lock file lies in the user's chaingraph cache folder (``locks/``, named by a digest
-    of the folder's resolved path), even when the cache is off, and is left there: removing
-    a lock file another process has open would let a third one lock a new file beside it.
-    Without fcntl, or when the lock file cannot be made, nothing is held (the check of
-    :class:`Seen` still guards the import). A Ctrl-C while waiting raises KeyboardInterrupt
-    before anything is written.
+    of the folder's resolved path), even when the cache is off. It exists only while an
+    import holds it: the holder removes it before it lets go, and a process that locked a
+    file no longer at that path (removed meanwhile) locks the new one instead, so no lock
+    files pile up and no two imports hold the lock at once. Without fcntl, or when the lock
+    file cannot be made, nothing is held (the check of :class:`Seen` still guards the
+    import). A Ctrl-C while waiting raises KeyboardInterrupt before anything is written.
     """
-    fd = _lock_file(folder) if fcntl is not None else None
-    if fd is None:
+    path = lock_path(folder) if fcntl is not None else None
+    fd = _locked(path) if path is not None else None
+    if path is None or fd is None:
         yield
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
-        os.close(fd)  # (releases the lock)
+        try:
+            path.unlink(missing_ok=True)  # (still holding it: see above)
+        finally:
+            os.close(fd)  # (lets go)
 
 
 def lock_path(folder: Path) -> Path | None:
@@ -147,13 +151,25 @@ def lock_path(folder: Path) -> Path | None:
     return where / "locks" / f"{name.hexdigest()[:32]}.lock"
 
 
-def _lock_file(folder: Path) -> int | None:
-    path = lock_path(folder)
-    if path is None:
-        return None
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
-        return os.open(path, flags, 0o600)
-    except OSError:
-        return None
+def _locked(path: Path) -> int | None:
+    """A descriptor of the lock file at ``path``, locked (None: it cannot be made)."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    while True:
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(path, flags, 0o600)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            now, mine = os.stat(path), os.fstat(fd)
+        except FileNotFoundError:  # removed by the import that held it: lock the new one
+            now = None
+        except BaseException as exc:
+            os.close(fd)
+            if isinstance(exc, OSError):
+                return None  # (a file system without locks)
+            raise
+        if now is not None and (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino):
+            return fd  # the file locked is still the lock file
+        os.close(fd)
