@@ -101,6 +101,28 @@ def test_names_that_collide(tiny: Path) -> None:
     assert "'甲电池' is used by jia, jia2" in problem
 
 
+def test_names_aliases_and_english_names_that_collide(tiny: Path) -> None:
+    """A name, an English name and an alias are all names: each clash names every user and
+    the first one's file:line (check_names reads them in that order, node by node)."""
+    (tiny / "more.yaml").write_text(
+        "grade: template\nnodes:\n"
+        "  - {id: zi, kind: Firm, name: 子公司, name_en: Zi Co, local: false}\n"
+        "  - {id: chou, kind: Firm, name: Zi Co, aliases: [丑, 子公司], local: false}\n"
+        "  - {id: yin, kind: Firm, name: 寅, name_en: 丑, aliases: ['', 甲电池], local: false}\n",
+        encoding="utf-8",
+    )
+    assert problems_of(tiny) == [
+        "more.yaml:4: name or alias 'zi co' is used by chou, zi. "
+        "Make the names distinct (first used by 'zi' at more.yaml:3)",
+        "more.yaml:5: name or alias '丑' is used by chou, yin. "
+        "Make the names distinct (first used by 'chou' at more.yaml:4)",
+        "more.yaml:4: name or alias '子公司' is used by chou, zi. "
+        "Make the names distinct (first used by 'zi' at more.yaml:3)",
+        "more.yaml:5: name or alias '甲电池' is used by jia, yin. "
+        "Make the names distinct (first used by 'jia' at firms.csv:2)",
+    ]
+
+
 def test_quote_not_in_source(tiny: Path) -> None:
     (tiny / "more.yaml").write_text(
         "nodes:\n  - id: ding\n    kind: Firm\n    name: 丁\n    local: true\n"

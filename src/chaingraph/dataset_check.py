@@ -654,9 +654,12 @@ class Checker:
                 part.add_to(self)
 
     def check_sources_text(self) -> None:
-        for node_id, attrs in self.G.nodes(data=True):
-            if str(attrs["kind"]) != Kind.SOURCE or not attrs.get("text_file"):
-                continue
+        # the Source nodes that name a text file, from networkx's own map of nodes (not its
+        # node view's tuples): at 10^6 firms most nodes are not sources
+        G: Any = self.G
+        source = Kind.SOURCE.value
+        texts = [(n, a) for n, a in G._node.items() if a["kind"] == source and a.get("text_file")]
+        for node_id, attrs in texts:
             if "text" in attrs:
                 continue  # an included dataset's source, read and checked there
             if not inside_folder(attrs["text_file"]):
@@ -748,8 +751,16 @@ class Checker:
         shared: dict[str, set[str]] = {}  # name -> every node using it, when several do
         owners: list[str] = []  # the node of each name, in order
         names: list[str] = []
-        for node_id, attrs in self.G.nodes(data=True):
-            for name in (attrs.get("name"), attrs.get("name_en"), *(attrs.get("aliases") or ())):
+        G: Any = self.G  # networkx's own map of nodes, not its node view's tuples
+        for node_id, attrs in G._node.items():
+            name, name_en, aliases = attrs.get("name"), attrs.get("name_en"), attrs.get("aliases")
+            if name:
+                owners.append(node_id)
+                names.append(str(name))
+            if name_en:
+                owners.append(node_id)
+                names.append(str(name_en))
+            for name in aliases or ():
                 if name:
                     owners.append(node_id)
                     names.append(str(name))
@@ -772,10 +783,12 @@ class Checker:
                 )
 
     def check_segments(self) -> None:
-        segments = [n for n, attrs in self.G.nodes(data=True) if attrs["kind"] == Kind.SEGMENT]
-        # each predecessor's key dict looked up in networkx's own dicts, not every in-edge
-        # made into a tuple through views: a segment's firms are most of its in-edges
+        # each node's kind and each predecessor's key dict looked up in networkx's own dicts,
+        # not made into tuples through views: most nodes are firms, and a segment's firms
+        # are most of its in-edges
         G: Any = self.G
+        segment = Kind.SEGMENT.value
+        segments = [n for n, attrs in G._node.items() if attrs["kind"] == segment]
         pred = G._pred
         for node_id in segments:
             chains = [u for u, keys in pred[node_id].items() if Rel.HAS_SEGMENT in keys]
