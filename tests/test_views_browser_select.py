@@ -208,3 +208,39 @@ def test_closing_the_panel_lifts_the_veil(open_view: Open, size: str) -> None:
     assert page.evaluate("window.__cg.selected") is None
     assert not page.is_visible("#panel")
     assert page.evaluate(PIXEL, at) == plain
+
+
+def test_an_input_method_enter_in_the_search_box_picks_nothing(open_view: Open) -> None:
+    """A Chinese name is typed with an input method: the Enter that confirms the word
+    comes while composing and is the method's, not a pick of the first result."""
+    view, page = small(open_view, "select-search-ime")
+    page.fill("#search", "比亚")
+    assert page.locator("#results button").first.get_attribute("data-id") == "byd"
+    page.evaluate(
+        """() => document.getElementById('search').dispatchEvent(new KeyboardEvent('keydown',
+        {key: 'Enter', isComposing: true, keyCode: 229, bubbles: true, cancelable: true}))"""
+    )
+    assert page.evaluate("window.__cg.selected") is None
+    assert not page.is_visible("#panel")
+    page.press("#search", "Enter")  # the word is there: now Enter picks
+    wait_until(page, "window.__cg.selected === 'byd'")
+
+
+def test_escape_closes_the_panel(open_view: Open) -> None:
+    """Escape ends the selection as the panel's × does; in the search box with text it
+    empties the box first and leaves the panel."""
+    view, page = small(open_view, "select-escape")
+    click_node(page, "byd")
+    page.wait_for_selector("#panel.open")
+    page.keyboard.press("Escape")
+    assert page.evaluate("window.__cg.selected") is None
+    assert not page.is_visible("#panel")
+    assert page.evaluate("window.__cg.network.getSelectedNodes()") == []
+    page.fill("#search", "比亚迪")
+    page.press("#search", "Enter")
+    wait_until(page, "window.__cg.selected === 'byd'")
+    page.press("#search", "Escape")
+    assert page.input_value("#search") == ""
+    assert page.is_visible("#panel")
+    page.press("#search", "Escape")
+    assert not page.is_visible("#panel")

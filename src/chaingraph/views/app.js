@@ -976,10 +976,21 @@
   }
   input.addEventListener("input", showResults);
   input.addEventListener("keydown", function (ev) {
-    if (ev.key === "Enter") {
+    // an Enter that confirms a word in an input method (pinyin, say) is the method's, not
+    // a pick: its keydown comes while composing (keyCode 229 in browsers that predate
+    // isComposing)
+    if (ev.key === "Enter" && !ev.isComposing && ev.keyCode !== 229) {
       var first = matches(input.value)[0];
       if (first !== undefined) pick(first);
     }
+  });
+
+  // Escape closes the panel, as its × does; in the search box with text in it, Escape
+  // empties the box first (the browser's own)
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape" || ev.isComposing || !panel.classList.contains("open")) return;
+    if (ev.target === input && input.value) return;
+    select(null);
   });
 
   // ---- view buttons --------------------------------------------------------------------------
