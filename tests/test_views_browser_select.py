@@ -13,7 +13,7 @@ import pytest
 from browser_fixtures import Open, assert_clean, click_node, wait_until
 from chaingraph.views import View, graph_view
 from test_views import XSS_IMG, XSS_QUOTES, sample_graph
-from test_views_browser_edges import PIXEL, edge_index, next_frame, open_large, point
+from test_views_browser_edges import PIXEL, edge_index, large_graph, next_frame, open_large, point
 
 pytestmark = pytest.mark.browser
 
@@ -244,3 +244,60 @@ def test_escape_closes_the_panel(open_view: Open) -> None:
     assert page.is_visible("#panel")
     page.press("#search", "Escape")
     assert not page.is_visible("#panel")
+
+
+#: counts vis-network's node drawing calls (each node's draw) from now on
+COUNT_DRAWS = """() => { const cg = window.__cg, at = cg.network.body.nodes; cg.draws = 0;
+  if (cg.counting) return;
+  cg.counting = true;
+  Object.keys(at).forEach(id => { const nd = at[id], draw = nd.draw;
+    nd.draw = function (ctx) { cg.draws++; return draw.call(this, ctx); }; }); }"""
+
+
+#: keep the canvas's pixels (``keep``), or compare them with those kept: the largest
+#: difference of a channel, 0..255
+FRAME = """(keep) => { const c = document.querySelector('#graph canvas'), cg = window.__cg,
+  d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  if (keep) { cg.kept = d; return 0; }
+  let most = 0;
+  for (let k = 0; k < d.length; k++) most = Math.max(most, Math.abs(d[k] - cg.kept[k]));
+  return most; }"""
+
+
+def test_a_click_in_a_large_view_draws_only_its_neighbourhood_again(open_view: Open) -> None:
+    """A click changes what is kept over the veil, not the nodes under it: the frame puts
+    back the copy of those and vis-network draws no node outside the kept neighbourhood
+    (it drew every node on screen: a 20k view's click took a full redraw). The frame so
+    drawn looks as a full redraw."""
+    view = graph_view(large_graph(), aggregate_over=10**9)
+    page = open_view(view, "select-kept-frame")
+    assert page.evaluate("window.__cg.ownEdges") is True
+    page.evaluate("window.__cg.select(null)")  # a full frame with nothing selected
+    next_frame(page)
+    page.evaluate(COUNT_DRAWS)
+    page.evaluate("window.__cg.network.redraw()")  # the same frame again: put back
+    assert page.evaluate("window.__cg.draws") == 0
+    page.evaluate("window.__cg.select('byd', false)")
+    next_frame(page)
+    kept = page.evaluate(
+        "Object.keys(window.__cg.network.body.nodes).filter(id => !window.__cg.isDimmed(id)).length"
+    )
+    assert 0 < page.evaluate("window.__cg.draws") <= kept
+    page.evaluate(FRAME, True)
+    page.evaluate("window.__cg.picture() && null")  # draws every node again
+    assert page.evaluate("window.__cg.draws") > 1000
+    # the same to the eye: the selected node's rim, antialiased over the copy of it
+    # unselected, differs by a few levels
+    assert page.evaluate(FRAME, False) <= 16
+    # an edge selected: no node drawn again but the edge's two ends
+    page.evaluate(COUNT_DRAWS)
+    feeds = edge_index(view, "cathode", "cell", "FEEDS")
+    page.evaluate(f"window.__cg.selectEdge({feeds})")
+    next_frame(page)
+    assert page.evaluate("window.__cg.draws") == 2
+    # the view moved: every node on screen drawn again
+    page.evaluate("window.__cg.network.moveTo({scale: window.__cg.network.getScale() * 1.2})")
+    page.evaluate(COUNT_DRAWS)
+    page.evaluate("window.__cg.select('byd', false)")
+    next_frame(page)
+    assert page.evaluate("window.__cg.draws") > kept

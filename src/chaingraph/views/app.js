@@ -447,12 +447,64 @@
       if (r && r.drawExternalLabel) r.drawExternalLabel();
     });
   }
+  // ---- a large view's frame under the veil, kept --------------------------------------------
+  // A click changes what is kept over the veil, the panel and the selection; the nodes,
+  // edges and headings under the veil stay where and as they were. A large view keeps a
+  // copy of them from its last full frame (taken before the veil and labels; not in the
+  // first draw) and, while the view, the canvas, the filters and the nodes' places are the
+  // same, a frame puts the copy back instead of having vis-network draw every node again:
+  // a click at 20k nodes costs its neighbourhood and the labels, not a redraw of all. A
+  // frame without the veil is put back only if nothing was hovered or selected otherwise
+  // than now; under the veil a node not kept may show the hover or selection look of the
+  // copied frame, through the veil's 82 % white.
+  var base = null, frameKey = null, frameReused = false, drawnIds = null, filtersVersion = 0;
+  function viewKey() {
+    var v = network.body.view, c = network.canvas.frame.canvas;
+    var ids = network.body.nodeIndices, at = network.body.nodes, moved = 0;
+    for (var k = 0; k < ids.length; k++) moved += at[ids[k]].x + 1.618 * at[ids[k]].y;
+    return [v.scale, v.translation.x, v.translation.y, c.width, c.height, filtersVersion,
+            ids.length, moved].join(" ");
+  }
+  function looksKey() {
+    return [network.getSelectedNodes().join(","), selectedEdge, hoveredNode, hoverEdge].join(" ");
+  }
   network.on("beforeDrawing", function (ctx) {
+    frameKey = null;
+    frameReused = false;
+    if (ownEdges && state.firstDraw !== null && !network.renderer.dragging &&
+        !network.renderer.zooming) {
+      frameKey = viewKey();
+      if (base && base.key === frameKey && (keepNodes || base.looks === looksKey())) {
+        ctx.save();
+        ctx.setTransform(1, 0, 0, 1, 0, 0);
+        ctx.drawImage(base.canvas, 0, 0);
+        ctx.restore();
+        // vis-network draws the nodes it finds here: none this frame (put back after)
+        drawnIds = network.body.nodeIndices;
+        network.body.nodeIndices = [];
+        frameReused = true;
+        return;
+      }
+    }
     drawTiers(ctx);
     drawEdges(ctx);
   });
+  function keepFrame(ctx, key) {
+    var c = ctx.canvas;
+    if (!base) base = { canvas: document.createElement("canvas") };
+    var b = base.canvas;
+    if (b.width !== c.width || b.height !== c.height) { b.width = c.width; b.height = c.height; }
+    var bctx = b.getContext("2d");
+    bctx.clearRect(0, 0, b.width, b.height);
+    bctx.drawImage(c, 0, 0);
+    base.key = key;
+    base.looks = looksKey();
+  }
+  state.frameReused = function () { return frameReused; };
   network.on("afterDrawing", function (ctx) {
     var t = performance.now();
+    if (frameReused) { network.body.nodeIndices = drawnIds; drawnIds = null; }
+    else if (frameKey !== null) keepFrame(ctx, frameKey);
     if (keepNodes) drawKept(ctx);
     drawLabels(ctx);
     state.drawn = performance.now();
@@ -505,6 +557,7 @@
       if (!hide) shownEdges++;
       if (!!e.hidden !== !!hide) { e.hidden = !!hide; edgeUpd.push({ id: e.id, hidden: !!hide }); }
     });
+    if (nodeUpd.length || edgeUpd.length) filtersVersion++;
     if (nodeUpd.length) nodes.update(nodeUpd);
     // the hovered node, or the hovered or selected edge, may be hidden now: its tooltip
     // goes (vis-network sends no blur for a node it stops drawing), the pointer may be over
@@ -781,14 +834,15 @@
     state.selected = null;
     state.member = null;
     selectedEdge = i;
-    if (ownEdges) network.unselectAll();
-    else network.setSelection({ nodes: [], edges: [i] }, { unselectAll: true, highlightEdges: false });
+    // vis-network draws the next frame (not at once, as its unselectAll would, with the
+    // highlight before this one)
+    network.setSelection({ nodes: [], edges: ownEdges ? [] : [i] },
+                         { unselectAll: true, highlightEdges: false });
     keepNodes = {};
     keepNodes[e.from] = keepNodes[e.to] = true;
     keepEdges = {};
     keepEdges[i] = true;
     openEdgePanel(e);
-    network.redraw();
   }
   state.selectEdge = selectEdge;
   function openEdgePanel(e) {
@@ -1020,6 +1074,7 @@
     rehover(true);  // vis blurs what it held hovered; the pointer's next move hovers again
     hideTip();
     hoverEdge = null;
+    base = null;  // every node drawn as it is now, also under the veil
     network.redraw();
     var src = container.querySelector("canvas");
     if (!src) return null;
