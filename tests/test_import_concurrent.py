@@ -23,6 +23,7 @@ import pytest
 
 import chaingraph.ingest.files as files
 import chaingraph.ingest.guard as guard
+from chaingraph import dataset
 from chaingraph.dataset import load_dataset
 from chaingraph.ingest import FIRMS_FILE, import_file
 from chaingraph.ingest.guard import ImportConflict, lock_path
@@ -186,3 +187,40 @@ def test_a_dry_run_takes_no_lock_and_leaves_none(
     assert not (ds / FIRMS_FILE).exists()
     import_file(path, ds)
     assert lock.parent.is_dir() and not lock.exists()  # (an import's lock file goes with it)
+
+
+def test_an_import_into_an_included_layer_while_the_dataset_loads_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The layer a dataset includes is read by the dataset's load: an import into the layer
+    that lands while the dataset's import loads (after it read the layer) is seen before the
+    dataset's import writes, as one into the dataset itself is; nothing is written."""
+    layer = tmp_path / "layer"
+    layer.mkdir()
+    (layer / "dataset.yaml").write_text("name: layer\ntitle: 层\n", encoding="utf-8")
+    (layer / "data.yaml").write_text(
+        "grade: template\nnodes:\n  - {id: far, kind: Firm, name: 申九电池有限公司, "
+        "local: false}\n",
+        encoding="utf-8",
+    )
+    ds = make_dataset(tmp_path / "ds")
+    with (ds / "dataset.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("include: [../layer]\n")
+    assert load_dataset(ds).problems == []
+    first, second = lists(tmp_path, ["午七电池有限公司", "未八电池有限公司"])
+    real = dataset.load_dataset
+    landed: list[bool] = []
+
+    def then_one_lands_in_the_layer(*args: Any, **kwargs: Any) -> Any:
+        loaded = real(*args, **kwargs)
+        if not landed:  # (the first load only: the import's own)
+            landed.append(True)
+            subprocess.run(command(second, layer), check=True, capture_output=True)
+        return loaded
+
+    monkeypatch.setattr(dataset, "load_dataset", then_one_lands_in_the_layer)
+    before = snapshot(ds)
+    with pytest.raises(ImportConflict, match="changed while this import ran"):
+        import_file(first, ds)
+    assert snapshot(ds) == before
+    assert imported_names(layer) == {"未八电池有限公司"}

@@ -2,9 +2,10 @@
 
 An import plans from the dataset's files as it read them. Just before it renames its new
 files in, it checks that every file it read is still as it was (:class:`Seen`): the
-imported files byte for byte, the dataset's other files and its includes' by size,
-modification time and inode. If one changed meanwhile (another import into the dataset
-landed, or someone edited a file), it writes nothing and raises :class:`ImportConflict`;
+imported files byte for byte, the dataset's other files and its includes' (the folders its
+manifests name, watched before the load reads them) by size, modification time and inode.
+If one changed meanwhile (another import into the dataset or a layer it includes landed, or
+someone edited a file), it writes nothing and raises :class:`ImportConflict`;
 run again, the import plans from the files as they are then.
 
 The check and the renames are done holding the dataset's import lock (:func:`write_lock`:
@@ -22,8 +23,9 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .. import cache
+from .. import cache, safe_yaml
 from ..errors import ChaingraphError
+from ..layers import MANIFEST, include_paths
 from .plan_render import file_bytes
 
 try:
@@ -63,9 +65,14 @@ class Seen:
         #: every other file of the folders watched -> its signature
         self.signatures: dict[Path, Signature] = {}
         self.add(folder)
+        for included in includes_of(folder):  # before the load reads them, as the own files
+            self.add(included)
 
     def add(self, folder: Path) -> None:
-        """Also watch every file of ``folder`` (an included layer's) as it is now."""
+        """Also watch every file of ``folder`` (an included layer's) as it is now (a folder
+        already watched is left as it was first seen)."""
+        if any(folder.resolve() == known.resolve() for known in self.folders):
+            return
         self.folders.append(folder)
         for path in files_of(folder):
             if path not in self._kept:
@@ -108,6 +115,25 @@ def files_of(folder: Path) -> list[Path]:
     for root, dirs, names in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         found += [Path(root) / n for n in names if not n.startswith(".")]
+    return found
+
+
+def includes_of(folder: Path) -> list[Path]:
+    """The folders a dataset includes, nested ones too, as its manifests name them now (what
+    cannot be read is left out: the load says what is wrong with it)."""
+    found: list[Path] = []
+    todo = [folder.resolve()]
+    while todo:
+        here = todo.pop()
+        try:
+            manifest = safe_yaml.load(here / MANIFEST, lines=False)
+        except (ChaingraphError, OSError):
+            continue
+        value = manifest.get("include") if isinstance(manifest, dict) else None
+        for _, target in include_paths(here, value, (here,))[0]:
+            if target != folder.resolve() and target not in found:
+                found.append(target)
+                todo.append(target)
     return found
 
 
