@@ -10,9 +10,11 @@ import pytest
 
 from browser_fixtures import assert_clean, overlaps, pdf_pages
 from chaingraph.analysis.coverage import chain_map
+from chaingraph.analysis.targets import FROM_DATA, FROM_NAME
 from chaingraph.dataset import read_graph
 from chaingraph.model import ChainGraph
 from chaingraph.views import build_panorama, render_panorama, write_panorama
+from chaingraph.views.panorama import _targets_by_segment
 from conftest import SHENGZHOU
 
 CHAIN = "new-energy-equipment"
@@ -106,3 +108,14 @@ def test_panorama_fits_laptop_and_prints_on_one_page(
     assert smallest >= 11
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     assert pdf_pages(pdf) == 1
+
+
+def test_a_region_inferred_from_the_name_is_not_shown_in_a_box() -> None:
+    """The boxes give only a region the data states: a target whose region is inferred from
+    its registered name (the targets' region_basis) is listed by name alone."""
+    rows = [
+        {"firm": "r", "name": "己化学", "region": "浙江省(推断)", "region_basis": FROM_NAME},
+        {"firm": "b", "name": "乙材料", "region": "浙江省杭州市", "region_basis": FROM_DATA},
+    ]
+    by_segment = _targets_by_segment([r | {"segment": "sep"} for r in rows])
+    assert by_segment == {"sep": ["己化学", "乙材料 (浙江省杭州市)"]}

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..analysis.targets import FROM_NAME
 from ..model import TIER_LABEL_ZH, TIER_ORDER, ChainGraph
 from .build import ChainFacts, chain_facts
 
@@ -88,9 +89,7 @@ def _targets_by_segment(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
             continue
         name = str(row.get("name") or firm)
         # the boxes are small: only a region the data gives, not one inferred from the name
-        region = (
-            str(row.get("region") or "") if row.get("region_basis") != "registered-name" else ""
-        )
+        region = str(row.get("region") or "") if row.get("region_basis") != FROM_NAME else ""
         text = f"{name} ({region})" if region else name
         if "inferred" in str(row.get("grade") or ""):
             text += "(推断)"  # known by products or industry only, see analysis.classify
