@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
@@ -15,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from chaingraph.cli import cli
-from chaingraph.stamp import VARIABLE, ZIP_EPOCH
+from chaingraph.stamp import VARIABLE, ZIP_EPOCH, StampError, pinned
 from conftest import SHENGZHOU
 
 PINNED = "1700000000"  # 2023-11-14 22:13:20 UTC, 2023-11-15 06:13 in Beijing
@@ -117,3 +118,19 @@ def test_a_bad_source_date_epoch_is_one_error_line_and_writes_nothing(
     assert lines[-1].startswith(f"Error: {VARIABLE}='yesterday' is not a time"), result.output
     assert "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "value", ["1_700_000_000", "+1700000000", "-1", "１７００００００００", "1e9"]
+)
+def test_source_date_epoch_is_decimal_digits_only(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """The variable holds ASCII decimal digits, as ``date +%s`` prints them for a time since
+    1970 (reproducible-builds.org): Python's int() would also take an underscore, a sign or
+    full-width digits; such a value is an error, not a time made up from it."""
+    monkeypatch.setenv(VARIABLE, value)
+    with pytest.raises(StampError, match="is not a time"):
+        pinned()
+    monkeypatch.setenv(VARIABLE, f" {PINNED}\n")  # (white space around it is let be)
+    assert pinned() == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)

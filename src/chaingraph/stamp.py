@@ -38,11 +38,17 @@ class StampError(ChaingraphError):
 
 
 def pinned() -> datetime | None:
-    """The time ``SOURCE_DATE_EPOCH`` pins (UTC), or None when it is unset or empty."""
+    """The time ``SOURCE_DATE_EPOCH`` pins (UTC), or None when it is unset or empty.
+
+    The value is ASCII decimal digits (``date +%s`` of a time since 1970), as the
+    reproducible-builds.org specification has it; anything else raises :class:`StampError`.
+    """
     text = os.environ.get(VARIABLE, "").strip()
     if not text:
         return None
     try:
+        if not (text.isascii() and text.isdigit()):  # (int() also takes 1_0, +1, -1, １)
+            raise ValueError(text)
         return datetime.fromtimestamp(int(text), UTC)
     except (ValueError, OverflowError, OSError):
         raise StampError(
