@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from browser_fixtures import Open, assert_clean, click_node, wait_until
-from chaingraph.views import View, graph_view
+from chaingraph.views import View, ego_view, graph_view
 from test_views import XSS_IMG, XSS_QUOTES, sample_graph
 from test_views_browser_edges import PIXEL, edge_index, large_graph, next_frame, open_large, point
 
@@ -301,3 +301,17 @@ def test_a_click_in_a_large_view_draws_only_its_neighbourhood_again(open_view: O
     page.evaluate("window.__cg.select('byd', false)")
     next_frame(page)
     assert page.evaluate("window.__cg.draws") > kept
+
+
+def test_an_ego_view_opens_with_nothing_selected(open_view: Open) -> None:
+    """The firm an ego view is drawn around was shown selected by vis-network with no
+    panel open (Escape and x had nothing to close, a filter hiding it left it selected).
+    It is marked by its wider border instead, and nothing is selected until a click."""
+    page = open_view(ego_view(sample_graph(), "byd"), "select-ego")
+    assert_clean(page)
+    assert page.evaluate("window.__cg.network.getSelectedNodes()") == []
+    assert page.evaluate("window.__cg.selected") is None
+    assert page.evaluate("window.__cg.network.body.nodes['byd'].options.borderWidth") == 4
+    click_node(page, "byd")
+    wait_until(page, "window.__cg.selected === 'byd'")
+    assert page.evaluate("window.__cg.network.getSelectedNodes()") == ["byd"]

@@ -1134,8 +1134,7 @@
     }, "image/png");
   });
 
-  if (data.focus && byId[data.focus] && data.viewKind === "ego") {
-    network.selectNodes([data.focus]);
-  }
+  // an ego view's centre is marked by its wider border (flag "center"), not selected: what
+  // is drawn selected is what the panel explains, and no panel is open yet
   state.ready = true;
 })();
