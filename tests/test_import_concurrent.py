@@ -224,3 +224,24 @@ def test_an_import_into_an_included_layer_while_the_dataset_loads_is_seen(
         import_file(first, ds)
     assert snapshot(ds) == before
     assert imported_names(layer) == {"未八电池有限公司"}
+
+
+def test_a_lock_file_that_cannot_be_removed_does_not_fail_a_written_import(
+    tmp_path: Path, ds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import is written before its lock file is removed: when the removal fails (here
+    a folder stands where the lock file was), the import still says it wrote, not an error."""
+    (path,) = lists(tmp_path, ["酉十电池有限公司"])
+    lock = lock_path(ds)
+    assert lock is not None
+    real = files._move_in
+
+    def then_the_lock_file_is_replaced(*args: Any) -> None:
+        real(*args)
+        lock.unlink()
+        lock.mkdir()
+
+    monkeypatch.setattr(files, "_move_in", then_the_lock_file_is_replaced)
+    assert import_file(path, ds).written
+    assert imported_names(ds) == {"酉十电池有限公司"}
+    lock.rmdir()

@@ -162,8 +162,9 @@ def write_lock(folder: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        try:
-            path.unlink(missing_ok=True)  # (still holding it: see above)
+        try:  # (still holding it: see above; a file left is locked by the next import)
+            with contextlib.suppress(OSError):  # the import is written: no error now
+                path.unlink(missing_ok=True)
         finally:
             os.close(fd)  # (lets go)
 
