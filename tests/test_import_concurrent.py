@@ -11,6 +11,7 @@ import csv
 import fcntl
 import io
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -245,3 +246,49 @@ def test_a_lock_file_that_cannot_be_removed_does_not_fail_a_written_import(
     assert import_file(path, ds).written
     assert imported_names(ds) == {"酉十电池有限公司"}
     lock.rmdir()
+
+
+def test_a_file_put_back_while_the_dataset_loads_is_seen(
+    tmp_path: Path, ds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another import renames its firms file in while this one loads, then fails and puts
+    the old bytes back (as ImportNotWritten does): this import's plan saw that import's firm,
+    which is gone again. The file holds the bytes this import read, but it was replaced
+    twice meanwhile: it is seen as changed, and the message says to run again (not that the
+    import would leave an edge to an unknown firm)."""
+    first, other = lists(tmp_path, ["亥零电池有限公司", "乾二电池有限公司"])
+    # its row names the other import's firm as a customer: planned as an edge to that firm
+    path = sheet(
+        tmp_path,
+        [row(name="戌十一电池有限公司", place="上海", customers="乾二电池有限公司")],
+        "b.csv",
+    )
+    import_file(first, ds)
+    firms = ds / FIRMS_FILE
+    old = firms.read_bytes()
+    landed = tmp_path / "landed"
+    shutil.copytree(ds, landed)
+    import_file(other, landed)
+    real = dataset.load_dataset
+    done: list[bool] = []
+
+    def replace(data: bytes) -> None:
+        tmp = firms.with_name(".firms.put")
+        tmp.write_bytes(data)
+        os.replace(tmp, firms)
+
+    def while_another_lands_then_puts_back(*args: Any, **kwargs: Any) -> Any:
+        if done:
+            return real(*args, **kwargs)
+        done.append(True)
+        replace((landed / FIRMS_FILE).read_bytes())  # the other import's firms file, in
+        try:
+            return real(*args, **kwargs)
+        finally:
+            replace(old)  # its put-back: the same bytes, a new file
+
+    monkeypatch.setattr(dataset, "load_dataset", while_another_lands_then_puts_back)
+    before = snapshot(ds)
+    with pytest.raises(ImportConflict, match="changed while this import ran"):
+        import_file(path, ds)  # (not: "would make the dataset invalid", an unknown firm)
+    assert snapshot(ds) == before

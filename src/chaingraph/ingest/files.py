@@ -159,7 +159,11 @@ def _import(
     result.files = {rel: text for rel, text in new_files.items() if current[rel] != text}
     if dry_run or not result.files:
         return result
-    _check_change(loaded, current, result.files, rows, _included(memo))
+    try:
+        _check_change(loaded, current, result.files, rows, _included(memo))
+    except InvalidGraphData:
+        seen.check()  # planned from files that changed meanwhile: say so, not the problems
+        raise
     with write_lock(folder):  # no other import renames its files in meanwhile
         seen.check()  # still the files it planned from (else ImportConflict: nothing written)
         _move_in(folder, result.files)

@@ -2,8 +2,9 @@
 
 An import plans from the dataset's files as it read them. Just before it renames its new
 files in, it checks that every file it read is still as it was (:class:`Seen`): the
-imported files byte for byte, the dataset's other files and its includes' (the folders its
-manifests name, watched before the load reads them) by size, modification time and inode.
+imported files byte for byte, and every file (the dataset's, its includes' — the folders its
+manifests name, watched before the load reads them — and the imported ones, so that one
+replaced by the same bytes is seen too) by size, modification time and inode.
 If one changed meanwhile (another import into the dataset or a layer it includes landed, or
 someone edited a file), it writes nothing and raises :class:`ImportConflict`;
 run again, the import plans from the files as they are then.
@@ -57,13 +58,18 @@ class Seen:
         """Read the files ``names`` (relative to ``folder``: the files the import rewrites,
         kept as bytes) and the signature of the folder's other files."""
         self.folder = folder
+        #: every file of the folders watched -> its signature (the files the import
+        #: rewrites too, taken before their bytes: one replaced by the same bytes is seen)
+        self.signatures: dict[Path, Signature] = {}
+        names = list(names)
+        for name in names:
+            with contextlib.suppress(OSError):  # (no file: its bytes say None)
+                self.signatures[folder / name] = _signature(folder / name)
         #: relative name -> the file's bytes (None: there was no such file)
         self.data: dict[str, bytes | None] = {name: file_bytes(folder / name) for name in names}
         self._kept = {folder / name for name in self.data}
         #: the folders watched: the dataset's, and its includes' once added
         self.folders: list[Path] = []
-        #: every other file of the folders watched -> its signature
-        self.signatures: dict[Path, Signature] = {}
         self.add(folder)
         for included in includes_of(folder):  # before the load reads them, as the own files
             self.add(included)
