@@ -372,12 +372,15 @@ def first_draw(browser: Any, path: Path, repeat: int, keep: Path | None = None) 
     return result
 
 
-def run(sizes: list[int], repeat: int, keep: Path | None = None) -> list[dict[str, Any]]:
+def run(
+    sizes: list[int], repeat: int, keep: Path | None = None, extra: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """The rows of the table; ``extra``: more Chromium switches (``--browser-arg``)."""
     from playwright.sync_api import sync_playwright
 
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra])
         for n in sizes:
             G = synthetic(n)
             cases = [("full", 10**9)]
@@ -469,6 +472,14 @@ def main() -> None:
     )
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument(
+        "--browser-arg",
+        action="append",
+        default=[],
+        metavar="SWITCH",
+        help="one more Chromium switch for an experiment, e.g. "
+        "--browser-arg=--js-flags=--single-threaded (V8 compiles on the main thread)",
+    )
+    parser.add_argument(
         "--report", type=int, metavar="FIRMS", help="time the report with and without views"
     )
     args = parser.parse_args()
@@ -481,7 +492,7 @@ def main() -> None:
     if not Path(CHROMIUM).exists():
         sys.exit(f"needs Chromium at {CHROMIUM}")
     start = load_average()
-    rows = run(args.sizes, args.repeat, args.traces)
+    rows = run(args.sizes, args.repeat, args.traces, tuple(args.browser_arg))
     if args.markdown:
         print(markdown(rows))
         print(f"\n(load average {start} at the start of the run, {load_average()} at the end)")
