@@ -30,7 +30,7 @@ from .analysis import (
     name_of,
     yuan,
 )
-from .analysis.coverage import Coverage, coverage_of, map_rows, share_text
+from .analysis.coverage import STATUS_ZH, Coverage, coverage_of, map_rows, share_text
 from .analysis.gaps import extension_of, gaps_of, single_source_of, weak_links_of
 from .analysis.impact import (
     CUT_OFF_ZH,
@@ -83,12 +83,8 @@ def betweenness_zh(how: str) -> str:
     return f"抽样:{m.group(2)} 个起点中取 {m.group(1)} 个" if m else how
 
 
-STATUS_LABEL = {
-    "covered": "已覆盖(covered)",
-    "weak": "薄弱(weak)",
-    "gap": "缺口(gap)",
-    "extension": "延链(extension)",
-}
+#: a status as the pages show it: its word (STATUS_ZH), then the code, e.g. 缺口(gap)
+STATUS_LABEL = {code: f"{word}({code})" for code, word in STATUS_ZH.items()}
 
 
 @dataclass
