@@ -221,8 +221,9 @@ def test_an_import_into_an_included_layer_while_the_dataset_loads_is_seen(
 
     monkeypatch.setattr(dataset, "load_dataset", then_one_lands_in_the_layer)
     before = snapshot(ds)
-    with pytest.raises(ImportConflict, match="changed while this import ran"):
+    with pytest.raises(ImportConflict, match="changed while this import ran") as caught:
         import_file(first, ds)
+    assert f"another import into '{layer.resolve()}' landed first" in str(caught.value)
     assert snapshot(ds) == before
     assert imported_names(layer) == {"未八电池有限公司"}
 

@@ -110,8 +110,9 @@ class Seen:
     def check(self) -> None:
         """Raise :class:`ImportConflict` if a file read is not as it was."""
         path = self.changed()
-        if path is not None:
-            raise ImportConflict(path, self.folder)
+        if path is not None:  # named with the folder it is in: the dataset's or a layer's
+            within = [f for f in self.folders[1:] if path.is_relative_to(f)]
+            raise ImportConflict(path, within[0] if within else self.folder)
 
 
 def files_of(folder: Path) -> list[Path]:
