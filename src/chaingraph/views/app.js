@@ -707,30 +707,48 @@
       target.appendChild(q);
     });
   }
-  function openPanel(id) {
-    var n = byId[id];
+  // the head every panel starts with: a close button, the title, the kind line with a grade
+  function panelHead(title, kindText, grade) {
     panel.textContent = "";
-    if (!n) { panel.classList.remove("open"); return; }
     var close = el("button", "×", "close");
     close.type = "button";
     close.title = "关闭";
     close.addEventListener("click", function () { select(null); });
     panel.appendChild(close);
-    panel.appendChild(el("h3", n.name));
-    var kl = el("div", (kindLabel[n.kind] || n.kind) + " · ", "kindline");
-    kl.appendChild(gradeBadge(n.grade));
+    panel.appendChild(el("h3", title));
+    var kl = el("div", kindText + " · ", "kindline");
+    kl.appendChild(gradeBadge(grade));
     panel.appendChild(kl);
+  }
+  function textRow(table, r) {
+    var tr = el("tr");
+    tr.appendChild(el("td", r[0]));
+    tr.appendChild(el("td", r[1]));
+    table.appendChild(tr);
+  }
+  // a button naming a node that selects it (and brings it into view)
+  function nodeButton(id) {
+    var b = el("button", byId[id] ? byId[id].name : id);
+    b.type = "button";
+    b.addEventListener("click", function () { select(id, true); });
+    return b;
+  }
+  // a node's or an edge's source quotes, or why it has none
+  function sourcesPart(item) {
+    panel.appendChild(el("h4", "来源原文 (" + item.src.length + ")"));
+    if (item.src.length) quotes(panel, item.src);
+    else panel.appendChild(el("div", item.grade === "template" ? "模板知识, 无原文引用" : "无原文引用", "hint"));
+  }
+  function openPanel(id) {
+    var n = byId[id];
+    if (!n) { panel.textContent = ""; panel.classList.remove("open"); return; }
+    panelHead(n.name, kindLabel[n.kind] || n.kind, n.grade);
     var table = el("table");
     [["类型", (kindLabel[n.kind] || n.kind) + " (" + n.kind + ")"], ["编号", n.id]].concat(n.info).forEach(function (r) {
-      var tr = el("tr");
-      tr.appendChild(el("td", r[0]));
-      tr.appendChild(el("td", r[1]));
-      table.appendChild(tr);
+      textRow(table, r);
     });
     panel.appendChild(table);
-    panel.appendChild(el("h4", "来源原文 (" + n.src.length + ")"));
-    if (n.src.length) quotes(panel, n.src);
-    else panel.appendChild(el("div", n.grade === "template" ? "模板知识, 无原文引用" : "无原文引用", "hint"));
+    sourcesPart(n);
     var rels = data.edges.filter(function (e) { return e.from === id || e.to === id; });
     panel.appendChild(el("h4", "关系 (" + rels.length + ")"));
     var ul = el("ul", null, "rels");
@@ -738,10 +756,7 @@
       var other = e.from === id ? e.to : e.from;
       var li = el("li");
       li.appendChild(el("span", (e.from === id ? "→ " : "← ") + e.label + " "));
-      var b = el("button", byId[other] ? byId[other].name : other);
-      b.type = "button";
-      b.addEventListener("click", function () { select(other, true); });
-      li.appendChild(b);
+      li.appendChild(nodeButton(other));
       li.appendChild(gradeBadge(e.grade));
       if (e.info.length) {
         li.appendChild(el("div", e.info.map(function (r) { return r[0] + ": " + r[1]; }).join("; "), "hint"));
@@ -846,38 +861,19 @@
   }
   state.selectEdge = selectEdge;
   function openEdgePanel(e) {
-    panel.textContent = "";
-    var close = el("button", "×", "close");
-    close.type = "button";
-    close.title = "关闭";
-    close.addEventListener("click", function () { select(null); });
-    panel.appendChild(close);
-    panel.appendChild(el("h3", e.label));
-    var kl = el("div", "关系 (" + e.rel + ") · ", "kindline");
-    kl.appendChild(gradeBadge(e.grade));
-    panel.appendChild(kl);
+    panelHead(e.label, "关系 (" + e.rel + ")", e.grade);
     var table = el("table");
     [["从", e.from], ["到", e.to]].forEach(function (r) {
       var tr = el("tr");
       tr.appendChild(el("td", r[0]));
       var td = el("td");
-      var b = el("button", byId[r[1]] ? byId[r[1]].name : r[1]);
-      b.type = "button";
-      b.addEventListener("click", function () { select(r[1], true); });
-      td.appendChild(b);
+      td.appendChild(nodeButton(r[1]));
       tr.appendChild(td);
       table.appendChild(tr);
     });
-    e.info.forEach(function (r) {
-      var tr = el("tr");
-      tr.appendChild(el("td", r[0]));
-      tr.appendChild(el("td", r[1]));
-      table.appendChild(tr);
-    });
+    e.info.forEach(function (r) { textRow(table, r); });
     panel.appendChild(table);
-    panel.appendChild(el("h4", "来源原文 (" + e.src.length + ")"));
-    if (e.src.length) quotes(panel, e.src);
-    else panel.appendChild(el("div", e.grade === "template" ? "模板知识, 无原文引用" : "无原文引用", "hint"));
+    sourcesPart(e);
     panel.classList.add("open");
   }
 
