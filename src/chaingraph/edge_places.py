@@ -13,12 +13,13 @@ mapping is first read. What it answers, and in which order, is that dict's.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Protocol, overload
 
 from .model import Location
+from .node_places import LazyPlaces
 
 Key = tuple[str, str, str]
 #: (from, to, rel, file, line) of one edge
@@ -99,18 +100,13 @@ class _PackedRun:
             yield ids[a], ids[b], rels[c], files[d], None if e < 0 else e
 
 
-class EdgePlaces(MutableMapping[Key, Location]):
+class EdgePlaces(LazyPlaces[Key]):
     """(from, to, rel) -> the Location each edge was read at, in the order they were added.
 
     ``add_run`` adds rows in bulk without making their keys or Locations; every other use
     makes them first (but ``len``, and :meth:`rows`, which reads them as they are kept).
     A run's edges must be new to the mapping (as the graph's duplicate check makes them).
     """
-
-    def __init__(self, items: Mapping[Key, Location] | Iterable[tuple[Key, Location]] = ()):
-        self._made: dict[Key, Location] = dict(items)
-        self._runs: list[_Run] = []
-        self._pending = 0
 
     def add_run(
         self,
@@ -123,20 +119,11 @@ class EdgePlaces(MutableMapping[Key, Location]):
         """Rows ``start`` to ``stop`` of a table's (from, to, rel) columns, each read at
         ``file``:``lines[i]`` (kept as they are: do not change them afterwards)."""
         if stop > start:
-            self._add(_TableRun(file, columns, lines, start, stop))
+            self._add_run(_TableRun(file, columns, lines, start, stop))
 
-    def _add(self, run: _Run) -> None:
-        self._runs.append(run)
-        self._pending += len(run)
-
-    def _all(self) -> dict[Key, Location]:
-        if self._runs:
-            made = self._made
-            for run in self._runs:
-                for u, v, rel, file, line in run.rows():
-                    made[u, v, rel] = Location(file, line)
-            self._runs, self._pending = [], 0
-        return self._made
+    def _make(self, run: _Run, made: dict[Key, Location]) -> None:
+        for u, v, rel, file, line in run.rows():
+            made[u, v, rel] = Location(file, line)
 
     def rows(self) -> Iterator[Row]:
         """Every edge as (from, to, rel, file, line), in order, without making the dict."""
@@ -144,24 +131,6 @@ class EdgePlaces(MutableMapping[Key, Location]):
             yield u, v, rel, where.file, where.line
         for run in self._runs:
             yield from run.rows()
-
-    def __getitem__(self, key: Key) -> Location:
-        return self._all()[key]
-
-    def __setitem__(self, key: Key, value: Location) -> None:
-        self._all()[key] = value
-
-    def __delitem__(self, key: Key) -> None:
-        del self._all()[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._all()
-
-    def __iter__(self) -> Iterator[Key]:
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._made) + self._pending
 
 
 def pack(rows: Iterable[Row], index: Mapping[str, int]) -> tuple[list[str], list[str], list[bytes]]:
@@ -196,5 +165,5 @@ def unpacked(raw: object, ids: Sequence[str]) -> EdgePlaces:
     ):
         raise ValueError("not packed edge places")
     places = EdgePlaces()
-    places._add(_PackedRun(raw, ids))
+    places._add_run(_PackedRun(raw, ids))
     return places

@@ -13,8 +13,9 @@ only when the mapping is first read. What it answers, and in which order, is tha
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from itertools import repeat
+from typing import Any, TypeVar
 
 from .model import Location
 
@@ -84,7 +85,58 @@ class _PackedRun:
 _Run = _TableRun | _ItemsRun | _PackedRun
 
 
-class NodePlaces(MutableMapping[str, Location]):
+K = TypeVar("K", bound=Hashable)
+
+
+class LazyPlaces(MutableMapping[K, Location]):
+    """key -> the Location it was read at, in the order added, kept as runs (each a table's
+    or a cache entry's rows, as they were read) until first used as a dict.
+
+    A subclass says how a run becomes entries (:meth:`_make`); ``len`` counts the runs'
+    rows without making them. The node and the edge places share this.
+    """
+
+    def __init__(self, items: Mapping[K, Location] | Iterable[tuple[K, Location]] = ()):
+        self._made: dict[K, Location] = dict(items)
+        self._runs: list[Any] = []
+        self._pending = 0
+
+    def _add_run(self, run: Any) -> None:
+        """Keep ``run`` (its keys must be new to the mapping) without making its entries."""
+        self._runs.append(run)
+        self._pending += len(run)
+
+    def _make(self, run: Any, made: dict[K, Location]) -> None:
+        raise NotImplementedError
+
+    def _all(self) -> dict[K, Location]:
+        if self._runs:
+            made = self._made
+            for run in self._runs:
+                self._make(run, made)
+            self._runs, self._pending = [], 0
+        return self._made
+
+    def __getitem__(self, key: K) -> Location:
+        return self._all()[key]
+
+    def __setitem__(self, key: K, value: Location) -> None:
+        self._all()[key] = value
+
+    def __delitem__(self, key: K) -> None:
+        del self._all()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._all()
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._made) + self._pending
+
+
+class NodePlaces(LazyPlaces[str]):
     """node id -> the Location it was read at, in the order the nodes were added.
 
     :meth:`add_run` and :meth:`add` add nodes without making the dict (a run's ids, and an
@@ -93,19 +145,13 @@ class NodePlaces(MutableMapping[str, Location]):
     they are kept).
     """
 
-    def __init__(self, items: Mapping[str, Location] | Iterable[tuple[str, Location]] = ()):
-        self._made: dict[str, Location] = dict(items)
-        self._runs: list[_Run] = []
-        self._pending = 0
-
     def add_run(self, file: str, ids: Sequence[str], lines: Sequence[int]) -> None:
         """Nodes ``ids[i]`` read at ``file``:``lines[i]`` (both kept as they are: do not
         change them afterwards)."""
         if len(ids) != len(lines):
             raise ValueError("a run needs one line per id")
         if ids:
-            self._runs.append(_TableRun(file, ids, lines))
-            self._pending += len(ids)
+            self._add_run(_TableRun(file, ids, lines))
 
     def add(self, node_id: str, where: Location) -> None:
         """A node new to the mapping, read at ``where``."""
@@ -119,13 +165,8 @@ class NodePlaces(MutableMapping[str, Location]):
         last.items[node_id] = where
         self._pending += 1
 
-    def _all(self) -> dict[str, Location]:
-        if self._runs:
-            made = self._made
-            for run in self._runs:
-                run.into(made)
-            self._runs, self._pending = [], 0
-        return self._made
+    def _make(self, run: _Run, made: dict[str, Location]) -> None:
+        run.into(made)
 
     def rows(self) -> Iterator[Row]:
         """Every node as (id, file, line), in order, without making the dict."""
@@ -133,24 +174,6 @@ class NodePlaces(MutableMapping[str, Location]):
             yield node_id, where.file, where.line
         for run in self._runs:
             yield from run.rows()
-
-    def __getitem__(self, key: str) -> Location:
-        return self._all()[key]
-
-    def __setitem__(self, key: str, value: Location) -> None:
-        self._all()[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self._all()[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._all()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._made) + self._pending
 
 
 def rows_of(places: Mapping[str, Location]) -> Iterator[Row]:
@@ -192,8 +215,7 @@ def unpacked(raw: object, ids: Sequence[str]) -> NodePlaces:
     places = NodePlaces()
     run = _PackedRun(raw[0], raw[1], ids)
     if len(run):
-        places._runs.append(run)
-        places._pending = len(run)
+        places._add_run(run)
     return places
 
 
