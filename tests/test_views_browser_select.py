@@ -315,3 +315,72 @@ def test_an_ego_view_opens_with_nothing_selected(open_view: Open) -> None:
     click_node(page, "byd")
     wait_until(page, "window.__cg.selected === 'byd'")
     assert page.evaluate("window.__cg.network.getSelectedNodes()") == ["byd"]
+
+
+#: the search results as a list box: ids in order, the highlighted ones (class and
+#: aria-selected), what the box names as its active descendant, and the backgrounds of the
+#: highlighted result and of another
+RESULTS = """() => { const bs = [...document.querySelectorAll('#results button')];
+  const box = document.getElementById('search'), at = box.getAttribute('aria-activedescendant');
+  const on = bs.filter(b => b.classList.contains('active'));
+  const off = bs.filter(b => !b.classList.contains('active')), id = b => b.dataset.id;
+  return { ids: bs.map(id), active: on.map(id),
+           selected: bs.filter(b => b.getAttribute('aria-selected') === 'true').map(id),
+           options: bs.filter(b => b.getAttribute('role') === 'option').length,
+           descendant: at ? document.getElementById(at).dataset.id : null,
+           role: box.getAttribute('role'), expanded: box.getAttribute('aria-expanded'),
+           look: on.length && off.length ? [getComputedStyle(on[0]).backgroundColor,
+                                            getComputedStyle(off[0]).backgroundColor] : null };
+}"""
+
+#: an ArrowDown that moves through an input method's candidates, not the results
+IME_DOWN = """() => document.getElementById('search').dispatchEvent(new KeyboardEvent('keydown',
+  {key: 'ArrowDown', isComposing: true, keyCode: 229, bubbles: true, cancelable: true}))"""
+
+
+def test_the_arrow_keys_move_through_the_search_results(open_view: Open) -> None:
+    """The results of the search box could only be clicked (or the first picked with Enter):
+    ArrowDown and ArrowUp now move a highlight through them, wrapping round at the ends, shown
+    and named to screen readers as the box's active descendant; Enter picks the highlighted
+    one. An input method's arrows move its own candidates, not the highlight."""
+    view, page = small(open_view, "select-search-keys")
+    page.fill("#search", "电")
+    state = page.evaluate(RESULTS)
+    assert state["ids"] == ["cell", "pack", "recycle", "p1"]
+    assert state["role"] == "combobox" and state["expanded"] == "true"
+    assert state["options"] == 4
+    assert state["active"] == state["selected"] == [] and state["descendant"] is None
+    moves = [
+        ("ArrowDown", "cell"),
+        ("ArrowDown", "pack"),
+        ("ArrowUp", "cell"),
+        ("ArrowUp", "p1"),  # round to the last
+        ("ArrowDown", "cell"),  # and back to the first
+        ("ArrowUp", "p1"),
+        ("ArrowUp", "recycle"),
+    ]
+    for key, expected in moves:
+        page.press("#search", key)
+        state = page.evaluate(RESULTS)
+        assert state["active"] == state["selected"] == [expected], key
+        assert state["descendant"] == expected
+        assert state["look"][0] != state["look"][1]  # the highlight is seen
+    page.evaluate(IME_DOWN)
+    assert page.evaluate(RESULTS)["active"] == ["recycle"]
+    assert page.evaluate("document.activeElement.id") == "search"  # typing goes on in the box
+    page.press("#search", "Enter")
+    wait_until(page, "window.__cg.selected === 'recycle'")
+    assert page.inner_text("#panel h3") == "电池回收"
+    # new text, new results: nothing highlighted, Enter picks the first again
+    page.fill("#search", "电池")
+    state = page.evaluate(RESULTS)
+    assert state["ids"] == ["pack", "recycle", "p1"] and state["active"] == []
+    assert state["descendant"] is None
+    page.press("#search", "Enter")
+    wait_until(page, "window.__cg.selected === 'pack'")
+    # no results: the arrows leave the box as it is
+    page.fill("#search", "无此节点")
+    page.press("#search", "ArrowDown")
+    state = page.evaluate(RESULTS)
+    assert state["ids"] == [] and state["expanded"] == "false" and state["descendant"] is None
+    assert_clean(page)

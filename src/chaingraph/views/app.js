@@ -1007,13 +1007,38 @@
     return found.slice(0, 15);
   }
   function pick(f) { if (f[3]) selectMember(f[2]); else select(f[2], true); }
+  // the box and its results are a combobox with a list box (template.html): ArrowDown and
+  // ArrowUp move a highlight through the results, wrapping round at the ends; Enter picks
+  // the highlighted one, or the first; the highlight is the box's aria-activedescendant
+  var listed = [], active = -1;  // the results shown; the highlighted one's place, or -1
+  function setActive(i) {
+    var options = results.querySelectorAll("button");
+    if (active >= 0 && options[active]) {
+      options[active].classList.remove("active");
+      options[active].setAttribute("aria-selected", "false");
+    }
+    active = i;
+    if (i < 0) { input.removeAttribute("aria-activedescendant"); return; }
+    options[i].classList.add("active");
+    options[i].setAttribute("aria-selected", "true");
+    input.setAttribute("aria-activedescendant", options[i].id);
+    options[i].scrollIntoView({ block: "nearest" });
+  }
   function showResults() {
     results.textContent = "";
-    matches(input.value).forEach(function (f) {
+    active = -1;
+    input.removeAttribute("aria-activedescendant");
+    listed = matches(input.value);
+    listed.forEach(function (f, i) {
       var id = f[2], n = f[3] ? memberById[id] : byId[id];
       var li = el("li");
+      li.setAttribute("role", "presentation");
       var b = el("button", n.name);
       b.type = "button";
+      b.id = "result-" + i;
+      b.tabIndex = -1;  // reached with the arrow keys from the box, not with Tab
+      b.setAttribute("role", "option");
+      b.setAttribute("aria-selected", "false");
       b.dataset.id = id;
       var k = kindLabel[n.kind] || n.kind;
       if (f[3]) k += " · 并入「" + byId[n.group].name + "」";
@@ -1022,16 +1047,28 @@
       li.appendChild(b);
       results.appendChild(li);
     });
-    if (input.value && !results.childNodes.length) results.appendChild(el("li", "无匹配", "hint"));
+    if (input.value && !results.childNodes.length) {
+      var none = el("li", "无匹配", "hint");
+      none.setAttribute("role", "presentation");
+      results.appendChild(none);
+    }
+    input.setAttribute("aria-expanded", listed.length ? "true" : "false");
   }
   input.addEventListener("input", showResults);
   input.addEventListener("keydown", function (ev) {
-    // an Enter that confirms a word in an input method (pinyin, say) is the method's, not
-    // a pick: its keydown comes while composing (keyCode 229 in browsers that predate
-    // isComposing)
-    if (ev.key === "Enter" && !ev.isComposing && ev.keyCode !== 229) {
-      var first = matches(input.value)[0];
-      if (first !== undefined) pick(first);
+    // the keys of an input method (pinyin, say: an Enter that confirms a word, the arrows
+    // that move through its candidates) are the method's, not the results': their keydown
+    // comes while composing (keyCode 229 in browsers that predate isComposing)
+    if (ev.isComposing || ev.keyCode === 229) return;
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+      if (!listed.length) return;
+      ev.preventDefault();  // not the caret to the start or end of the box
+      var n = listed.length, down = ev.key === "ArrowDown";
+      if (active < 0) setActive(down ? 0 : n - 1);
+      else setActive((active + (down ? 1 : n - 1)) % n);
+    } else if (ev.key === "Enter") {
+      var f = active >= 0 ? listed[active] : matches(input.value)[0];
+      if (f !== undefined) pick(f);
     }
   });
 
