@@ -384,3 +384,73 @@ def test_the_arrow_keys_move_through_the_search_results(open_view: Open) -> None
     state = page.evaluate(RESULTS)
     assert state["ids"] == [] and state["expanded"] == "false" and state["descendant"] is None
     assert_clean(page)
+
+
+#: the node drawn farthest from the middle of the stage (but ``not``), inside it and left of
+#: where the side panel opens (a panel opening under the pointer takes the hover anyway)
+FARTHEST = """(not) => { const n = window.__cg.network, g = document.getElementById('graph');
+  const W = g.clientWidth, H = g.clientHeight;
+  let best = null, far = -1;
+  n.body.nodeIndices.forEach(id => { const p = n.canvasToDOM(n.getPosition(id));
+    const d = Math.hypot(p.x - W / 2, p.y - H / 2);
+    if (id !== not && p.x > 40 && p.y > 40 && p.x < W - 380 && p.y < H - 40 && d > far) {
+      far = d; best = id; } });
+  return best; }"""
+
+#: the node vis-network finds at a point of the stage (DOM px), or null
+NODE_AT = """(p) => { const id = window.__cg.network.getNodeAt(p);
+  return id === undefined ? null : id; }"""
+
+
+@pytest.mark.parametrize(
+    ("size", "how"), [("small", "focus"), ("large", "focus"), ("small", "zoom"), ("small", "fit")]
+)
+def test_a_move_of_the_view_takes_the_hover_from_under_a_still_pointer(
+    open_view: Open, size: str, how: str
+) -> None:
+    """The pointer rests on a node, tooltip up, while the page moves the view (Enter in the
+    search box focuses another node; the zoom or fit button pressed from the keyboard):
+    vis-network looks for what is under the pointer only when the pointer moves, so the node
+    that moved away stayed hovered with its tooltip. Now the hover ends as the view moves,
+    and once it is still what is under the pointer then (if anything) is hovered, as after a
+    filter."""
+    if size == "small":
+        view, page = small(open_view, f"select-move-{how}")
+    else:
+        view, page = open_large(open_view, f"select-move-{how}-large")
+        wait_until(page, "window.__cg.ready && window.__cg.moving === false")
+        page.evaluate(RECORD)
+    if how == "fit":  # a close-up, for 适应窗口 to move out of
+        page.evaluate("window.__cg.network.moveTo({scale: window.__cg.network.getScale() * 1.6})")
+        next_frame(page)
+    # a focus, zoom or fit moves a node far from the middle of the stage most
+    node = page.evaluate(FARTHEST, "recycle")
+    at = hover_node(page, node)
+    assert page.evaluate(HOVER)["nodes"] == [node]
+    if how == "focus":
+        page.fill("#search", "电池回收")  # the keyboard only: the pointer stays
+        page.press("#search", "Enter")
+        wait_until(page, "window.__cg.selected === 'recycle'")
+    else:
+        page.locator("#zoom-in" if how == "zoom" else "#fit").focus()
+        page.keyboard.press("Enter")
+    wait_until(page, "window.__cg.moving === false")
+    next_frame(page)
+    box = page.locator("#graph").bounding_box()
+    here = {"x": at["x"] - box["x"], "y": at["y"] - box["y"]}
+    under = page.evaluate(NODE_AT, here)
+    assert under != node, "the view did not move the node away from the pointer"
+    state = page.evaluate(HOVER)
+    assert state["nodes"] == ([under] if under else [])
+    events = page.evaluate("window.__cg.events")
+    assert events[:2] == [f"hoverNode:{node}", f"blurNode:{node}"]
+    if under:
+        assert f"hoverNode:{under}" in events[2:]
+        name = page.evaluate("id => window.__cg.data.nodes.find(n => n.id === id).name", under)
+        assert state["tip"] and name in page.inner_text("#tip")
+    else:  # a tooltip only for an edge under the pointer now
+        edge = bool(state["edges"]) or page.evaluate("p => window.__cg.edgeAt(p) !== null", here)
+        assert state["tip"] == edge
+    # the pointer moves on: vis-network and the page agree with it again
+    page.mouse.move(at["x"] + 1, at["y"])
+    assert page.evaluate(HOVER)["nodes"] == ([under] if under else [])

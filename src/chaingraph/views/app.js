@@ -511,7 +511,6 @@
     state.labelMs = state.drawn - t;
     if (state.firstDraw === null) state.firstDraw = state.drawn;
   });
-  network.on("animationFinished", function () { state.moving = false; });
 
   // fit every drawn node (and the tier headings) into the stage, with room for labels
   function fit() {
@@ -530,6 +529,9 @@
     scale = Math.max(Math.min(scale, 1.5), 0.002);
     var cx = (x0 + x1) / 2, cy = (y0 + y1) / 2 + (padBottom - padTop) / 2 / scale;
     network.moveTo({ position: { x: cx, y: cy }, scale: scale, animation: false });
+    // no animation, so no animationFinished: the hover at the pointer's place now (none yet
+    // at the first fit)
+    if (state.ready) { rehover(); lookForEdge(); }
   }
   state.fit = fit;
   fit();
@@ -794,8 +796,9 @@
     openPanel(id);
     if (focus) {
       var scale = Math.max(network.getScale(), 1.0);
-      state.moving = true;
-      network.focus(id, { scale: scale, animation: { duration: 350, easingFunction: "easeInOutQuad" } });
+      moveView(function () {
+        network.focus(id, { scale: scale, animation: { duration: 350, easingFunction: "easeInOutQuad" } });
+      });
       state.focused = id;
     }
   }
@@ -972,6 +975,23 @@
   }
   network.on("dragStart", dropHover);
   network.on("zoom", dropHover);
+  // the page moves the view (a focus, the zoom buttons, a fit) under a pointer that may rest on
+  // the canvas: what was hovered moves away from it, and vis-network, which looks only when
+  // the pointer moves, kept it hovered with its tooltip up. Hover ends as the move starts and
+  // is looked for again at the pointer's last place once the view is still (as after a
+  // filter). An animation this one cuts short ends inside move(), with its animationFinished
+  // (and its look): the hover is dropped after it.
+  function moveView(move) {
+    move();
+    state.moving = true;
+    rehover(true);
+    dropHover();
+  }
+  network.on("animationFinished", function () {
+    state.moving = false;
+    rehover();
+    lookForEdge();
+  });
 
   // ---- search --------------------------------------------------------------------------------
   var input = document.getElementById("search");
@@ -1083,8 +1103,9 @@
   // ---- view buttons --------------------------------------------------------------------------
   document.getElementById("fit").addEventListener("click", fit);
   function zoom(f) {
-    state.moving = true;
-    network.moveTo({ scale: network.getScale() * f, animation: { duration: 200, easingFunction: "linear" } });
+    moveView(function () {
+      network.moveTo({ scale: network.getScale() * f, animation: { duration: 200, easingFunction: "linear" } });
+    });
   }
   document.getElementById("zoom-in").addEventListener("click", function () { zoom(1.4); });
   document.getElementById("zoom-out").addEventListener("click", function () { zoom(1 / 1.4); });
