@@ -6,6 +6,7 @@ import networkx as nx
 import pytest
 
 from chaingraph.analysis import chain_context, chain_coverage, chain_map, firm_weight
+from chaingraph.analysis.coverage import FirmRows, map_rows
 from chaingraph.errors import UnknownEntity
 from chaingraph.model import ChainGraph
 
@@ -142,3 +143,26 @@ def test_firm_weight_by_hand() -> None:
 
 def test_context_designated_leaders() -> None:
     assert chain_context(battery(), "c").leaders_designated() == {"byd"}
+
+
+def test_lazy_map_rows_read_as_the_lists() -> None:
+    """A report's map (lazy: firm rows made when read) reads exactly as chain_map's lists:
+    every row, its length, an index, a slice and via_project."""
+    G = battery()
+    G.add_node("z", kind="Firm", name="z", local=True, region="外省")
+    G.add_edge("z", "cathode", key="IN_SEGMENT")
+    ctx = chain_context(G, "c")
+    plain, lazy = map_rows(ctx), map_rows(ctx, lazy=True)
+    assert lazy == plain
+    for p, q in zip(plain, lazy, strict=True):
+        for key in ("local_firms", "external_firms"):
+            assert isinstance(q[key], FirmRows)
+            assert list(q[key]) == p[key] and len(q[key]) == len(p[key])
+            assert q[key][:2] == p[key][:2] and q[key][1:] == p[key][1:]
+            if p[key]:
+                assert q[key][0] == p[key][0] and q[key][-1] == p[key][-1]
+    pack = next(r for r in lazy if r["segment"] == "pack")
+    assert pack["local_firms"][0]["via_project"] == [{"id": "p", "name": "电池包项目"}]
+    cathode = next(r for r in lazy if r["segment"] == "cathode")
+    assert [f["id"] for f in cathode["local_firms"]] == ["a", "b", "z"]
+    assert cathode["local_firms"][2]["region"] == "外省"

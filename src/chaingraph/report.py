@@ -153,7 +153,7 @@ def build_chain_report(
         hosts=[name_of(G, h) for h in hosts],
         designated=[name_of(G, f) for f in sorted(ctx.leaders_designated())],
         coverage=cov,
-        map=map_rows(ctx),
+        map=map_rows(ctx, lazy=True),  # a firm's row made only where a page shows it
         gaps=gaps_of(ctx),
         weak=weak_links_of(ctx),
         single_source=single_source_of(ctx),

@@ -28,8 +28,9 @@ header that shows a share goes through them, so 5/27 reads 18.5% everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 from ..model import ChainGraph, Row, Tier
 from . import _context as C
@@ -48,15 +49,53 @@ from .status import share_text as share_text
 from .status import status_zh as status_zh
 
 
-def _firm_row(G: ChainGraph, f: str, seg: C.Segment | None = None) -> Row:
+def _firm_row(G: ChainGraph, f: str, via: dict[str, list[str]] | None = None) -> Row:
     attrs = C.attrs_of(G)[f]
     row: Row = {"id": f, "name": C.name_in(attrs, f)}
-    if seg is not None and f in seg.via_project:
-        row["via_project"] = [{"id": p, "name": C.name_of(G, p)} for p in seg.via_project[f]]
+    if via is not None and f in via:
+        row["via_project"] = [{"id": p, "name": C.name_of(G, p)} for p in via[f]]
     region = attrs.get("region")
     if region:
         row["region"] = str(region)
     return row
+
+
+class FirmRows(Sequence[Row]):
+    """The firm rows of one map segment, each made when it is read (:func:`_firm_row`): a
+    report reads only the first few of a segment's 10^5 firms and how many there are, so
+    it holds their ids, not a dict per firm. Equal to the list of the same rows."""
+
+    __slots__ = ("_G", "_ids", "_via")
+
+    def __init__(
+        self, G: ChainGraph, ids: list[str], via: dict[str, list[str]] | None = None
+    ) -> None:
+        self._G, self._ids, self._via = G, ids, via
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, i: int) -> Row: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Row]: ...
+    def __getitem__(self, i: int | slice) -> Row | list[Row]:
+        if isinstance(i, slice):
+            return [_firm_row(self._G, f, self._via) for f in self._ids[i]]
+        return _firm_row(self._G, self._ids[i], self._via)
+
+    def __iter__(self) -> Iterator[Row]:
+        return (_firm_row(self._G, f, self._via) for f in self._ids)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FirmRows | list | tuple):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
 
 
 def _by_size(ctx: C.ChainContext, firms: list[str]) -> list[str]:
@@ -65,12 +104,21 @@ def _by_size(ctx: C.ChainContext, firms: list[str]) -> list[str]:
     return sorted(firms, key=lambda f: (-round(weight(f), 9), f))
 
 
-def map_rows(ctx: C.ChainContext) -> list[Row]:
-    """The rows of :func:`chain_map` for a built context."""
+def map_rows(ctx: C.ChainContext, lazy: bool = False) -> list[Row]:
+    """The rows of :func:`chain_map` for a built context; with ``lazy`` each segment's
+    ``local_firms`` / ``external_firms`` are :class:`FirmRows` (made when read) instead of
+    lists, for a report of 10^6 firms that shows few of them."""
     G = ctx.G
     rows = []
     for s in ctx.order:
         seg = ctx.segments[s]
+        local, external = _by_size(ctx, seg.local), _by_size(ctx, seg.external)
+        if lazy:
+            local_rows: Sequence[Row] = FirmRows(G, local, seg.via_project)
+            external_rows: Sequence[Row] = FirmRows(G, external)
+        else:
+            local_rows = [_firm_row(G, f, seg.via_project) for f in local]
+            external_rows = [_firm_row(G, f) for f in external]
         rows.append(
             {
                 "segment": s,
@@ -79,8 +127,8 @@ def map_rows(ctx: C.ChainContext) -> list[Row]:
                 "weight": seg.weight,
                 "extension": seg.extension,
                 "status": seg.status,
-                "local_firms": [_firm_row(G, f, seg) for f in _by_size(ctx, seg.local)],
-                "external_firms": [_firm_row(G, f) for f in _by_size(ctx, seg.external)],
+                "local_firms": local_rows,
+                "external_firms": external_rows,
                 "projects": [
                     {
                         "id": p,

@@ -222,8 +222,9 @@ def chain_impact(ctx: ChainContext, firm: str) -> ChainImpact:
                 }
             )
     local = members_of(ctx)
-    in_chain = local | {f for s in ctx.segments.values() for f in s.external}
-    if out.segments or firm in in_chain or out.designated:
+    # in the chain: asked of the segments' lists, not of a set of the chain's 10^6 firms
+    in_chain = firm in local or any(firm in s.external for s in ctx.segments.values())
+    if out.segments or in_chain or out.designated:
         out.customers = customer_rows(G, firm, local)
         out.suppliers = supplier_rows(G, firm, local)
         projects = dict.fromkeys(out_ids(G, firm, INVESTS_IN), "invests in")
