@@ -454,3 +454,26 @@ def test_a_move_of_the_view_takes_the_hover_from_under_a_still_pointer(
     # the pointer moves on: vis-network and the page agree with it again
     page.mouse.move(at["x"] + 1, at["y"])
     assert page.evaluate(HOVER)["nodes"] == ([under] if under else [])
+
+
+def test_after_a_wheel_zoom_the_node_under_the_pointer_shows_its_tooltip(open_view: Open) -> None:
+    """The wheel zooms over a node: its tooltip went, but vis-network held the node hovered,
+    so moving on over it sent no hoverNode and showed no tooltip. Now the zoom blurs it, and
+    the pointer's next move hovers what is under it again."""
+    view, page = small(open_view, "select-wheel")
+    at = hover_node(page, "byd")
+    page.mouse.wheel(0, -120)
+    wait_until(page, "getComputedStyle(document.getElementById('tip')).display === 'none'")
+    next_frame(page)
+    page.mouse.move(at["x"] + 1, at["y"])
+    box = page.locator("#graph").bounding_box()
+    under = page.evaluate(NODE_AT, {"x": at["x"] + 1 - box["x"], "y": at["y"] - box["y"]})
+    assert under == "byd", "the zoom moved byd from under the pointer"
+    state = page.evaluate(HOVER)
+    assert state["nodes"] == ["byd"] and state["tip"]
+    assert "比亚迪" in page.inner_text("#tip")
+    assert page.evaluate("window.__cg.events") == [
+        "hoverNode:byd",
+        "blurNode:byd",
+        "hoverNode:byd",
+    ]

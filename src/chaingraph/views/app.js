@@ -974,7 +974,10 @@
     if (hoverEdge !== null) { hoverEdge = null; network.redraw(); }
   }
   network.on("dragStart", dropHover);
-  network.on("zoom", dropHover);
+  // a wheel zoom: vis-network blurs too (the tooltip went while it held the node hovered, so
+  // moving on over it showed none: no hoverNode for a node already hovered); the pointer's
+  // next move hovers what is under it, tooltip and all
+  network.on("zoom", function () { rehover(true); dropHover(); });
   // the page moves the view (a focus, the zoom buttons, a fit) under a pointer that may rest on
   // the canvas: what was hovered moves away from it, and vis-network, which looks only when
   // the pointer moves, kept it hovered with its tooltip up. Hover ends as the move starts and
