@@ -12,6 +12,7 @@ only when the mapping is first read. What it answers, and in which order, is tha
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from array import array
 from collections.abc import Hashable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from itertools import repeat
@@ -106,8 +107,9 @@ class LazyPlaces(MutableMapping[K, Location]):
         self._runs.append(run)
         self._pending += len(run)
 
+    @abstractmethod
     def _make(self, run: Any, made: dict[K, Location]) -> None:
-        raise NotImplementedError
+        """Put ``run``'s entries into ``made``."""
 
     def _all(self) -> dict[K, Location]:
         if self._runs:
