@@ -194,6 +194,31 @@ TRACE_CATEGORIES = [
 ]
 
 
+class FrameNotTraced(ValueError):
+    """The trace stopped before the frame with the graph reached the display."""
+
+
+def reached(step: str, value: Any) -> Any:
+    """``value``, the trace's mark of the graph's frame at ``step``; missing: FrameNotTraced."""
+    if value is None:
+        raise FrameNotTraced(f"the trace ends before the frame with the graph was {step}")
+    return value
+
+
+def after_draw(pause_ms: int = 200) -> str:
+    """JavaScript that resolves once the drawn frame has surely reached the display.
+
+    Two animation frames are not enough: the main thread may begin the next frame before the
+    compositor activates the one with the graph, and on a loaded machine the display's swap
+    comes later still. So: six frames, then ``pause_ms``.
+    """
+    return (
+        "new Promise(r => { let n = 0; const next = () => ++n < 6 ? "
+        f"requestAnimationFrame(next) : setTimeout(r, {int(pause_ms)}); "
+        "requestAnimationFrame(next); })"
+    )
+
+
 def presented(trace: bytes, url: str, drawn_ms: float) -> dict[str, float]:
     """Where the wall time of a load went, read from a Chrome trace of it (all ms).
 
@@ -244,18 +269,30 @@ def presented(trace: bytes, url: str, drawn_ms: float) -> dict[str, float]:
     drawing_end = drawing["ts"] + drawing["dur"]
     # the frame the drawing went out in: the main thread's next commit, its activation on
     # the compositor thread, the compositor's next frame after that, and the display's swap
-    commit = min(
-        e["ts"] + e["dur"]
-        for e in events
-        if on_main(e) and e["name"] == "Commit" and e["ts"] + e["dur"] >= drawn
+    commit = reached(
+        "committed",
+        min(
+            (
+                e["ts"] + e["dur"]
+                for e in events
+                if on_main(e) and e["name"] == "Commit" and e["ts"] + e["dur"] >= drawn
+            ),
+            default=None,
+        ),
     )
-    activated = min(
-        e["ts"]
-        for e in events
-        if e["pid"] == pid
-        and e["name"] == "Activation"
-        and e.get("ph") == "e"
-        and e["ts"] >= commit
+    activated = reached(
+        "activated",
+        min(
+            (
+                e["ts"]
+                for e in events
+                if e["pid"] == pid
+                and e["name"] == "Activation"
+                and e.get("ph") == "e"
+                and e["ts"] >= commit
+            ),
+            default=None,
+        ),
     )
 
     def steps(step: str) -> list[dict[str, Any]]:
@@ -273,20 +310,38 @@ def presented(trace: bytes, url: str, drawn_ms: float) -> dict[str, float]:
     def pipeline(e: dict[str, Any]) -> dict[str, Any]:
         return dict(e["args"]["chrome_graphics_pipeline"])
 
-    submitted = next(
-        pipeline(e)["surface_frame_trace_id"]
-        for e in steps("STEP_SUBMIT_COMPOSITOR_FRAME")
-        if e["pid"] == pid and e["ts"] >= activated
+    submitted = reached(
+        "submitted",
+        next(
+            (
+                pipeline(e)["surface_frame_trace_id"]
+                for e in steps("STEP_SUBMIT_COMPOSITOR_FRAME")
+                if e["pid"] == pid and e["ts"] >= activated
+            ),
+            None,
+        ),
     )
-    display = next(
-        pipeline(e)["display_trace_id"]
-        for e in steps("STEP_SURFACE_AGGREGATION")
-        if submitted in pipeline(e).get("aggregated_surface_frame_trace_ids", [])
+    display = reached(
+        "aggregated",
+        next(
+            (
+                pipeline(e)["display_trace_id"]
+                for e in steps("STEP_SURFACE_AGGREGATION")
+                if submitted in pipeline(e).get("aggregated_surface_frame_trace_ids", [])
+            ),
+            None,
+        ),
     )
-    swapped = next(
-        e["ts"] + e["dur"]
-        for e in steps("STEP_SWAP_BUFFERS_ACK")
-        if pipeline(e)["display_trace_id"] == display
+    swapped = reached(
+        "swapped in",
+        next(
+            (
+                e["ts"] + e["dur"]
+                for e in steps("STEP_SWAP_BUFFERS_ACK")
+                if pipeline(e)["display_trace_id"] == display
+            ),
+            None,
+        ),
     )
     cpu = descheduled = idle = 0.0
     last_end = None
@@ -321,7 +376,8 @@ def first_draw(browser: Any, path: Path, repeat: int, keep: Path | None = None) 
     renderers: list[float] = []
     clicks: list[tuple[float, float]] = []
     browser_cdp = browser.new_browser_cdp_session()
-    for _ in range(repeat):
+    short = 0  # loads whose trace stopped before the frame was shown: measured again
+    while len(loads) < repeat:
         context = browser.new_context(viewport={"width": 1366, "height": 768})
         page = context.new_page()
         page.route(
@@ -342,20 +398,27 @@ def first_draw(browser: Any, path: Path, repeat: int, keep: Path | None = None) 
         except PlaywrightTimeout:
             value = None
         after = chromium_cpu(browser_cdp)
-        # two more frames: the drawn one has reached the display
-        page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        page.evaluate(after_draw(200 << short))
         trace = browser.stop_tracing()
         if keep is not None:  # for chrome://tracing or ui.perfetto.dev
             keep.mkdir(parents=True, exist_ok=True)
             (keep / f"{path.stem}-{len(loads) + 1}.json").write_bytes(trace)
+        if not value:
+            raise RuntimeError(f"{path.name}: nothing drawn within 120 s")
+        try:
+            load = presented(trace, path.as_uri(), float(value))
+        except FrameNotTraced as e:
+            short += 1
+            if short > 3:
+                raise
+            print(f"{e}: measured again, waiting longer", file=sys.stderr)
+            context.close()
+            continue
         spent = {
             pid: (kind, t - before.get(pid, (kind, 0.0))[1]) for pid, (kind, t) in after.items()
         }
         alls.append(sum(t for _, t in spent.values()))
         renderers.append(sum(t for kind, t in spent.values() if kind == "renderer"))
-        if not value:
-            raise RuntimeError(f"{path.name}: nothing drawn within 120 s")
-        load = presented(trace, path.as_uri(), float(value))
         load["drawn"] = float(value)
         loads.append(load)
         print({k: round(v, 1) for k, v in load.items()}, file=sys.stderr)

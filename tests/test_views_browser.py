@@ -5,6 +5,7 @@ Screenshots of each view are saved to ``test-artifacts/`` for a person to look a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -145,20 +146,33 @@ def test_the_bench_times_the_frame_that_shows_the_graph(browser: Any, tmp_path: 
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     path = write_html(graph_view(sample_graph()), tmp_path / "traced.html")
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    try:
-        page = context.new_page()
-        browser.start_tracing(categories=bench.TRACE_CATEGORIES)
-        page.goto(path.as_uri())
-        drawn = float(wait_until(page, "window.__cg && window.__cg.firstDraw", 20_000))
-        page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-        trace = browser.stop_tracing()
-    finally:
-        context.close()
-    load = bench.presented(trace, path.as_uri(), drawn)
+    # a loaded machine may show the frame after the page's wait: then load again, waiting longer
+    for pause_ms in (200, 1_000, 4_000):
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        try:
+            page = context.new_page()
+            browser.start_tracing(categories=bench.TRACE_CATEGORIES)
+            page.goto(path.as_uri())
+            drawn = float(wait_until(page, "window.__cg && window.__cg.firstDraw", 20_000))
+            page.evaluate(bench.after_draw(pause_ms))
+            trace = browser.stop_tracing()
+        finally:
+            context.close()
+        try:
+            load = bench.presented(trace, path.as_uri(), drawn)
+            break
+        except bench.FrameNotTraced:
+            if pause_ms == 4_000:
+                raise
     assert load["presented"] > drawn > load["navigation"] >= 0
     assert 0 < load["cpu"] < load["presented"]
     assert load["pipeline"] > 0
     # everything between navigation start and the frame is accounted for, roughly
     parts = load["navigation"] + load["cpu"] + load["descheduled"] + load["idle"]
     assert parts <= load["presented"] + 1
+    # a trace cut before the frame reached the display is told apart from a bad one
+    events = json.loads(trace)
+    events = events["traceEvents"] if isinstance(events, dict) else events
+    cut = [e for e in events if e["name"] != "Activation"]
+    with pytest.raises(bench.FrameNotTraced, match="activated"):
+        bench.presented(json.dumps(cut).encode(), path.as_uri(), drawn)
