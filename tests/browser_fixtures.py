@@ -34,6 +34,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
+#: ``CHAINGRAPH_SLOW_FRAMES=MS``: every animation frame callback comes MS ms later, as on a
+#: loaded machine (the main thread stays free): a test that reads the canvas before the frame
+#: it needs, or allows a fixed time for frames, fails at once instead of now and then in CI
+SLOW_FRAMES = os.environ.get("CHAINGRAPH_SLOW_FRAMES", "")
 
 
 @dataclass
@@ -85,6 +89,12 @@ def _open_page(browser: Any, bypass_csp: bool, viewport: dict[str, int] | None =
         bypass_csp=bypass_csp,
     )
     pg = context.new_page()
+    if SLOW_FRAMES:
+        pg.add_init_script(
+            "(() => { const raf = window.requestAnimationFrame.bind(window);"
+            f" window.requestAnimationFrame = cb => setTimeout(() => raf(cb), {int(SLOW_FRAMES)});"
+            " })()"
+        )
     log = BrowserLog()
     pg.cg_log = log
 
