@@ -13,6 +13,7 @@ from browser_fixtures import Open, assert_clean, click_node, drawn_count, wait_u
 from chaingraph.views import chain_view, graph_view
 from test_views import QUOTE, drawable, sample_graph
 from test_views_browser import shengzhou
+from test_views_browser_edges import next_frame
 
 pytestmark = pytest.mark.browser
 
@@ -60,25 +61,33 @@ def test_search_by_alias(open_view: Open) -> None:
     assert page.locator("#results button").first.get_attribute("data-id") == "byd"
 
 
+#: the darkest channel of the canvas pixel at the centre of each node (0 dark .. 255 white)
+CENTRES = """(ids) => ids.map(id => { const n = window.__cg.network,
+  p = n.canvasToDOM(n.getPosition(id)), c = document.querySelector('#graph canvas'),
+  r = c.width / c.clientWidth,
+  d = c.getContext('2d').getImageData(Math.round(p.x * r), Math.round(p.y * r), 1, 1).data;
+  return Math.min(d[0], d[1], d[2]); })"""
+
+
 def test_click_opens_side_panel_with_source_quote(open_view: Open, artifacts: Path) -> None:
     page = open_view(chain_view(shengzhou(), "new-energy-equipment"), "click")
     assert not page.is_visible("#panel")
+    # two weak segments (orange fill): one in the firm's neighbourhood, one not
+    pair = ["ne-cell", "ne-lightweight"]
+    styles = page.evaluate(
+        "ids => ids.map(id => window.__cg.data.nodes.find(d => d.id === id).style)", pair
+    )
+    assert styles == ["weak", "weak"]
+    assert max(page.evaluate(CENTRES, pair)) < 200  # neither drawn pale yet
     click_node(page, "byd")
     page.wait_for_selector("#panel.open")
     text = page.inner_text("#panel")
     assert QUOTE in text
     assert "比亚迪" in page.inner_text("#panel h3")
-    # the neighbourhood stays, the rest is dimmed
-    dimmed = page.evaluate("['ne-cell', 'ne-foil'].map(id => window.__cg.isDimmed(id))")
-    assert dimmed == [False, True]
-    # both are weak segments (orange fill); the veiled one is drawn pale
-    pixels = page.evaluate(
-        """() => ['ne-cell', 'ne-foil'].map(id => { const n = window.__cg.network,
-        p = n.canvasToDOM(n.getPosition(id)), c = document.querySelector('#graph canvas'),
-        r = c.width / c.clientWidth,
-        d = c.getContext('2d').getImageData(Math.round(p.x * r), Math.round(p.y * r), 1, 1).data;
-        return Math.min(d[0], d[1], d[2]); })"""
-    )
+    # the neighbourhood stays, the rest is veiled: the veiled one is drawn pale
+    assert page.evaluate("ids => ids.map(id => window.__cg.isDimmed(id))", pair) == [False, True]
+    next_frame(page)  # the click asked vis-network for a frame: drawn by now
+    pixels = page.evaluate(CENTRES, pair)
     assert pixels[0] < 200 < pixels[1]
     page.screenshot(path=str(artifacts / "view-click-panel.png"))
 
