@@ -136,3 +136,41 @@ def test_fit_and_zoom_buttons(open_view: Open) -> None:
     wait_until(page, f"window.__cg.network.getScale() > {before} * 1.3")
     page.click("#fit")
     assert abs(page.evaluate("window.__cg.network.getScale()") - before) < before * 0.05
+
+
+#: the view's scale after ``n`` synchronous redraws of vis-network (each one a frame's step of
+#: an animation still registered)
+SCALE_AFTER_REDRAWS = """(n) => { const net = window.__cg.network;
+  for (let k = 0; k < n; k++) net.redraw();
+  return net.getScale(); }"""
+
+
+def test_two_zooms_within_one_frame_zoom_twice_and_the_view_then_stays(open_view: Open) -> None:
+    """Two clicks on + before vis-network draws a frame (a double click on a large view, or
+    a busy machine): vis-network ends an animation cut short only once it has taken a step,
+    so the first zoom's stayed registered for good and moved the view on every later redraw
+    (a hover, a click), back towards where it started."""
+    page = open_view(graph_view(sample_graph()), "zoom-twice")
+    wait_until(page, "window.__cg.ready && window.__cg.moving === false")
+    fitted = page.evaluate("window.__cg.network.getScale()")
+    # both clicks in one task: no frame between them
+    page.evaluate("() => { const b = document.getElementById('zoom-in'); b.click(); b.click(); }")
+    wait_until(page, "window.__cg.moving === false")
+    next_frame(page)
+    zoomed = page.evaluate("window.__cg.network.getScale()")
+    assert zoomed == pytest.approx(fitted * 1.4 * 1.4)
+    assert page.evaluate(SCALE_AFTER_REDRAWS, 3) == zoomed
+
+
+def test_a_fit_within_the_frame_of_a_zoom_fits_at_once(open_view: Open) -> None:
+    """+ then 适应窗口 before vis-network draws a frame: the zoom's animation, not yet
+    started, ran after the fit, from the zoomed view back to the fitted one."""
+    page = open_view(graph_view(sample_graph()), "zoom-fit")
+    wait_until(page, "window.__cg.ready && window.__cg.moving === false")
+    fitted = page.evaluate("window.__cg.network.getScale()")
+    page.evaluate("() => ['zoom-in', 'fit'].forEach(id => document.getElementById(id).click())")
+    assert page.evaluate("window.__cg.network.getScale()") == pytest.approx(fitted)
+    next_frame(page)
+    assert page.evaluate("window.__cg.network.getScale()") == pytest.approx(fitted)
+    assert page.evaluate("window.__cg.moving") is False
+    assert page.evaluate(SCALE_AFTER_REDRAWS, 3) == pytest.approx(fitted)

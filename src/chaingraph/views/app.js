@@ -528,6 +528,7 @@
     var scale = Math.min((W - 2 * padX) / Math.max(x1 - x0, 1), (H - padTop - padBottom) / Math.max(y1 - y0, 1));
     scale = Math.max(Math.min(scale, 1.5), 0.002);
     var cx = (x0 + x1) / 2, cy = (y0 + y1) / 2 + (padBottom - padTop) / 2 / scale;
+    endPendingMove();
     network.moveTo({ position: { x: cx, y: cy }, scale: scale, animation: false });
     // no animation, so no animationFinished: the hover at the pointer's place now (none yet
     // at the first fit)
@@ -985,10 +986,20 @@
   // filter). An animation this one cuts short ends inside move(), with its animationFinished
   // (and its look): the hover is dropped after it.
   function moveView(move) {
+    endPendingMove();
     move();
     state.moving = true;
     rehover(true);
     dropHover();
+  }
+  // vis-network ends an animation that a new move cuts short (at its target, with its
+  // animationFinished) only if the animation has taken a step: one asked for within the
+  // same frame (two clicks on + before a frame, which a large view or a busy machine makes
+  // likely) stayed registered for good and moved the view back on every later redraw, and
+  // before a fit it ran after the fit. Such an animation is ended here as vis-network ends
+  // one under way.
+  function endPendingMove() {
+    if (state.moving && network.view.easingTime === 0) network.view._transitionRedraw(true);
   }
   network.on("animationFinished", function () {
     state.moving = false;
