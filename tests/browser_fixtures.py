@@ -236,14 +236,21 @@ def assert_clean(page: Any) -> None:
     assert page.evaluate("window.__pwned") is None
 
 
-def click_node(page: Any, node_id: str) -> None:
-    """Click where the network draws a node, once the view has stopped moving.
+def wait_still(page: Any) -> None:
+    """Wait until the view has stopped moving, however long the machine takes.
 
     The page says when an animated focus or zoom is over (``__cg.moving``, cleared by
-    vis-network's ``animationFinished``); a position read mid-animation misses the node on a
-    busy machine. No fixed wait: the page's own signal, however long the machine takes.
+    vis-network's ``animationFinished``). vis-network counts an animation in frames (21 for
+    a focus), not in time: on a loaded machine whose frames come a second apart that is 21 s,
+    so no budget of a few seconds is safe.
     """
     wait_until(page, "window.__cg.ready && window.__cg.moving === false", 120_000)
+
+
+def click_node(page: Any, node_id: str) -> None:
+    """Click where the network draws a node, once the view has stopped moving
+    (:func:`wait_still`): a position read mid-animation misses the node on a busy machine."""
+    wait_still(page)
     box = page.locator("#graph").bounding_box()
     pos = page.evaluate(
         "id => window.__cg.network.canvasToDOM(window.__cg.network.getPosition(id))", node_id

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from browser_fixtures import ARTIFACTS, Open, assert_clean, click_node, wait_until
+from browser_fixtures import ARTIFACTS, Open, assert_clean, click_node, wait_still, wait_until
 from chaingraph.model import ChainGraph
 from chaingraph.views import View, graph_view
 from test_views import XSS_QUOTES, sample_graph
@@ -324,7 +324,7 @@ def test_a_filter_hiding_the_hovered_node_takes_its_tooltip(open_view: Open) -> 
     """The pointer stays on a firm while the keyboard unticks firms in the legend: the
     firm is no longer drawn, so its tooltip goes (vis-network sends no blur for it)."""
     page = open_view(graph_view(sample_graph()), "node-filter-tip")
-    wait_until(page, "window.__cg.ready && window.__cg.moving === false")
+    wait_still(page)
     box = page.locator("#graph").bounding_box()
     pos = page.evaluate(
         "id => window.__cg.network.canvasToDOM(window.__cg.network.getPosition(id))", "byd"

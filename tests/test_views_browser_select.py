@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from browser_fixtures import Open, assert_clean, click_node, wait_until
+from browser_fixtures import Open, assert_clean, click_node, wait_still, wait_until
 from chaingraph.views import View, ego_view, graph_view
 from test_views import XSS_IMG, XSS_QUOTES, sample_graph
 from test_views_browser_edges import PIXEL, edge_index, large_graph, next_frame, open_large, point
@@ -45,7 +45,7 @@ def small(open_view: Open, name: str) -> tuple[View, Any]:
     page = open_view(view, name)
     assert_clean(page)
     assert page.evaluate("window.__cg.ownEdges") is False
-    wait_until(page, "window.__cg.ready && window.__cg.moving === false")
+    wait_still(page)
     page.evaluate(RECORD)
     return view, page
 
@@ -421,7 +421,7 @@ def test_a_move_of_the_view_takes_the_hover_from_under_a_still_pointer(
         view, page = small(open_view, f"select-move-{how}")
     else:
         view, page = open_large(open_view, f"select-move-{how}-large")
-        wait_until(page, "window.__cg.ready && window.__cg.moving === false")
+        wait_still(page)
         page.evaluate(RECORD)
     if how == "fit":  # a close-up, for 适应窗口 to move out of
         page.evaluate("window.__cg.network.moveTo({scale: window.__cg.network.getScale() * 1.6})")
@@ -437,7 +437,7 @@ def test_a_move_of_the_view_takes_the_hover_from_under_a_still_pointer(
     else:
         page.locator("#zoom-in" if how == "zoom" else "#fit").focus()
         page.keyboard.press("Enter")
-    wait_until(page, "window.__cg.moving === false")
+    wait_still(page)
     next_frame(page)
     box = page.locator("#graph").bounding_box()
     here = {"x": at["x"] - box["x"], "y": at["y"] - box["y"]}

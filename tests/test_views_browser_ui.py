@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_fixtures import Open, assert_clean, click_node, drawn_count, wait_until
+from browser_fixtures import Open, assert_clean, click_node, drawn_count, wait_still, wait_until
 from chaingraph.views import chain_view, graph_view
 from test_views import QUOTE, drawable, sample_graph
 from test_views_browser import shengzhou
@@ -29,12 +29,12 @@ def test_search_finds_byd_and_focuses_it(open_view: Open) -> None:
     page.press("#search", "Enter")
     wait_until(page, "window.__cg.selected === 'byd'")
     # the view comes to rest centred on the node
-    wait_until(
-        page,
+    wait_still(page)
+    off = page.evaluate(
         "(() => { const n = window.__cg.network, p = n.getPosition('byd'),"
-        " v = n.getViewPosition(); return Math.hypot(p.x - v.x, p.y - v.y) < 2; })()",
-        5_000,
+        " v = n.getViewPosition(); return Math.hypot(p.x - v.x, p.y - v.y); })()"
     )
+    assert off < 2
     assert page.evaluate("window.__cg.network.getSelectedNodes()") == ["byd"]
     assert page.is_visible("#panel")
 
@@ -151,11 +151,11 @@ def test_two_zooms_within_one_frame_zoom_twice_and_the_view_then_stays(open_view
     so the first zoom's stayed registered for good and moved the view on every later redraw
     (a hover, a click), back towards where it started."""
     page = open_view(graph_view(sample_graph()), "zoom-twice")
-    wait_until(page, "window.__cg.ready && window.__cg.moving === false")
+    wait_still(page)
     fitted = page.evaluate("window.__cg.network.getScale()")
     # both clicks in one task: no frame between them
     page.evaluate("() => { const b = document.getElementById('zoom-in'); b.click(); b.click(); }")
-    wait_until(page, "window.__cg.moving === false")
+    wait_still(page)
     next_frame(page)
     zoomed = page.evaluate("window.__cg.network.getScale()")
     assert zoomed == pytest.approx(fitted * 1.4 * 1.4)
@@ -166,7 +166,7 @@ def test_a_fit_within_the_frame_of_a_zoom_fits_at_once(open_view: Open) -> None:
     """+ then 适应窗口 before vis-network draws a frame: the zoom's animation, not yet
     started, ran after the fit, from the zoomed view back to the fitted one."""
     page = open_view(graph_view(sample_graph()), "zoom-fit")
-    wait_until(page, "window.__cg.ready && window.__cg.moving === false")
+    wait_still(page)
     fitted = page.evaluate("window.__cg.network.getScale()")
     page.evaluate("() => ['zoom-in', 'fit'].forEach(id => document.getElementById(id).click())")
     assert page.evaluate("window.__cg.network.getScale()") == pytest.approx(fitted)
