@@ -12,7 +12,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from browser_fixtures import _open_page, assert_clean, overlaps, show, wait_until
+from browser_fixtures import _open_page, assert_clean, overlaps, show, wait_still, wait_until
 from chaingraph.dataset import read_graph
 from chaingraph.model import ChainGraph
 from chaingraph.views import View, chain_view, gaps_view, graph_view
@@ -106,7 +106,7 @@ def test_first_draw_and_fit_show_every_node_with_legible_labels(
     # zoomed in and fitted again: every node back inside
     page.click("#zoom-in")
     page.click("#zoom-in")
-    page.wait_for_timeout(300)
+    wait_still(page)  # zoomed in (a fit within a zoom's frame: test_views_browser_ui)
     page.click("#fit")
     assert_all_inside(page)
     if which in ("chain", "gaps", "crowded"):
