@@ -236,6 +236,11 @@ def assert_clean(page: Any) -> None:
     assert page.evaluate("window.__pwned") is None
 
 
+def next_frame(page: Any) -> None:
+    """Wait until the page has drawn the frame asked for before (its canvas, not the display)."""
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
 def wait_still(page: Any) -> None:
     """Wait until the view has stopped moving, however long the machine takes.
 

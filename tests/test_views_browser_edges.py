@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from browser_fixtures import ARTIFACTS, Open, assert_clean, click_node, wait_still, wait_until
+from browser_fixtures import (
+    ARTIFACTS,
+    Open,
+    assert_clean,
+    click_node,
+    next_frame,
+    wait_still,
+    wait_until,
+)
 from chaingraph.model import ChainGraph
 from chaingraph.views import View, graph_view
 from test_views import XSS_QUOTES, sample_graph
@@ -102,10 +110,6 @@ def point(page: Any, i: int) -> dict[str, float]:
     found = points(page, i)
     assert found, f"edge {i} has no clear point to look at"
     return dict(found[0])
-
-
-def next_frame(page: Any) -> None:
-    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def test_small_view_leaves_its_edges_to_vis(open_view: Open) -> None:

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from browser_fixtures import Open, assert_clean, click_node, wait_still, wait_until
+from browser_fixtures import Open, assert_clean, click_node, next_frame, wait_still, wait_until
 from chaingraph.views import View, ego_view, graph_view
 from test_views import XSS_IMG, XSS_QUOTES, sample_graph
-from test_views_browser_edges import PIXEL, edge_index, large_graph, next_frame, open_large, point
+from test_views_browser_edges import PIXEL, edge_index, large_graph, open_large, point
 
 pytestmark = pytest.mark.browser
 

@@ -9,11 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from browser_fixtures import Open, assert_clean, click_node, drawn_count, wait_still, wait_until
+from browser_fixtures import (
+    Open,
+    assert_clean,
+    click_node,
+    drawn_count,
+    next_frame,
+    wait_still,
+    wait_until,
+)
 from chaingraph.views import chain_view, graph_view
 from test_views import QUOTE, drawable, sample_graph
 from test_views_browser import shengzhou
-from test_views_browser_edges import next_frame
 
 pytestmark = pytest.mark.browser
 
