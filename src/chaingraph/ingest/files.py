@@ -33,12 +33,12 @@ from ..atomic import temp_beside
 from ..errors import InvalidGraphData
 from ..model import Location, Problem
 from .guard import Seen, write_lock
-from .mapping import Columns, Mapping, load_mapping, map_columns
+from .mapping import load_mapping, map_columns
 from .plan import Planner
 from .plan_render import IMPORT_FILES, Imported
 from .plan_resolve import usable_memo
 from .plan_result import ImportResult
-from .sheets import Table, read_table
+from .sheets import read_table
 
 if TYPE_CHECKING:
     from ..dataset import Dataset
@@ -137,8 +137,13 @@ def _import(
     if not any(any(cells) for number, cells in table.rows if number > columns.header_row):
         raise InvalidGraphData(f"{where} has a header row but no data rows. Nothing to import")
     key = loaded.cache_key  # what the cache remembered of the entry loaded, if anything
-    memo = _usable(cache.memo(loaded.folder, cache.IMPORT_INDEX, key) if key else None)
-    planner = _planner(loaded, imported, table, columns, the_mapping, memo)
+    # what the cache kept of the loaded dataset's names and places beside its entry, read
+    # instead of indexing the graph; a memo of another layout costs the time to index
+    remembered = cache.memo(loaded.folder, cache.IMPORT_INDEX, key) if key else None
+    memo = remembered if usable_memo(remembered) else None
+    planner = Planner(
+        loaded.graph, imported, table, columns, the_mapping, loaded.node_locations, memo=memo
+    )
     result = planner.run()
     result.encoding_note = table.encoding_note
     if strict and result.bad_rows:
@@ -169,29 +174,6 @@ def _import(
         _move_in(folder, result.files)
     result.written = True
     return result
-
-
-def _planner(
-    loaded: Dataset,
-    imported: Imported,
-    table: Table,
-    columns: Columns,
-    mapping: Mapping,
-    memo: dict[str, Any] | None,
-) -> Planner:
-    """The planner of the import, given what the dataset cache remembered of the loaded
-    dataset's names and places when it has it (``memo``: :data:`chaingraph.cache.IMPORT_INDEX`
-    kept beside the entry the dataset was read from, under the same key, and of the layout
-    :func:`~.plan_resolve.usable_memo` checks; else None, and the planner indexes the graph).
-    """
-    G, where = loaded.graph, loaded.node_locations
-    return Planner(G, imported, table, columns, mapping, where, memo=memo)
-
-
-def _usable(memo: Any) -> dict[str, Any] | None:
-    """The memo if it has the layout of :func:`~.plan_resolve.index_memo`'s answer, else
-    None (a memo of another version or shape costs the time to index, never an error)."""
-    return memo if usable_memo(memo) else None
 
 
 def _included(memo: dict[str, Any] | None) -> tuple[set[str], set[str], set[str]] | None:
