@@ -206,6 +206,21 @@ def test_store_path_that_does_not_exist(run: Run, tmp_path: Path) -> None:
     assert "does not exist" in result.stderr and result.stderr.count("\n") == 1
 
 
+def test_output_file_that_cannot_be_written_is_one_line(run: Run, tmp_path: Path) -> None:
+    """-o into a folder that does not exist: one Error line naming the file, nothing left."""
+    out = tmp_path / "missing" / "gaps.csv"
+    result = run("gaps", "-f", "csv", "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: Cannot write '{out}': No such file or directory\n"
+    assert not (tmp_path / "missing").exists()
+    # a folder that exists: the whole text, and nothing beside it
+    ok(run("gaps", "-f", "csv", "-o", str(tmp_path / "gaps.csv")))
+    assert (tmp_path / "gaps.csv").read_text(encoding="utf-8") == ok(
+        run("gaps", "-f", "csv")
+    ).stdout
+    assert [p.name for p in tmp_path.iterdir()] == ["gaps.csv"]
+
+
 def test_store_env_var(run: Run, tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHAINGRAPH_STORE", str(tiny))
     rows = json.loads(ok(run("find", "甲", "--format", "json")).stdout)

@@ -525,21 +525,3 @@ def write_workbook(path: str | os.PathLike[str], sheets: Sequence[Sheet]) -> Non
         for sheet in sheets:
             book.add(sheet)
         book.close()
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write bytes to ``path`` through a temporary file in the same folder and a rename, so a
-    reader never sees half a file and a failed write leaves the old one."""
-    target = Path(path)
-    tmp = None
-    try:
-        fd, tmp = atomic.temp_beside(target)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, target)
-        tmp = None
-    except OSError as exc:
-        raise WorkbookError(f"Cannot write '{target}': {exc.strerror or exc}") from exc
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)

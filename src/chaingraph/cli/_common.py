@@ -98,9 +98,12 @@ def print_text(text: str) -> None:
     if out is None:
         click.echo(text)
         return
-    from ..workbook import write_atomic
+    from ..atomic import write_text
 
-    write_atomic(out, (text + "\n").encode("utf-8"))
+    try:
+        write_text(out, text + "\n")
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write '{out}': {exc.strerror or exc}") from exc
     note(f"Wrote {out}")
 
 
